@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by `npm install` through `prepare`).
+let cli;
+try {
+  cli = await import('../dist/src/cli/main.js');
+} catch (error) {
+  process.stderr.write(`rt-billing: not built (${error instanceof Error ? error.message : String(error)}). Run "npm install" or "npm run build".\n`);
+  process.exit(2);
+}
+try {
+  process.exitCode = await cli.runCli(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+} catch (error) {
+  process.stderr.write(`rt-billing: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

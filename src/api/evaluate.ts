@@ -1,0 +1,29 @@
+import { Router, type RequestHandler } from 'express';
+import { InputError } from '../errors.js';
+import { determineBundle } from '../pipeline.js';
+
+/** Media types accepted for a FHIR Bundle body. */
+export const JSON_TYPES = ['application/json', 'application/fhir+json'];
+
+/** Refuses a body that is not JSON with 415, naming what is accepted. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is(JSON_TYPES)) {
+    next(new InputError([{ path: 'Content-Type', message: `must be ${JSON_TYPES.join(' or ')}` }], 415));
+    return;
+  }
+  next();
+};
+
+/**
+ * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
+ * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter.
+ */
+export function evaluateRouter(): Router {
+  const router = Router();
+  router.post('/api/v1/evaluate', requireJson, (req, res) => {
+    const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
+    if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
+    res.type('application/json').json(determineBundle(req.body, encounter ? { focusEncounters: [encounter] } : {}));
+  });
+  return router;
+}

@@ -1,0 +1,18 @@
+import { finding, fractionRefs, type Rule } from './rule.js';
+
+/** D-UNKNOWN: the facts needed to decide the level are missing. Never default to a level. */
+export const D_UNKNOWN: Rule = {
+  id: 'D-UNKNOWN',
+  title: 'Facts needed for the delivery level are missing',
+  sources: ['001'],
+  session(context) {
+    if (context.clinical.rule !== this.id) return [];
+    const missing = context.clinical.missing.join(', ');
+    return [finding(this, 'critical', `No delivery code can be derived: missing ${missing}. Document it on the fraction or its plan; no level is assumed.`, fractionRefs(context))];
+  },
+  order(context) {
+    if (context.clinical.rule !== this.id) return [];
+    const missing = context.clinical.missing.join(', ');
+    return [finding(this, 'critical', `The expected delivery level cannot be derived from this order: missing ${missing}.`, [context.order.ref])];
+  },
+};

@@ -1,0 +1,21 @@
+import type { LevelFacts } from './rule.js';
+import { finding, fractionRefs, type Rule } from './rule.js';
+
+const isTwoDimensional = (facts: LevelFacts): boolean =>
+  facts.modalities.has('photon') && facts.techniques.has('2d') && !facts.techniques.has('3d-crt') && !facts.techniques.has('imrt');
+
+/** I-2D: IGRT with 2D photon delivery is considered not medically necessary by payers such as NIA. */
+export const I_2D: Rule = {
+  id: 'I-2D',
+  title: 'IGRT with 2D delivery likely denied',
+  sources: ['003'],
+  session(context) {
+    if (!context.igrt.performed || context.igrt.treatment !== 'separate' || !isTwoDimensional(context.facts)) return [];
+    return [finding(this, 'warning', '77387-26 with 2D photon delivery: payers (e.g. NIA) consider IGRT not medically necessary for 2D; the charge is likely denied.', fractionRefs(context))];
+  },
+  order(context) {
+    const ordered = context.order.ordered;
+    if ((ordered.imageGuidance.length === 0 && ordered.intrafraction.length === 0) || !isTwoDimensional(context.facts)) return [];
+    return [finding(this, 'warning', 'Image guidance ordered with 2D photons: payers (e.g. NIA) consider IGRT not medically necessary for 2D; 77387-26 is likely denied.', [context.order.ref])];
+  },
+};

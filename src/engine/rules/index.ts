@@ -1,0 +1,50 @@
+import { A_NEED } from './A-NEED.js';
+import { A_NEED_SPECIFIC } from './A-NEED-SPECIFIC.js';
+import { A_ORDER } from './A-ORDER.js';
+import { A_QUAL } from './A-QUAL.js';
+import { A_RECORD } from './A-RECORD.js';
+import { A_SIGN } from './A-SIGN.js';
+import { A_UTIL } from './A-UTIL.js';
+import { C_AUTH_2025 } from './C-AUTH-2025.js';
+import { C_AUTH_MISMATCH } from './C-AUTH-MISMATCH.js';
+import { C_DELETED } from './C-DELETED.js';
+import { C_PLAN_SAME_DAY } from './C-PLAN-SAME-DAY.js';
+import { D_1 } from './D-1.js';
+import { D_2 } from './D-2.js';
+import { D_2D_AMM } from './D-2D-AMM.js';
+import { D_3_AMM } from './D-3-AMM.js';
+import { D_3_ISO } from './D-3-ISO.js';
+import { D_3_MIX } from './D-3-MIX.js';
+import { D_3_PAYER } from './D-3-PAYER.js';
+import { D_3_TSE } from './D-3-TSE.js';
+import { D_NOT_DELIVERED } from './D-NOT-DELIVERED.js';
+import { D_OUT } from './D-OUT.js';
+import { D_UNKNOWN } from './D-UNKNOWN.js';
+import { I_2D } from './I-2D.js';
+import { I_BUNDLED } from './I-BUNDLED.js';
+import { I_PC } from './I-PC.js';
+import { I_PORT } from './I-PORT.js';
+import { I_PORT_SAME } from './I-PORT-SAME.js';
+import { I_PROTON } from './I-PROTON.js';
+import { I_SIGN } from './I-SIGN.js';
+import { I_TC } from './I-TC.js';
+import type { LevelRule, Rule, RuleInfo } from './rule.js';
+
+/** The delivery-level decision, in the order of spec/billing-rules.md: the first rule that matches decides. */
+export const LEVEL_RULES: readonly LevelRule[] = [D_OUT, D_3_AMM, D_3_ISO, D_3_TSE, D_3_MIX, D_2, D_1];
+
+/** Every rule whose checks run on sessions and orders. A new rule is one file and one row here. */
+export const RULES: readonly Rule[] = [
+  D_OUT, D_3_AMM, D_3_ISO, D_3_TSE, D_3_MIX, D_2, D_1, D_UNKNOWN, D_2D_AMM, D_3_PAYER,
+  A_QUAL, A_ORDER, A_NEED, A_NEED_SPECIFIC, A_RECORD, A_SIGN,
+  I_TC, I_PC, I_SIGN, I_PORT, I_PORT_SAME, I_2D, I_BUNDLED, I_PROTON,
+  C_DELETED, C_AUTH_MISMATCH, C_AUTH_2025, C_PLAN_SAME_DAY,
+];
+
+/** Rules that look at a whole population of fractions or sessions rather than one. */
+export const POPULATION_RULES = { notDelivered: D_NOT_DELIVERED, utilization: A_UTIL } as const;
+
+/** Every rule ID with its title and sources: for documentation, cards and the reviewer app. */
+export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, D_NOT_DELIVERED, A_UTIL]
+  .map(({ id, title, sources }) => ({ id, title, sources }))
+  .sort((a, b) => a.id.localeCompare(b.id));

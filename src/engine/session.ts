@@ -1,0 +1,123 @@
+import { estimatePayment } from './estimate.js';
+import { inputFindings, sortFindings } from './findings.js';
+import { deriveLevel } from './level.js';
+import { ammOrderProblems } from './rules/A-ORDER.js';
+import { qualifiesAsAmm } from './rules/A-QUAL.js';
+import { ammRecordProblems } from './rules/A-RECORD.js';
+import { RULES } from './rules/index.js';
+import { guidancePerformed } from './rules/I-PC.js';
+import { igrtSignStatus } from './rules/I-SIGN.js';
+import { instant, type FractionAmm, type IgrtAssessment, type LevelFacts, type LevelResult, type SessionContext } from './rules/rule.js';
+import { sessionStart } from './sessions.js';
+import { IGRT, PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
+import type { BillingLine, EngineInput, Fraction, GuidanceMethod, Modality, Prescription, Ref, SessionDetermination, Technique } from './types.js';
+
+export interface SessionEnvironment {
+  readonly prescriptions: ReadonlyMap<Ref, Prescription>;
+  readonly drafts: ReadonlySet<Ref>;
+  readonly nextBeamOn: (session: readonly Fraction[]) => string | null;
+  readonly input: EngineInput;
+}
+
+/** The facts of a session: the fields of its fractions added up. */
+export function sessionFacts(fractions: readonly Fraction[]): LevelFacts {
+  const modalities = new Set<Modality>(fractions.flatMap((f) => f.plan.modalities));
+  const techniques = new Set<Technique>(fractions.flatMap((f) => f.plan.techniques));
+  const plans = new Set(fractions.map((f) => f.basedOn[0] ?? f.ref));
+  let photonIsocenters: number | null = 0;
+  for (const fraction of fractions.filter((f) => f.plan.modalities.includes('photon'))) {
+    // A missing isocenter count is 1 only when exactly one plan is treated (spec/fhir-input.md §2).
+    const count = fraction.plan.isocenters ?? (plans.size === 1 ? 1 : null);
+    photonIsocenters = count === null || photonIsocenters === null ? null : photonIsocenters + count;
+  }
+  return { modalities, techniques, photonIsocenters, amm: fractions.some((f) => qualifiesAsAmm(f.delivered)) };
+}
+
+function clinicalLevel(facts: LevelFacts, start: string | null): LevelResult {
+  if (start === null) return { rule: 'D-UNKNOWN', code: null, missing: ['date of service (performedPeriod.start)'] };
+  if (start.slice(0, 10) < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
+  return deriveLevel(facts);
+}
+
+function assessIgrt(fractions: readonly Fraction[], clinical: LevelResult, amm: readonly FractionAmm[], nextBeamOn: string | null): IgrtAssessment {
+  const imageGuidance = [...new Set<GuidanceMethod>(fractions.flatMap((f) => f.delivered.imageGuidance))];
+  const performed = fractions.some((f) => guidancePerformed(f.delivered));
+  const family = clinical.outOfFamily;
+  // An undecided level leaves 77387 undecided too: D-UNKNOWN says what is missing.
+  const treatment = family ? family.igrt : clinical.code === null ? 'not-applicable' : 'separate';
+  const treatmentRule = family ? family.igrtRule : 'I-PC';
+  const status = treatment === 'separate' && performed ? igrtSignStatus(fractions, nextBeamOn, imageGuidance.length > 0, amm.length > 0) : 'none';
+  return { performed, imageGuidance, treatment, treatmentRule, status };
+}
+
+function billingLines(context: SessionContext): BillingLine[] {
+  const { supported, igrt } = context;
+  const lines: BillingLine[] = [];
+  if (supported.code) lines.push({ code: supported.code, units: 1, status: 'bill', rule: supported.rule });
+  if (igrt.performed && igrt.treatment === 'separate') {
+    if (igrt.status === 'billable' || igrt.status === 'pending') {
+      lines.push({ code: IGRT.professional, units: 1, status: igrt.status === 'billable' ? 'bill' : 'pending', rule: igrt.treatmentRule });
+    }
+    if (supported.code) lines.push({ code: `${IGRT.global}-TC`, units: 1, status: 'bundled', rule: 'I-TC' });
+  }
+  if (igrt.performed && igrt.treatment === 'bundled') lines.push({ code: IGRT.global, units: 1, status: 'bundled', rule: 'I-BUNDLED' });
+  if (context.fractions.some((f) => f.delivered.portImages)) lines.push({ code: IGRT.portImages, units: 1, status: 'bundled', rule: 'I-PORT' });
+  return lines;
+}
+
+/** Evaluates one treatment session (its completed fractions) against every rule. */
+export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvironment): SessionDetermination {
+  const ordered = [...fractions].sort((a, b) => (instant(a.start) ?? 0) - (instant(b.start) ?? 0) || a.ref.localeCompare(b.ref));
+  const start = sessionStart(ordered);
+  const facts = sessionFacts(ordered);
+  const clinical = clinicalLevel(facts, start);
+  const nextBeamOn = env.nextBeamOn(ordered);
+
+  const amm: FractionAmm[] = ordered
+    .filter((fraction) => qualifiesAsAmm(fraction.delivered))
+    .map((fraction) => {
+      const prescription = (fraction.prescription && env.prescriptions.get(fraction.prescription)) || null;
+      return { fraction, prescription, orderProblems: ammOrderProblems(fraction, prescription, env.drafts), recordProblems: ammRecordProblems(fraction) };
+    });
+  const withoutAmm = clinical.rule === 'D-3-AMM' ? deriveLevel({ ...facts, amm: false }) : clinical;
+  const dependsOnAmmAlone = clinical.rule === 'D-3-AMM' && withoutAmm.code !== clinical.code;
+  const ammDocumented = amm.every((a) => a.orderProblems.length === 0 && a.recordProblems.length === 0);
+  const supported = clinical.rule === 'D-3-AMM' && !ammDocumented ? withoutAmm : clinical;
+  const igrt = assessIgrt(ordered, clinical, amm, nextBeamOn);
+
+  const context: SessionContext = {
+    fractions: ordered, facts, clinical, supported, dependsOnAmmAlone, amm, igrt, nextBeamOn,
+    inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
+  };
+  const findings = [...RULES.flatMap((rule) => rule.session?.(context) ?? []), ...inputFindings(ordered.flatMap((f) => f.missing))];
+  const lines = billingLines(context);
+  const first = ordered[0];
+  const encounter = first?.encounter ?? null;
+
+  return {
+    fractions: ordered.map((f) => f.ref),
+    encounter,
+    patient: first?.patient ?? null,
+    start,
+    deliveryCode: clinical.code,
+    deliveryRule: clinical.rule,
+    ...(clinical.outOfFamily ? { outOfFamily: clinical.outOfFamily.family } : {}),
+    supportedDeliveryCode: supported.code,
+    supportedDeliveryRule: supported.rule,
+    igrtProfessional: igrt.status === 'billable' || igrt.status === 'pending' ? IGRT.professional : null,
+    igrtStatus: igrt.status,
+    lines,
+    facts: {
+      modalities: [...facts.modalities],
+      techniques: [...facts.techniques],
+      photonIsocenters: facts.modalities.has('photon') ? facts.photonIsocenters : null,
+      activeMotionManagement: facts.amm,
+      imageGuidance: igrt.imageGuidance,
+      intrafraction: [...new Set(ordered.flatMap((f) => f.delivered.intrafraction))],
+      portImages: ordered.some((f) => f.delivered.portImages),
+      nextBeamOn,
+    },
+    estimate: estimatePayment(lines, first?.patient ? env.input.payers[first.patient] : undefined, encounter ? env.input.siteOfService[encounter] : undefined, start),
+    findings: sortFindings(findings),
+  };
+}

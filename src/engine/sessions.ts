@@ -1,0 +1,90 @@
+import { instant } from './rules/rule.js';
+import type { Fraction, Ref } from './types.js';
+
+/**
+ * Groups completed fractions into treatment sessions: the same Encounter is one session; fractions without
+ * an Encounter form a session with those of the same patient whose beam-on–beam-off periods overlap.
+ */
+export function groupSessions(fractions: readonly Fraction[]): Fraction[][] {
+  const byEncounter = new Map<Ref, Fraction[]>();
+  const loose: Fraction[] = [];
+  for (const fraction of fractions) {
+    if (fraction.encounter === null) loose.push(fraction);
+    else byEncounter.set(fraction.encounter, [...(byEncounter.get(fraction.encounter) ?? []), fraction]);
+  }
+  return [...byEncounter.values(), ...groupOverlapping(loose)];
+}
+
+function groupOverlapping(fractions: readonly Fraction[]): Fraction[][] {
+  const sorted = [...fractions].sort((a, b) => (instant(a.start) ?? Infinity) - (instant(b.start) ?? Infinity) || a.ref.localeCompare(b.ref));
+  const groups: { patient: Ref | null; end: number; fractions: Fraction[] }[] = [];
+  for (const fraction of sorted) {
+    const start = instant(fraction.start);
+    const end = instant(fraction.end) ?? start;
+    const open = start === null ? undefined : groups.find((g) => g.patient === fraction.patient && start < g.end);
+    if (open && end !== null) {
+      open.fractions.push(fraction);
+      open.end = Math.max(open.end, end);
+    } else {
+      groups.push({ patient: fraction.patient, end: end ?? -Infinity, fractions: [fraction] });
+    }
+  }
+  return groups.map((g) => g.fractions);
+}
+
+/** The earliest start among a session's fractions. */
+export function sessionStart(fractions: readonly Fraction[]): string | null {
+  let best: { ms: number; text: string } | null = null;
+  for (const fraction of fractions) {
+    const ms = instant(fraction.start);
+    if (ms !== null && fraction.start && (best === null || ms < best.ms)) best = { ms, text: fraction.start };
+  }
+  return best?.text ?? null;
+}
+
+interface BeamOn {
+  readonly ms: number;
+  readonly text: string;
+  readonly ref: Ref;
+}
+
+/**
+ * Finds the next beam-on after a session: the earliest completed fraction of the same patient, outside the
+ * session, that starts after the session's start. Each patient's fractions are sorted once; each lookup is a
+ * binary search.
+ */
+export function nextBeamOnIndex(fractions: readonly Fraction[]): (session: readonly Fraction[]) => string | null {
+  const byPatient = new Map<Ref | null, BeamOn[]>();
+  for (const fraction of fractions) {
+    const ms = instant(fraction.start);
+    if (ms === null || !fraction.start) continue;
+    const list = byPatient.get(fraction.patient) ?? [];
+    list.push({ ms, text: fraction.start, ref: fraction.ref });
+    byPatient.set(fraction.patient, list);
+  }
+  for (const list of byPatient.values()) list.sort((a, b) => a.ms - b.ms);
+
+  return (session) => {
+    const start = instant(sessionStart(session));
+    const first = session[0];
+    if (start === null || !first) return null;
+    const list = byPatient.get(first.patient) ?? [];
+    const own = new Set(session.map((f) => f.ref));
+    for (let i = firstAfter(list, start); i < list.length; i++) {
+      const candidate = list[i]!;
+      if (!own.has(candidate.ref)) return candidate.text;
+    }
+    return null;
+  };
+}
+
+function firstAfter(list: readonly BeamOn[], ms: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]!.ms <= ms) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

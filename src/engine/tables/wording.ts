@@ -1,0 +1,11 @@
+/**
+ * Words that only name an AMM technique (A-NEED-SPECIFIC, spec/fhir-input.md §2). A necessity statement
+ * with fewer than {@link MIN_SPECIFIC_WORDS} words besides these names the technique, not the patient's reason.
+ */
+export const TECHNIQUE_WORDS: ReadonlySet<string> = new Set([
+  'dibh', 'deep', 'inspiration', 'inspiratory', 'breath', 'hold', 'breath-hold', 'gating', 'gated', 'gate', 'sgrt',
+  'surface', 'guided', 'guidance', 'alignrt', 'amm', 'active', 'motion', 'management', 'tracking', 'respiratory',
+  'monitoring', 'used', 'with', 'for', 'the', 'a', 'and', 'of', 'to',
+]);
+
+export const MIN_SPECIFIC_WORDS = 5;

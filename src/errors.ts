@@ -1,0 +1,90 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** One problem with the input: where (a FHIRPath-like location) and what. */
+export interface InputIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Bad input: answered with 400 (or the given status) and a body naming each bad field. Never a 500. */
+export class InputError extends Error {
+  constructor(
+    readonly issues: readonly InputIssue[],
+    readonly status = 400,
+  ) {
+    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+    this.name = 'InputError';
+  }
+
+  /** The JSON body: a FHIR OperationOutcome with a plain `error` summary beside it. */
+  toJSON(): Record<string, unknown> {
+    return {
+      resourceType: 'OperationOutcome',
+      error: this.message,
+      issue: this.issues.map((issue) => ({
+        severity: 'error',
+        code: this.status === 413 ? 'too-long' : 'invalid',
+        diagnostics: issue.message,
+        expression: [issue.path],
+      })),
+    };
+  }
+}
+
+/** zod-style paths (`['entry', 3, 'resource', 'status']`) as `entry[3].resource.status`. */
+export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), prefix);
+}
+
+/** A failure of an upstream system (e.g. the EHR's FHIR server). */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly status = 502,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+/** Express's body-parser errors carry a `type` and a `status`. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+const BODY_PARSER_MESSAGES: Record<string, { status: number; message: string }> = {
+  'entity.parse.failed': { status: 400, message: 'the body is not valid JSON' },
+  'entity.too.large': { status: 413, message: 'the body is larger than the limit' },
+  'encoding.unsupported': { status: 415, message: 'unsupported content encoding' },
+  'charset.unsupported': { status: 415, message: 'unsupported charset' },
+  'request.aborted': { status: 400, message: 'the request was aborted' },
+};
+
+/** The one error handler: known errors become their status and JSON body; anything else a bare 500, logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    if (error instanceof InputError) {
+      res.status(error.status).json(error.toJSON());
+      return;
+    }
+    if (error instanceof UpstreamError) {
+      res.status(error.status).json({ error: error.message });
+      return;
+    }
+    const parser = error as BodyParserError;
+    const known = parser.type ? BODY_PARSER_MESSAGES[parser.type] : undefined;
+    if (known) {
+      res.status(known.status).json(new InputError([{ path: 'body', message: known.message }], known.status).toJSON());
+      return;
+    }
+    if (parser.expose && parser.status && parser.status >= 400 && parser.status < 500) {
+      res.status(parser.status).json({ error: 'bad request' });
+      return;
+    }
+    logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'unhandled error');
+    res.status(500).json({ error: 'internal server error' });
+  };
+}

@@ -1,0 +1,29 @@
+import { RTB, SCT } from '../engine/tables/snomed.js';
+
+/** Codings that identify radiotherapy resources and records (spec/fhir-input.md §1-2). */
+export const TREATED_FRACTION_CODE = `${SCT}|1297069006`;
+export const RT_REQUEST_CODES: ReadonlySet<string> = new Set([`${SCT}|1217123003`, `${SCT}|1222565005`, `${SCT}|1255724003`]);
+export const AMM_RECORD_TYPE = `${RTB}CodeSystem/rt-document-type|amm-record`;
+export const ACTIVITY_IMAGE_APPROVAL = `${RTB}CodeSystem/rt-billing-activity|igrt-image-approval`;
+export const ACTIVITY_AMM_SIGNATURE = `${RTB}CodeSystem/rt-billing-activity|amm-record-signature`;
+
+export const PLACE_OF_SERVICE_SYSTEM = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+/** Place of service → Medicare setting: 11 office (MPFS non-facility); 19, 22 hospital outpatient (OPPS). */
+export const PLACE_OF_SERVICE: ReadonlyMap<string, 'non-facility' | 'facility'> = new Map([
+  ['11', 'non-facility'],
+  ['19', 'facility'],
+  ['22', 'facility'],
+]);
+
+export const PAYER_TYPE_SYSTEM = 'urn:oid:2.16.840.1.113883.3.221.5';
+export const PAYER_TYPES: ReadonlyMap<string, 'medicare' | 'medicaid' | 'commercial'> = new Map([
+  ['1', 'medicare'],
+  ['2', 'medicaid'],
+  ['5', 'commercial'],
+  ['6', 'commercial'],
+]);
+
+/** `system|code` keys of a CodeableConcept's codings. */
+export function codingKeys(concept: { coding?: { system?: string | undefined; code?: string | undefined }[] | undefined } | undefined): string[] {
+  return (concept?.coding ?? []).filter((c) => c.system && c.code).map((c) => `${c.system}|${c.code}`);
+}

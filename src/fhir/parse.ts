@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { formatPath, InputError, type InputIssue } from '../errors.js';
+import { AnyResource, Bundle, isReadType, RESOURCE_SCHEMAS, type ReadResource } from './schemas.js';
+
+export interface BundleEntry {
+  readonly fullUrl: string | undefined;
+  readonly resource: ReadResource | AnyResource;
+}
+
+const MAX_ISSUES = 20;
+
+function issuesOf(error: z.ZodError, prefix: string): InputIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath(prefix, issue.path), message: issue.message }));
+}
+
+/**
+ * Validates a FHIR Bundle at the boundary: the Bundle's shape, then each resource the service reads
+ * against its schema. Throws an {@link InputError} naming every bad field (up to 20).
+ */
+export function parseBundle(json: unknown, where = 'Bundle'): BundleEntry[] {
+  const bundle = Bundle.safeParse(json);
+  if (!bundle.success) throw new InputError(issuesOf(bundle.error, where).slice(0, MAX_ISSUES));
+  const issues: InputIssue[] = [];
+  const entries = (bundle.data.entry ?? []).map((entry, index): BundleEntry => {
+    const resource = entry.resource;
+    if (!isReadType(resource.resourceType)) return { fullUrl: entry.fullUrl, resource };
+    const parsed = RESOURCE_SCHEMAS[resource.resourceType].safeParse(resource);
+    if (!parsed.success) issues.push(...issuesOf(parsed.error, `${where}.entry[${index}].resource`));
+    return { fullUrl: entry.fullUrl, resource: parsed.success ? (parsed.data as ReadResource) : resource };
+  });
+  if (issues.length > 0) throw new InputError(issues.slice(0, MAX_ISSUES));
+  return entries;
+}
+
+/** Validates a single resource of a read type (e.g. a prefetched Patient's Coverage). */
+export function parseResource(json: unknown, where: string): ReadResource | AnyResource {
+  const base = AnyResource.safeParse(json);
+  if (!base.success) throw new InputError(issuesOf(base.error, where));
+  if (!isReadType(base.data.resourceType)) return base.data;
+  const parsed = RESOURCE_SCHEMAS[base.data.resourceType].safeParse(json);
+  if (!parsed.success) throw new InputError(issuesOf(parsed.error, where));
+  return parsed.data as ReadResource;
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * zod schemas for the FHIR R4 input, checked once at the boundary. They check what the service reads
+ * (with FHIR's cardinalities and value sets) and let every other element pass untouched.
+ */
+
+/** FHIR date / dateTime / instant: a time needs a time zone (R4). */
+const FHIR_DATE_TIME =
+  /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
+
+export const DateTime = z.string().regex(FHIR_DATE_TIME, 'must be a FHIR date or dateTime (e.g. 2026-02-02T09:00:00Z)');
+export const Reference = z.looseObject({ reference: z.string().min(1).optional(), type: z.string().optional() });
+export const Coding = z.looseObject({ system: z.string().optional(), code: z.string().optional() });
+export const CodeableConcept = z.looseObject({ coding: z.array(Coding).optional(), text: z.string().optional() });
+export const Period = z.looseObject({ start: DateTime.optional(), end: DateTime.optional() });
+
+export interface Extension {
+  url: string;
+  extension?: Extension[];
+  [value: string]: unknown;
+}
+export const Extension: z.ZodType<Extension> = z.lazy(() => z.looseObject({ url: z.string().min(1), extension: z.array(Extension).optional() }));
+
+const domainResource = {
+  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-", ".", up to 64)').optional(),
+  extension: z.array(Extension).optional(),
+};
+
+const EVENT_STATUS = ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'] as const;
+const REQUEST_STATUS = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'] as const;
+const REQUEST_INTENT = ['proposal', 'plan', 'directive', 'order', 'original-order', 'reflex-order', 'filler-order', 'instance-order', 'option'] as const;
+
+export const Procedure = z.looseObject({
+  resourceType: z.literal('Procedure'),
+  ...domainResource,
+  status: z.enum(EVENT_STATUS),
+  code: CodeableConcept.optional(),
+  subject: Reference,
+  encounter: Reference.optional(),
+  basedOn: z.array(Reference).optional(),
+  performedPeriod: Period.optional(),
+  performedDateTime: DateTime.optional(),
+  bodySite: z.array(CodeableConcept).optional(),
+});
+
+export const ServiceRequest = z.looseObject({
+  resourceType: z.literal('ServiceRequest'),
+  ...domainResource,
+  status: z.enum(REQUEST_STATUS),
+  intent: z.enum(REQUEST_INTENT),
+  code: CodeableConcept.optional(),
+  subject: Reference,
+  basedOn: z.array(Reference).optional(),
+  requester: Reference.optional(),
+  occurrencePeriod: Period.optional(),
+  occurrenceDateTime: DateTime.optional(),
+  authoredOn: DateTime.optional(),
+  meta: z.looseObject({ profile: z.array(z.string()).optional() }).optional(),
+});
+
+export const DocumentReference = z.looseObject({
+  resourceType: z.literal('DocumentReference'),
+  ...domainResource,
+  status: z.enum(['current', 'superseded', 'entered-in-error']),
+  type: CodeableConcept.optional(),
+  subject: Reference.optional(),
+  context: z.looseObject({ related: z.array(Reference).optional(), period: Period.optional() }).optional(),
+});
+
+export const Provenance = z.looseObject({
+  resourceType: z.literal('Provenance'),
+  ...domainResource,
+  target: z.array(Reference).min(1),
+  recorded: DateTime,
+  activity: CodeableConcept.optional(),
+  agent: z.array(z.looseObject({ who: Reference })).min(1),
+  signature: z.array(z.looseObject({ when: DateTime, who: Reference })).optional(),
+});
+
+export const Encounter = z.looseObject({
+  resourceType: z.literal('Encounter'),
+  ...domainResource,
+  status: z.string(),
+  subject: Reference.optional(),
+  period: Period.optional(),
+  location: z.array(z.looseObject({ location: Reference })).optional(),
+});
+
+export const Location = z.looseObject({ resourceType: z.literal('Location'), ...domainResource, type: z.array(CodeableConcept).optional() });
+
+export const Coverage = z.looseObject({
+  resourceType: z.literal('Coverage'),
+  ...domainResource,
+  status: z.enum(['active', 'cancelled', 'draft', 'entered-in-error']),
+  type: CodeableConcept.optional(),
+  beneficiary: Reference,
+  payor: z.array(Reference).min(1),
+});
+
+export const Organization = z.looseObject({
+  resourceType: z.literal('Organization'),
+  ...domainResource,
+  address: z.array(z.looseObject({ state: z.string().optional() })).optional(),
+});
+
+export const Claim = z.looseObject({
+  resourceType: z.literal('Claim'),
+  ...domainResource,
+  use: z.enum(['claim', 'preauthorization', 'predetermination']),
+  patient: Reference,
+  created: DateTime.optional(),
+  billablePeriod: Period.optional(),
+  item: z.array(z.looseObject({ productOrService: CodeableConcept, servicedPeriod: Period.optional(), servicedDate: DateTime.optional() })).optional(),
+});
+
+export const ClaimResponse = z.looseObject({
+  resourceType: z.literal('ClaimResponse'),
+  ...domainResource,
+  use: z.enum(['claim', 'preauthorization', 'predetermination']),
+  patient: Reference,
+  request: Reference.optional(),
+  outcome: z.enum(['queued', 'complete', 'error', 'partial']).optional(),
+  preAuthPeriod: Period.optional(),
+});
+
+/** Resources the service reads, by type. Others pass through untouched (and unread). */
+export const RESOURCE_SCHEMAS = {
+  Procedure, ServiceRequest, DocumentReference, Provenance, Encounter, Location, Coverage, Organization, Claim, ClaimResponse,
+} as const;
+
+export type ReadResourceType = keyof typeof RESOURCE_SCHEMAS;
+export type ReadResource = { [K in ReadResourceType]: z.infer<(typeof RESOURCE_SCHEMAS)[K]> }[ReadResourceType];
+export type ResourceOf<K extends ReadResourceType> = z.infer<(typeof RESOURCE_SCHEMAS)[K]>;
+
+/** Any resource: just what every resource has. */
+export const AnyResource = z.looseObject({ resourceType: z.string().min(1), id: z.string().optional() });
+export type AnyResource = z.infer<typeof AnyResource>;
+
+export const Bundle = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  type: z.string().optional(),
+  entry: z.array(z.looseObject({ fullUrl: z.string().optional(), resource: AnyResource })).optional(),
+});
+
+export const isReadType = (type: string): type is ReadResourceType => Object.hasOwn(RESOURCE_SCHEMAS, type);

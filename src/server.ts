@@ -1,0 +1,30 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+/** Starts the service: `npm start`. Prints the URLs it serves. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const app = createApp({ config, logger });
+  const server = app.listen(config.PORT, config.HOST, () => {
+    const base = config.PUBLIC_BASE_URL;
+    process.stdout.write(
+      [
+        `rt-billing-cds listening on http://${config.HOST}:${config.PORT}`,
+        `  Direct API:   POST ${base}/api/v1/evaluate  (FHIR Bundle → determination)`,
+        `  Health:       GET  ${base}/healthz`,
+        '',
+      ].join('\n'),
+    );
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`rt-billing-cds: ${error instanceof ConfigError ? error.message : 'failed to start'}\n`);
+  if (!(error instanceof ConfigError)) process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
