@@ -1,0 +1,18 @@
+import { Writable } from 'node:stream';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+
+/** An app with a silent-by-default logger whose lines tests can read. */
+export function testApp(env: Record<string, string> = {}) {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({ LOG_LEVEL: 'debug', ...env });
+  const logger = createLogger(config.LOG_LEVEL, sink);
+  return { app: createApp({ config, logger }), lines, config };
+}

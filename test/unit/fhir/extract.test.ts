@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.js';
+import { extractFacts } from '../../../src/fhir/extract.js';
+import { parseBundle } from '../../../src/fhir/parse.js';
+import { determineBundle } from '../../../src/pipeline.js';
+import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechnique, PHOTON } from '../../helpers/bundles.js';
+
+const read = (json: unknown) => extractFacts(parseBundle(json));
+
+describe('reading fractions', () => {
+  it('fractions out of order in the Bundle come out as sessions in date order, with the right next beam-on', () => {
+    const json = bundle([
+      fractionResource('fx-3', '2026-03-04T09:00:00Z', { extension: [modalityAndTechnique(PHOTON, '1162782007'), isocenters(1), cbct()] }),
+      fractionResource('fx-1', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique(PHOTON, '1162782007'), isocenters(1), cbct()] }),
+      fractionResource('fx-2', '2026-03-03T09:00:00Z', { extension: [modalityAndTechnique(PHOTON, '1162782007'), isocenters(1), cbct()] }),
+      approval('a1', 'Procedure/fx-1', '2026-03-02T10:00:00Z'),
+      approval('a2', 'Procedure/fx-2', '2026-03-03T10:00:00Z'),
+    ]);
+    const result = determineBundle(json);
+    expect(result.sessions.map((s) => s.fractions[0])).toEqual(['Procedure/fx-1', 'Procedure/fx-2', 'Procedure/fx-3']);
+    expect(result.sessions.map((s) => s.facts.nextBeamOn)).toEqual(['2026-03-03T09:00:00Z', '2026-03-04T09:00:00Z', null]);
+    expect(result.sessions.map((s) => s.igrtStatus)).toEqual(['billable', 'billable', 'pending']);
+  });
+
+  it('references by urn:uuid resolve against urn:uuid fullUrls', () => {
+    const fx = { ...fractionResource('x', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique(PHOTON, '1162782007'), isocenters(1), cbct()] }) } as Record<string, unknown>;
+    delete fx.id;
+    const prov = approval('p', 'urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427', '2026-03-02T10:00:00Z');
+    delete (prov as Record<string, unknown>).id;
+    const json = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427', resource: fx },
+        { fullUrl: 'urn:uuid:2b4e28ba-2fa1-11d2-883f-0016d3cca427', resource: prov },
+      ],
+    };
+    const [session] = determineBundle(json).sessions;
+    expect(session?.fractions).toEqual(['urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427']);
+    expect(session?.igrtStatus).toBe('billable');
+  });
+
+  it('relative references resolve against the entry\'s RESTful base, absolute ones by Type/id', () => {
+    const json = bundle([
+      fractionResource('fx-1', '2026-03-02T09:00:00Z', { basedOn: [{ reference: 'https://ehr.example.org/fhir/ServiceRequest/plan' }], extension: [] }),
+      { resourceType: 'ServiceRequest', id: 'plan', status: 'active', intent: 'filler-order', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '1255724003' }] }, basedOn: [{ reference: 'ServiceRequest/rx' }], extension: [modalityAndTechnique(PHOTON, '441799006'), isocenters(1)] },
+      { resourceType: 'ServiceRequest', id: 'rx', status: 'active', intent: 'original-order', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '1217123003' }] }, requester: { reference: 'Practitioner/dr' } },
+    ]);
+    const input = read(json);
+    expect(input.fractions[0]).toMatchObject({ basedOn: ['ServiceRequest/plan', 'ServiceRequest/rx'], prescription: 'ServiceRequest/rx', plan: { modalities: ['photon'], techniques: ['imrt'], isocenters: 1 } });
+    expect(input.prescriptions.map((p) => p.ref)).toEqual(['ServiceRequest/rx']);
+  });
+
+  it('a fraction without performedPeriod is read with no start; the engine names the missing date', () => {
+    const json = bundle([fractionResource('fx-1', null)]);
+    const [session] = determineBundle(json).sessions;
+    expect(session).toMatchObject({ start: null, deliveryCode: null, deliveryRule: 'D-UNKNOWN' });
+  });
+
+  it('twice-daily fractions with their own encounters are two sessions', () => {
+    const json = bundle([
+      fractionResource('am', '2026-03-02T08:00:00Z', { encounter: { reference: 'Encounter/e1' } }),
+      fractionResource('pm', '2026-03-02T14:00:00Z', { encounter: { reference: 'Encounter/e2' } }),
+    ]);
+    expect(determineBundle(json).sessions.map((s) => s.fractions)).toEqual([['Procedure/am'], ['Procedure/pm']]);
+  });
+
+  it('fractions without an encounter form one session only when their periods overlap', () => {
+    const json = bundle([
+      fractionResource('a', '2026-03-02T09:00:00Z', { performedPeriod: { start: '2026-03-02T09:00:00Z', end: '2026-03-02T09:10:00Z' } }),
+      fractionResource('b', '2026-03-02T09:05:00Z', { performedPeriod: { start: '2026-03-02T09:05:00Z', end: '2026-03-02T09:15:00Z' } }),
+      fractionResource('c', '2026-03-02T14:00:00Z'),
+    ]);
+    expect(determineBundle(json).sessions.map((s) => s.fractions)).toEqual([['Procedure/a', 'Procedure/b'], ['Procedure/c']]);
+  });
+
+  it('an unrecognised code is reported as a FHIR-INPUT finding, not dropped in silence', () => {
+    const json = bundle([fractionResource('fx-1', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique('999999999', '1162782007'), isocenters(1)] })]);
+    const [session] = determineBundle(json).sessions;
+    expect(session?.deliveryRule).toBe('D-UNKNOWN');
+    expect(session?.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['D-UNKNOWN', 'FHIR-INPUT']));
+  });
+
+  it('ignores Procedures that are not treated fractions', () => {
+    const json = bundle([{ resourceType: 'Procedure', id: 'biopsy', status: 'completed', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '86273004' }] } }]);
+    expect(determineBundle(json).sessions).toEqual([]);
+  });
+});
+
+describe('validation at the boundary', () => {
+  it.each([
+    ['not a Bundle', { resourceType: 'Patient' }, 'Bundle.resourceType'],
+    ['entry without resource', { resourceType: 'Bundle', entry: [{ fullUrl: 'x' }] }, 'Bundle.entry[0].resource'],
+    ['bad Procedure status', bundle([fractionResource('fx', '2026-03-02T09:00:00Z', { status: 'done' })]), 'Bundle.entry[0].resource.status'],
+    ['bad date', bundle([fractionResource('fx', '2026-03-02T09:00:00Z', { performedPeriod: { start: '02/03/2026' } })]), 'Bundle.entry[0].resource.performedPeriod.start'],
+    ['Provenance without target', bundle([{ resourceType: 'Provenance', id: 'p', recorded: '2026-03-02T10:00:00Z', agent: [{ who: { reference: 'Practitioner/x' } }] }]), 'Bundle.entry[0].resource.target'],
+  ])('%s → InputError naming %s', (_label, json, path) => {
+    try {
+      parseBundle(json);
+      expect.unreachable('should have thrown');
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).issues.map((i) => i.path)).toContain(path);
+    }
+  });
+
+  it('resources the service does not read pass untouched', () => {
+    expect(parseBundle(bundle([{ resourceType: 'Basic', id: 'b', anything: [1, 2] }]))).toHaveLength(1);
+  });
+});
