@@ -45,6 +45,8 @@ export const RATES: readonly RateRow[] = [
   // Medicaid, Texas: new rates from 2026-03-01.
   medicaid('TX', '77387-26', 16.31, '2026-01-01', '2026-02-28'),
   medicaid('TX', '77387-26', 16.57, '2026-03-01'),
+  // TX Medicaid lists the delivery codes as not payable to physicians (000): no fixed amount to show.
+  ...['77402', '77407', '77412'].map((code) => medicaid('TX', code, null, '2026-01-01', '2026-12-31', 'not payable to physicians (TX Medicaid fee schedule)')),
   // Medicaid, Massachusetts: individual consideration, no fixed rate.
   ...['77402', '77407', '77412', '77387-26'].map((code) => medicaid('MA', code, null, '2026-01-01', '2026-12-31', 'I.C. (individual consideration)')),
   // Commercial: 77387-26 is often paid $100-130 (000); shown as the low end.
