@@ -1,24 +1,48 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { SERVICES } from '../cds-services/index.js';
 import { evaluateRouter, JSON_TYPES } from './api/evaluate.js';
+import type { FeedbackStore } from './cds/feedback-store.js';
+import { cdsRouter } from './cds/router.js';
+import { rulesPage } from './cds/rules-page.js';
+import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
+import { cors } from './cors.js';
 import { errorHandler } from './errors.js';
 
 export interface AppDependencies {
   readonly config: Config;
   readonly logger: Logger;
+  readonly feedback: FeedbackStore;
+  readonly services?: readonly CdsService[];
+  readonly authenticate?: RequestHandler;
+  /** Extra routes mounted before the 404 (the embedded demo). */
+  readonly extraRoutes?: readonly RequestHandler[];
 }
 
 /** Builds the express app: JSON bodies with a size limit, the routes, then the one error handler. */
-export function createApp({ config, logger }: AppDependencies): Express {
+export function createApp({ config, logger, feedback, services = SERVICES, authenticate, extraRoutes = [] }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(cors(config.CORS_ORIGINS));
   app.use(express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/rules', rulesPage);
   app.use(evaluateRouter());
+  app.use(
+    cdsRouter({
+      services,
+      cards: { baseUrl: config.PUBLIC_BASE_URL, smartLaunchUrl: config.SMART_LAUNCH_URL },
+      fetch: { timeoutMs: config.FHIR_TIMEOUT_MS, maxBytes: config.FHIR_MAX_RESPONSE_BYTES },
+      feedback,
+      logger,
+      ...(authenticate ? { authenticate } : {}),
+    }),
+  );
+  for (const route of extraRoutes) app.use(route);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

@@ -9,9 +9,19 @@ const ConfigSchema = z.object({
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 500kb or 5mb').default('5mb'),
   /** The URL clients use to reach this service (JWT audience, card links); defaults to http://HOST:PORT. */
   PUBLIC_BASE_URL: z.url().optional(),
+  /** SQLite file for CDS Hooks feedback. */
+  FEEDBACK_DB_PATH: z.string().min(1).default('.data/feedback.sqlite'),
+  /** Timeout of each request to the EHR's FHIR server (the hook answers within the CDS Hooks ~500 ms budget when the EHR is fast). */
+  FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2500),
+  /** Largest FHIR server response read. */
+  FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(20_000_000),
+  /** The reviewer app's SMART launch URL used in card links; defaults to PUBLIC_BASE_URL/smart-app/launch.html. */
+  SMART_LAUNCH_URL: z.url().optional(),
+  /** Origins allowed to call the service from a browser (CDS clients such as the sandbox): "*" or a comma-separated list. */
+  CORS_ORIGINS: z.string().min(1).default('*'),
 });
 
-export type Config = Readonly<Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string }>;
+export type Config = Readonly<Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL'> & { PUBLIC_BASE_URL: string; SMART_LAUNCH_URL: string }>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -24,5 +34,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const config = parsed.data;
-  return { ...config, PUBLIC_BASE_URL: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '') };
+  const base = (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
+  return { ...config, PUBLIC_BASE_URL: base, SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html` };
 }

@@ -37,11 +37,14 @@ export function formatPath(prefix: string, path: readonly PropertyKey[]): string
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), prefix);
 }
 
-/** A failure of an upstream system (e.g. the EHR's FHIR server). */
+/**
+ * Data the service needs could not be obtained: the EHR's FHIR server failed, timed out, or prefetch lacked
+ * data and no FHIR server was given. CDS Hooks asks for 412 Precondition Failed then.
+ */
 export class UpstreamError extends Error {
   constructor(
     message: string,
-    readonly status = 502,
+    readonly status = 412,
   ) {
     super(message);
     this.name = 'UpstreamError';

@@ -1,4 +1,5 @@
 import { createApp } from './app.js';
+import { SqliteFeedbackStore } from './cds/feedback-store.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -6,19 +7,27 @@ import { createLogger } from './logger.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const app = createApp({ config, logger });
+  const feedback = new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
+  const app = createApp({ config, logger, feedback });
   const server = app.listen(config.PORT, config.HOST, () => {
     const base = config.PUBLIC_BASE_URL;
     process.stdout.write(
       [
         `rt-billing-cds listening on http://${config.HOST}:${config.PORT}`,
+        `  CDS Hooks:    GET  ${base}/cds-services  (discovery)`,
+        `                POST ${base}/cds-services/rt-billing-order-sign`,
+        `                POST ${base}/cds-services/rt-billing-encounter-discharge`,
         `  Direct API:   POST ${base}/api/v1/evaluate  (FHIR Bundle → determination)`,
+        `  Rules:        GET  ${base}/rules`,
         `  Health:       GET  ${base}/healthz`,
         '',
       ].join('\n'),
     );
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () =>
+    server.close(() => {
+      void feedback.close().finally(() => process.exit(0));
+    });
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

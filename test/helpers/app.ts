@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { createApp } from '../../src/app.js';
+import { SqliteFeedbackStore } from '../../src/cds/feedback-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -12,7 +13,8 @@ export function testApp(env: Record<string, string> = {}) {
       done();
     },
   });
-  const config = loadConfig({ LOG_LEVEL: 'debug', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'debug', PUBLIC_BASE_URL: 'https://rt-billing.example.org', FEEDBACK_DB_PATH: ':memory:', ...env });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  return { app: createApp({ config, logger }), lines, config };
+  const feedback = new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
+  return { app: createApp({ config, logger, feedback }), lines, config, feedback };
 }

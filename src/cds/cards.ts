@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { RULE_CATALOG } from '../engine/rules/index.js';
+import { IGRT } from '../engine/tables/cpt.js';
+import { RTB } from '../engine/tables/snomed.js';
+import type { Finding, OrderDetermination, SessionDetermination, Severity } from '../engine/types.js';
+import { findingSummary } from './summaries.js';
+import type { Card, Link, OverrideReason, Suggestion } from './types.js';
+
+/** Where cards point: the rule documentation and the reviewer app. */
+export interface CardSettings {
+  readonly baseUrl: string;
+  readonly smartLaunchUrl: string;
+}
+
+/** What a set of cards is about. */
+export interface CardScope {
+  readonly hookInstance: string;
+  readonly patientId: string;
+}
+
+/** The namespaced key under which a card's `extension` carries the engine's determination part. */
+export const DETERMINATION_EXTENSION = `${RTB}cds-hooks/determination`;
+export const RULE_TOPIC_SYSTEM = `${RTB}CodeSystem/billing-rule`;
+const OVERRIDE_SYSTEM = `${RTB}CodeSystem/override-reason`;
+
+/** Why a user may dismiss a warning: each with a display, as the spec requires. */
+export const OVERRIDE_REASONS: readonly OverrideReason[] = [
+  { code: 'documented-elsewhere', system: OVERRIDE_SYSTEM, display: 'Documented in another system; will be added to the record' },
+  { code: 'payer-agreement', system: OVERRIDE_SYSTEM, display: 'Payer contract or agreement covers this' },
+  { code: 'clinical-judgment', system: OVERRIDE_SYSTEM, display: 'Clinical judgment: the treatment plan stands as ordered' },
+  { code: 'not-applicable', system: OVERRIDE_SYSTEM, display: 'Does not apply to this patient or session' },
+];
+
+const SUMMARY_LIMIT = 140;
+const ruleTitle = (id: string): string => RULE_CATALOG.find((rule) => rule.id === id)?.title ?? id;
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+/** Summaries must stay under 140 characters (CDS Hooks 2.0). */
+export function clip(text: string): string {
+  return text.length < SUMMARY_LIMIT ? text : `${text.slice(0, SUMMARY_LIMIT - 2).trimEnd()}…`;
+}
+
+/** A UUID derived from the hook instance and what the card is about: unique per call, stable for tests. */
+export function cardUuid(hookInstance: string, key: string): string {
+  const hex = createHash('sha256').update(`${hookInstance}|${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function source(settings: CardSettings, ruleId: string) {
+  return {
+    label: 'rt-billing-cds: 2026 radiation oncology billing rules',
+    url: `${settings.baseUrl}/rules#${ruleId}`,
+    topic: { system: RULE_TOPIC_SYSTEM, code: ruleId, display: ruleTitle(ruleId) },
+  };
+}
+
+function smartLink(settings: CardSettings, scope: CardScope, focus: Record<string, string>): Link {
+  return { label: 'Open the charge review', url: settings.smartLaunchUrl, type: 'smart', appContext: JSON.stringify({ patient: `Patient/${scope.patientId}`, ...focus }) };
+}
+
+const bullet = (finding: Finding): string => `- **${finding.severity}** ${finding.message}${finding.evidence.length ? `  \n  Evidence: ${finding.evidence.map((e) => `\`${e}\``).join(', ')}` : ''}`;
+
+/** The markdown detail of a finding card: what, why (rule and source), and the evidence. */
+function findingDetail(findings: readonly Finding[]): string {
+  const first = findings[0]!;
+  return [findings.map(bullet).join('\n'), '', `Rule **${first.rule}** (${ruleTitle(first.rule)}). Source: ${first.source}.`].join('\n');
+}
+
+/** Concrete FHIR actions for a finding, where one exists. */
+function suggestionsFor(rule: string, findings: readonly Finding[], scope: CardScope, extras: SuggestionContext): Suggestion[] {
+  const make = (label: string, description: string, resource: Record<string, unknown>, key: string): Suggestion => ({
+    label,
+    uuid: cardUuid(scope.hookInstance, `suggestion|${key}`),
+    isRecommended: true,
+    actions: [{ type: 'create', description, resource }],
+  });
+  const task = (description: string, focus: string, dueBefore: string | null) => ({
+    resourceType: 'Task',
+    status: 'requested',
+    intent: 'order',
+    priority: 'urgent',
+    code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'approve', display: 'Activate/approve the focal resource' }] },
+    description,
+    focus: { reference: focus },
+    for: { reference: `Patient/${scope.patientId}` },
+    ...(dueBefore ? { restriction: { period: { end: dueBefore } } } : {}),
+  });
+  const pending = findings.filter((f) => f.severity === 'warning');
+  if (rule === 'I-SIGN' && pending.length > 0 && extras.session?.igrtStatus === 'pending') {
+    const fraction = extras.session.fractions[0]!;
+    return [make('Ask the physician to approve the guidance images', 'Create a task for the physician to approve the IGRT images before the next fraction', task('Approve IGRT images before the next fraction (77387-26)', fraction, extras.session.facts.nextBeamOn), `${rule}|${fraction}`)];
+  }
+  if (rule === 'A-SIGN' && pending.length > 0) {
+    const record = pending[0]!.evidence.find((e) => e.startsWith('DocumentReference/'));
+    if (record) return [make('Ask the physician to sign the AMM record', 'Create a task for the physician to sign the motion-management record before the next beam-on', task('Sign the active motion management record before the next beam-on', record, extras.session?.facts.nextBeamOn ?? null), `${rule}|${record}`)];
+  }
+  if ((rule === 'C-AUTH-MISMATCH' || rule === 'C-AUTH-2025') && extras.order?.expectedDeliveryCode) {
+    const codes = [extras.order.expectedDeliveryCode, ...(extras.order.igrtProfessionalExpected ? [IGRT.professional] : [])];
+    const claim = {
+      resourceType: 'Claim',
+      status: 'draft',
+      use: 'preauthorization',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      patient: { reference: `Patient/${scope.patientId}` },
+      priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
+      item: codes.map((code, index) => {
+        const [cpt, modifier] = code.split('-');
+        return {
+          sequence: index + 1,
+          productOrService: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: cpt }] },
+          ...(modifier ? { modifier: [{ coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: modifier }] }] } : {}),
+        };
+      }),
+      supportingInfo: [{ sequence: 1, category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claiminformationcategory', code: 'info' }] }, valueReference: { reference: extras.order.order } }],
+    };
+    return [make(`Request a new authorization for ${codes.join(' + ')}`, 'Create a draft preauthorization request with the 2026 codes this order describes', claim, `${rule}|${extras.order.order}`)];
+  }
+  return [];
+}
+
+interface SuggestionContext {
+  readonly session?: SessionDetermination;
+  readonly order?: OrderDetermination;
+}
+
+/** One card per rule: its findings together, the highest severity as indicator. */
+function findingCards(
+  findings: readonly Finding[],
+  settings: CardSettings,
+  scope: CardScope,
+  subjectKey: string,
+  focus: Record<string, string>,
+  extras: SuggestionContext,
+  determination: unknown,
+): Card[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const finding of findings) byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
+  return [...byRule.entries()].map(([rule, group]) => {
+    const indicator = group.reduce<Severity>((worst, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst] ? f.severity : worst), 'info');
+    const suggestions = suggestionsFor(rule, group, scope, extras);
+    return {
+      uuid: cardUuid(scope.hookInstance, `${subjectKey}|${rule}`),
+      summary: clip(findingSummary(rule, group, extras)),
+      indicator,
+      detail: findingDetail(group),
+      source: source(settings, rule),
+      ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
+      ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
+      links: [smartLink(settings, scope, focus)],
+      extension: { [DETERMINATION_EXTENSION]: determination },
+    };
+  });
+}
+
+/** Info findings and D-UNKNOWN belong to the codes card itself; the rest get a card each. */
+const shownWithCodes = (finding: Finding): boolean => finding.severity === 'info' || finding.rule === 'D-UNKNOWN';
+
+const day = (instant: string | null): string => instant?.slice(0, 10) ?? 'undated';
+
+function sessionSummary(session: SessionDetermination): string {
+  const when = `session of ${day(session.start)}`;
+  if (session.deliveryRule === 'D-UNKNOWN') return `No delivery code for the ${when}: missing facts must be documented`;
+  const igrt =
+    session.igrtStatus === 'billable' ? ` + ${IGRT.professional}`
+    : session.igrtStatus === 'pending' ? `; ${IGRT.professional} once the guidance is signed`
+    : session.igrtStatus === 'not-supportable' ? `; ${IGRT.professional} lost (not signed in time)`
+    : '';
+  if (session.supportedDeliveryCode === null) return `${session.outOfFamily ?? 'Outside the 2026 delivery levels'}: no 77402/77407/77412 for the ${when}${igrt}`;
+  const lowered = session.deliveryCode !== session.supportedDeliveryCode ? ` (not ${session.deliveryCode}: documentation incomplete)` : '';
+  return `Bill ${session.supportedDeliveryCode}${lowered}${igrt} for the ${when}`;
+}
+
+function sessionDetail(session: SessionDetermination): string {
+  const facts = session.facts;
+  const lines = session.lines.map((l) => `| ${l.code} | ${l.units} | ${l.status} | ${l.rule} |`);
+  const info = session.findings.filter(shownWithCodes);
+  return [
+    `Fractions: ${session.fractions.map((f) => `\`${f}\``).join(', ')}${session.encounter ? ` (\`${session.encounter}\`)` : ''}.`,
+    '',
+    `Clinical facts give **${session.deliveryCode ?? 'no code'}** (${session.deliveryRule}); the documentation supports **${session.supportedDeliveryCode ?? 'no code'}** (${session.supportedDeliveryRule}). 77387-26: **${session.igrtStatus}**.`,
+    '',
+    '| code | units | status | rule |',
+    '| --- | --- | --- | --- |',
+    ...lines,
+    '',
+    `Modality: ${facts.modalities.join(', ') || 'unknown'}; technique: ${facts.techniques.join(', ') || 'unknown'}; photon isocenters: ${facts.photonIsocenters ?? 'n/a'}; active motion management: ${facts.activeMotionManagement ? 'yes' : 'no'}; image guidance: ${facts.imageGuidance.join(', ') || 'none'}; next beam-on: ${facts.nextBeamOn ?? 'none yet'}.`,
+    ...(session.estimate?.total != null ? ['', `Estimated payment (${session.estimate.payer}, ${session.estimate.setting}): $${session.estimate.total.toFixed(2)}. Source: ${session.estimate.source}.`] : []),
+    ...(info.length > 0 ? ['', ...info.map(bullet)] : []),
+  ].join('\n');
+}
+
+/** Cards for one session at encounter-discharge: the codes to bill, then one card per problem. */
+export function sessionCards(session: SessionDetermination, settings: CardSettings, scope: CardScope): Card[] {
+  const key = session.fractions.join(',');
+  const focus = { session: session.encounter ?? session.fractions[0] ?? '', fractions: session.fractions.join(',') };
+  const indicator: Severity = session.deliveryRule === 'D-UNKNOWN' ? 'critical' : session.deliveryCode !== session.supportedDeliveryCode ? 'warning' : 'info';
+  const codes: Card = {
+    uuid: cardUuid(scope.hookInstance, `${key}|codes`),
+    summary: clip(sessionSummary(session)),
+    indicator,
+    detail: sessionDetail(session),
+    source: source(settings, session.supportedDeliveryRule),
+    ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
+    links: [smartLink(settings, scope, focus)],
+    extension: { [DETERMINATION_EXTENSION]: session },
+  };
+  const problems = session.findings.filter((f) => !shownWithCodes(f));
+  return [codes, ...findingCards(problems, settings, scope, key, focus, { session }, session)];
+}
+
+function orderSummary(order: OrderDetermination): string {
+  if (order.deliveryRule === 'D-UNKNOWN') return 'Expected delivery level cannot be derived: the order lacks facts';
+  if (order.expectedDeliveryCode === null) return `Outside the 2026 delivery levels: expect ${order.outOfFamily ?? 'another family'}`;
+  const igrt = order.igrtProfessionalExpected ? ` with ${IGRT.professional}` : '';
+  return `Expected delivery: ${order.expectedDeliveryCode}${igrt} (${order.deliveryRule}: ${ruleTitle(order.deliveryRule)})`;
+}
+
+/** Cards for one draft order at order-sign: the level to expect, then one card per problem. */
+export function orderCards(order: OrderDetermination, settings: CardSettings, scope: CardScope): Card[] {
+  const focus = { order: order.order };
+  const info = order.findings.filter(shownWithCodes);
+  const expected: Card = {
+    uuid: cardUuid(scope.hookInstance, `${order.order}|expected`),
+    summary: clip(orderSummary(order)),
+    indicator: order.deliveryRule === 'D-UNKNOWN' ? 'critical' : 'info',
+    detail: [
+      `This order describes **${order.expectedDeliveryCode ?? order.outOfFamily ?? 'no code'}** by rule ${order.deliveryRule} (${ruleTitle(order.deliveryRule)}).`,
+      order.igrtProfessionalExpected ? `Image guidance or tracking is ordered: ${IGRT.professional} is billable per session when the physician signs the guidance before the next fraction (I-PC, I-SIGN).` : '',
+      ...info.map(bullet),
+    ].filter(Boolean).join('\n\n'),
+    source: source(settings, order.deliveryRule),
+    ...(order.deliveryRule === 'D-UNKNOWN' ? { overrideReasons: OVERRIDE_REASONS } : {}),
+    links: [smartLink(settings, scope, focus)],
+    extension: { [DETERMINATION_EXTENSION]: order },
+  };
+  const problems = order.findings.filter((f) => !shownWithCodes(f));
+  return [expected, ...findingCards(problems, settings, scope, order.order, focus, { order }, order)];
+}
+
+/** Cards for findings about the whole call (e.g. fractions not delivered). */
+export function generalCards(findings: readonly Finding[], settings: CardSettings, scope: CardScope): Card[] {
+  return findingCards(findings, settings, scope, 'general', {}, {}, { findings });
+}

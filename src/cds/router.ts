@@ -1,0 +1,72 @@
+import { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { requireJson } from '../api/evaluate.js';
+import { formatPath, InputError } from '../errors.js';
+import type { CardSettings } from './cards.js';
+import type { FeedbackStore } from './feedback-store.js';
+import { HookData, type FetchSettings } from './hook-data.js';
+import { FeedbackRequest, HookRequest } from './schemas.js';
+import type { CdsService } from './service.js';
+
+export interface CdsRouterOptions {
+  readonly services: readonly CdsService[];
+  readonly cards: CardSettings;
+  readonly fetch: FetchSettings;
+  readonly feedback: FeedbackStore;
+  readonly logger: Logger;
+  /** Authentication of hook and feedback calls (the security module); none in the demo. */
+  readonly authenticate?: RequestHandler;
+}
+
+function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) throw new InputError([{ path: 'body', message: 'must be a JSON object' }]);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new InputError(parsed.error.issues.map((issue) => ({ path: formatPath('', issue.path).replace(/^\./, '') || 'body', message: issue.message })));
+  return parsed.data;
+}
+
+/** CDS Hooks 2.0 endpoints: discovery, service calls, feedback. Discovery is built from the registry. */
+export function cdsRouter(options: CdsRouterOptions): Router {
+  const router = Router();
+  const byId = new Map(options.services.map((service) => [service.definition.id, service]));
+  const authenticate: RequestHandler = options.authenticate ?? ((_req, _res, next) => next());
+  const serviceOf = (id: string | string[] | undefined): CdsService => {
+    const service = typeof id === 'string' ? byId.get(id) : undefined;
+    if (!service) throw new InputError([{ path: 'id', message: `no CDS service "${String(id)}"` }], 404);
+    return service;
+  };
+
+  router.get('/cds-services', (_req, res) => {
+    res.json({ services: options.services.map((service) => service.definition) });
+  });
+
+  router.post('/cds-services/:id', (req, _res, next) => {
+    serviceOf(req.params.id);
+    next();
+  }, authenticate, requireJson, async (req, res) => {
+    const service = serviceOf(req.params.id);
+    const request = parseBody(HookRequest, req.body);
+    if (request.hook !== service.definition.hook) throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
+    const started = performance.now();
+    const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
+    const response = await service.handle(request, { data, cards: options.cards });
+    options.logger.info(
+      { hookInstance: request.hookInstance, service: service.definition.id, cards: response.cards.length, indicators: response.cards.map((c) => c.indicator), ms: Math.round(performance.now() - started) },
+      'hook answered',
+    );
+    res.json(response);
+  });
+
+  router.post('/cds-services/:id/feedback', (req, _res, next) => {
+    serviceOf(req.params.id);
+    next();
+  }, authenticate, requireJson, async (req, res) => {
+    const service = serviceOf(req.params.id);
+    const body = parseBody(FeedbackRequest, req.body);
+    await options.feedback.save(service.definition.id, body.feedback, new Date().toISOString());
+    options.logger.info({ service: service.definition.id, feedback: body.feedback.map((f) => f.outcome) }, 'feedback stored');
+    res.json({});
+  });
+
+  return router;
+}

@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * CORS for CDS clients that call from a browser (the CDS Hooks sandbox): the configured origins may send
+ * `Authorization` and `Content-Type`; preflight requests get 204.
+ */
+export function cors(originsSetting: string): RequestHandler {
+  const any = originsSetting.trim() === '*';
+  const origins = new Set(originsSetting.split(',').map((o) => o.trim()).filter(Boolean));
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (origin && (any || origins.has(origin))) {
+      res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
+      if (!any) res.vary('Origin');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      res.setHeader('Access-Control-Max-Age', '600');
+    }
+    if (req.method === 'OPTIONS') {
+      res.sendStatus(204);
+      return;
+    }
+    next();
+  };
+}
