@@ -51,7 +51,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
     const response = await service.handle(request, { data, cards: options.cards });
     options.logger.info(
-      { hookInstance: request.hookInstance, service: service.definition.id, cards: response.cards.length, indicators: response.cards.map((c) => c.indicator), ms: Math.round(performance.now() - started) },
+      { hookInstance: request.hookInstance, cdsService: service.definition.id, cards: response.cards.length, indicators: response.cards.map((c) => c.indicator), ms: Math.round(performance.now() - started) },
       'hook answered',
     );
     res.json(response);
@@ -64,7 +64,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     const service = serviceOf(req.params.id);
     const body = parseBody(FeedbackRequest, req.body);
     await options.feedback.save(service.definition.id, body.feedback, new Date().toISOString());
-    options.logger.info({ service: service.definition.id, feedback: body.feedback.map((f) => f.outcome) }, 'feedback stored');
+    options.logger.info({ cdsService: service.definition.id, feedback: body.feedback.map((f) => f.outcome) }, 'feedback stored');
     res.json({});
   });
 
