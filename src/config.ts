@@ -1,7 +1,37 @@
 import { z } from 'zod';
 
 /** Every environment variable the service reads, parsed once at start. A wrong value stops the start. */
+const csv = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+
+/** `{"<iss>": "<JWKS URL>"}`: the CDS clients (EHRs) this service trusts. */
+const TrustedIssuers = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"<iss>": "<JWKS URL>"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1), z.url({ protocol: /^https?$/, message: 'each value must be the issuer\'s JWKS URL' })));
+
 const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Trusted CDS clients; without it the service runs unauthenticated (demo), which production refuses. */
+  CDS_TRUSTED_ISSUERS: TrustedIssuers.optional(),
+  CDS_JWT_ALGORITHMS: z
+    .string()
+    .default('ES384,RS384')
+    .transform(csv)
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'], { message: 'only asymmetric algorithms (ES*, RS*, PS*) are allowed' })).min(1)),
+  /** Longest accepted JWT lifetime (exp - iat), seconds. */
+  CDS_JWT_MAX_LIFETIME_S: z.coerce.number().int().min(1).max(3600).default(300),
+  CDS_JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(600).default(60),
+  /** JWKS refetches allowed per minute and issuer when an unknown kid arrives. */
+  CDS_JWKS_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
+  /** FHIR servers the service may fetch from (origins, comma-separated); empty = any http(s) server. */
+  FHIR_SERVER_ALLOWLIST: z.string().default('').transform(csv).pipe(z.array(z.url({ message: 'each entry must be an origin such as https://ehr.example.org' }))),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -34,6 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const config = parsed.data;
+  if (config.NODE_ENV === 'production' && !config.CDS_TRUSTED_ISSUERS) {
+    throw new ConfigError('CDS_TRUSTED_ISSUERS is required when NODE_ENV=production: set it to {"<EHR iss>": "<its JWKS URL>"} (the service will not run unauthenticated in production)');
+  }
   const base = (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
   return { ...config, PUBLIC_BASE_URL: base, SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html` };
 }

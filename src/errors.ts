@@ -73,6 +73,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(error.status).json(error.toJSON());
       return;
     }
+    if (error instanceof AuthError) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      res.status(401).json({ error: error.reason });
+      return;
+    }
     if (error instanceof UpstreamError) {
       res.status(error.status).json({ error: error.message });
       return;
@@ -90,4 +95,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'unhandled error');
     res.status(500).json({ error: 'internal server error' });
   };
+}
+
+/** A refused CDS client: 401 with a short reason and nothing more. */
+export class AuthError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'AuthError';
+  }
 }

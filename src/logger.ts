@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
 
 /**
@@ -13,4 +15,23 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     },
     destination ?? pino.destination({ sync: false }),
   );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One line per request: method, route pattern (not the URL, whose query may hold identifiers), status and time,
+ * with the hook's `hookInstance` as request id when there is one.
+ */
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const hookInstance = (req.body as { hookInstance?: unknown } | undefined)?.hookInstance;
+      const reqId = typeof hookInstance === 'string' && UUID.test(hookInstance) ? hookInstance : randomUUID();
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      logger.info({ reqId, method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    next();
+  };
 }

@@ -23,6 +23,9 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (!config.CDS_TRUSTED_ISSUERS) {
+      process.stdout.write('WARNING: CDS client authentication is OFF (demo mode). Set CDS_TRUSTED_ISSUERS to require signed JWTs from your EHR.\n');
+    }
   });
   const stop = () =>
     server.close(() => {

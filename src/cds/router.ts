@@ -16,6 +16,10 @@ export interface CdsRouterOptions {
   readonly logger: Logger;
   /** Authentication of hook and feedback calls (the security module); none in the demo. */
   readonly authenticate?: RequestHandler;
+  /** Discovery is public; a token sent with it is still checked. */
+  readonly authenticateDiscovery?: RequestHandler;
+  /** FHIR server origins the service may fetch from; empty = any http(s) server. */
+  readonly fhirServerAllowlist?: readonly string[];
 }
 
 function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
@@ -29,14 +33,16 @@ function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data
 export function cdsRouter(options: CdsRouterOptions): Router {
   const router = Router();
   const byId = new Map(options.services.map((service) => [service.definition.id, service]));
-  const authenticate: RequestHandler = options.authenticate ?? ((_req, _res, next) => next());
+  const pass: RequestHandler = (_req, _res, next) => next();
+  const authenticate = options.authenticate ?? pass;
+  const allowlist = new Set((options.fhirServerAllowlist ?? []).map((origin) => new URL(origin).origin));
   const serviceOf = (id: string | string[] | undefined): CdsService => {
     const service = typeof id === 'string' ? byId.get(id) : undefined;
     if (!service) throw new InputError([{ path: 'id', message: `no CDS service "${String(id)}"` }], 404);
     return service;
   };
 
-  router.get('/cds-services', (_req, res) => {
+  router.get('/cds-services', options.authenticateDiscovery ?? pass, (_req, res) => {
     res.json({ services: options.services.map((service) => service.definition) });
   });
 
@@ -47,6 +53,9 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     const service = serviceOf(req.params.id);
     const request = parseBody(HookRequest, req.body);
     if (request.hook !== service.definition.hook) throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
+    if (request.fhirServer && allowlist.size > 0 && !allowlist.has(new URL(request.fhirServer).origin)) {
+      throw new InputError([{ path: 'fhirServer', message: 'is not an allowed FHIR server for this service' }]);
+    }
     const started = performance.now();
     const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
     const response = await service.handle(request, { data, cards: options.cards });

@@ -15,13 +15,15 @@ export const FhirAuthorization = z.object({
 
 /** The request every hook shares; `context` is checked per hook. */
 export const HookRequest = z
-  .object({
+  .strictObject({
     hook: z.string().min(1),
     hookInstance: z.uuid({ message: 'must be a UUID' }),
     fhirServer: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
     fhirAuthorization: FhirAuthorization.optional(),
     context: z.record(z.string(), z.unknown()),
     prefetch: z.record(z.string(), z.unknown()).optional(),
+    /** Extensions (https://cds-hooks.hl7.org/2.0/#extensions): accepted, not read. */
+    extension: z.record(z.string(), z.unknown()).optional(),
   })
   .refine((request) => request.fhirAuthorization === undefined || request.fhirServer !== undefined, {
     message: 'fhirAuthorization requires fhirServer',

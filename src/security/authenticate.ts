@@ -1,0 +1,38 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AuthError } from '../errors.js';
+import type { CdsJwtVerifier } from './jwt.js';
+
+const bearer = (header: string | undefined): string | null => {
+  const match = /^Bearer\s+([A-Za-z0-9\-_.]+)$/.exec(header ?? '');
+  return match?.[1] ?? null;
+};
+
+/**
+ * Authentication of CDS Hooks calls: a service call or feedback needs a valid client JWT whose `aud` is the
+ * endpoint called (`PUBLIC_BASE_URL/cds-services/{id}`, or its `/feedback`); discovery is public, but a token
+ * sent with it is checked (aud = the discovery URL). Logs `iss`, `tenant` and `jti`, never the token.
+ */
+export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, logger: Logger, options: { optional?: boolean } = {}): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearer(req.get('authorization'));
+    if (!token) {
+      if (options.optional && !req.get('authorization')) {
+        next();
+        return;
+      }
+      next(new AuthError('bearer token required'));
+      return;
+    }
+    const service = `${publicBaseUrl}/cds-services${req.params.id ? `/${String(req.params.id)}` : ''}`;
+    const audiences = req.path.endsWith('/feedback') ? [`${service}/feedback`, service] : [service];
+    try {
+      const client = await verifier.verify(token, audiences);
+      logger.debug({ iss: client.iss, tenant: client.tenant, jti: client.jti }, 'client authenticated');
+      next();
+    } catch (error) {
+      if (error instanceof AuthError) logger.warn({ reason: error.reason }, 'client refused');
+      next(error);
+    }
+  };
+}
