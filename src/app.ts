@@ -10,6 +10,7 @@ import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
 import { cors } from './cors.js';
 import { errorHandler } from './errors.js';
+import { SMART_APP_DIR } from './paths.js';
 import { requestLogger } from './logger.js';
 import { authenticate } from './security/authenticate.js';
 import { CdsJwtVerifier } from './security/jwt.js';
@@ -32,13 +33,20 @@ export function createApp({ config, logger, feedback, services = SERVICES, repla
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLogger(logger));
-  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(
+    helmet({
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      // The reviewer app reads the EHR's FHIR server, which is on another origin.
+      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'https:'], 'img-src': ["'self'", 'data:', 'blob:'] } },
+    }),
+  );
   app.use(cors(config.CORS_ORIGINS));
   app.use(express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/rules', rulesPage);
+  app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
   app.use(evaluateRouter());
   app.use(
     cdsRouter({

@@ -18,6 +18,8 @@ const TrustedIssuers = z
 
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** The embedded demo (in-memory FHIR server at /fhir and the /demo page); on by default outside production. */
+  DEMO: z.enum(['on', 'off']).optional(),
   /** Trusted CDS clients; without it the service runs unauthenticated (demo), which production refuses. */
   CDS_TRUSTED_ISSUERS: TrustedIssuers.optional(),
   CDS_JWT_ALGORITHMS: z
@@ -51,7 +53,9 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: z.string().min(1).default('*'),
 });
 
-export type Config = Readonly<Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL'> & { PUBLIC_BASE_URL: string; SMART_LAUNCH_URL: string }>;
+export type Config = Readonly<
+  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO'> & { PUBLIC_BASE_URL: string; SMART_LAUNCH_URL: string; DEMO: 'on' | 'off' }
+>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -68,5 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('CDS_TRUSTED_ISSUERS is required when NODE_ENV=production: set it to {"<EHR iss>": "<its JWKS URL>"} (the service will not run unauthenticated in production)');
   }
   const base = (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
-  return { ...config, PUBLIC_BASE_URL: base, SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html` };
+  return {
+    ...config,
+    PUBLIC_BASE_URL: base,
+    SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html`,
+    DEMO: config.DEMO ?? (config.NODE_ENV === 'production' ? 'off' : 'on'),
+  };
 }

@@ -9,10 +9,10 @@ export const definition: CdsServiceDefinition = {
     'At the end of a radiotherapy treatment session (CodeX RT): the delivery code per session, 77387-26 status, images or AMM records not signed before the next fraction, missing AMM records, and a supportable code lower than the clinical one.',
   prefetch: {
     encounter: 'Encounter/{{context.encounterId}}',
-    fractions: 'Procedure?patient={{context.patientId}}&code=http://snomed.info/sct|1297069006&_revinclude=Provenance:target',
-    prescriptions: 'ServiceRequest?patient={{context.patientId}}',
-    ammRecords: 'DocumentReference?patient={{context.patientId}}&type=https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record&_revinclude=Provenance:target',
-    coverage: 'Coverage?patient={{context.patientId}}&status=active',
+    fractions: 'Procedure?patient=Patient/{{context.patientId}}&code=http://snomed.info/sct|1297069006&_revinclude=Provenance:target',
+    prescriptions: 'ServiceRequest?patient=Patient/{{context.patientId}}',
+    ammRecords: 'DocumentReference?patient=Patient/{{context.patientId}}&type=https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record&_revinclude=Provenance:target',
+    coverage: 'Coverage?patient=Patient/{{context.patientId}}&status=active',
   },
   usageRequirements:
     'context.encounterId is a CodeX RT treatment-session Encounter. Signatures (Provenance) come from _revinclude or are fetched from fhirServer (patient/Provenance.read); the patient\'s other fractions give the next beam-on.',

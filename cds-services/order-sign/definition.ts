@@ -8,9 +8,9 @@ export const definition: CdsServiceDefinition = {
   description:
     'For draft radiotherapy prescriptions (CodeX RT): the 2026 delivery level the order describes (77402/77407/77412 or out of family), active motion management order and necessity problems, authorization mismatches and deleted 2025 codes.',
   prefetch: {
-    coverage: 'Coverage?patient={{context.patientId}}&status=active',
-    preauthorizations: 'Claim?patient={{context.patientId}}&use=preauthorization',
-    preauthorizationResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
+    coverage: 'Coverage?patient=Patient/{{context.patientId}}&status=active',
+    preauthorizations: 'Claim?patient=Patient/{{context.patientId}}&use=preauthorization',
+    preauthorizationResponses: 'ClaimResponse?patient=Patient/{{context.patientId}}&use=preauthorization',
   },
   usageRequirements:
     'Send the draft CodeX RT prescriptions (ServiceRequest) in context.draftOrders. Prefetch or fhirServer access (patient/Coverage.read, patient/Claim.read, patient/ClaimResponse.read) lets the service check authorizations.',

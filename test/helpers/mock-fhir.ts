@@ -12,7 +12,7 @@ const codings = (value: unknown): string[] =>
 
 /** Search parameters the mock understands, by name: what a resource must satisfy. */
 const MATCHERS: Record<string, (resource: Resource, value: string) => boolean> = {
-  patient: (r, v) => [...refs(r.subject), ...refs(r.patient), ...refs(r.beneficiary)].includes(`Patient/${v}`),
+  patient: (r, v) => [...refs(r.subject), ...refs(r.patient), ...refs(r.beneficiary)].includes(v.startsWith("Patient/") ? v : `Patient/${v}`),
   code: (r, v) => codings(r.code).includes(v),
   type: (r, v) => codings(r.type).includes(v),
   status: (r, v) => r.status === v,

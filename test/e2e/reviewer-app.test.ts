@@ -1,0 +1,162 @@
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startService, type RunningService } from '../../src/start.js';
+import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
+
+if (!browserAvailable && !browserRequired) {
+  console.warn(`Browser tests SKIPPED: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium`);
+}
+
+describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in Chromium', () => {
+  let service: RunningService;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!browserAvailable) throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
+    service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  /** From /demo, follow a patient's SMART launch link and wait for the review. */
+  async function launchFromDemo(page: Page, patient: string): Promise<void> {
+    await page.goto(`${service.url}/demo`);
+    await page.locator(`section[data-patient="${patient}"] a.launch`).click();
+    await page.waitForURL(/\/smart-app\/index\.html/);
+    await page.locator('#sessions').waitFor({ timeout: 20_000 });
+  }
+
+  const column = (page: Page, index: number) => page.locator(`#sessions tbody tr td:nth-child(${index})`).allInnerTexts();
+
+  it.each([
+    ['a1-pat-acro-1-appa-2d-no-igrt', ['77402'], ['None']],
+    ['a2-pat-acro-2-prostate-imrt-stereoscopic', ['77407', '77407'], ['Billable', 'Billable']],
+    ['a4-pat-acro-4-breast-tangents-amm', ['77412', '77412'], ['Billable', 'Billable']],
+    ['a5-pat-acro-5-two-benign-sites-port-images', ['77412'], ['None']],
+  ])('launch link for %s shows the supportable codes and 77387-26 status', async (patient, codes, igrt) => {
+    const page = await newPage();
+    await launchFromDemo(page, patient);
+    expect(page.url()).toContain('/smart-app/index.html');
+    expect(await column(page, 7)).toEqual(codes.map((c) => expect.stringContaining(c)));
+    expect((await column(page, 9)).map((t) => t.trim())).toEqual(igrt);
+    await page.close();
+  });
+
+  it('shows unsigned images as an I-SIGN finding with its rule, source and evidence', async () => {
+    const page = await newPage();
+    await launchFromDemo(page, 'ig-pat-igrt-unsigned-last-fraction');
+    expect((await column(page, 9)).map((t) => t.trim())).toEqual(['Billable', 'Pending approval']);
+    await page.locator('#sessions tbody tr').nth(1).locator('button').click();
+    const detail = page.locator('#detail');
+    await expect.poll(() => detail.innerText()).toContain('I-SIGN');
+    expect(await detail.innerText()).toMatch(/Warning/);
+    expect(await detail.innerText()).toContain('Source: 001');
+    expect(await detail.locator('a[href$="/Procedure/ig-fx-2"]').count()).toBe(1);
+    expect(await page.locator('#level3-share').innerText()).toBe('0%');
+    await page.close();
+  });
+
+  it('a lost 77387-26 (AMM record never signed) is critical, shown as text, not colour alone', async () => {
+    const page = await newPage();
+    await launchFromDemo(page, 'am-pat-amm-record-unsigned-next-started');
+    const first = page.locator('#sessions tbody tr').first();
+    expect(await first.innerText()).toContain('Lost (not signed in time)');
+    expect(await first.innerText()).toContain('Critical');
+    expect(await page.locator('#level3-share').innerText()).toBe('100%');
+    await page.close();
+  });
+
+  it('exports the lines to bill as CSV', async () => {
+    const page = await newPage();
+    await launchFromDemo(page, 'a2-pat-acro-2-prostate-imrt-stereoscopic');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('date,encounter,fractions,code,units,status,rule,estimated_amount_usd');
+    expect(lines).toContain('2026-02-02,Encounter/a2-enc-1,Procedure/a2-fx-1,77407,1,bill,D-2,317.64');
+    expect(lines).toContain('2026-02-02,Encounter/a2-enc-1,Procedure/a2-fx-1,77387-26,1,bill,I-PC,36.74');
+    expect(lines).toHaveLength(5);
+    await page.close();
+  });
+
+  it('the demo sends encounter-discharge, renders the cards, and a card\'s smart link opens the app on that session', async () => {
+    const page = await newPage();
+    await page.goto(`${service.url}/demo`);
+    const section = page.locator('section[data-patient="ig-pat-igrt-unsigned-last-fraction"]');
+    await section.getByRole('button', { name: 'encounter-discharge ig-enc-2' }).click();
+    const card = section.locator('li.card[data-rule="I-SIGN"]');
+    await card.waitFor();
+    expect(await card.innerText()).toContain('Approve the IGRT images before the next fraction');
+    expect(await card.locator('.card-detail').innerHTML()).toContain('<strong>');
+    await section.locator('li.card').first().locator('a[data-link-type="smart"]').click();
+    await page.waitForURL(/\/smart-app\/index\.html/);
+    await page.locator('#detail').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#detail-title').innerText()).toBe('Session of 2026-06-02');
+    await page.close();
+  });
+
+  it('the demo sends order-sign and shows the authorization mismatch', async () => {
+    const page = await newPage();
+    await page.goto(`${service.url}/demo`);
+    const section = page.locator('section[data-patient="au-pat-order-authorized-lower-level"]');
+    await section.getByRole('button', { name: 'order-sign' }).click();
+    await section.locator('li.card[data-rule="C-AUTH-MISMATCH"]').waitFor();
+    expect(await section.locator('li.card').first().innerText()).toContain('Expected delivery: 77412');
+    await page.close();
+  });
+
+  it.each([
+    ['the FHIR server is down', (route: { abort: () => Promise<void> }) => route.abort(), 'The record could not be loaded', true],
+    ['the token has expired', (route: { fulfill: (r: object) => Promise<void> }) => route.fulfill({ status: 401, contentType: 'application/json', body: '{}' }), 'Your session has expired', false],
+  ])('when %s, says what to do', async (_label, handler, title, retry) => {
+    const page = await newPage();
+    await page.route(/\/fhir\/Procedure/, handler as never);
+    await page.goto(`${service.url}/demo`);
+    await page.locator('section[data-patient="a1-pat-acro-1-appa-2d-no-igrt"] a.launch').click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.innerText()).toContain(title);
+    expect(await alert.getByRole('button', { name: 'Try again' }).count()).toBe(retry ? 1 : 0);
+    await page.close();
+  });
+
+  it('opened without a launch, says how to open it', async () => {
+    const page = await newPage();
+    await page.goto(`${service.url}/smart-app/index.html`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toContain('Not launched');
+    await page.close();
+  });
+
+  it('is readable on a narrow screen and works from the keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${service.url}/demo`);
+    await page.locator('section[data-patient="a4-pat-acro-4-breast-tangents-amm"] a.launch').click();
+    await page.locator('#sessions').waitFor({ timeout: 20_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.locator('#sessions tbody tr button').first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    await page.close();
+  });
+
+  it('raised no uncaught page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
