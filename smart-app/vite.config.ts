@@ -13,11 +13,6 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {
-      // fhirclient's isomorphic-webcrypto shim mixes module styles; the browser path uses window.crypto.
-      onwarn(warning, warn) {
-        if (warning.code === 'COMMONJS_VARIABLE_IN_ESM' && warning.id?.includes('isomorphic-webcrypto')) return;
-        warn(warning);
-      },
       input: { index: here('index.html'), launch: here('launch.html'), demo: here('demo.html') },
     },
   },
