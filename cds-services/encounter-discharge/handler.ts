@@ -34,6 +34,8 @@ export const encounterDischarge: CdsService = {
   async handle(request, { data, cards }) {
     const context = parseContext(EncounterDischargeContext, request.context);
     const encounterRef = `Encounter/${context.encounterId}`;
+    // Keys in the order of the definition: the session's full fractions come before the course's thin ones, and
+    // mergeEntries keeps the first copy of each resource.
     const keys = Object.keys(definition.prefetch ?? {});
     const prefetched = mergeEntries(...(await Promise.all(keys.map((key) => data.get(key)))));
     const sessionFractions = prefetched

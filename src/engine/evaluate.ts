@@ -26,7 +26,8 @@ export function evaluate(input: EngineInput): Determination {
     .map((group) => evaluateSession(group, environment))
     .sort((a, b) => (instant(a.start) ?? Infinity) - (instant(b.start) ?? Infinity) || (a.fractions[0] ?? '').localeCompare(b.fractions[0] ?? ''));
 
-  const orders = input.prescriptions
+  // A focused evaluation (encounter-discharge) is about its sessions; orders are evaluated at order-sign.
+  const orders = focus !== null ? [] : input.prescriptions
     .map((order) => evaluateOrder(order, input.authorizations, environment.drafts))
     .sort((a, b) => a.order.localeCompare(b.order));
 

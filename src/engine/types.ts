@@ -165,7 +165,10 @@ export interface EngineInput {
   readonly payers: Readonly<Record<Ref, Payer>>;
   /** Prescriptions being signed now (order-sign): they are "the order" for A-ORDER whatever their status. */
   readonly draftOrders?: readonly Ref[];
-  /** Restrict the output to these sessions (by Encounter) — e.g. the encounter-discharge hook's encounter. */
+  /**
+   * Restrict the output to these sessions (by Encounter), e.g. the encounter-discharge hook's encounter: other
+   * fractions only give the next beam-on, and orders are not evaluated.
+   */
   readonly focusEncounters?: readonly Ref[];
 }
 

@@ -8,7 +8,7 @@ import {
   RT_REQUEST_CODES, TREATED_FRACTION_CODE,
 } from './codes.js';
 import type { BundleEntry } from './parse.js';
-import { CODEXRT_PROFILES, PATHS, type ExpressionName } from './paths.js';
+import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
 import { ResourceIndex } from './references.js';
 import type { ResourceOf } from './schemas.js';
 
@@ -28,11 +28,11 @@ interface Coded<T> {
   readonly unknown: string[];
 }
 
-/** Reads the codings at a compiled path and maps them through a terminology table. */
-function coded<T>(resource: unknown, path: ExpressionName, table: CodeTable<T>): Coded<T> {
+/** Maps codings through a terminology table; the ones it does not know are kept to be reported. */
+function coded<T>(codings: readonly { system?: string; code?: string }[], table: CodeTable<T>): Coded<T> {
   const values = new Set<T>();
   const unknown: string[] = [];
-  for (const coding of PATHS[path](resource) as { system?: string; code?: string }[]) {
+  for (const coding of codings) {
     const key = `${coding.system ?? ''}|${coding.code ?? ''}`;
     const value = table.get(key);
     if (value === undefined) unknown.push(key);
@@ -41,12 +41,12 @@ function coded<T>(resource: unknown, path: ExpressionName, table: CodeTable<T>):
   return { values: [...values], unknown };
 }
 
-const first = (resource: unknown, path: ExpressionName): unknown => PATHS[path](resource)[0];
-
 /** Reads a Bundle's resources into the engine's facts. Unrecognised codes become {@link MissingFact}s. */
 export class FactReader {
   private readonly index: ResourceIndex;
   private readonly provenanceByTarget = new Map<Ref, Provenance[]>();
+  /** Plan facts of each plan/prescription, read once however many fractions deliver it. */
+  private readonly planFactsOf = new Map<ServiceRequest, { facts: PlanFacts; missing: MissingFact[] }>();
   private readonly ammRecordsByFraction = new Map<Ref, ResourceOf<'DocumentReference'>[]>();
 
   constructor(entries: readonly BundleEntry[]) {
@@ -68,8 +68,11 @@ export class FactReader {
 
   read(options: ExtractOptions = {}): EngineInput {
     const prescriptions = this.index.all('ServiceRequest').filter((request) => this.isPrescription(request));
+    const focus = options.focusEncounters ? new Set(options.focusEncounters) : null;
+    // With a focus (encounter-discharge), other fractions only give their start (the next beam-on): no FHIRPath.
+    const inFocus = (procedure: Procedure) => focus === null || focus.has(this.index.refTo(procedure.encounter?.reference, procedure) ?? '');
     return {
-      fractions: this.index.all('Procedure').filter(isTreatedFraction).map((procedure) => this.fraction(procedure)),
+      fractions: this.index.all('Procedure').filter(isTreatedFraction).map((procedure) => (inFocus(procedure) ? this.fraction(procedure) : this.timing(procedure))),
       prescriptions: prescriptions.map((request) => this.prescription(request)),
       authorizations: this.authorizations(),
       siteOfService: this.sitesOfService(),
@@ -83,25 +86,46 @@ export class FactReader {
     return request.intent !== 'filler-order' && isRadiotherapyRequest(request);
   }
 
-  private fraction(procedure: Procedure): Fraction {
-    const ref = this.index.refOf(procedure);
-    const missing: MissingFact[] = [];
-    const chain = this.basedOnChain(procedure);
-    const own = this.planFacts(procedure, ref, missing);
-    const plan = chain.reduce<PlanFacts>((facts, request) => fillGaps(facts, this.planFacts(request, this.index.refOf(request), missing)), own);
-    const prescription = chain.find((request) => this.isPrescription(request));
-    const start = procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null;
-    const end = procedure.performedPeriod?.end ?? procedure.performedDateTime ?? null;
+  /** What every fraction gives, cheaply: identity, status, patient, session and beam-on/beam-off. */
+  private timing(procedure: Procedure): Fraction {
     return {
-      ref,
+      ref: this.index.refOf(procedure),
       status: procedure.status,
       patient: this.index.refTo(procedure.subject.reference, procedure),
       encounter: this.index.refTo(procedure.encounter?.reference, procedure),
-      start,
-      end,
+      start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
+      end: procedure.performedPeriod?.end ?? procedure.performedDateTime ?? null,
+      bodySites: [],
+      plan: { modalities: [], techniques: [], isocenters: null },
+      delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false },
+      basedOn: [],
+      prescription: null,
+      ammRecords: [],
+      imageApprovals: [],
+      missing: [],
+    };
+  }
+
+  private fraction(procedure: Procedure): Fraction {
+    const timing = this.timing(procedure);
+    const ref = timing.ref;
+    const missing: MissingFact[] = [];
+    const chain = this.basedOnChain(procedure);
+    const extensions = new ExtensionReader(procedure);
+    let plan = this.planFacts(extensions, ref, missing);
+    // The plan and prescription fill only the gaps: each is read once (cached), and only when needed.
+    for (const request of chain) {
+      if (plan.modalities.length > 0 && plan.techniques.length > 0 && plan.isocenters !== null) break;
+      const cached = this.requestPlanFacts(request);
+      plan = fillGaps(plan, cached.facts);
+      missing.push(...cached.missing);
+    }
+    const prescription = chain.find((request) => this.isPrescription(request));
+    return {
+      ...timing,
       bodySites: (procedure.bodySite ?? []).flatMap((site) => codingKeys(site)),
       plan,
-      delivered: this.motionFacts(procedure, ref, missing),
+      delivered: this.motionFacts(extensions, ref, missing),
       basedOn: chain.map((request) => this.index.refOf(request)),
       prescription: prescription ? this.index.refOf(prescription) : null,
       ammRecords: (this.ammRecordsByFraction.get(ref) ?? []).map((document) => this.ammRecord(document)),
@@ -132,19 +156,29 @@ export class FactReader {
     return chain;
   }
 
-  private planFacts(resource: Procedure | ServiceRequest, ref: Ref, missing: MissingFact[]): PlanFacts {
-    const modalities = coded(resource, 'modality', MODALITY_CODES);
-    const techniques = coded(resource, 'technique', TECHNIQUE_CODES);
-    note(missing, 'modality', modalities.unknown, ref);
-    note(missing, 'technique', techniques.unknown, ref);
-    const isocenters = first(resource, 'isocenters');
-    return { modalities: modalities.values, techniques: techniques.values, isocenters: typeof isocenters === 'number' ? isocenters : null };
+  private requestPlanFacts(request: ServiceRequest): { facts: PlanFacts; missing: MissingFact[] } {
+    let cached = this.planFactsOf.get(request);
+    if (!cached) {
+      const missing: MissingFact[] = [];
+      cached = { facts: this.planFacts(new ExtensionReader(request), this.index.refOf(request), missing), missing };
+      this.planFactsOf.set(request, cached);
+    }
+    return cached;
   }
 
-  private motionFacts(resource: Procedure | ServiceRequest, ref: Ref, missing: MissingFact[]): MotionFacts {
-    const imageGuidance = coded(resource, 'imageGuidance', GUIDANCE_CODES);
-    const intrafraction = coded(resource, 'intrafraction', GUIDANCE_CODES);
-    const respiratory = coded(resource, 'respiratory', MOTION_CODES);
+  private planFacts(extensions: ExtensionReader, ref: Ref, missing: MissingFact[]): PlanFacts {
+    const modalities = coded(extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.modality), MODALITY_CODES);
+    const techniques = coded([...extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.technique), ...extensions.codings(EXTENSION.rtTechnique)], TECHNIQUE_CODES);
+    note(missing, 'modality', modalities.unknown, ref);
+    note(missing, 'technique', techniques.unknown, ref);
+    const isocenters = extensions.value(EXTENSION.isocenterCount, 'valuePositiveInt');
+    return { modalities: modalities.values, techniques: techniques.values, isocenters: typeof isocenters === 'number' && isocenters >= 1 ? isocenters : null };
+  }
+
+  private motionFacts(extensions: ExtensionReader, ref: Ref, missing: MissingFact[]): MotionFacts {
+    const imageGuidance = coded(extensions.codings(EXTENSION.imageGuidance, 'modality'), GUIDANCE_CODES);
+    const intrafraction = coded(extensions.codings(EXTENSION.intrafractionVerification, 'procedure'), GUIDANCE_CODES);
+    const respiratory = coded([...extensions.codings(EXTENSION.respiratoryMotionManagement), ...extensions.codings(EXTENSION.freeBreathingTechnique)], MOTION_CODES);
     note(missing, 'image guidance modality', imageGuidance.unknown, ref);
     note(missing, 'respiratory motion management', respiratory.unknown, ref);
     // Any code under intra-fraction verification means monitoring during beam-on, even one we do not name.
@@ -153,14 +187,16 @@ export class FactReader {
       imageGuidance: imageGuidance.values,
       intrafraction: [...intrafraction.values, ...unnamed],
       respiratory: respiratory.values,
-      portImages: first(resource, 'portImages') === true,
+      portImages: extensions.value(EXTENSION.portImages, 'valueBoolean') === true,
     };
   }
 
   private prescription(request: ServiceRequest): Prescription {
     const ref = this.index.refOf(request);
-    const missing: MissingFact[] = [];
-    const necessity = first(request, 'ammNecessity');
+    const { facts: plan, missing: planMissing } = this.requestPlanFacts(request);
+    const missing: MissingFact[] = [...planMissing];
+    const extensions = new ExtensionReader(request);
+    const necessity = extensions.value(EXTENSION.ammNecessity, 'valueMarkdown');
     return {
       ref,
       status: request.status,
@@ -168,8 +204,8 @@ export class FactReader {
       requester: this.index.refTo(request.requester?.reference, request),
       requesterIsPractitioner: this.index.typeOf(request.requester, request) === 'Practitioner',
       serviceDate: request.occurrencePeriod?.start ?? request.occurrenceDateTime ?? request.authoredOn ?? null,
-      plan: this.planFacts(request, ref, missing),
-      ordered: this.motionFacts(request, ref, missing),
+      plan,
+      ordered: this.motionFacts(extensions, ref, missing),
       ammNecessity: typeof necessity === 'string' ? necessity : null,
       cptCodes: (request.code?.coding ?? []).filter((c) => c.system === CPT_SYSTEM && c.code).map((c) => c.code as string),
       missing,

@@ -4,8 +4,45 @@ import type { AnyResource, ReadResource, ReadResourceType, ResourceOf } from './
 
 type Resource = ReadResource | AnyResource;
 
-const RESTFUL = /^(?<base>https?:\/\/.+\/)(?<type>[A-Z][A-Za-z]+)\/(?<id>[A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
-const RELATIVE = /^(?<type>[A-Z][A-Za-z]+)\/(?<id>[A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
+const TYPE = /^[A-Z][A-Za-z]+$/;
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+interface ParsedReference {
+  /** `https://host/fhir/` for an absolute RESTful reference, `''` for a relative one. */
+  readonly base: string;
+  readonly type: string;
+  readonly id: string;
+}
+
+/**
+ * `Type/id`, `Type/id/_history/v`, or the same after an http(s) base: split on "/" (this runs for every
+ * reference of every resource, so no backtracking regular expressions).
+ */
+const parsedCache = new Map<string, ParsedReference | null>();
+const PARSED_CACHE_LIMIT = 50_000;
+
+/** References repeat (Patient/…, Practitioner/…, a plan per fraction): parse each text once. */
+function parseReference(reference: string): ParsedReference | null {
+  let parsed = parsedCache.get(reference);
+  if (parsed === undefined) {
+    if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+    parsed = parseReferenceText(reference);
+    parsedCache.set(reference, parsed);
+  }
+  return parsed;
+}
+
+function parseReferenceText(reference: string): ParsedReference | null {
+  let parts = reference.split('/');
+  if (parts.length >= 4 && parts[parts.length - 2] === '_history') parts = parts.slice(0, -2);
+  if (parts.length < 2) return null;
+  const type = parts[parts.length - 2]!;
+  const id = parts[parts.length - 1]!;
+  if (!TYPE.test(type) || !ID.test(id)) return null;
+  if (parts.length === 2) return { base: '', type, id };
+  const base = `${parts.slice(0, -2).join('/')}/`;
+  return /^https?:\/\/./.test(base) ? { base, type, id } : null;
+}
 
 /**
  * The resources of a Bundle, indexed once so that every reference resolves in constant time, by FHIR's
@@ -21,8 +58,9 @@ export class ResourceIndex {
   constructor(entries: readonly BundleEntry[]) {
     for (const { fullUrl, resource } of entries) {
       if (fullUrl) this.byFullUrl.set(fullUrl, resource);
-      const base = fullUrl ? RESTFUL.exec(fullUrl)?.groups?.base : undefined;
-      if (base) this.baseOf.set(resource, base);
+      // A RESTful fullUrl ends with the resource's own Type/id: what precedes is the base for its relative references.
+      const suffix = `${resource.resourceType}/${resource.id ?? ''}`;
+      if (fullUrl && resource.id && fullUrl.endsWith(`/${suffix}`) && /^https?:/.test(fullUrl)) this.baseOf.set(resource, fullUrl.slice(0, -suffix.length));
       if (resource.id) this.byTypeId.set(`${resource.resourceType}/${resource.id}`, resource);
       const list = this.byType.get(resource.resourceType) ?? [];
       list.push(resource);
@@ -43,14 +81,14 @@ export class ResourceIndex {
     if (!reference) return undefined;
     const direct = this.byFullUrl.get(reference);
     if (direct) return direct;
-    const relative = RELATIVE.exec(reference)?.groups;
-    if (relative) {
+    const parsed = parseReference(reference);
+    if (!parsed) return undefined;
+    if (parsed.base === '') {
       const base = from ? this.baseOf.get(from) : undefined;
-      const viaBase = base ? this.byFullUrl.get(`${base}${relative.type}/${relative.id}`) : undefined;
-      return viaBase ?? this.byTypeId.get(`${relative.type}/${relative.id}`);
+      const viaBase = base ? this.byFullUrl.get(`${base}${parsed.type}/${parsed.id}`) : undefined;
+      if (viaBase) return viaBase;
     }
-    const absolute = RESTFUL.exec(reference)?.groups;
-    return absolute ? this.byTypeId.get(`${absolute.type}/${absolute.id}`) : undefined;
+    return this.byTypeId.get(`${parsed.type}/${parsed.id}`);
   }
 
   /** Resolves a reference to a resource of one type. */
@@ -69,8 +107,8 @@ export class ResourceIndex {
     if (!reference) return null;
     const resource = this.resolve(reference, from);
     if (resource) return this.refOf(resource);
-    const groups = RELATIVE.exec(reference)?.groups ?? RESTFUL.exec(reference)?.groups;
-    return groups ? `${groups.type}/${groups.id}` : reference;
+    const parsed = parseReference(reference);
+    return parsed ? `${parsed.type}/${parsed.id}` : reference;
   }
 
   /** The resource type a reference points to, resolved or read from the reference itself. */
@@ -79,7 +117,6 @@ export class ResourceIndex {
     const resolved = this.resolve(reference.reference, from);
     if (resolved) return resolved.resourceType;
     if (reference.type) return reference.type;
-    const groups = reference.reference ? (RELATIVE.exec(reference.reference)?.groups ?? RESTFUL.exec(reference.reference)?.groups) : undefined;
-    return groups?.type ?? null;
+    return reference.reference ? (parseReference(reference.reference)?.type ?? null) : null;
   }
 }

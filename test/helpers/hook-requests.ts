@@ -48,15 +48,19 @@ export function orderSignRequest(golden: GoldenCase, options: RequestOptions) {
   return envelope('order-sign', context, prefetch, options);
 }
 
+const refersTo = (value: unknown, ref: string) => ((Array.isArray(value) ? value : [value]) as { reference?: string }[]).some((r) => r?.reference === ref);
+
 /** An encounter-discharge request for one of the case's encounters, prefetch as an EHR that honours _revinclude sends it. */
 export function encounterDischargeRequest(golden: GoldenCase, encounterId: string, options: RequestOptions) {
   const resources = resourcesOf(golden);
   const provenances = ofType(resources, 'Provenance');
+  const session = ofType(resources, 'Procedure').filter((p) => refersTo(p.encounter, `Encounter/${encounterId}`));
   const prefetch = {
     encounter: ofType(resources, 'Encounter').find((e) => e.id === encounterId),
-    fractions: searchset([...ofType(resources, 'Procedure'), ...provenances]),
+    sessionFractions: searchset([...session, ...provenances.filter((p) => session.some((f) => refersTo(p.target, `Procedure/${f.id}`)))]),
+    courseFractions: searchset(ofType(resources, 'Procedure')),
     prescriptions: searchset(ofType(resources, 'ServiceRequest')),
-    ammRecords: searchset(ofType(resources, 'DocumentReference')),
+    ammRecords: searchset([...ofType(resources, 'DocumentReference'), ...provenances.filter((p) => ofType(resources, 'DocumentReference').some((d) => refersTo(p.target, `DocumentReference/${d.id}`)))]),
     coverage: searchset(ofType(resources, 'Coverage')),
   };
   return envelope('encounter-discharge', { userId: 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId }, prefetch, options);

@@ -18,6 +18,7 @@ const MATCHERS: Record<string, (resource: Resource, value: string) => boolean> =
   status: (r, v) => r.status === v,
   use: (r, v) => r.use === v,
   target: (r, v) => refs(r.target).some((t) => v.split(',').includes(t)),
+  encounter: (r, v) => refs(r.encounter).includes(v),
 };
 
 export interface MockFhirServer {

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: hook throughput against a bare express baseline (autocannon, 10 s, 50 connections each), then
+ * the pipeline (Bundle JSON → validated → facts → determination) and the engine alone on synthetic Bundles.
+ * Prints a table, and as its last line one JSON object with the figures.
+ */
+import { fork } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import jwt from 'jsonwebtoken';
+import { evaluate } from '../src/engine/evaluate.js';
+import { extractFacts } from '../src/fhir/extract.js';
+import { parseBundle } from '../src/fhir/parse.js';
+import { determineBundle } from '../src/pipeline.js';
+import { dischargeRequest, syntheticBundle } from './synthetic.js';
+import { readFileSync } from 'node:fs';
+
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = 50;
+
+interface Load {
+  rps: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+function orderSignBody(): unknown {
+  const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8')) as { entry: { resource: { resourceType: string; intent?: string } }[] };
+  const of = (type: string) => golden.entry.filter((e) => e.resource.resourceType === type);
+  const searchset = (type: string) => ({ resourceType: 'Bundle', type: 'searchset', entry: of(type) });
+  const drafts = golden.entry.filter((e) => e.resource.resourceType === 'ServiceRequest' && e.resource.intent === 'original-order');
+  return {
+    hook: 'order-sign',
+    hookInstance: randomUUID(),
+    context: { userId: 'Practitioner/dr-ro', patientId: 'pat-acro-4-breast-tangents-amm', draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((e) => ({ resource: { ...e.resource, status: 'draft' } })) } },
+    prefetch: { coverage: searchset('Coverage'), preauthorizations: searchset('Claim'), preauthorizationResponses: searchset('ClaimResponse') },
+  };
+}
+
+async function load(url: string, body: unknown, sign?: () => string): Promise<Load> {
+  const payload = JSON.stringify(body);
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { 'content-type': 'application/json' },
+    body: payload,
+    ...(sign ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${sign()}` } }) }] } : {}),
+  });
+  return { rps: Math.round(result.requests.average), p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time(runs: number, fn: () => void): number {
+  fn(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    fn();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+async function hooks() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'ES384', use: 'sig' };
+  const child = fork(fileURLToPath(new URL('./server.js', import.meta.url)), { env: { ...process.env, BENCH_PUBLIC_JWK: JSON.stringify(jwk) }, stdio: 'inherit' });
+  const urls = await new Promise<{ baseline: string; open: string; secured: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
+  const order = orderSignBody();
+  const discharge = dischargeRequest(35, 20);
+  const aud = 'https://rt-billing.bench.example/cds-services/rt-billing-order-sign';
+  const sign = () => {
+    const now = Math.floor(Date.now() / 1000);
+    return jwt.sign({ iss: 'https://ehr.bench.example', sub: 'bench', aud, iat: now, exp: now + 300, jti: randomUUID() }, privateKey, { algorithm: 'ES384', header: { alg: 'ES384', typ: 'JWT', kid: 'bench' } });
+  };
+  try {
+    // A short warm-up of each path so JIT and caches are as in steady state.
+    for (const [url, body] of [[`${urls.baseline}/baseline`, order], [`${urls.open}/cds-services/rt-billing-order-sign`, order], [`${urls.open}/cds-services/rt-billing-encounter-discharge`, discharge]] as const) {
+      await autocannon({ url, method: 'POST', connections: 10, duration: 1, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    }
+    const baseline = await load(`${urls.baseline}/baseline`, order);
+    const orderSign = await load(`${urls.open}/cds-services/rt-billing-order-sign`, order);
+    const encounterDischarge = await load(`${urls.open}/cds-services/rt-billing-encounter-discharge`, discharge);
+    const orderSignJwt = await load(`${urls.secured}/cds-services/rt-billing-order-sign`, order, sign);
+    return { baseline, orderSign, encounterDischarge, orderSignJwt };
+  } finally {
+    child.kill();
+  }
+}
+
+function pipeline() {
+  const rows: { sessions: number; pipelineMs: number; engineMs: number }[] = [];
+  for (const sessions of [100, 1000, 10_000]) {
+    const text = JSON.stringify(syntheticBundle(sessions));
+    const runs = sessions >= 10_000 ? 5 : 15;
+    const pipelineMs = time(runs, () => determineBundle(JSON.parse(text)));
+    const input = extractFacts(parseBundle(JSON.parse(text)));
+    const engineMs = time(runs, () => evaluate(input));
+    rows.push({ sessions, pipelineMs, engineMs });
+  }
+  return rows;
+}
+
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+
+async function main(): Promise<void> {
+  const loads = await hooks();
+  const rows = pipeline();
+  const by = (n: number) => rows.find((r) => r.sessions === n)!;
+  const ratio = (l: Load) => Math.round((l.rps / loads.baseline.rps) * 100) / 100;
+  const msPer = (ms: number, n: number) => Math.round((ms / n) * 10_000) / 10_000;
+
+  console.log(`\nrt-billing-cds benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(`\nHooks (autocannon, ${DURATION} s, ${CONNECTIONS} connections)`);
+  console.log(`${'endpoint'.padEnd(34)}${pad('req/s', 9)}${pad('p99 ms', 9)}${pad('× base', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}`);
+  for (const [name, l] of Object.entries(loads)) console.log(`${name.padEnd(34)}${pad(l.rps, 9)}${pad(l.p99Ms, 9)}${pad(ratio(l), 9)}${pad(l.errors, 8)}${pad(l.non2xx, 9)}`);
+  console.log('\nPipeline (Bundle JSON → validated → facts → determination) and engine alone (facts → determination)');
+  console.log(`${'sessions'.padEnd(12)}${pad('pipeline ms', 13)}${pad('ms/session', 12)}${pad('engine ms', 11)}${pad('ms/session', 12)}`);
+  for (const r of rows) console.log(`${String(r.sessions).padEnd(12)}${pad(r.pipelineMs.toFixed(1), 13)}${pad(msPer(r.pipelineMs, r.sessions), 12)}${pad(r.engineMs.toFixed(1), 11)}${pad(msPer(r.engineMs, r.sessions), 12)}`);
+
+  const summary = {
+    baseline: { rps: loads.baseline.rps, p99Ms: loads.baseline.p99Ms },
+    orderSign: { rps: loads.orderSign.rps, p99Ms: loads.orderSign.p99Ms },
+    encounterDischarge: { rps: loads.encounterDischarge.rps, p99Ms: loads.encounterDischarge.p99Ms },
+    orderSignJwt: { rps: loads.orderSignJwt.rps, p99Ms: loads.orderSignJwt.p99Ms },
+    ratios: { orderSign: ratio(loads.orderSign), encounterDischarge: ratio(loads.encounterDischarge), orderSignJwt: ratio(loads.orderSignJwt) },
+    pipeline: { sessions: 10_000, msPerSession: msPer(by(10_000).pipelineMs, 10_000), scaling10kOver1k: Math.round((by(10_000).pipelineMs / by(1000).pipelineMs) * 100) / 100 },
+    engine: { sessions: 10_000, msPerSession: msPer(by(10_000).engineMs, 10_000) },
+  };
+  console.log(`\n${JSON.stringify(summary)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

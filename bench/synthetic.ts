@@ -1,0 +1,126 @@
+/**
+ * Synthetic radiotherapy courses for benchmarks: real CodeX RT / mCODE shapes (as in the golden cases), one
+ * prescription and plan per patient, one fraction and Encounter per session, daily; every other patient has
+ * active motion management with a signed AMM record per fraction; every fraction has approved CBCT images.
+ */
+const SCT = 'http://snomed.info/sct';
+const MCODE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/';
+const CODEXRT = 'http://hl7.org/fhir/us/codex-radiation-therapy/StructureDefinition/';
+const RTB = 'https://rt-billing-cds.example/fhir/';
+const BASE = 'https://ehr.example.org/fhir';
+
+type Resource = Record<string, unknown> & { resourceType: string; id: string };
+
+const coding = (code: string, system = SCT) => ({ coding: [{ system, code }] });
+const planExtensions = (amm: boolean) => [
+  { url: `${MCODE}mcode-radiotherapy-modality-and-technique`, extension: [{ url: `${MCODE}mcode-radiotherapy-modality`, valueCodeableConcept: coding('1156506007') }, { url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: coding('441799006') }] },
+  { url: `${RTB}StructureDefinition/isocenter-count`, valuePositiveInt: 1 },
+  { url: `${CODEXRT}codexrt-image-guided-radiotherapy-modality`, extension: [{ url: 'modality', valueCodeableConcept: coding('717193008') }] },
+  ...(amm
+    ? [
+        { url: `${CODEXRT}codexrt-intrafraction-verification`, extension: [{ url: 'procedure', valueCodeableConcept: coding('1297350006') }] },
+        { url: `${CODEXRT}codexrt-radiotherapy-respiratory-motion-management`, valueCodeableConcept: coding('721051000124109') },
+      ]
+    : []),
+];
+const signature = (id: string, target: string, when: string, activity: string): Resource => ({
+  resourceType: 'Provenance',
+  id,
+  target: [{ reference: target }],
+  recorded: when,
+  activity: coding(activity, `${RTB}CodeSystem/rt-billing-activity`),
+  agent: [{ who: { reference: 'Practitioner/dr' } }],
+  signature: [{ type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.5' }], when, who: { reference: 'Practitioner/dr' } }],
+});
+
+export interface Course {
+  readonly patient: string;
+  readonly resources: Resource[];
+  readonly encounters: string[];
+}
+
+/** One patient's course of `sessions` daily fractions from 2026-03-02. */
+export function course(patientIndex: number, sessions: number): Course {
+  const p = `p${patientIndex}`;
+  const amm = patientIndex % 2 === 0;
+  const patient = `Patient/${p}`;
+  const resources: Resource[] = [
+    { resourceType: 'Patient', id: p, gender: 'female' },
+    { resourceType: 'Coverage', id: `${p}-cov`, status: 'active', type: coding('1', 'urn:oid:2.16.840.1.113883.3.221.5'), beneficiary: { reference: patient }, payor: [{ reference: 'Organization/payer' }] },
+    {
+      resourceType: 'ServiceRequest', id: `${p}-rx`, status: 'active', intent: 'original-order', code: coding('1217123003'), subject: { reference: patient }, requester: { reference: 'Practitioner/dr' },
+      occurrencePeriod: { start: '2026-03-01' }, extension: [...planExtensions(amm), ...(amm ? [{ url: `${RTB}StructureDefinition/amm-necessity`, valueMarkdown: 'Left breast cancer; tumor bed over the heart, mean heart dose 4.1 Gy free-breathing versus 1.2 Gy in breath hold.' }] : [])],
+    },
+    { resourceType: 'ServiceRequest', id: `${p}-plan`, status: 'active', intent: 'filler-order', code: coding('1255724003'), subject: { reference: patient }, basedOn: [{ reference: `ServiceRequest/${p}-rx` }], extension: planExtensions(amm) },
+  ];
+  const encounters: string[] = [];
+  const start = Date.parse('2026-03-02T08:00:00Z');
+  for (let s = 0; s < sessions; s++) {
+    const on = new Date(start + s * 86_400_000 + (patientIndex % 480) * 60_000);
+    const off = new Date(on.getTime() + 12 * 60_000);
+    const [beamOn, beamOff, signed] = [on.toISOString(), off.toISOString(), new Date(off.getTime() + 3_600_000).toISOString()];
+    const fx = `${p}-fx-${s}`;
+    const enc = `${p}-enc-${s}`;
+    encounters.push(enc);
+    resources.push(
+      { resourceType: 'Encounter', id: enc, status: 'finished', subject: { reference: patient }, period: { start: beamOn, end: beamOff }, location: [{ location: { reference: 'Location/clinic' } }] },
+      { resourceType: 'Procedure', id: fx, status: 'completed', code: coding('1297069006'), subject: { reference: patient }, encounter: { reference: `Encounter/${enc}` }, basedOn: [{ reference: `ServiceRequest/${p}-plan` }], performedPeriod: { start: beamOn, end: beamOff }, extension: planExtensions(amm) },
+      signature(`${fx}-img`, `Procedure/${fx}`, signed, 'igrt-image-approval'),
+    );
+    if (amm) {
+      resources.push(
+        { resourceType: 'DocumentReference', id: `${fx}-amm`, status: 'current', type: coding('amm-record', `${RTB}CodeSystem/rt-document-type`), subject: { reference: patient }, content: [{ attachment: { contentType: 'text/plain' } }], context: { related: [{ reference: `Procedure/${fx}` }], period: { start: beamOn, end: beamOff } } },
+        signature(`${fx}-amm-sig`, `DocumentReference/${fx}-amm`, signed, 'amm-record-signature'),
+      );
+    }
+  }
+  return { patient: p, resources, encounters };
+}
+
+const shared = (): Resource[] => [
+  { resourceType: 'Practitioner', id: 'dr' },
+  { resourceType: 'Organization', id: 'payer' },
+  { resourceType: 'Location', id: 'clinic', type: [coding('11', 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set')] },
+];
+
+export const entryOf = (resource: Resource) => ({ fullUrl: `${BASE}/${resource.resourceType}/${resource.id}`, resource });
+
+/** A Bundle with `sessions` sessions, in courses of 35. */
+export function syntheticBundle(sessions: number): { resourceType: 'Bundle'; type: 'collection'; entry: ReturnType<typeof entryOf>[] } {
+  const resources = [...shared()];
+  for (let patient = 0, left = sessions; left > 0; patient++, left -= 35) resources.push(...course(patient, Math.min(35, left)).resources);
+  return { resourceType: 'Bundle', type: 'collection', entry: resources.map(entryOf) };
+}
+
+const searchset = (resources: Resource[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map(entryOf) });
+
+/** What a server honouring `_elements=status,code,subject,encounter,performed` returns for a fraction. */
+const thin = (r: Resource): Resource => ({
+  resourceType: r.resourceType, id: r.id, meta: { tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] },
+  status: r.status, code: r.code, subject: r.subject, encounter: r.encounter, performedPeriod: r.performedPeriod,
+});
+
+/**
+ * An encounter-discharge request for session `index` of a 35-fraction AMM course, with every prefetch key filled
+ * as a server honouring the templates (`_revinclude`, `_elements`) would fill it.
+ */
+export function dischargeRequest(sessions = 35, index = 20) {
+  const c = course(0, sessions);
+  const of = (...types: string[]) => c.resources.filter((r) => types.includes(r.resourceType));
+  const encounter = `Encounter/${c.encounters[index]}`;
+  const session = of('Procedure').filter((p) => (p.encounter as { reference: string }).reference === encounter);
+  const targets = (refs: string[]) => of('Provenance').filter((p) => refs.includes((p.target as { reference: string }[])[0]!.reference));
+  return {
+    hook: 'encounter-discharge',
+    hookInstance: '0c7ad3a5-6d43-4a2c-9a3b-1e2f3a4b5c6d',
+    context: { userId: 'Practitioner/dr', patientId: c.patient, encounterId: c.encounters[index] },
+    prefetch: {
+      encounter: c.resources.find((r) => r.id === c.encounters[index]),
+      sessionFractions: searchset([...session, ...targets(session.map((f) => `Procedure/${f.id}`))]),
+      courseFractions: searchset(of('Procedure').map(thin)),
+      prescriptions: searchset(of('ServiceRequest')),
+      ammRecords: searchset([...of('DocumentReference'), ...targets(of('DocumentReference').map((d) => `DocumentReference/${d.id}`))]),
+      coverage: searchset(of('Coverage')),
+    },
+  };
+}
