@@ -109,6 +109,7 @@ export function dischargeRequest(sessions = 35, index = 20) {
   const of = (...types: string[]) => c.resources.filter((r) => types.includes(r.resourceType));
   const encounter = `Encounter/${c.encounters[index]}`;
   const session = of('Procedure').filter((p) => (p.encounter as { reference: string }).reference === encounter);
+  const records = of('DocumentReference').filter((d) => session.some((f) => (d.context as { related: { reference: string }[] }).related[0]!.reference === `Procedure/${f.id}`));
   const targets = (refs: string[]) => of('Provenance').filter((p) => refs.includes((p.target as { reference: string }[])[0]!.reference));
   return {
     hook: 'encounter-discharge',
@@ -116,10 +117,9 @@ export function dischargeRequest(sessions = 35, index = 20) {
     context: { userId: 'Practitioner/dr', patientId: c.patient, encounterId: c.encounters[index] },
     prefetch: {
       encounter: c.resources.find((r) => r.id === c.encounters[index]),
-      sessionFractions: searchset([...session, ...targets(session.map((f) => `Procedure/${f.id}`))]),
+      sessionFractions: searchset([...session, ...records, ...targets([...session, ...records].map((r) => `${r.resourceType}/${r.id}`))]),
       courseFractions: searchset(of('Procedure').map(thin)),
       prescriptions: searchset(of('ServiceRequest')),
-      ammRecords: searchset([...of('DocumentReference'), ...targets(of('DocumentReference').map((d) => `DocumentReference/${d.id}`))]),
       coverage: searchset(of('Coverage')),
     },
   };

@@ -7,16 +7,16 @@ export const definition: CdsServiceDefinition = {
   title: 'Radiotherapy session: codes to bill and missing documentation',
   description:
     'At the end of a radiotherapy treatment session (CodeX RT): the delivery code per session, 77387-26 status, images or AMM records not signed before the next fraction, missing AMM records, and a supportable code lower than the clinical one.',
-  // This session's fractions in full with their signatures; the course's other fractions only as far as the next
-  // beam-on needs them (_elements), so a hook's cost does not grow with the length of the course.
+  // This session's fractions in full, with their AMM records and the signatures of both (_revinclude, iterated);
+  // the course's other fractions only as far as the next beam-on needs them (_elements). A hook's cost does not
+  // grow with the length of the course.
   prefetch: {
     encounter: 'Encounter/{{context.encounterId}}',
-    sessionFractions: 'Procedure?encounter=Encounter/{{context.encounterId}}&_revinclude=Provenance:target',
+    sessionFractions: 'Procedure?encounter=Encounter/{{context.encounterId}}&_revinclude=DocumentReference:related&_revinclude:iterate=Provenance:target',
     courseFractions: 'Procedure?patient=Patient/{{context.patientId}}&code=http://snomed.info/sct|1297069006&_elements=status,code,subject,encounter,performed',
     prescriptions: 'ServiceRequest?patient=Patient/{{context.patientId}}',
-    ammRecords: 'DocumentReference?patient=Patient/{{context.patientId}}&type=https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record&_revinclude=Provenance:target',
     coverage: 'Coverage?patient=Patient/{{context.patientId}}&status=active',
   },
   usageRequirements:
-    'context.encounterId is a CodeX RT treatment-session Encounter. Signatures (Provenance) come from _revinclude or are fetched from fhirServer (patient/Provenance.read); the patient\'s other fractions give the next beam-on.',
+    'context.encounterId is a CodeX RT treatment-session Encounter. AMM records and signatures come with the session\'s fractions (_revinclude) or are fetched from fhirServer (patient/DocumentReference.read, patient/Provenance.read); the patient\'s other fractions give the next beam-on.',
 };

@@ -9,24 +9,31 @@ import type { ResourceOf } from '../../src/fhir/schemas.js';
 import { definition } from './definition.js';
 
 const idOf = (reference: string | undefined): string | undefined => reference?.split('/').slice(-2).join('/');
+const AMM_RECORD_TYPE = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
 
 /**
- * What the prefetch searches do not bring: signatures of this session's fractions and AMM records (when the
- * server ignored _revinclude), the session's Location (site of service) and the payer Organization.
+ * What a server that ignores _revinclude leaves out, fetched when a fhirServer is given: the AMM records of this
+ * session's fractions, then the signatures (Provenance) of the fractions and records; with them, the session's
+ * Location (site of service) and the payer Organization.
  */
 async function followUps(data: HookData, entries: readonly BundleEntry[], sessionFractions: readonly ResourceOf<'Procedure'>[], encounterRef: string): Promise<BundleEntry[][]> {
   if (!data.canFetch || sessionFractions.length === 0) return [];
   const have = new Set(entries.map((e) => `${e.resource.resourceType}/${e.resource.id}`));
   const fractionRefs = sessionFractions.map((f) => `Procedure/${f.id}`);
-  const records = entries
-    .filter((e) => e.resource.resourceType === 'DocumentReference')
-    .filter((e) => ((e.resource as ResourceOf<'DocumentReference'>).context?.related ?? []).some((r) => fractionRefs.includes(idOf(r.reference) ?? '')))
-    .map((e) => `DocumentReference/${e.resource.id}`);
   const encounter = entries.find((e) => `${e.resource.resourceType}/${e.resource.id}` === encounterRef)?.resource as ResourceOf<'Encounter'> | undefined;
   const coverage = entries.find((e) => e.resource.resourceType === 'Coverage')?.resource as ResourceOf<'Coverage'> | undefined;
   const reads = [...(encounter?.location ?? []).map((l) => idOf(l.location.reference)), idOf(coverage?.payor[0]?.reference)]
     .filter((ref): ref is string => ref !== undefined && /^(Location|Organization)\//.test(ref) && !have.has(ref));
-  return Promise.all([data.fetch(`Provenance?target=${[...fractionRefs, ...records].join(',')}`, 'signatures (Provenance)'), ...reads.map((ref) => data.fetch(ref))]);
+  const [records, ...read] = await Promise.all([
+    data.fetch(`DocumentReference?related=${fractionRefs.join(',')}&type=${AMM_RECORD_TYPE}`, 'AMM records (DocumentReference)'),
+    ...reads.map((ref) => data.fetch(ref)),
+  ]);
+  const recordRefs = [...entries, ...records]
+    .filter((e) => e.resource.resourceType === 'DocumentReference')
+    .filter((e) => ((e.resource as ResourceOf<'DocumentReference'>).context?.related ?? []).some((r) => fractionRefs.includes(idOf(r.reference) ?? '')))
+    .map((e) => `DocumentReference/${e.resource.id}`);
+  const signatures = await data.fetch(`Provenance?target=${[...fractionRefs, ...new Set(recordRefs)].join(',')}`, 'signatures (Provenance)');
+  return [records, signatures, ...read];
 }
 
 export const encounterDischarge: CdsService = {

@@ -3,7 +3,7 @@ import { mergeEntries } from '../../src/cds/hook-data.js';
 import { OrderSignContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { extractFacts } from '../../src/fhir/extract.js';
+import { extractFacts, prescriptionRefs } from '../../src/fhir/extract.js';
 import { parseBundle } from '../../src/fhir/parse.js';
 import { definition } from './definition.js';
 
@@ -12,7 +12,7 @@ export const orderSign: CdsService = {
   async handle(request, { data, cards }) {
     const context = parseContext(OrderSignContext, request.context);
     const drafts = parseBundle(context.draftOrders, 'context.draftOrders');
-    const draftOrders = extractFacts(drafts).prescriptions.map((p) => p.ref);
+    const draftOrders = prescriptionRefs(drafts);
     if (draftOrders.length === 0) return { cards: [] }; // nothing radiotherapy to say about these orders
 
     const keys = Object.keys(definition.prefetch ?? {});

@@ -66,6 +66,11 @@ export class FactReader {
     }
   }
 
+  /** The radiotherapy prescriptions among the resources (no FHIRPath: code and profile only). */
+  prescriptionRefs(): Ref[] {
+    return this.index.all('ServiceRequest').filter((request) => this.isPrescription(request)).map((request) => this.index.refOf(request));
+  }
+
   read(options: ExtractOptions = {}): EngineInput {
     const prescriptions = this.index.all('ServiceRequest').filter((request) => this.isPrescription(request));
     const focus = options.focusEncounters ? new Set(options.focusEncounters) : null;
@@ -312,6 +317,11 @@ function fillGaps(own: PlanFacts, from: PlanFacts): PlanFacts {
 
 function note(missing: MissingFact[], fact: string, unknown: readonly string[], ref: Ref): void {
   for (const key of unknown) missing.push({ fact, detail: `code ${key} on ${ref} is not recognised and was not used`, evidence: [ref] });
+}
+
+/** The radiotherapy prescriptions among parsed resources (e.g. order-sign's draftOrders). */
+export function prescriptionRefs(entries: readonly BundleEntry[]): Ref[] {
+  return new FactReader(entries).prescriptionRefs();
 }
 
 /** Reads a parsed Bundle into engine input. */

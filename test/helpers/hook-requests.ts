@@ -55,12 +55,13 @@ export function encounterDischargeRequest(golden: GoldenCase, encounterId: strin
   const resources = resourcesOf(golden);
   const provenances = ofType(resources, 'Provenance');
   const session = ofType(resources, 'Procedure').filter((p) => refersTo(p.encounter, `Encounter/${encounterId}`));
+  const records = ofType(resources, 'DocumentReference').filter((d) => session.some((f) => refersTo((d.context as { related?: unknown } | undefined)?.related, `Procedure/${f.id}`)));
+  const signed = [...session, ...records].map((r) => `${r.resourceType}/${r.id}`);
   const prefetch = {
     encounter: ofType(resources, 'Encounter').find((e) => e.id === encounterId),
-    sessionFractions: searchset([...session, ...provenances.filter((p) => session.some((f) => refersTo(p.target, `Procedure/${f.id}`)))]),
+    sessionFractions: searchset([...session, ...records, ...provenances.filter((p) => signed.some((ref) => refersTo(p.target, ref)))]),
     courseFractions: searchset(ofType(resources, 'Procedure')),
     prescriptions: searchset(ofType(resources, 'ServiceRequest')),
-    ammRecords: searchset([...ofType(resources, 'DocumentReference'), ...provenances.filter((p) => ofType(resources, 'DocumentReference').some((d) => refersTo(p.target, `DocumentReference/${d.id}`)))]),
     coverage: searchset(ofType(resources, 'Coverage')),
   };
   return envelope('encounter-discharge', { userId: 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId }, prefetch, options);

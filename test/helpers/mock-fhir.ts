@@ -19,6 +19,7 @@ const MATCHERS: Record<string, (resource: Resource, value: string) => boolean> =
   use: (r, v) => r.use === v,
   target: (r, v) => refs(r.target).some((t) => v.split(',').includes(t)),
   encounter: (r, v) => refs(r.encounter).includes(v),
+  related: (r, v) => refs((r.context as { related?: unknown } | undefined)?.related).some((t) => v.split(',').includes(t)),
 };
 
 export interface MockFhirServer {
@@ -47,10 +48,20 @@ export function mockFhirServer(base: string, resources: readonly Resource[], opt
       const matches = resources.filter(
         (r) => r.resourceType === type && [...searchParams.entries()].every(([name, value]) => name.startsWith('_') || (MATCHERS[name]?.(r, value) ?? true)),
       );
-      const included =
-        options.revinclude !== false && searchParams.get('_revinclude') === 'Provenance:target'
-          ? resources.filter((r) => r.resourceType === 'Provenance' && refs(r.target).some((t) => matches.some((m) => `${m.resourceType}/${m.id}` === t)))
-          : [];
+      // _revinclude=Type:param adds resources pointing at the matches; :iterate also at what was included.
+      const included: Resource[] = [];
+      if (options.revinclude !== false) {
+        const pointsAt = (r: Resource, param: string, targets: Resource[]) => {
+          const value = param === 'related' ? (r.context as { related?: unknown } | undefined)?.related : r[param];
+          return refs(value).some((t) => targets.some((m) => `${m.resourceType}/${m.id}` === t));
+        };
+        for (const [name, value] of searchParams.entries()) {
+          if (!name.startsWith('_revinclude')) continue;
+          const [type, param] = value.split(':');
+          const targets = name.endsWith(':iterate') ? [...matches, ...included] : matches;
+          included.push(...resources.filter((r) => r.resourceType === type && pointsAt(r, param!, targets) && !included.includes(r)));
+        }
+      }
       const entry = [...matches, ...included].map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource }));
       return [200, { resourceType: 'Bundle', type: 'searchset', total: matches.length, entry }];
     });
