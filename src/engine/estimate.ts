@@ -2,6 +2,9 @@ import { findRate, RATES } from './tables/rates.js';
 import { SOURCES } from './tables/sources.js';
 import type { BillingLine, Payer, RateEstimate, SiteOfService } from './types.js';
 
+/** The documents the rate table comes from, cited on every estimate. */
+const RATE_SOURCES = [...new Set(RATES.map((r) => r.source))].map((key) => `${key} (${SOURCES[key].title})`).join('; ');
+
 /** Estimated payment for the lines to bill (rule R): shown to reviewers, never used to decide a code. */
 export function estimatePayment(lines: readonly BillingLine[], payer: Payer | undefined, setting: SiteOfService | undefined, date: string | null): RateEstimate | null {
   if (!payer || !date) return null;
@@ -18,14 +21,13 @@ export function estimatePayment(lines: readonly BillingLine[], payer: Payer | un
     };
   });
   const amounts = priced.map((p) => p.amount).filter((a): a is number => a !== null);
-  const sources = [...new Set(RATES.map((r) => r.source))].map((key) => `${key} (${SOURCES[key].title})`);
   return {
     payer: payer.kind,
     state: payer.state,
     setting: effectiveSetting,
     lines: priced,
     total: amounts.length === 0 ? null : Math.round(amounts.reduce((a, b) => a + b, 0) * 100) / 100,
-    source: sources.join('; '),
+    source: RATE_SOURCES,
     effectiveFrom: date.slice(0, 10),
   };
 }

@@ -102,9 +102,21 @@ export function finding(rule: RuleInfo, severity: Severity, message: string, evi
 
 export const fractionRefs = (context: SessionContext): Ref[] => context.fractions.map((f) => f.ref);
 
-/** Milliseconds since the epoch of a FHIR date/dateTime (dates at 00:00 UTC); `null` when absent. */
+const instants = new Map<string, number | null>();
+const INSTANT_CACHE_LIMIT = 100_000;
+
+/**
+ * Milliseconds since the epoch of a FHIR date/dateTime (dates at 00:00 UTC); `null` when absent. The same few
+ * timestamps are compared many times (sorting, next beam-on, records, signatures): each text is parsed once.
+ */
 export function instant(value: string | null | undefined): number | null {
   if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
+  let ms = instants.get(value);
+  if (ms === undefined) {
+    if (instants.size >= INSTANT_CACHE_LIMIT) instants.clear();
+    const parsed = Date.parse(value);
+    ms = Number.isNaN(parsed) ? null : parsed;
+    instants.set(value, ms);
+  }
+  return ms;
 }
