@@ -51,6 +51,14 @@ const ConfigSchema = z.object({
   SMART_LAUNCH_URL: z.url().optional(),
   /** Origins allowed to call the service from a browser (CDS clients such as the sandbox): "*" or a comma-separated list. */
   CORS_ORIGINS: z.string().min(1).default('*'),
+  /** Redis for the JWT replay cache shared by replicas (redis://host:6379); memory when unset. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** PostgreSQL for feedback shared by replicas (postgres://user@host/db); SQLite (FEEDBACK_DB_PATH) when unset. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }).optional(),
+  /** How long shutdown waits for in-flight requests before closing connections. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = Readonly<

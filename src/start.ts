@@ -3,37 +3,59 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { SqliteFeedbackStore, type FeedbackStore } from './cds/feedback-store.js';
+import { PgFeedbackStore } from './cds/pg-feedback-store.js';
 import type { Config } from './config.js';
 import { createDemoFhirServer, type DemoFhirServer } from './demo/fhir-server.js';
 import { demoRoutes } from './demo/routes.js';
+import { Metrics } from './ops/metrics.js';
 import { FIXTURES_DIR } from './paths.js';
+import { RedisReplayCache } from './security/redis-replay-cache.js';
+import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
 export interface RunningService {
   readonly server: Server;
   readonly url: string;
   readonly demo: DemoFhirServer | null;
   readonly feedback: FeedbackStore;
+  /** Graceful stop: refuse new connections, finish in-flight requests (up to SHUTDOWN_TIMEOUT_MS), close stores. */
   close(): Promise<void>;
+}
+
+/** Shared state goes to Redis and PostgreSQL when configured (replicas), else memory and SQLite. */
+async function stores(config: Config): Promise<{ feedback: FeedbackStore; replay: ReplayCache }> {
+  const feedback = config.DATABASE_URL ? await PgFeedbackStore.connect(config.DATABASE_URL) : new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
+  const replay = config.REDIS_URL ? new RedisReplayCache(config.REDIS_URL) : new MemoryReplayCache();
+  return { feedback, replay };
 }
 
 /** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const feedback = new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
+  const { feedback, replay } = await stores(config);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;
-  const app = createApp({ config, logger, feedback, extraRoutes: demo ? [demoRoutes(demo)] : [] });
+  let draining = false;
+  const app = createApp({ config, logger, feedback, replay, metrics: new Metrics(), draining: () => draining, extraRoutes: demo ? [demoRoutes(demo)] : [] });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://${config.HOST}:${port}`,
-    demo,
-    feedback,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => void feedback.close().finally(resolve));
-        server.closeIdleConnections();
-      }),
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      draining = true;
+      const force = setTimeout(() => {
+        logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closing remaining connections');
+        server.closeAllConnections();
+      }, config.SHUTDOWN_TIMEOUT_MS);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        void Promise.allSettled([feedback.close(), replay.close()]).then(() => resolve());
+      });
+      // Keep-alive connections with no request in flight would hold close() open: end them now.
+      server.closeIdleConnections();
+    });
+    return closing;
   };
+  return { server, url: `http://${config.HOST}:${port}`, demo, feedback, close };
 }

@@ -6,6 +6,7 @@ import type { HookRequest } from './schemas.js';
 export interface FetchSettings {
   readonly timeoutMs: number;
   readonly maxBytes: number;
+  readonly observe?: (outcome: 'ok' | 'error', seconds: number, reason?: string) => void;
 }
 
 /** Root-level prefetch tokens this service uses (https://cds-hooks.hl7.org/2.0/#prefetch-tokens). */
@@ -37,7 +38,7 @@ export class HookData {
     settings: FetchSettings,
   ) {
     this.base = request.fhirServer ? request.fhirServer.replace(/\/+$/, '') : null;
-    this.client = this.base ? new FhirClient({ baseUrl: this.base, accessToken: request.fhirAuthorization?.access_token, timeoutMs: settings.timeoutMs, maxBytes: settings.maxBytes }) : null;
+    this.client = this.base ? new FhirClient({ baseUrl: this.base, accessToken: request.fhirAuthorization?.access_token, timeoutMs: settings.timeoutMs, maxBytes: settings.maxBytes, observe: settings.observe }) : null;
   }
 
   /** The resources of a prefetch key. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { requireJson } from '../api/evaluate.js';
 import { formatPath, InputError } from '../errors.js';
 import type { CardSettings } from './cards.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { FeedbackStore } from './feedback-store.js';
 import { HookData, type FetchSettings } from './hook-data.js';
 import { FeedbackRequest, HookRequest } from './schemas.js';
@@ -14,6 +15,7 @@ export interface CdsRouterOptions {
   readonly fetch: FetchSettings;
   readonly feedback: FeedbackStore;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   /** Authentication of hook and feedback calls (the security module); none in the demo. */
   readonly authenticate?: RequestHandler;
   /** Discovery is public; a token sent with it is still checked. */
@@ -59,6 +61,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     const started = performance.now();
     const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
     const response = await service.handle(request, { data, cards: options.cards });
+    for (const card of response.cards) options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
     options.logger.info(
       { hookInstance: request.hookInstance, cdsService: service.definition.id, cards: response.cards.length, indicators: response.cards.map((c) => c.indicator), ms: Math.round(performance.now() - started) },
       'hook answered',

@@ -9,6 +9,8 @@ export interface FhirClientOptions {
   readonly maxBytes: number;
   /** Follow at most this many `next` pages of a search. */
   readonly maxPages?: number;
+  /** Told of each request's outcome and duration (metrics). */
+  readonly observe?: ((outcome: 'ok' | 'error', seconds: number, reason?: string) => void) | undefined;
 }
 
 interface SearchBundle {
@@ -30,6 +32,18 @@ export class FhirClient {
 
   /** GET a path relative to the base (`Encounter/1`, `Procedure?patient=1`) or an absolute URL under it. */
   async get(pathOrUrl: string): Promise<unknown> {
+    const started = performance.now();
+    try {
+      const body = await this.request(pathOrUrl);
+      this.options.observe?.('ok', (performance.now() - started) / 1000);
+      return body;
+    } catch (error) {
+      this.options.observe?.('error', (performance.now() - started) / 1000, error instanceof UpstreamError ? reasonOf(error.message) : 'error');
+      throw error;
+    }
+  }
+
+  private async request(pathOrUrl: string): Promise<unknown> {
     const url = this.urlFor(pathOrUrl);
     const headers: Record<string, string> = { accept: 'application/fhir+json, application/json' };
     if (this.options.accessToken) headers.authorization = `Bearer ${this.options.accessToken}`;
@@ -71,6 +85,15 @@ export class FhirClient {
     return pathOrUrl;
   }
 }
+
+/** A short, PHI-free metrics label for a failure. */
+const reasonOf = (message: string): string =>
+  /did not answer within/.test(message) ? 'timeout'
+  : /redirect/.test(message) ? 'redirect'
+  : /larger than/.test(message) ? 'too-large'
+  : /answered \d+/.test(message) ? `http-${/answered (\d+)/.exec(message)?.[1]}`
+  : /not JSON|not answer a .* search with a Bundle|invalid/.test(message) ? 'invalid-response'
+  : 'unreachable';
 
 const resourceTypeOf = (path: string): string => /([A-Z][A-Za-z]+)/.exec(path)?.[1] ?? 'FHIR';
 

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../errors.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { CdsJwtVerifier } from './jwt.js';
 
 const bearer = (header: string | undefined): string | null => {
@@ -13,7 +14,7 @@ const bearer = (header: string | undefined): string | null => {
  * endpoint called (`PUBLIC_BASE_URL/cds-services/{id}`, or its `/feedback`); discovery is public, but a token
  * sent with it is checked (aud = the discovery URL). Logs `iss`, `tenant` and `jti`, never the token.
  */
-export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, logger: Logger, options: { optional?: boolean } = {}): RequestHandler {
+export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, logger: Logger, metrics: Metrics, options: { optional?: boolean } = {}): RequestHandler {
   return async (req, _res, next) => {
     const token = bearer(req.get('authorization'));
     if (!token) {
@@ -21,6 +22,7 @@ export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, lo
         next();
         return;
       }
+      metrics.jwtRejections.inc({ reason: 'bearer token required' });
       next(new AuthError('bearer token required'));
       return;
     }
@@ -31,7 +33,10 @@ export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, lo
       logger.debug({ iss: client.iss, tenant: client.tenant, jti: client.jti }, 'client authenticated');
       next();
     } catch (error) {
-      if (error instanceof AuthError) logger.warn({ reason: error.reason }, 'client refused');
+      if (error instanceof AuthError) {
+        metrics.jwtRejections.inc({ reason: error.reason });
+        logger.warn({ reason: error.reason }, 'client refused');
+      }
       next(error);
     }
   };

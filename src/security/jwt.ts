@@ -30,6 +30,7 @@ const ASYMMETRIC = /^(RS|ES|PS)(256|384|512)$/;
  */
 export class CdsJwtVerifier {
   private readonly clients = new Map<string, JwksClient>();
+  private jwksChecked: { at: number; status: Record<string, 'ok' | 'unreachable'> } | null = null;
 
   constructor(
     private readonly settings: JwtSettings,
@@ -42,6 +43,23 @@ export class CdsJwtVerifier {
     for (const [iss, jwksUri] of Object.entries(settings.trustedIssuers)) {
       this.clients.set(iss, new JwksClient({ jwksUri, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true, jwksRequestsPerMinute: settings.jwksRequestsPerMinute, timeout: 5000 }));
     }
+  }
+
+  /** Whether each trusted issuer's JWKS can be fetched now (checked at most every 30 s). For /readyz. */
+  async jwksStatus(): Promise<Record<string, 'ok' | 'unreachable'>> {
+    if (this.jwksChecked && this.now() - this.jwksChecked.at < 30_000) return this.jwksChecked.status;
+    const entries = await Promise.all(
+      Object.entries(this.settings.trustedIssuers).map(async ([iss, url]) => {
+        try {
+          const response = await fetch(url, { signal: AbortSignal.timeout(2000), redirect: 'error' });
+          return [iss, response.ok ? 'ok' : 'unreachable'] as const;
+        } catch {
+          return [iss, 'unreachable'] as const;
+        }
+      }),
+    );
+    this.jwksChecked = { at: this.now(), status: Object.fromEntries(entries) };
+    return this.jwksChecked.status;
   }
 
   async verify(token: string, audiences: readonly string[]): Promise<VerifiedClient> {

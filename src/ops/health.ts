@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { FeedbackStore } from '../cds/feedback-store.js';
+import type { CdsJwtVerifier } from '../security/jwt.js';
+import type { ReplayCache } from '../security/replay-cache.js';
+import type { Metrics } from './metrics.js';
+
+export interface HealthOptions {
+  readonly feedback: FeedbackStore;
+  readonly replay: ReplayCache;
+  readonly verifier?: CdsJwtVerifier | undefined;
+  readonly metrics: Metrics;
+  /** True once shutdown has begun: readiness fails so the load balancer stops sending. */
+  readonly draining: () => boolean;
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
+  Promise.race([promise, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+
+/**
+ * /healthz: the process answers (liveness). /readyz: the feedback store is writable and the replay cache
+ * reachable (readiness); trusted issuers' JWKS are reported, but one that cannot be fetched does not make the
+ * service unready (cached keys keep working). /metrics: Prometheus.
+ */
+export function healthRoutes(options: HealthOptions): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const [feedback, replay, jwks] = await Promise.all([
+      withTimeout(options.feedback.check(), 2000, false),
+      withTimeout(options.replay.check(), 2000, false),
+      options.verifier ? withTimeout(options.verifier.jwksStatus(), 3000, {}) : Promise.resolve(undefined),
+    ]);
+    const ready = feedback && replay && !options.draining();
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      checks: { feedbackStore: feedback ? 'ok' : 'failing', replayCache: replay ? 'ok' : 'failing', ...(options.draining() ? { shutdown: 'in progress' } : {}) },
+      ...(jwks ? { jwks } : {}),
+    });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  return router;
+}
