@@ -48,10 +48,13 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     res.json({ services: options.services.map((service) => service.definition) });
   });
 
-  router.post('/cds-services/:id', (req, _res, next) => {
+  // An unknown service is a 404 before anything else (authentication included).
+  const knownService: RequestHandler = (req, _res, next) => {
     serviceOf(req.params.id);
     next();
-  }, authenticate, requireJson, async (req, res) => {
+  };
+
+  router.post('/cds-services/:id', knownService, authenticate, requireJson, async (req, res) => {
     const service = serviceOf(req.params.id);
     const request = parseBody(HookRequest, req.body);
     if (request.hook !== service.definition.hook) throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
@@ -69,10 +72,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     res.json(response);
   });
 
-  router.post('/cds-services/:id/feedback', (req, _res, next) => {
-    serviceOf(req.params.id);
-    next();
-  }, authenticate, requireJson, async (req, res) => {
+  router.post('/cds-services/:id/feedback', knownService, authenticate, requireJson, async (req, res) => {
     const service = serviceOf(req.params.id);
     const body = parseBody(FeedbackRequest, req.body);
     await options.feedback.save(service.definition.id, body.feedback, new Date().toISOString());

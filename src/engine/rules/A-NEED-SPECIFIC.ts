@@ -1,7 +1,7 @@
 import { MIN_SPECIFIC_WORDS, TECHNIQUE_WORDS } from '../tables/wording.js';
 import type { Prescription } from '../types.js';
 import { qualifiesAsAmm } from './A-QUAL.js';
-import { finding, type Rule } from './rule.js';
+import { ammOrders, finding, type Rule } from './rule.js';
 
 /** Words of a statement besides those that only name the technique. */
 export function ownWords(statement: string): string[] {
@@ -20,8 +20,7 @@ export const A_NEED_SPECIFIC: Rule = {
   title: 'AMM medical necessity must be patient-specific',
   sources: ['002'],
   session(context) {
-    const orders = new Map(context.amm.flatMap((amm) => (amm.prescription ? [[amm.prescription.ref, amm.prescription] as const] : [])));
-    return [...orders.values()]
+    return ammOrders(context)
       .filter(isNonSpecific)
       .map((order) => finding(this, 'warning', `Non-specific AMM necessity on ${order.ref}: it names the technique but not this patient's reason. Payers deny statements like "DIBH" alone.`, [order.ref]));
   },

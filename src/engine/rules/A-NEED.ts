@@ -1,6 +1,6 @@
 import type { Prescription } from '../types.js';
 import { qualifiesAsAmm } from './A-QUAL.js';
-import { finding, type Rule } from './rule.js';
+import { ammOrders, finding, type Rule } from './rule.js';
 
 const hasStatement = (order: Prescription): boolean => (order.ammNecessity ?? '').trim().length > 0;
 
@@ -10,8 +10,7 @@ export const A_NEED: Rule = {
   title: 'AMM medical necessity statement',
   sources: ['002'],
   session(context) {
-    const orders = new Map(context.amm.flatMap((amm) => (amm.prescription ? [[amm.prescription.ref, amm.prescription] as const] : [])));
-    return [...orders.values()]
+    return ammOrders(context)
       .filter((order) => !hasStatement(order))
       .map((order) => finding(this, 'warning', `Missing AMM medical necessity: ${order.ref} has no patient-specific statement. 77412 claims without one are a denial risk.`, [order.ref]));
   },

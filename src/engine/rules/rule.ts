@@ -102,6 +102,11 @@ export function finding(rule: RuleInfo, severity: Severity, message: string, evi
 
 export const fractionRefs = (context: SessionContext): Ref[] => context.fractions.map((f) => f.ref);
 
+/** The prescriptions behind a session's AMM fractions, once each. */
+export function ammOrders(context: SessionContext): Prescription[] {
+  return [...new Map(context.amm.flatMap((amm) => (amm.prescription ? [[amm.prescription.ref, amm.prescription] as const] : []))).values()];
+}
+
 const instants = new Map<string, number | null>();
 const INSTANT_CACHE_LIMIT = 100_000;
 
