@@ -18,7 +18,10 @@ const SUMMARIES: Readonly<Record<string, Summarize>> = {
   'A-NEED': () => 'Missing AMM medical necessity statement: 77412 is a denial risk',
   'A-NEED-SPECIFIC': () => 'AMM necessity is not patient-specific (e.g. "DIBH" alone): denial risk',
   'A-QUAL': () => 'Motion management without monitoring during beam-on does not support 77412',
-  'C-AUTH-MISMATCH': (_f, c) => `Authorization on file differs from the ${c.order?.expectedDeliveryCode ?? 'derived'} this order describes: get it corrected`,
+  'C-AUTH-MISMATCH': (_f, c) =>
+    c.session
+      ? `Authorization on file is not for ${c.session.supportedDeliveryCode ?? 'the supported code'}: correct it before the claim goes out`
+      : `Authorization on file differs from the ${c.order?.expectedDeliveryCode ?? 'derived'} this order describes: get it corrected`,
   'C-AUTH-2025': () => '2025 authorization carried into 2026: payers deny it, request a new one',
   'C-DELETED': (f) => `Deleted code in use (${[...new Set(f.flatMap((x) => x.message.match(/^\w+/) ?? []))].join(', ')}): not billable for 2026 dates`,
   'I-2D': () => '77387-26 with 2D delivery is likely denied as not medically necessary',

@@ -65,6 +65,16 @@ function billingLines(context: SessionContext): BillingLine[] {
   return lines;
 }
 
+/** The patient's authorizations that apply to a date of service: their period includes it, or they give none. */
+function authorizationsFor(authorizations: EngineInput['authorizations'], patient: Ref | null, start: string | null): EngineInput['authorizations'] {
+  const day = start?.slice(0, 10);
+  return authorizations.filter(
+    (auth) =>
+      (auth.patient === null || patient === null || auth.patient === patient) &&
+      (day === undefined || ((auth.period.start === null || auth.period.start.slice(0, 10) <= day) && (auth.period.end === null || day <= auth.period.end.slice(0, 10)))),
+  );
+}
+
 /** Evaluates one treatment session (its completed fractions) against every rule. */
 export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvironment): SessionDetermination {
   const ordered = [...fractions].sort((a, b) => (instant(a.start) ?? 0) - (instant(b.start) ?? 0) || a.ref.localeCompare(b.ref));
@@ -88,6 +98,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
   const context: SessionContext = {
     fractions: ordered, facts, clinical, supported, dependsOnAmmAlone, amm, igrt, nextBeamOn,
     inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
+    authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, start),
   };
   const findings = [...RULES.flatMap((rule) => rule.session?.(context) ?? []), ...inputFindings(ordered.flatMap((f) => f.missing))];
   const lines = billingLines(context);

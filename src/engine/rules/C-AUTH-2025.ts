@@ -1,5 +1,19 @@
 import { DELETED_CODES, RULES_EFFECTIVE_FROM } from '../tables/cpt.js';
-import { finding, type Rule } from './rule.js';
+import type { Authorization, Finding, Ref } from '../types.js';
+import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
+
+function carriedForward(rule: RuleInfo, authorizations: readonly Authorization[], subject: readonly Ref[]): Finding[] {
+  return authorizations.flatMap((auth) => {
+    const reasons: string[] = [];
+    const start = auth.period.start;
+    if (start !== null && start.slice(0, 10) < RULES_EFFECTIVE_FROM) reasons.push(`it was issued for dates from ${start.slice(0, 10)}`);
+    const oldCodes = auth.cptCodes.filter((code) => DELETED_CODES.has(code));
+    if (oldCodes.length > 0) reasons.push(`it lists 2025 codes ${oldCodes.join(', ')}`);
+    if (reasons.length === 0) return [];
+    const evidence = [...subject, auth.claim, ...(auth.response ? [auth.response] : [])];
+    return [finding(rule, 'warning', `Authorization ${auth.claim} is a 2025 authorization (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`, evidence)];
+  });
+}
 
 /** C-AUTH-2025: an authorization for 2025 dates or 2025 codes carried into 2026 dates of service. */
 export const C_AUTH_2025: Rule = {
@@ -7,16 +21,9 @@ export const C_AUTH_2025: Rule = {
   title: '2025 authorization used for 2026 dates of service',
   sources: ['002'],
   order(context) {
-    if (!context.inScope) return [];
-    return context.authorizations.flatMap((auth) => {
-      const reasons: string[] = [];
-      const start = auth.period.start;
-      if (start !== null && start.slice(0, 10) < RULES_EFFECTIVE_FROM) reasons.push(`it was issued for dates from ${start.slice(0, 10)}`);
-      const oldCodes = auth.cptCodes.filter((code) => DELETED_CODES.has(code));
-      if (oldCodes.length > 0) reasons.push(`it lists 2025 codes ${oldCodes.join(', ')}`);
-      if (reasons.length === 0) return [];
-      const evidence = [context.order.ref, auth.claim, ...(auth.response ? [auth.response] : [])];
-      return [finding(this, 'warning', `Authorization ${auth.claim} is a 2025 authorization (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`, evidence)];
-    });
+    return context.inScope ? carriedForward(this, context.authorizations, [context.order.ref]) : [];
+  },
+  session(context) {
+    return context.inScope ? carriedForward(this, context.authorizations, fractionRefs(context)) : [];
   },
 };

@@ -1,5 +1,15 @@
 import { DELIVERY_CODE_SET } from '../tables/cpt.js';
-import { finding, type Rule } from './rule.js';
+import type { Authorization, DeliveryCode, Finding, Ref } from '../types.js';
+import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
+
+function mismatches(rule: RuleInfo, derived: DeliveryCode | null, authorizations: readonly Authorization[], subject: readonly Ref[], explain: (authorized: string, auth: Authorization) => string): Finding[] {
+  if (derived === null) return [];
+  return authorizations.flatMap((auth) => {
+    const authorized = auth.cptCodes.filter((code) => DELIVERY_CODE_SET.has(code));
+    if (authorized.length === 0 || authorized.includes(derived)) return [];
+    return [finding(rule, 'warning', explain(authorized.join(', '), auth), [...subject, auth.claim, ...(auth.response ? [auth.response] : [])])];
+  });
+}
 
 /** C-AUTH-MISMATCH: the authorization names a 2026 delivery code other than the one the order's facts give. */
 export const C_AUTH_MISMATCH: Rule = {
@@ -8,12 +18,12 @@ export const C_AUTH_MISMATCH: Rule = {
   sources: ['002'],
   order(context) {
     const expected = context.clinical.code;
-    if (expected === null) return [];
-    return context.authorizations.flatMap((auth) => {
-      const authorized = auth.cptCodes.filter((code) => DELIVERY_CODE_SET.has(code));
-      if (authorized.length === 0 || authorized.includes(expected)) return [];
-      const evidence = [context.order.ref, auth.claim, ...(auth.response ? [auth.response] : [])];
-      return [finding(this, 'warning', `The authorization on file (${auth.claim}) is for ${authorized.join(', ')}, but this order describes ${expected} (${context.clinical.rule}). Request a corrected authorization or a peer-to-peer before treatment starts.`, evidence)];
-    });
+    return mismatches(this, expected, context.authorizations, [context.order.ref], (authorized, auth) =>
+      `The authorization on file (${auth.claim}) is for ${authorized}, but this order describes ${expected} (${context.clinical.rule}). Request a corrected authorization or a peer-to-peer before treatment starts.`);
+  },
+  session(context) {
+    const billed = context.supported.code;
+    return mismatches(this, billed, context.authorizations, fractionRefs(context), (authorized, auth) =>
+      `The authorization on file (${auth.claim}) is for ${authorized}, but this session supports ${billed} (${context.supported.rule}). Expect a denial or downcoding: correct the authorization before the claim goes out.`);
   },
 };

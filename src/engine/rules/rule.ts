@@ -71,6 +71,8 @@ export interface SessionContext {
   readonly nextBeamOn: string | null;
   /** The session's date of service is on or after 2026-01-01. */
   readonly inScope: boolean;
+  /** The patient's preauthorizations whose period includes the session's date (or gives none). */
+  readonly authorizations: readonly Authorization[];
 }
 
 export interface OrderContext {

@@ -50,15 +50,15 @@ export interface OutOfFamily {
 export const OUT_OF_FAMILY_TECHNIQUES: ReadonlyMap<Technique, OutOfFamily> = new Map([
   ['srs', { family: 'SRS 77371/77372, G0339/G0340', igrt: 'bundled', igrtRule: 'I-BUNDLED', sources: ['000', '001'] }],
   ['sbrt', { family: 'SBRT 77373', igrt: 'bundled', igrtRule: 'I-BUNDLED', sources: ['000', '001'] }],
-  ['superficial', { family: 'superficial/orthovoltage 77401', igrt: 'bundled', igrtRule: 'I-BUNDLED', sources: ['004'] }],
-  ['orthovoltage', { family: 'superficial/orthovoltage 77401', igrt: 'bundled', igrtRule: 'I-BUNDLED', sources: ['004'] }],
+  ['superficial', { family: 'superficial 77401', igrt: 'bundled', igrtRule: 'I-BUNDLED', sources: ['004'] }],
+  ['orthovoltage', { family: 'orthovoltage: superficial 77401', igrt: 'bundled', igrtRule: 'I-BUNDLED', sources: ['004'] }],
 ]);
 
 export const OUT_OF_FAMILY_MODALITIES: ReadonlyMap<Modality, OutOfFamily> = new Map([
-  ['proton', { family: 'proton 77520-77525', igrt: 'separate', igrtRule: 'I-PROTON', sources: ['001', '003'] }],
+  ['proton', { family: 'proton 77520–77525 (77520, 77522, 77523, 77525)', igrt: 'separate', igrtRule: 'I-PROTON', sources: ['001', '003'] }],
   ['neutron', { family: 'neutron 77423', igrt: 'separate', igrtRule: 'I-PC', sources: ['001'] }],
   ['carbon-ion', { family: 'heavy ion (no 2026 delivery-level code; report per payer)', igrt: 'separate', igrtRule: 'I-PC', sources: ['001'] }],
-  ['brachytherapy', { family: 'brachytherapy 77750-77799', igrt: 'not-applicable', igrtRule: 'D-OUT', sources: ['001'] }],
+  ['brachytherapy', { family: 'brachytherapy 77750–77799', igrt: 'not-applicable', igrtRule: 'D-OUT', sources: ['001'] }],
 ]);
 
 /** CMS utilization assumption for 77412 among delivery sessions (A-UTIL; 000, 001). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../../src/engine/evaluate.js';
 import type { Authorization } from '../../../../src/engine/types.js';
-import { engineInput, prescription } from '../../../helpers/facts.js';
+import { engineInput, fraction, prescription } from '../../../helpers/facts.js';
 
 const auth = (cptCodes: string[], start = '2026-01-01', overrides: Partial<Authorization> = {}): Authorization => ({
   claim: 'Claim/pa', response: 'ClaimResponse/pa-r', patient: 'Patient/p1', cptCodes, created: null, period: { start, end: '2026-06-30' }, outcome: 'complete', ...overrides,
@@ -69,5 +69,42 @@ describe('C-PLAN-SAME-DAY', () => {
     const findings = orderFindings([auth(['77407', '77387', '77295', '77301'])]);
     expect(rules(findings)).not.toContain('C-PLAN-SAME-DAY');
     expect(findings).toEqual([]);
+  });
+});
+
+describe('C rules on delivered sessions (before the claim goes out)', () => {
+  const sessionFindings = (authorizations: Authorization[], start = '2026-03-02T09:00:00Z') =>
+    evaluate(engineInput({ fractions: [fraction({ start })], authorizations })).sessions[0]!.findings;
+
+  it('C-AUTH-MISMATCH: a session supporting 77407 under an authorization for 77412', () => {
+    const found = sessionFindings([auth(['77412'])]).find((f) => f.rule === 'C-AUTH-MISMATCH');
+    expect(found?.severity).toBe('warning');
+    expect(found?.message).toContain('77407');
+  });
+
+  it('C-AUTH-2025 and C-DELETED: a 2025 authorization with deleted codes still covering the session', () => {
+    const rules = sessionFindings([auth(['77385', '77014'], '2025-11-01')]).map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['C-AUTH-2025', 'C-DELETED']));
+  });
+
+  it('an authorization whose period does not include the session is not this session\'s', () => {
+    expect(sessionFindings([auth(['77412'], '2026-01-01', { period: { start: '2026-01-01', end: '2026-02-28' } })])).toEqual([]);
+  });
+
+  it('no finding when the authorization names the supported code', () => {
+    expect(sessionFindings([auth(['77407', '77387'])])).toEqual([]);
+  });
+});
+
+describe('D-OUT family names as the spec writes them', () => {
+  it.each([
+    [{ techniques: ['superficial'] as const }, 'superficial 77401'],
+    [{ techniques: ['orthovoltage'] as const }, '77401'],
+    [{ modalities: ['proton'] as const, techniques: [] as const }, 'proton 77520–77525'],
+    [{ techniques: ['srs'] as const }, 'SRS 77371/77372, G0339/G0340'],
+    [{ techniques: ['sbrt'] as const }, 'SBRT 77373'],
+  ])('%o → %s', (plan, family) => {
+    const session = evaluate(engineInput({ fractions: [fraction({ plan: plan as never })] })).sessions[0]!;
+    expect(session.outOfFamily).toContain(family);
   });
 });
