@@ -1,6 +1,6 @@
 import { MIN_SPECIFIC_WORDS, TECHNIQUE_WORDS } from '../tables/wording.js';
 import type { Prescription } from '../types.js';
-import { qualifiesAsAmm } from './A-QUAL.js';
+import { carriesMotionManagement } from './A-QUAL.js';
 import { ammOrders, finding, type Rule } from './rule.js';
 
 /** Words of a statement besides those that only name the technique. */
@@ -25,7 +25,7 @@ export const A_NEED_SPECIFIC: Rule = {
       .map((order) => finding(this, 'warning', `Non-specific AMM necessity on ${order.ref}: it names the technique but not this patient's reason. Payers deny statements like "DIBH" alone.`, [order.ref]));
   },
   order(context) {
-    if (!qualifiesAsAmm(context.order.ordered) || !isNonSpecific(context.order)) return [];
+    if (!carriesMotionManagement(context.order.ordered) || !isNonSpecific(context.order)) return [];
     return [finding(this, 'warning', 'Non-specific AMM necessity: the statement names the technique but not why this patient needs it (e.g. target or heart position, motion measured on 4D CT). Payers deny statements like "DIBH" alone.', [context.order.ref])];
   },
 };

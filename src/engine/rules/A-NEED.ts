@@ -1,5 +1,5 @@
 import type { Prescription } from '../types.js';
-import { qualifiesAsAmm } from './A-QUAL.js';
+import { carriesMotionManagement } from './A-QUAL.js';
 import { ammOrders, finding, type Rule } from './rule.js';
 
 const hasStatement = (order: Prescription): boolean => (order.ammNecessity ?? '').trim().length > 0;
@@ -15,7 +15,7 @@ export const A_NEED: Rule = {
       .map((order) => finding(this, 'warning', `Missing AMM medical necessity: ${order.ref} has no patient-specific statement. 77412 claims without one are a denial risk.`, [order.ref]));
   },
   order(context) {
-    if (!qualifiesAsAmm(context.order.ordered) || hasStatement(context.order)) return [];
+    if (!carriesMotionManagement(context.order.ordered) || hasStatement(context.order)) return [];
     return [finding(this, 'warning', 'Missing AMM medical necessity: add a patient-specific paragraph explaining why active motion management is needed (best practice: in the treatment planning note). Without it 77412 is a denial risk.', [context.order.ref])];
   },
 };

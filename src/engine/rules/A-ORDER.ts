@@ -1,5 +1,5 @@
 import type { Fraction, Prescription, Ref } from '../types.js';
-import { qualifiesAsAmm } from './A-QUAL.js';
+import { carriesMotionManagement } from './A-QUAL.js';
 import { finding, type Rule } from './rule.js';
 
 const ORDER_STATUSES: ReadonlySet<string> = new Set(['active', 'completed']);
@@ -10,7 +10,7 @@ export function ammOrderProblems(fraction: Fraction, prescription: Prescription 
   const problems: string[] = [];
   if (!ORDER_STATUSES.has(prescription.status) && !drafts.has(prescription.ref)) problems.push(`${prescription.ref} has status "${prescription.status}"`);
   if (!prescription.requesterIsPractitioner) problems.push(`${prescription.ref} has no Practitioner as requester`);
-  if (!qualifiesAsAmm(prescription.ordered)) problems.push(`${prescription.ref} does not order active motion management`);
+  if (!carriesMotionManagement(prescription.ordered)) problems.push(`${prescription.ref} does not order motion management`);
   return problems;
 }
 
@@ -29,7 +29,7 @@ export const A_ORDER: Rule = {
       });
   },
   order(context) {
-    if (!qualifiesAsAmm(context.order.ordered) || context.order.requesterIsPractitioner) return [];
+    if (!carriesMotionManagement(context.order.ordered) || context.order.requesterIsPractitioner) return [];
     return [finding(this, 'warning', 'Active motion management must be ordered by the treating physician: the order has no Practitioner as requester.', [context.order.ref])];
   },
 };

@@ -1,4 +1,4 @@
-import { LABELLED_NOT_MONITORING_MOTION, SELF_MONITORING_MOTION } from '../tables/snomed.js';
+import { LABELLED_NOT_MONITORING_MOTION, NOT_MOTION_MANAGEMENT, SELF_MONITORING_MOTION } from '../tables/snomed.js';
 import type { MotionFacts, MotionTechnique } from '../types.js';
 import { finding, type Rule } from './rule.js';
 
@@ -8,6 +8,14 @@ import { finding, type Rule } from './rule.js';
  */
 export function qualifiesAsAmm(motion: MotionFacts): boolean {
   return motion.intrafraction.length > 0 || motion.respiratory.some((technique) => SELF_MONITORING_MOTION.has(technique));
+}
+
+/**
+ * The order carries motion management (A-ORDER, A-NEED): intra-fraction verification, or a respiratory
+ * technique other than free breathing or none — whether or not it qualifies as AMM by itself (A-QUAL says that).
+ */
+export function carriesMotionManagement(motion: MotionFacts): boolean {
+  return motion.intrafraction.length > 0 || motion.respiratory.some((technique) => !NOT_MOTION_MANAGEMENT.has(technique));
 }
 
 /** Techniques labelled motion management that, without monitoring, do not qualify. */

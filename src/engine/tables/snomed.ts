@@ -68,3 +68,6 @@ export const SELF_MONITORING_MOTION: ReadonlySet<MotionTechnique> = new Set(['ga
 
 /** Techniques labelled "motion management" that do not monitor during beam-on (A-QUAL warns about them). */
 export const LABELLED_NOT_MONITORING_MOTION: ReadonlySet<MotionTechnique> = new Set(['breath-hold', 'abdominal-compression', 'itv']);
+
+/** Respiratory codes that say no motion management is used. */
+export const NOT_MOTION_MANAGEMENT: ReadonlySet<MotionTechnique> = new Set(['free-breathing', 'none']);

@@ -76,6 +76,13 @@ describe('A-ORDER: AMM ordered by the physician', () => {
     expect(session.findings).toContainEqual(expect.objectContaining({ rule: 'A-ORDER', severity: 'critical' }));
   });
 
+  it('an order carrying breath hold, delivered with monitoring during beam-on, is an AMM order: 77412 stands', () => {
+    const order = prescription({ ordered: { respiratory: ['breath-hold'] }, ammNecessity: SPECIFIC_NECESSITY });
+    const session = sessionOf(ammFraction(), order);
+    expect(session.supportedDeliveryCode).toBe('77412');
+    expect(rules(session.findings)).not.toContain('A-ORDER');
+  });
+
   it('a warning, not critical, when Level 3 also holds through D-3-ISO', () => {
     const session = sessionOf(ammFraction({ plan: { isocenters: 2 } }), prescription({ ordered: {} }));
     expect(session.supportedDeliveryCode).toBe('77412');
@@ -123,9 +130,14 @@ describe('A-NEED and A-NEED-SPECIFIC: patient-specific necessity', () => {
     expect(found).not.toContain(rule === 'A-NEED' ? 'A-NEED-SPECIFIC' : 'A-NEED');
   });
 
-  it('no necessity findings on an order without AMM', () => {
-    const result = evaluate(engineInput({ prescriptions: [prescription({ ordered: { respiratory: ['abdominal-compression'] } })] }));
+  it('no necessity findings on an order without motion management (free breathing)', () => {
+    const result = evaluate(engineInput({ prescriptions: [prescription({ ordered: { respiratory: ['free-breathing'] } })] }));
     expect(rules(result.orders[0]!.findings)).not.toContain('A-NEED');
+  });
+
+  it('A-NEED on every order that carries motion management, qualifying or not (compression)', () => {
+    const result = evaluate(engineInput({ prescriptions: [prescription({ ordered: { respiratory: ['abdominal-compression'] } })] }));
+    expect(rules(result.orders[0]!.findings)).toEqual(expect.arrayContaining(['A-NEED', 'A-QUAL']));
   });
 
   it('A-NEED-SPECIFIC on a session', () => {
