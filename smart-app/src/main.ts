@@ -5,16 +5,25 @@ import { LoadError, loadCourse } from './course.js';
 import { errorMessage, replaceMain, statusMessage } from './dom.js';
 import { renderReview, type ReviewContext } from './view.js';
 
-/** appContext from the token response (CDS Hooks card link), e.g. {"session":"Encounter/enc-1"}. */
+/**
+ * What to open on, from the token response: `appContext` (a CDS Hooks card link, e.g. {"session":"Encounter/1"}),
+ * else SMART 2.x `fhirContext` references, else the launch's `encounter`.
+ */
 function focusOf(client: Client): ReviewContext['focus'] {
-  const raw = (client.state.tokenResponse as { appContext?: unknown } | undefined)?.appContext;
-  if (typeof raw !== 'string') return {};
-  try {
-    const value = JSON.parse(raw) as { session?: unknown; order?: unknown };
-    return { ...(typeof value.session === 'string' ? { session: value.session } : {}), ...(typeof value.order === 'string' ? { order: value.order } : {}) };
-  } catch {
-    return {};
+  const token = (client.state.tokenResponse ?? {}) as { appContext?: unknown; fhirContext?: unknown; encounter?: unknown };
+  if (typeof token.appContext === 'string') {
+    try {
+      const value = JSON.parse(token.appContext) as { session?: unknown; order?: unknown };
+      const focus = { ...(typeof value.session === 'string' ? { session: value.session } : {}), ...(typeof value.order === 'string' ? { order: value.order } : {}) };
+      if (focus.session || focus.order) return focus;
+    } catch {
+      // not JSON: fall through to fhirContext
+    }
   }
+  const references = (Array.isArray(token.fhirContext) ? token.fhirContext : []).map((c: { reference?: unknown }) => c?.reference).filter((r): r is string => typeof r === 'string');
+  const encounter = references.find((r) => r.startsWith('Encounter/')) ?? (typeof token.encounter === 'string' ? `Encounter/${token.encounter}` : undefined);
+  const order = references.find((r) => r.startsWith('ServiceRequest/'));
+  return { ...(encounter ? { session: encounter } : {}), ...(order ? { order } : {}) };
 }
 
 async function evaluate(bundle: unknown): Promise<Determination> {
