@@ -131,7 +131,7 @@ function findingCards(
   subjectKey: string,
   focus: Record<string, string>,
   extras: SuggestionContext,
-  determination: unknown,
+  subject: Readonly<Record<string, unknown>>,
 ): Card[] {
   const byRule = new Map<string, Finding[]>();
   for (const finding of findings) byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
@@ -147,7 +147,8 @@ function findingCards(
       ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
       ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
       links: [smartLink(settings, scope, focus)],
-      extension: { [DETERMINATION_EXTENSION]: determination },
+      // The determination part this card is about: its subject and its findings.
+      extension: { [DETERMINATION_EXTENSION]: { ...subject, rule, findings: group } },
     };
   });
 }
@@ -205,7 +206,8 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
     extension: { [DETERMINATION_EXTENSION]: session },
   };
   const problems = session.findings.filter((f) => !shownWithCodes(f));
-  return [codes, ...findingCards(problems, settings, scope, key, focus, { session }, session)];
+  const subject = { fractions: session.fractions, ...(session.encounter ? { encounter: session.encounter } : {}) };
+  return [codes, ...findingCards(problems, settings, scope, key, focus, { session }, subject)];
 }
 
 function orderSummary(order: OrderDetermination): string {
@@ -234,10 +236,10 @@ export function orderCards(order: OrderDetermination, settings: CardSettings, sc
     extension: { [DETERMINATION_EXTENSION]: order },
   };
   const problems = order.findings.filter((f) => !shownWithCodes(f));
-  return [expected, ...findingCards(problems, settings, scope, order.order, focus, { order }, order)];
+  return [expected, ...findingCards(problems, settings, scope, order.order, focus, { order }, { order: order.order })];
 }
 
 /** Cards for findings about the whole call (e.g. fractions not delivered). */
 export function generalCards(findings: readonly Finding[], settings: CardSettings, scope: CardScope): Card[] {
-  return findingCards(findings, settings, scope, 'general', {}, {}, { findings });
+  return findingCards(findings, settings, scope, 'general', {}, {}, {});
 }
