@@ -2,7 +2,7 @@ import { estimatePayment } from './estimate.js';
 import { inputFindings, sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderProblems } from './rules/A-ORDER.js';
-import { qualifiesAsAmm } from './rules/A-QUAL.js';
+import { carriesMotionManagement, qualifiesAsAmm } from './rules/A-QUAL.js';
 import { ammRecordProblems } from './rules/A-RECORD.js';
 import { RULES } from './rules/index.js';
 import { guidancePerformed } from './rules/I-PC.js';
@@ -65,6 +65,15 @@ function billingLines(context: SessionContext): BillingLine[] {
   return lines;
 }
 
+/**
+ * The AMM order of a fraction: of the prescriptions in its basedOn chain (plan → phase → course), the nearest that
+ * carries motion management, else the nearest one.
+ */
+function ammPrescription(fraction: Fraction, prescriptions: ReadonlyMap<Ref, Prescription>): Prescription | null {
+  const chain = fraction.basedOn.map((ref) => prescriptions.get(ref)).filter((p): p is Prescription => p !== undefined);
+  return chain.find((p) => carriesMotionManagement(p.ordered)) ?? chain[0] ?? (fraction.prescription ? prescriptions.get(fraction.prescription) ?? null : null);
+}
+
 /** The patient's authorizations that apply to a date of service: their period includes it, or they give none. */
 function authorizationsFor(authorizations: EngineInput['authorizations'], patient: Ref | null, start: string | null): EngineInput['authorizations'] {
   const day = start?.slice(0, 10);
@@ -86,7 +95,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
   const amm: FractionAmm[] = ordered
     .filter((fraction) => qualifiesAsAmm(fraction.delivered))
     .map((fraction) => {
-      const prescription = (fraction.prescription && env.prescriptions.get(fraction.prescription)) || null;
+      const prescription = ammPrescription(fraction, env.prescriptions);
       return { fraction, prescription, orderProblems: ammOrderProblems(fraction, prescription, env.drafts), recordProblems: ammRecordProblems(fraction) };
     });
   const withoutAmm = clinical.rule === 'D-3-AMM' ? deriveLevel({ ...facts, amm: false }) : clinical;

@@ -208,3 +208,19 @@ describe('A-UTIL: 77412 share', () => {
     expect(rules(result.findings)).not.toContain('A-UTIL');
   });
 });
+
+describe('A-ORDER through a phase prescription', () => {
+  it('the course prescription that orders AMM counts, even when a phase prescription sits between', () => {
+    const course = prescription({ ref: 'ServiceRequest/course', ordered: MONITORED_BREATH_HOLD, ammNecessity: SPECIFIC_NECESSITY });
+    const phase = prescription({ ref: 'ServiceRequest/phase' });
+    const fx = fraction({
+      start: '2026-03-02T09:00:00Z', end: '2026-03-02T09:12:00Z', delivered: MONITORED_BREATH_HOLD,
+      basedOn: ['ServiceRequest/plan', 'ServiceRequest/phase', 'ServiceRequest/course'], prescription: 'ServiceRequest/phase',
+      ammRecords: [ammRecord('2026-03-02T09:00:00Z', '2026-03-02T09:12:00Z', [signature('2026-03-02T12:00:00Z')])],
+    });
+    const session = evaluate(engineInput({ fractions: [fx], prescriptions: [course, phase] })).sessions[0]!;
+    expect(session.supportedDeliveryCode).toBe('77412');
+    expect(session.findings.map((f) => f.rule)).not.toContain('A-ORDER');
+    expect(session.findings.map((f) => f.rule)).not.toContain('A-NEED');
+  });
+});
