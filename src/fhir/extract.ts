@@ -45,8 +45,8 @@ function coded<T>(codings: readonly { system?: string; code?: string }[], table:
 export class FactReader {
   private readonly index: ResourceIndex;
   private readonly provenanceByTarget = new Map<Ref, Provenance[]>();
-  /** Plan facts of each plan/prescription, read once however many fractions deliver it. */
-  private readonly planFactsOf = new Map<ServiceRequest, { facts: PlanFacts; missing: MissingFact[] }>();
+  /** Each plan/prescription's extensions and plan facts, read once however many fractions deliver it. */
+  private readonly planFactsOf = new Map<ServiceRequest, { extensions: ExtensionReader; facts: PlanFacts; missing: MissingFact[] }>();
   private readonly ammRecordsByFraction = new Map<Ref, ResourceOf<'DocumentReference'>[]>();
 
   constructor(entries: readonly BundleEntry[]) {
@@ -161,11 +161,12 @@ export class FactReader {
     return chain;
   }
 
-  private requestPlanFacts(request: ServiceRequest): { facts: PlanFacts; missing: MissingFact[] } {
+  private requestPlanFacts(request: ServiceRequest): { extensions: ExtensionReader; facts: PlanFacts; missing: MissingFact[] } {
     let cached = this.planFactsOf.get(request);
     if (!cached) {
       const missing: MissingFact[] = [];
-      cached = { facts: this.planFacts(new ExtensionReader(request), this.index.refOf(request), missing), missing };
+      const extensions = new ExtensionReader(request);
+      cached = { extensions, facts: this.planFacts(extensions, this.index.refOf(request), missing), missing };
       this.planFactsOf.set(request, cached);
     }
     return cached;
@@ -198,9 +199,8 @@ export class FactReader {
 
   private prescription(request: ServiceRequest): Prescription {
     const ref = this.index.refOf(request);
-    const { facts: plan, missing: planMissing } = this.requestPlanFacts(request);
+    const { extensions, facts: plan, missing: planMissing } = this.requestPlanFacts(request);
     const missing: MissingFact[] = [...planMissing];
-    const extensions = new ExtensionReader(request);
     const necessity = extensions.value(EXTENSION.ammNecessity, 'valueMarkdown');
     return {
       ref,

@@ -85,7 +85,6 @@ export class ExtensionReader {
 
 export const CODEXRT_PROFILES = {
   treatedFraction: `${CODEXRT}codexrt-radiotherapy-treated-fraction`,
-  treatmentSession: `${CODEXRT}codexrt-radiotherapy-treatment-session`,
   coursePrescription: `${CODEXRT}codexrt-radiotherapy-course-prescription`,
   phasePrescription: `${CODEXRT}codexrt-radiotherapy-phase-prescription`,
   planPrescription: `${CODEXRT}codexrt-radiotherapy-plan-prescription`,

@@ -44,7 +44,10 @@ export const RULES: readonly Rule[] = [
 /** Rules that look at a whole population of fractions or sessions rather than one. */
 export const POPULATION_RULES = { notDelivered: D_NOT_DELIVERED, utilization: A_UTIL } as const;
 
+/** Not a billing rule: what the FHIR reader could not use (an unrecognised code), reported as a finding. */
+const FHIR_INPUT: RuleInfo = { id: 'FHIR-INPUT', title: 'Input the reader could not use (e.g. an unrecognised code)', sources: [] };
+
 /** Every rule ID with its title and sources: for documentation, cards and the reviewer app. */
-export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, D_NOT_DELIVERED, A_UTIL]
+export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, D_NOT_DELIVERED, A_UTIL, FHIR_INPUT]
   .map(({ id, title, sources }) => ({ id, title, sources }))
   .sort((a, b) => a.id.localeCompare(b.id));
