@@ -15,6 +15,7 @@ import { requestLogger } from './logger.js';
 import { healthRoutes } from './ops/health.js';
 import { Metrics } from './ops/metrics.js';
 import { SMART_APP_DIR } from './paths.js';
+import { apiAuthentication } from './security/api-auth.js';
 import { authenticate } from './security/authenticate.js';
 import { CdsJwtVerifier } from './security/jwt.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
@@ -57,7 +58,7 @@ export function createApp({ config, logger, feedback, services = SERVICES, repla
   app.use(healthRoutes({ feedback, replay, verifier, metrics, draining }));
   app.get('/rules', rulesPage);
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
-  app.use(evaluateRouter());
+  app.use(evaluateRouter(apiAuthentication(config, logger, metrics)));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
     res.json({ feedback: await feedback.list(typeof req.query.service === 'string' ? req.query.service : undefined) });
   });

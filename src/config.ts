@@ -57,6 +57,8 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }).optional(),
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** Keys for integration engines calling POST /api/v1/evaluate (comma-separated, each at least 24 characters). */
+  API_KEYS: z.string().default('').transform(csv).pipe(z.array(z.string().min(24, 'each key must be at least 24 characters'))),
   /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });

@@ -13,7 +13,7 @@ export function cors(originsSetting: string): RequestHandler {
       res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
       if (!any) res.vary('Origin');
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-FHIR-Server, X-Patient-Id');
       res.setHeader('Access-Control-Max-Age', '600');
     }
     if (req.method === 'OPTIONS') {

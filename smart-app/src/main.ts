@@ -26,13 +26,21 @@ function focusOf(client: Client): ReviewContext['focus'] {
   return { ...(encounter ? { session: encounter } : {}), ...(order ? { order } : {}) };
 }
 
-async function evaluate(bundle: unknown): Promise<Determination> {
+/**
+ * Evaluates through the service's API. With an EHR's access token, the service checks it by reading the patient
+ * on that (allow-listed) FHIR server; the open demo has no token and needs none.
+ */
+async function evaluate(client: Client, bundle: unknown): Promise<Determination> {
+  const token = client.state.tokenResponse?.access_token;
+  const patient = client.getPatientId();
+  const credentials: Record<string, string> = token && patient ? { authorization: `Bearer ${token}`, 'x-fhir-server': client.state.serverUrl, 'x-patient-id': patient } : {};
   let response: Response;
   try {
-    response = await fetch(new URL('../api/v1/evaluate', window.location.href), { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+    response = await fetch(new URL('../api/v1/evaluate', window.location.href), { method: 'POST', headers: { 'content-type': 'application/fhir+json', ...credentials }, body: JSON.stringify(bundle) });
   } catch {
     throw new LoadError('unavailable', 'The billing service did not answer.');
   }
+  if (response.status === 401) throw new LoadError('expired', 'The billing service did not accept the session.');
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: string };
     throw new LoadError('invalid', `The billing service could not evaluate the record: ${body.error ?? `HTTP ${response.status}`}.`);
@@ -60,7 +68,7 @@ async function run(): Promise<void> {
     const name = (patient.name as { given?: string[]; family?: string }[] | undefined)?.[0];
     document.getElementById('patient')!.textContent = name ? `${(name.given ?? []).join(' ')} ${name.family ?? ''}`.trim() : `Patient ${client.getPatientId()}`;
     replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
-    const determination = await evaluate(bundle);
+    const determination = await evaluate(client, bundle);
     replaceMain(renderReview(determination, { serverUrl: client.state.serverUrl.replace(/\/$/, ''), focus: focusOf(client) }));
   } catch (error) {
     const kind = error instanceof LoadError ? error.kind : 'unavailable';

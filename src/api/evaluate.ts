@@ -18,9 +18,9 @@ export const requireJson: RequestHandler = (req, _res, next) => {
  * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
  * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter.
  */
-export function evaluateRouter(): Router {
+export function evaluateRouter(authenticate: RequestHandler): Router {
   const router = Router();
-  router.post('/api/v1/evaluate', requireJson, (req, res) => {
+  router.post('/api/v1/evaluate', authenticate, requireJson, (req, res) => {
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
     res.type('application/json').json(determineBundle(req.body, encounter ? { focusEncounters: [encounter] } : {}));

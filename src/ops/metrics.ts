@@ -24,6 +24,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly fhirErrors = new Counter({ name: 'rt_billing_fhir_fetch_errors_total', help: 'Failed requests to EHR FHIR servers by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly apiRejections = new Counter({ name: 'rt_billing_api_rejections_total', help: 'Refused direct API calls by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly jwtRejections = new Counter({ name: 'rt_billing_jwt_rejections_total', help: 'Refused CDS client JWTs by reason', labelNames: ['reason'], registers: [this.registry] });
 
   constructor() {

@@ -168,3 +168,39 @@ describe('outbound fetches', () => {
     serveJwks([es384, rs384]);
   });
 });
+
+describe('direct API authentication', () => {
+  const KEY = 'integration-engine-key-0123456789';
+  const bundle = goldenCase('acro-1-appa-2d-no-igrt').bundle as object;
+  const secured = () => testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), API_KEYS: KEY, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org' }).app;
+
+  it('the open demo needs no credentials', async () => {
+    expect((await request(testApp().app).post('/api/v1/evaluate').send(bundle)).status).toBe(200);
+  });
+
+  it.each([
+    ['no credentials', {}, 'bearer token required'],
+    ['a wrong key', { authorization: 'Bearer integration-engine-key-9999999999' }, 'unknown API key'],
+    ['a SMART token for a FHIR server outside the allow-list', { authorization: 'Bearer smart-token', 'x-fhir-server': 'https://evil.example.com/fhir', 'x-patient-id': 'p1' }, 'FHIR server not allowed'],
+  ])('with client authentication on, %s → 401', async (_label, headers, reason) => {
+    const res = await request(secured()).post('/api/v1/evaluate').set(headers).send(bundle);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: reason });
+  });
+
+  it('an integration engine with an API key → 200', async () => {
+    expect((await request(secured()).post('/api/v1/evaluate').set('Authorization', `Bearer ${KEY}`).send(bundle)).status).toBe(200);
+  });
+
+  it('the reviewer app with a SMART token the EHR accepts → 200, checked once then remembered; a token it refuses → 401', async () => {
+    const app = secured();
+    const ehr = nock('https://ehr.example.org')
+      .get('/fhir/Patient/p1').matchHeader('authorization', 'Bearer good-token').once().reply(200, { resourceType: 'Patient', id: 'p1' })
+      .get('/fhir/Patient/p1').matchHeader('authorization', 'Bearer bad-token').reply(401, {});
+    const smart = (token: string) => request(app).post('/api/v1/evaluate').set({ authorization: `Bearer ${token}`, 'x-fhir-server': 'https://ehr.example.org/fhir', 'x-patient-id': 'p1' }).send(bundle);
+    expect((await smart('good-token')).status).toBe(200);
+    expect((await smart('good-token')).status).toBe(200); // remembered: the EHR was asked once
+    expect((await smart('bad-token')).status).toBe(401);
+    expect(ehr.isDone()).toBe(true);
+  });
+});
