@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -17,6 +16,7 @@ import { Metrics } from './ops/metrics.js';
 import { SMART_APP_DIR } from './paths.js';
 import { apiAuthentication } from './security/api-auth.js';
 import { authenticate } from './security/authenticate.js';
+import { bearerToken, sameSecret } from './security/bearer.js';
 import { CdsJwtVerifier } from './security/jwt.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
@@ -114,9 +114,7 @@ function jwtVerifier(config: Config, replay: ReplayCache): CdsJwtVerifier {
 function adminOnly(config: Config): RequestHandler {
   return (req, _res, next) => {
     if (!config.CDS_TRUSTED_ISSUERS && !config.ADMIN_TOKEN) return next();
-    const given = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
-    const expected = Buffer.from(config.ADMIN_TOKEN ?? '');
-    if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new AuthError('admin token required'));
+    if (!sameSecret(bearerToken(req.get('authorization')) ?? '', config.ADMIN_TOKEN ?? '')) return next(new AuthError('admin token required'));
     next();
   };
 }

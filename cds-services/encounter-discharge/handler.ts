@@ -3,13 +3,13 @@ import { mergeEntries, type HookData } from '../../src/cds/hook-data.js';
 import { EncounterDischargeContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { AMM_RECORD_TYPE } from '../../src/fhir/codes.js';
 import { extractFacts } from '../../src/fhir/extract.js';
 import type { BundleEntry } from '../../src/fhir/parse.js';
 import type { ResourceOf } from '../../src/fhir/schemas.js';
 import { definition } from './definition.js';
 
 const idOf = (reference: string | undefined): string | undefined => reference?.split('/').slice(-2).join('/');
-const AMM_RECORD_TYPE = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
 
 /**
  * What a server that ignores _revinclude leaves out, fetched when a fhirServer is given: the AMM records of this

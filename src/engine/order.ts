@@ -1,3 +1,4 @@
+import { authorizationsFor } from './authorizations.js';
 import { inputFindings, sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { qualifiesAsAmm } from './rules/A-QUAL.js';
@@ -30,7 +31,7 @@ export function evaluateOrder(order: Prescription, authorizations: readonly Auth
     facts,
     clinical,
     isDraft: drafts.has(order.ref) || order.status === 'draft',
-    authorizations: authorizations.filter((auth) => auth.patient === null || order.patient === null || auth.patient === order.patient),
+    authorizations: authorizationsFor(authorizations, order.patient, null),
     inScope: order.serviceDate === null || order.serviceDate.slice(0, 10) >= RULES_EFFECTIVE_FROM,
   };
   const findings = [...RULES.flatMap((rule) => rule.order?.(context) ?? []), ...inputFindings(order.missing)];

@@ -1,3 +1,4 @@
+import { authorizationsFor } from './authorizations.js';
 import { estimatePayment } from './estimate.js';
 import { inputFindings, sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
@@ -72,16 +73,6 @@ function billingLines(context: SessionContext): BillingLine[] {
 function ammPrescription(fraction: Fraction, prescriptions: ReadonlyMap<Ref, Prescription>): Prescription | null {
   const chain = fraction.basedOn.map((ref) => prescriptions.get(ref)).filter((p): p is Prescription => p !== undefined);
   return chain.find((p) => carriesMotionManagement(p.ordered)) ?? chain[0] ?? (fraction.prescription ? prescriptions.get(fraction.prescription) ?? null : null);
-}
-
-/** The patient's authorizations that apply to a date of service: their period includes it, or they give none. */
-function authorizationsFor(authorizations: EngineInput['authorizations'], patient: Ref | null, start: string | null): EngineInput['authorizations'] {
-  const day = start?.slice(0, 10);
-  return authorizations.filter(
-    (auth) =>
-      (auth.patient === null || patient === null || auth.patient === patient) &&
-      (day === undefined || ((auth.period.start === null || auth.period.start.slice(0, 10) <= day) && (auth.period.end === null || day <= auth.period.end.slice(0, 10)))),
-  );
 }
 
 /** Evaluates one treatment session (its completed fractions) against every rule. */

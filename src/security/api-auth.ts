@@ -1,18 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { AuthError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
+import { bearerToken, sameSecret } from './bearer.js';
 
 const VERIFIED_FOR_MS = 5 * 60_000;
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
-
-const sameSecret = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
 
 /**
  * Authentication of the direct API (POST /api/v1/evaluate) whenever the service runs with client authentication
@@ -35,7 +30,7 @@ export function apiAuthentication(config: Config, logger: Logger, metrics: Metri
   };
 
   return async (req, _res, next) => {
-    const token = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(req.get('authorization') ?? '')?.[1];
+    const token = bearerToken(req.get('authorization'));
     if (!token) return next(refuse('bearer token required'));
     if (keys.some((key) => sameSecret(token, key))) return next();
 

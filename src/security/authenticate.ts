@@ -2,12 +2,8 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
+import { bearerToken } from './bearer.js';
 import type { CdsJwtVerifier } from './jwt.js';
-
-const bearer = (header: string | undefined): string | null => {
-  const match = /^Bearer\s+([A-Za-z0-9\-_.]+)$/.exec(header ?? '');
-  return match?.[1] ?? null;
-};
 
 /**
  * Authentication of CDS Hooks calls: a service call or feedback needs a valid client JWT whose `aud` is the
@@ -16,7 +12,7 @@ const bearer = (header: string | undefined): string | null => {
  */
 export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, logger: Logger, metrics: Metrics, options: { optional?: boolean } = {}): RequestHandler {
   return async (req, _res, next) => {
-    const token = bearer(req.get('authorization'));
+    const token = bearerToken(req.get('authorization'));
     if (!token) {
       if (options.optional && !req.get('authorization')) {
         next();
