@@ -27,14 +27,20 @@ interface Load {
 }
 
 function orderSignBody(): unknown {
-  const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8')) as { entry: { resource: { resourceType: string; intent?: string } }[] };
+  const golden = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8'),
+  ) as { entry: { resource: { resourceType: string; intent?: string } }[] };
   const of = (type: string) => golden.entry.filter((e) => e.resource.resourceType === type);
   const searchset = (type: string) => ({ resourceType: 'Bundle', type: 'searchset', entry: of(type) });
   const drafts = golden.entry.filter((e) => e.resource.resourceType === 'ServiceRequest' && e.resource.intent === 'original-order');
   return {
     hook: 'order-sign',
     hookInstance: randomUUID(),
-    context: { userId: 'Practitioner/dr-ro', patientId: 'pat-acro-4-breast-tangents-amm', draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((e) => ({ resource: { ...e.resource, status: 'draft' } })) } },
+    context: {
+      userId: 'Practitioner/dr-ro',
+      patientId: 'pat-acro-4-breast-tangents-amm',
+      draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((e) => ({ resource: { ...e.resource, status: 'draft' } })) },
+    },
     prefetch: { coverage: searchset('Coverage'), preauthorizations: searchset('Claim'), preauthorizationResponses: searchset('ClaimResponse') },
   };
 }
@@ -48,7 +54,13 @@ async function load(url: string, body: unknown, sign?: () => string): Promise<Lo
     duration: DURATION,
     headers: { 'content-type': 'application/json' },
     body: payload,
-    ...(sign ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${sign()}` } }) }] } : {}),
+    ...(sign
+      ? {
+          requests: [
+            { setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${sign()}` } }) },
+          ],
+        }
+      : {}),
   });
   return { rps: Math.round(result.requests.average), p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
 }
@@ -72,19 +84,36 @@ function time(runs: number, fn: () => void): number {
 async function hooks() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'ES384', use: 'sig' };
-  const child = fork(fileURLToPath(new URL('./server.js', import.meta.url)), { env: { ...process.env, BENCH_PUBLIC_JWK: JSON.stringify(jwk) }, stdio: 'inherit' });
+  const child = fork(fileURLToPath(new URL('./server.js', import.meta.url)), {
+    env: { ...process.env, BENCH_PUBLIC_JWK: JSON.stringify(jwk) },
+    stdio: 'inherit',
+  });
   const urls = await new Promise<{ baseline: string; open: string; secured: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
   const order = orderSignBody();
   const discharge = dischargeRequest(35, 20);
   const aud = 'https://rt-billing.bench.example/cds-services/rt-billing-order-sign';
   const sign = () => {
     const now = Math.floor(Date.now() / 1000);
-    return jwt.sign({ iss: 'https://ehr.bench.example', sub: 'bench', aud, iat: now, exp: now + 300, jti: randomUUID() }, privateKey, { algorithm: 'ES384', header: { alg: 'ES384', typ: 'JWT', kid: 'bench' } });
+    return jwt.sign({ iss: 'https://ehr.bench.example', sub: 'bench', aud, iat: now, exp: now + 300, jti: randomUUID() }, privateKey, {
+      algorithm: 'ES384',
+      header: { alg: 'ES384', typ: 'JWT', kid: 'bench' },
+    });
   };
   try {
     // A short warm-up of each path so JIT and caches are as in steady state.
-    for (const [url, body] of [[`${urls.baseline}/baseline`, order], [`${urls.open}/cds-services/rt-billing-order-sign`, order], [`${urls.open}/cds-services/rt-billing-encounter-discharge`, discharge]] as const) {
-      await autocannon({ url, method: 'POST', connections: 10, duration: 1, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const [url, body] of [
+      [`${urls.baseline}/baseline`, order],
+      [`${urls.open}/cds-services/rt-billing-order-sign`, order],
+      [`${urls.open}/cds-services/rt-billing-encounter-discharge`, discharge],
+    ] as const) {
+      await autocannon({
+        url,
+        method: 'POST',
+        connections: 10,
+        duration: 1,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     }
     const baseline = await load(`${urls.baseline}/baseline`, order);
     const orderSign = await load(`${urls.open}/cds-services/rt-billing-order-sign`, order);
@@ -118,13 +147,19 @@ async function main(): Promise<void> {
   const ratio = (l: Load) => Math.round((l.rps / loads.baseline.rps) * 100) / 100;
   const msPer = (ms: number, n: number) => Math.round((ms / n) * 10_000) / 10_000;
 
-  console.log(`\nrt-billing-cds benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(
+    `\nrt-billing-cds benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   console.log(`\nHooks (autocannon, ${DURATION} s, ${CONNECTIONS} connections)`);
   console.log(`${'endpoint'.padEnd(34)}${pad('req/s', 9)}${pad('p99 ms', 9)}${pad('× base', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}`);
-  for (const [name, l] of Object.entries(loads)) console.log(`${name.padEnd(34)}${pad(l.rps, 9)}${pad(l.p99Ms, 9)}${pad(ratio(l), 9)}${pad(l.errors, 8)}${pad(l.non2xx, 9)}`);
+  for (const [name, l] of Object.entries(loads))
+    console.log(`${name.padEnd(34)}${pad(l.rps, 9)}${pad(l.p99Ms, 9)}${pad(ratio(l), 9)}${pad(l.errors, 8)}${pad(l.non2xx, 9)}`);
   console.log('\nPipeline (Bundle JSON → validated → facts → determination) and engine alone (facts → determination)');
   console.log(`${'sessions'.padEnd(12)}${pad('pipeline ms', 13)}${pad('ms/session', 12)}${pad('engine ms', 11)}${pad('ms/session', 12)}`);
-  for (const r of rows) console.log(`${String(r.sessions).padEnd(12)}${pad(r.pipelineMs.toFixed(1), 13)}${pad(msPer(r.pipelineMs, r.sessions), 12)}${pad(r.engineMs.toFixed(1), 11)}${pad(msPer(r.engineMs, r.sessions), 12)}`);
+  for (const r of rows)
+    console.log(
+      `${String(r.sessions).padEnd(12)}${pad(r.pipelineMs.toFixed(1), 13)}${pad(msPer(r.pipelineMs, r.sessions), 12)}${pad(r.engineMs.toFixed(1), 11)}${pad(msPer(r.engineMs, r.sessions), 12)}`,
+    );
 
   const summary = {
     baseline: { rps: loads.baseline.rps, p99Ms: loads.baseline.p99Ms },
@@ -132,7 +167,11 @@ async function main(): Promise<void> {
     encounterDischarge: { rps: loads.encounterDischarge.rps, p99Ms: loads.encounterDischarge.p99Ms },
     orderSignJwt: { rps: loads.orderSignJwt.rps, p99Ms: loads.orderSignJwt.p99Ms },
     ratios: { orderSign: ratio(loads.orderSign), encounterDischarge: ratio(loads.encounterDischarge), orderSignJwt: ratio(loads.orderSignJwt) },
-    pipeline: { sessions: 10_000, msPerSession: msPer(by(10_000).pipelineMs, 10_000), scaling10kOver1k: Math.round((by(10_000).pipelineMs / by(1000).pipelineMs) * 100) / 100 },
+    pipeline: {
+      sessions: 10_000,
+      msPerSession: msPer(by(10_000).pipelineMs, 10_000),
+      scaling10kOver1k: Math.round((by(10_000).pipelineMs / by(1000).pipelineMs) * 100) / 100,
+    },
     engine: { sessions: 10_000, msPerSession: msPer(by(10_000).engineMs, 10_000) },
   };
   console.log(`\n${JSON.stringify(summary)}`);

@@ -13,7 +13,13 @@ type Resource = Record<string, unknown> & { resourceType: string; id: string };
 
 const coding = (code: string, system = SCT) => ({ coding: [{ system, code }] });
 const planExtensions = (amm: boolean) => [
-  { url: `${MCODE}mcode-radiotherapy-modality-and-technique`, extension: [{ url: `${MCODE}mcode-radiotherapy-modality`, valueCodeableConcept: coding('1156506007') }, { url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: coding('441799006') }] },
+  {
+    url: `${MCODE}mcode-radiotherapy-modality-and-technique`,
+    extension: [
+      { url: `${MCODE}mcode-radiotherapy-modality`, valueCodeableConcept: coding('1156506007') },
+      { url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: coding('441799006') },
+    ],
+  },
   { url: `${RTB}StructureDefinition/isocenter-count`, valuePositiveInt: 1 },
   { url: `${CODEXRT}codexrt-image-guided-radiotherapy-modality`, extension: [{ url: 'modality', valueCodeableConcept: coding('717193008') }] },
   ...(amm
@@ -46,12 +52,45 @@ export function course(patientIndex: number, sessions: number): Course {
   const patient = `Patient/${p}`;
   const resources: Resource[] = [
     { resourceType: 'Patient', id: p, gender: 'female' },
-    { resourceType: 'Coverage', id: `${p}-cov`, status: 'active', type: coding('1', 'urn:oid:2.16.840.1.113883.3.221.5'), beneficiary: { reference: patient }, payor: [{ reference: 'Organization/payer' }] },
     {
-      resourceType: 'ServiceRequest', id: `${p}-rx`, status: 'active', intent: 'original-order', code: coding('1217123003'), subject: { reference: patient }, requester: { reference: 'Practitioner/dr' },
-      occurrencePeriod: { start: '2026-03-01' }, extension: [...planExtensions(amm), ...(amm ? [{ url: `${RTB}StructureDefinition/amm-necessity`, valueMarkdown: 'Left breast cancer; tumor bed over the heart, mean heart dose 4.1 Gy free-breathing versus 1.2 Gy in breath hold.' }] : [])],
+      resourceType: 'Coverage',
+      id: `${p}-cov`,
+      status: 'active',
+      type: coding('1', 'urn:oid:2.16.840.1.113883.3.221.5'),
+      beneficiary: { reference: patient },
+      payor: [{ reference: 'Organization/payer' }],
     },
-    { resourceType: 'ServiceRequest', id: `${p}-plan`, status: 'active', intent: 'filler-order', code: coding('1255724003'), subject: { reference: patient }, basedOn: [{ reference: `ServiceRequest/${p}-rx` }], extension: planExtensions(amm) },
+    {
+      resourceType: 'ServiceRequest',
+      id: `${p}-rx`,
+      status: 'active',
+      intent: 'original-order',
+      code: coding('1217123003'),
+      subject: { reference: patient },
+      requester: { reference: 'Practitioner/dr' },
+      occurrencePeriod: { start: '2026-03-01' },
+      extension: [
+        ...planExtensions(amm),
+        ...(amm
+          ? [
+              {
+                url: `${RTB}StructureDefinition/amm-necessity`,
+                valueMarkdown: 'Left breast cancer; tumor bed over the heart, mean heart dose 4.1 Gy free-breathing versus 1.2 Gy in breath hold.',
+              },
+            ]
+          : []),
+      ],
+    },
+    {
+      resourceType: 'ServiceRequest',
+      id: `${p}-plan`,
+      status: 'active',
+      intent: 'filler-order',
+      code: coding('1255724003'),
+      subject: { reference: patient },
+      basedOn: [{ reference: `ServiceRequest/${p}-rx` }],
+      extension: planExtensions(amm),
+    },
   ];
   const encounters: string[] = [];
   const start = Date.parse('2026-03-02T08:00:00Z');
@@ -63,13 +102,38 @@ export function course(patientIndex: number, sessions: number): Course {
     const enc = `${p}-enc-${s}`;
     encounters.push(enc);
     resources.push(
-      { resourceType: 'Encounter', id: enc, status: 'finished', subject: { reference: patient }, period: { start: beamOn, end: beamOff }, location: [{ location: { reference: 'Location/clinic' } }] },
-      { resourceType: 'Procedure', id: fx, status: 'completed', code: coding('1297069006'), subject: { reference: patient }, encounter: { reference: `Encounter/${enc}` }, basedOn: [{ reference: `ServiceRequest/${p}-plan` }], performedPeriod: { start: beamOn, end: beamOff }, extension: planExtensions(amm) },
+      {
+        resourceType: 'Encounter',
+        id: enc,
+        status: 'finished',
+        subject: { reference: patient },
+        period: { start: beamOn, end: beamOff },
+        location: [{ location: { reference: 'Location/clinic' } }],
+      },
+      {
+        resourceType: 'Procedure',
+        id: fx,
+        status: 'completed',
+        code: coding('1297069006'),
+        subject: { reference: patient },
+        encounter: { reference: `Encounter/${enc}` },
+        basedOn: [{ reference: `ServiceRequest/${p}-plan` }],
+        performedPeriod: { start: beamOn, end: beamOff },
+        extension: planExtensions(amm),
+      },
       signature(`${fx}-img`, `Procedure/${fx}`, signed, 'igrt-image-approval'),
     );
     if (amm) {
       resources.push(
-        { resourceType: 'DocumentReference', id: `${fx}-amm`, status: 'current', type: coding('amm-record', `${RTB}CodeSystem/rt-document-type`), subject: { reference: patient }, content: [{ attachment: { contentType: 'text/plain' } }], context: { related: [{ reference: `Procedure/${fx}` }], period: { start: beamOn, end: beamOff } } },
+        {
+          resourceType: 'DocumentReference',
+          id: `${fx}-amm`,
+          status: 'current',
+          type: coding('amm-record', `${RTB}CodeSystem/rt-document-type`),
+          subject: { reference: patient },
+          content: [{ attachment: { contentType: 'text/plain' } }],
+          context: { related: [{ reference: `Procedure/${fx}` }], period: { start: beamOn, end: beamOff } },
+        },
         signature(`${fx}-amm-sig`, `DocumentReference/${fx}-amm`, signed, 'amm-record-signature'),
       );
     }
@@ -80,7 +144,11 @@ export function course(patientIndex: number, sessions: number): Course {
 const shared = (): Resource[] => [
   { resourceType: 'Practitioner', id: 'dr' },
   { resourceType: 'Organization', id: 'payer' },
-  { resourceType: 'Location', id: 'clinic', type: [coding('11', 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set')] },
+  {
+    resourceType: 'Location',
+    id: 'clinic',
+    type: [coding('11', 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set')],
+  },
 ];
 
 export const entryOf = (resource: Resource) => ({ fullUrl: `${BASE}/${resource.resourceType}/${resource.id}`, resource });
@@ -96,8 +164,14 @@ const searchset = (resources: Resource[]) => ({ resourceType: 'Bundle', type: 's
 
 /** What a server honouring `_elements=status,code,subject,encounter,performed` returns for a fraction. */
 const thin = (r: Resource): Resource => ({
-  resourceType: r.resourceType, id: r.id, meta: { tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] },
-  status: r.status, code: r.code, subject: r.subject, encounter: r.encounter, performedPeriod: r.performedPeriod,
+  resourceType: r.resourceType,
+  id: r.id,
+  meta: { tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] },
+  status: r.status,
+  code: r.code,
+  subject: r.subject,
+  encounter: r.encounter,
+  performedPeriod: r.performedPeriod,
 });
 
 /**
@@ -109,7 +183,9 @@ export function dischargeRequest(sessions = 35, index = 20) {
   const of = (...types: string[]) => c.resources.filter((r) => types.includes(r.resourceType));
   const encounter = `Encounter/${c.encounters[index]}`;
   const session = of('Procedure').filter((p) => (p.encounter as { reference: string }).reference === encounter);
-  const records = of('DocumentReference').filter((d) => session.some((f) => (d.context as { related: { reference: string }[] }).related[0]!.reference === `Procedure/${f.id}`));
+  const records = of('DocumentReference').filter((d) =>
+    session.some((f) => (d.context as { related: { reference: string }[] }).related[0]!.reference === `Procedure/${f.id}`),
+  );
   const targets = (refs: string[]) => of('Provenance').filter((p) => refs.includes((p.target as { reference: string }[])[0]!.reference));
   return {
     hook: 'encounter-discharge',

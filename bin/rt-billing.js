@@ -8,7 +8,11 @@ try {
   process.exit(2);
 }
 try {
-  process.exitCode = await cli.runCli(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  process.exitCode = await cli.runCli(
+    process.argv.slice(2),
+    (text) => process.stdout.write(text),
+    (text) => process.stderr.write(text),
+  );
 } catch (error) {
   process.stderr.write(`rt-billing: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

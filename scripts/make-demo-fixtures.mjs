@@ -38,7 +38,10 @@ for (const [prefix, name, title, description] of DEMO) {
     if (resource.resourceType === 'Patient') resource.name = [{ family: 'Demo', given: [title] }];
     return { fullUrl: `urn:rt-billing-demo:${resource.resourceType}/${resource.id}`, resource };
   });
-  writeFileSync(join('fixtures', `${prefix}-${name}.json`), `${JSON.stringify({ resourceType: 'Bundle', id: `demo-${prefix}`, type: 'collection', entry }, null, 1)}\n`);
+  writeFileSync(
+    join('fixtures', `${prefix}-${name}.json`),
+    `${JSON.stringify({ resourceType: 'Bundle', id: `demo-${prefix}`, type: 'collection', entry }, null, 1)}\n`,
+  );
   const patient = entry.find((e) => e.resource.resourceType === 'Patient').resource.id;
   index.push({ patient, title, description, case: name });
 }

@@ -35,7 +35,16 @@ export interface AppDependencies {
 }
 
 /** Builds the express app: JSON bodies with a size limit, the routes, then the one error handler. */
-export function createApp({ config, logger, feedback, services = SERVICES, replay = new MemoryReplayCache(), metrics = new Metrics(), draining = () => false, extraRoutes = [] }: AppDependencies): Express {
+export function createApp({
+  config,
+  logger,
+  feedback,
+  services = SERVICES,
+  replay = new MemoryReplayCache(),
+  metrics = new Metrics(),
+  draining = () => false,
+  extraRoutes = [],
+}: AppDependencies): Express {
   const app = express();
   const verifier = config.CDS_TRUSTED_ISSUERS ? jwtVerifier(config, replay) : undefined;
   app.disable('x-powered-by');

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** Every environment variable the service reads, parsed once at start. A wrong value stops the start. */
-const csv = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+const csv = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /** `{"<iss>": "<JWKS URL>"}`: the CDS clients (EHRs) this service trusts. */
 const TrustedIssuers = z
@@ -14,7 +18,7 @@ const TrustedIssuers = z
       return z.NEVER;
     }
   })
-  .pipe(z.record(z.string().min(1), z.url({ protocol: /^https?$/, message: 'each value must be the issuer\'s JWKS URL' })));
+  .pipe(z.record(z.string().min(1), z.url({ protocol: /^https?$/, message: "each value must be the issuer's JWKS URL" })));
 
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -26,19 +30,34 @@ const ConfigSchema = z.object({
     .string()
     .default('ES384,RS384')
     .transform(csv)
-    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'], { message: 'only asymmetric algorithms (ES*, RS*, PS*) are allowed' })).min(1)),
+    .pipe(
+      z
+        .array(
+          z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'], {
+            message: 'only asymmetric algorithms (ES*, RS*, PS*) are allowed',
+          }),
+        )
+        .min(1),
+    ),
   /** Longest accepted JWT lifetime (exp - iat), seconds. */
   CDS_JWT_MAX_LIFETIME_S: z.coerce.number().int().min(1).max(3600).default(300),
   CDS_JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(600).default(60),
   /** JWKS refetches allowed per minute and issuer when an unknown kid arrives. */
   CDS_JWKS_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
   /** FHIR servers the service may fetch from (origins, comma-separated); empty = any http(s) server. */
-  FHIR_SERVER_ALLOWLIST: z.string().default('').transform(csv).pipe(z.array(z.url({ message: 'each entry must be an origin such as https://ehr.example.org' }))),
+  FHIR_SERVER_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform(csv)
+    .pipe(z.array(z.url({ message: 'each entry must be an origin such as https://ehr.example.org' }))),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body (express/bytes syntax, e.g. 5mb). */
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 500kb or 5mb').default('5mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 500kb or 5mb')
+    .default('5mb'),
   /** The URL clients use to reach this service (JWT audience, card links); defaults to http://HOST:PORT. */
   PUBLIC_BASE_URL: z.url().optional(),
   /** SQLite file for CDS Hooks feedback. */
@@ -58,13 +77,21 @@ const ConfigSchema = z.object({
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Keys for integration engines calling POST /api/v1/evaluate (comma-separated, each at least 24 characters). */
-  API_KEYS: z.string().default('').transform(csv).pipe(z.array(z.string().min(24, 'each key must be at least 24 characters'))),
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform(csv)
+    .pipe(z.array(z.string().min(24, 'each key must be at least 24 characters'))),
   /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO'> & { PUBLIC_BASE_URL: string; SMART_LAUNCH_URL: string; DEMO: 'on' | 'off' }
+  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO'> & {
+    PUBLIC_BASE_URL: string;
+    SMART_LAUNCH_URL: string;
+    DEMO: 'on' | 'off';
+  }
 >;
 
 export class ConfigError extends Error {
@@ -79,7 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = parsed.data;
   if (config.NODE_ENV === 'production' && !config.CDS_TRUSTED_ISSUERS) {
-    throw new ConfigError('CDS_TRUSTED_ISSUERS is required when NODE_ENV=production: set it to {"<EHR iss>": "<its JWKS URL>"} (the service will not run unauthenticated in production)');
+    throw new ConfigError(
+      'CDS_TRUSTED_ISSUERS is required when NODE_ENV=production: set it to {"<EHR iss>": "<its JWKS URL>"} (the service will not run unauthenticated in production)',
+    );
   }
   const base = (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
   return {

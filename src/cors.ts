@@ -6,7 +6,12 @@ import type { RequestHandler } from 'express';
  */
 export function cors(originsSetting: string): RequestHandler {
   const any = originsSetting.trim() === '*';
-  const origins = new Set(originsSetting.split(',').map((o) => o.trim()).filter(Boolean));
+  const origins = new Set(
+    originsSetting
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
   return (req, res, next) => {
     const origin = req.get('origin');
     if (origin && (any || origins.has(origin))) {

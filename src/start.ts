@@ -33,7 +33,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const { feedback, replay } = await stores(config);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;
   let draining = false;
-  const app = createApp({ config, logger, feedback, replay, metrics: new Metrics(), draining: () => draining, extraRoutes: demo ? [demoRoutes(demo)] : [] });
+  const app = createApp({
+    config,
+    logger,
+    feedback,
+    replay,
+    metrics: new Metrics(),
+    draining: () => draining,
+    extraRoutes: demo ? [demoRoutes(demo)] : [],
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

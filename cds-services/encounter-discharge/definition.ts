@@ -12,11 +12,13 @@ export const definition: CdsServiceDefinition = {
   // grow with the length of the course.
   prefetch: {
     encounter: 'Encounter/{{context.encounterId}}',
-    sessionFractions: 'Procedure?encounter=Encounter/{{context.encounterId}}&_revinclude=DocumentReference:related&_revinclude:iterate=Provenance:target',
-    courseFractions: 'Procedure?patient=Patient/{{context.patientId}}&code=http://snomed.info/sct|1297069006&_elements=status,code,subject,encounter,performed',
+    sessionFractions:
+      'Procedure?encounter=Encounter/{{context.encounterId}}&_revinclude=DocumentReference:related&_revinclude:iterate=Provenance:target',
+    courseFractions:
+      'Procedure?patient=Patient/{{context.patientId}}&code=http://snomed.info/sct|1297069006&_elements=status,code,subject,encounter,performed',
     prescriptions: 'ServiceRequest?patient=Patient/{{context.patientId}}',
     coverage: 'Coverage?patient=Patient/{{context.patientId}}&status=active',
   },
   usageRequirements:
-    'context.encounterId is a CodeX RT treatment-session Encounter. AMM records and signatures come with the session\'s fractions (_revinclude) or are fetched from fhirServer (patient/DocumentReference.read, patient/Provenance.read); the patient\'s other fractions give the next beam-on.',
+    "context.encounterId is a CodeX RT treatment-session Encounter. AMM records and signatures come with the session's fractions (_revinclude) or are fetched from fhirServer (patient/DocumentReference.read, patient/Provenance.read); the patient's other fractions give the next beam-on.",
 };

@@ -16,21 +16,30 @@ const idOf = (reference: string | undefined): string | undefined => reference?.s
  * session's fractions, then the signatures (Provenance) of the fractions and records; with them, the session's
  * Location (site of service) and the payer Organization.
  */
-async function followUps(data: HookData, entries: readonly BundleEntry[], sessionFractions: readonly ResourceOf<'Procedure'>[], encounterRef: string): Promise<BundleEntry[][]> {
+async function followUps(
+  data: HookData,
+  entries: readonly BundleEntry[],
+  sessionFractions: readonly ResourceOf<'Procedure'>[],
+  encounterRef: string,
+): Promise<BundleEntry[][]> {
   if (!data.canFetch || sessionFractions.length === 0) return [];
   const have = new Set(entries.map((e) => `${e.resource.resourceType}/${e.resource.id}`));
   const fractionRefs = sessionFractions.map((f) => `Procedure/${f.id}`);
-  const encounter = entries.find((e) => `${e.resource.resourceType}/${e.resource.id}` === encounterRef)?.resource as ResourceOf<'Encounter'> | undefined;
+  const encounter = entries.find((e) => `${e.resource.resourceType}/${e.resource.id}` === encounterRef)?.resource as
+    ResourceOf<'Encounter'> | undefined;
   const coverage = entries.find((e) => e.resource.resourceType === 'Coverage')?.resource as ResourceOf<'Coverage'> | undefined;
-  const reads = [...(encounter?.location ?? []).map((l) => idOf(l.location.reference)), idOf(coverage?.payor[0]?.reference)]
-    .filter((ref): ref is string => ref !== undefined && /^(Location|Organization)\//.test(ref) && !have.has(ref));
+  const reads = [...(encounter?.location ?? []).map((l) => idOf(l.location.reference)), idOf(coverage?.payor[0]?.reference)].filter(
+    (ref): ref is string => ref !== undefined && /^(Location|Organization)\//.test(ref) && !have.has(ref),
+  );
   const [records, ...read] = await Promise.all([
     data.fetch(`DocumentReference?related=${fractionRefs.join(',')}&type=${AMM_RECORD_TYPE}`, 'AMM records (DocumentReference)'),
     ...reads.map((ref) => data.fetch(ref)),
   ]);
   const recordRefs = [...entries, ...records]
     .filter((e) => e.resource.resourceType === 'DocumentReference')
-    .filter((e) => ((e.resource as ResourceOf<'DocumentReference'>).context?.related ?? []).some((r) => fractionRefs.includes(idOf(r.reference) ?? '')))
+    .filter((e) =>
+      ((e.resource as ResourceOf<'DocumentReference'>).context?.related ?? []).some((r) => fractionRefs.includes(idOf(r.reference) ?? '')),
+    )
     .map((e) => `DocumentReference/${e.resource.id}`);
   const signatures = await data.fetch(`Provenance?target=${[...fractionRefs, ...new Set(recordRefs)].join(',')}`, 'signatures (Provenance)');
   return [records, signatures, ...read];
@@ -47,14 +56,20 @@ export const encounterDischarge: CdsService = {
     const prefetched = mergeEntries(...(await Promise.all(keys.map((key) => data.get(key)))));
     const sessionFractions = prefetched
       .map((e) => e.resource)
-      .filter((r): r is ResourceOf<'Procedure'> => r.resourceType === 'Procedure' && idOf((r as ResourceOf<'Procedure'>).encounter?.reference) === encounterRef);
+      .filter(
+        (r): r is ResourceOf<'Procedure'> =>
+          r.resourceType === 'Procedure' && idOf((r as ResourceOf<'Procedure'>).encounter?.reference) === encounterRef,
+      );
     if (sessionFractions.length === 0) return { cards: [] }; // not a radiotherapy treatment session
 
     const entries = mergeEntries(prefetched, ...(await followUps(data, prefetched, sessionFractions, encounterRef)));
     const determination = evaluate(extractFacts(entries, { focusEncounters: [encounterRef] }));
     const scope = { hookInstance: request.hookInstance, patientId: context.patientId };
     return {
-      cards: [...determination.sessions.flatMap((session) => sessionCards(session, cards, scope)), ...generalCards(determination.findings, cards, scope)],
+      cards: [
+        ...determination.sessions.flatMap((session) => sessionCards(session, cards, scope)),
+        ...generalCards(determination.findings, cards, scope),
+      ],
     };
   },
 };

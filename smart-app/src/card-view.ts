@@ -18,7 +18,8 @@ export interface Card {
   links?: CardLink[];
 }
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Markdown without raw HTML: card detail is rendered, never trusted as HTML. */
 const markdown = new Marked({ gfm: true, renderer: { html: ({ text }) => escapeHtml(text) } });
@@ -37,10 +38,21 @@ export function renderCards(cards: readonly Card[], smartLaunch: (link: CardLink
         { class: `card card-${card.indicator}`, 'data-rule': card.source.topic?.code },
         h('p', { class: 'card-summary' }, severityBadge(card.indicator), ' ', h('strong', {}, card.summary)),
         detail,
-        h('p', { class: 'small muted' }, 'Source: ', card.source.url ? h('a', { href: card.source.url, target: '_blank', rel: 'noopener' }, card.source.label) : card.source.label),
+        h(
+          'p',
+          { class: 'small muted' },
+          'Source: ',
+          card.source.url ? h('a', { href: card.source.url, target: '_blank', rel: 'noopener' }, card.source.label) : card.source.label,
+        ),
         card.suggestions?.length ? h('p', { class: 'small' }, 'Suggestions: ', card.suggestions.map((s) => s.label).join('; ')) : null,
         card.links?.length
-          ? h('p', {}, card.links.map((link) => h('a', { href: link.type === 'smart' ? smartLaunch(link) : link.url, class: 'button-link', 'data-link-type': link.type }, link.label)))
+          ? h(
+              'p',
+              {},
+              card.links.map((link) =>
+                h('a', { href: link.type === 'smart' ? smartLaunch(link) : link.url, class: 'button-link', 'data-link-type': link.type }, link.label),
+              ),
+            )
           : null,
       );
     }),

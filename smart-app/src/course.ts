@@ -18,7 +18,8 @@ export class LoadError extends Error {
 
 function classify(error: unknown): LoadError {
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
-  if (status === 401 || status === 403) return new LoadError('expired', 'The FHIR server refused the request: the session has expired or lacks access.');
+  if (status === 401 || status === 403)
+    return new LoadError('expired', 'The FHIR server refused the request: the session has expired or lacks access.');
   return new LoadError('unavailable', `The FHIR server did not answer as expected${status ? ` (HTTP ${status})` : ''}.`);
 }
 
@@ -28,7 +29,9 @@ const refOf = (value: unknown): string | undefined => (value as { reference?: st
  * Reads the patient's radiotherapy course from the EHR's FHIR server: fractions, orders and plans, AMM records,
  * signatures, sessions and their locations, coverage and payer, preauthorizations. Every page is followed.
  */
-export async function loadCourse(client: Client): Promise<{ patient: Resource; bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { fullUrl: string; resource: Resource }[] } }> {
+export async function loadCourse(
+  client: Client,
+): Promise<{ patient: Resource; bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { fullUrl: string; resource: Resource }[] } }> {
   const patientId = client.getPatientId();
   if (!patientId) throw new LoadError('invalid', 'The launch did not name a patient.');
   const subject = `Patient/${patientId}`;
@@ -67,10 +70,12 @@ export async function loadCourse(client: Client): Promise<{ patient: Resource; b
   ]);
   const targets = [...fractions, ...records].map((r) => `${r.resourceType}/${r.id}`);
   const chunks = Array.from({ length: Math.ceil(targets.length / CHUNK) }, (_, i) => targets.slice(i * CHUNK, (i + 1) * CHUNK));
-  const readsNeeded = new Set<string>([
-    ...encounters.flatMap((e) => ((e.location as { location?: unknown }[] | undefined) ?? []).map((l) => refOf(l.location))),
-    ...coverage.map((c) => refOf((c.payor as unknown[] | undefined)?.[0])),
-  ].filter((ref): ref is string => !!ref && /^(Location|Organization)\//.test(ref)));
+  const readsNeeded = new Set<string>(
+    [
+      ...encounters.flatMap((e) => ((e.location as { location?: unknown }[] | undefined) ?? []).map((l) => refOf(l.location))),
+      ...coverage.map((c) => refOf((c.payor as unknown[] | undefined)?.[0])),
+    ].filter((ref): ref is string => !!ref && /^(Location|Organization)\//.test(ref)),
+  );
   const [signatures, extra] = await Promise.all([
     Promise.all(chunks.map((chunk) => search(`Provenance?target=${encodeURIComponent(chunk.join(','))}`))).then((lists) => lists.flat()),
     Promise.all([...readsNeeded].map(read)).then((lists) => lists.flat()),

@@ -26,9 +26,18 @@ async function hook(serviceId: string, context: Record<string, unknown>): Promis
 
 /** order-sign with the patient's prescriptions as draft orders, fetched from the demo FHIR server. */
 async function orderSign(p: DemoPatient): Promise<Card[]> {
-  const bundle = (await (await fetch(`${fhirBase}/ServiceRequest?patient=Patient/${p.patient}`)).json()) as { entry?: { resource: { intent?: string } & Record<string, unknown> }[] };
-  const drafts = (bundle.entry ?? []).map((e) => e.resource).filter((r) => r.intent === 'original-order').map((r) => ({ resource: { ...r, status: 'draft' } }));
-  return hook('rt-billing-order-sign', { userId: 'Practitioner/demo-user', patientId: p.patient, draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts } });
+  const bundle = (await (await fetch(`${fhirBase}/ServiceRequest?patient=Patient/${p.patient}`)).json()) as {
+    entry?: { resource: { intent?: string } & Record<string, unknown> }[];
+  };
+  const drafts = (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r) => r.intent === 'original-order')
+    .map((r) => ({ resource: { ...r, status: 'draft' } }));
+  return hook('rt-billing-order-sign', {
+    userId: 'Practitioner/demo-user',
+    patientId: p.patient,
+    draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts },
+  });
 }
 
 function patientSection(p: DemoPatient): HTMLElement {
@@ -39,7 +48,10 @@ function patientSection(p: DemoPatient): HTMLElement {
       results.replaceChildren(h('p', { role: 'status', class: 'status' }, `Calling ${label}…`));
       try {
         const cards = await call();
-        results.replaceChildren(h('h4', {}, `Cards from ${label}`), renderCards(cards, (link) => demoLaunchUrl(origin, { patient: p.patient, ...(link.appContext ? { appContext: link.appContext } : {}) })));
+        results.replaceChildren(
+          h('h4', {}, `Cards from ${label}`),
+          renderCards(cards, (link) => demoLaunchUrl(origin, { patient: p.patient, ...(link.appContext ? { appContext: link.appContext } : {}) })),
+        );
       } catch (error) {
         results.replaceChildren(errorMessage('The hook call failed', error instanceof Error ? error.message : String(error)));
       }
@@ -56,7 +68,11 @@ function patientSection(p: DemoPatient): HTMLElement {
       'div',
       { class: 'actions' },
       p.orders.length > 0 ? run('order-sign', () => orderSign(p)) : null,
-      p.encounters.map((encounter) => run(`encounter-discharge ${encounter.split('/')[1]}`, () => hook('rt-billing-encounter-discharge', { userId: 'Practitioner/demo-user', patientId: p.patient, encounterId: encounter.split('/')[1] }))),
+      p.encounters.map((encounter) =>
+        run(`encounter-discharge ${encounter.split('/')[1]}`, () =>
+          hook('rt-billing-encounter-discharge', { userId: 'Practitioner/demo-user', patientId: p.patient, encounterId: encounter.split('/')[1] }),
+        ),
+      ),
     ),
     results,
   );
@@ -68,11 +84,22 @@ async function main(): Promise<void> {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { patients } = (await response.json()) as { patients: DemoPatient[] };
     replaceMain(
-      h('p', {}, 'Each patient below is a FHIR record on the embedded server (', h('a', { href: `${fhirBase}/metadata` }, '/fhir'), '). Launch the reviewer app, or send the CDS Hooks requests an EHR would send and see the cards it would show.'),
+      h(
+        'p',
+        {},
+        'Each patient below is a FHIR record on the embedded server (',
+        h('a', { href: `${fhirBase}/metadata` }, '/fhir'),
+        '). Launch the reviewer app, or send the CDS Hooks requests an EHR would send and see the cards it would show.',
+      ),
       ...patients.map(patientSection),
     );
   } catch (error) {
-    replaceMain(errorMessage('The demo data could not be loaded', `${error instanceof Error ? error.message : String(error)}. Is the service running with the demo on?`));
+    replaceMain(
+      errorMessage(
+        'The demo data could not be loaded',
+        `${error instanceof Error ? error.message : String(error)}. Is the service running with the demo on?`,
+      ),
+    );
   }
 }
 

@@ -1,7 +1,11 @@
 /** Builds DOM nodes safely: text is always text, never HTML. */
 type Child = Node | string | number | null | undefined | false;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | boolean | undefined> = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | boolean | undefined> = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;
@@ -41,10 +45,12 @@ export function errorMessage(title: string, advice: string, retry?: () => void):
     { role: 'alert', class: 'error' },
     h('h2', {}, title),
     h('p', {}, advice),
-    retry ? (() => {
-      const button = h('button', { type: 'button' }, 'Try again');
-      button.addEventListener('click', retry);
-      return button;
-    })() : null,
+    retry
+      ? (() => {
+          const button = h('button', { type: 'button' }, 'Try again');
+          button.addEventListener('click', retry);
+          return button;
+        })()
+      : null,
   );
 }

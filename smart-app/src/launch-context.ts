@@ -8,7 +8,11 @@ export interface DemoLaunch {
   readonly appContext?: string;
 }
 
-const encode = (text: string): string => btoa(unescape(encodeURIComponent(text))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const encode = (text: string): string =>
+  btoa(unescape(encodeURIComponent(text)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const decode = (text: string): string => decodeURIComponent(escape(atob(text.replace(/-/g, '+').replace(/_/g, '/'))));
 
 export function demoLaunchParam(launch: DemoLaunch): string {
@@ -19,7 +23,9 @@ export function readDemoLaunch(launch: string | null, iss: string | null, origin
   if (!launch?.startsWith('demo.') || iss !== `${origin}/fhir`) return null;
   try {
     const value = JSON.parse(decode(launch.slice(5))) as Partial<DemoLaunch>;
-    return typeof value.patient === 'string' ? { patient: value.patient, ...(typeof value.appContext === 'string' ? { appContext: value.appContext } : {}) } : null;
+    return typeof value.patient === 'string'
+      ? { patient: value.patient, ...(typeof value.appContext === 'string' ? { appContext: value.appContext } : {}) }
+      : null;
   } catch {
     return null;
   }

@@ -11,9 +11,19 @@ export const SCOPES = [
   'launch/patient',
   'openid',
   'fhirUser',
-  ...['Patient', 'Procedure', 'ServiceRequest', 'DocumentReference', 'Provenance', 'Encounter', 'Location', 'Coverage', 'Organization', 'Claim', 'ClaimResponse'].map(
-    (type) => `patient/${type}.rs`,
-  ),
+  ...[
+    'Patient',
+    'Procedure',
+    'ServiceRequest',
+    'DocumentReference',
+    'Provenance',
+    'Encounter',
+    'Location',
+    'Coverage',
+    'Organization',
+    'Claim',
+    'ClaimResponse',
+  ].map((type) => `patient/${type}.rs`),
 ].join(' ');
 
 const params = new URLSearchParams(window.location.search);

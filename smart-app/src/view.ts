@@ -31,10 +31,26 @@ function findingList(findings: readonly Finding[], context: ReviewContext): HTML
       h(
         'li',
         { class: `finding finding-${finding.severity}` },
-        h('p', {}, severityBadge(finding.severity), ' ', h('a', { href: `/rules#${finding.rule}`, class: 'rule', target: '_blank', rel: 'noopener' }, finding.rule), ' ', finding.message.replace(/ \[[^\]]+\]$/, '')),
+        h(
+          'p',
+          {},
+          severityBadge(finding.severity),
+          ' ',
+          h('a', { href: `/rules#${finding.rule}`, class: 'rule', target: '_blank', rel: 'noopener' }, finding.rule),
+          ' ',
+          finding.message.replace(/ \[[^\]]+\]$/, ''),
+        ),
         h('p', { class: 'muted small' }, `Source: ${finding.source}`),
         finding.evidence.length > 0
-          ? h('p', { class: 'small' }, 'Evidence: ', finding.evidence.flatMap((ref, i) => [i > 0 ? ', ' : '', h('a', { href: `${context.serverUrl}/${ref}`, target: '_blank', rel: 'noopener' }, ref)]))
+          ? h(
+              'p',
+              { class: 'small' },
+              'Evidence: ',
+              finding.evidence.flatMap((ref, i) => [
+                i > 0 ? ', ' : '',
+                h('a', { href: `${context.serverUrl}/${ref}`, target: '_blank', rel: 'noopener' }, ref),
+              ]),
+            )
           : null,
       ),
     ),
@@ -50,12 +66,18 @@ function sessionDetail(session: SessionDetermination, context: ReviewContext): H
     h(
       'dl',
       { class: 'facts' },
-      h('dt', {}, 'Fractions'), h('dd', {}, session.fractions.join(', ')),
-      h('dt', {}, 'Clinical code'), h('dd', {}, `${session.deliveryCode ?? session.outOfFamily ?? 'none'} (${session.deliveryRule})`),
-      h('dt', {}, 'Supportable code'), h('dd', {}, `${session.supportedDeliveryCode ?? 'none'} (${session.supportedDeliveryRule})`),
-      h('dt', {}, '77387-26'), h('dd', {}, IGRT_STATUS_TEXT[session.igrtStatus] ?? session.igrtStatus),
-      h('dt', {}, 'Next beam-on'), h('dd', {}, facts.nextBeamOn ?? 'none yet'),
-      h('dt', {}, 'Lines'), h('dd', {}, session.lines.map((l) => `${l.code} ×${l.units} ${l.status} (${l.rule})`).join('; ') || 'none'),
+      h('dt', {}, 'Fractions'),
+      h('dd', {}, session.fractions.join(', ')),
+      h('dt', {}, 'Clinical code'),
+      h('dd', {}, `${session.deliveryCode ?? session.outOfFamily ?? 'none'} (${session.deliveryRule})`),
+      h('dt', {}, 'Supportable code'),
+      h('dd', {}, `${session.supportedDeliveryCode ?? 'none'} (${session.supportedDeliveryRule})`),
+      h('dt', {}, '77387-26'),
+      h('dd', {}, IGRT_STATUS_TEXT[session.igrtStatus] ?? session.igrtStatus),
+      h('dt', {}, 'Next beam-on'),
+      h('dd', {}, facts.nextBeamOn ?? 'none yet'),
+      h('dt', {}, 'Lines'),
+      h('dd', {}, session.lines.map((l) => `${l.code} ×${l.units} ${l.status} (${l.rule})`).join('; ') || 'none'),
     ),
     h('h3', {}, 'Findings'),
     findingList(session.findings, context),
@@ -67,21 +89,36 @@ function orderDetail(order: OrderDetermination, context: ReviewContext): HTMLEle
     'section',
     { class: 'detail', 'aria-labelledby': 'detail-title', id: 'detail' },
     h('h2', { id: 'detail-title', tabindex: '-1' }, `Order ${order.order}`),
-    h('p', {}, `Expected delivery: ${order.expectedDeliveryCode ?? order.outOfFamily ?? 'not derivable'} (${order.deliveryRule})${order.igrtProfessionalExpected ? ', with 77387-26' : ''}.`),
+    h(
+      'p',
+      {},
+      `Expected delivery: ${order.expectedDeliveryCode ?? order.outOfFamily ?? 'not derivable'} (${order.deliveryRule})${order.igrtProfessionalExpected ? ', with 77387-26' : ''}.`,
+    ),
     h('h3', {}, 'Findings'),
     findingList(order.findings, context),
   );
 }
 
 function problemsCell(findings: readonly Finding[]): HTMLElement {
-  const counts = (['critical', 'warning', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+  const counts = (['critical', 'warning', 'info'] as const)
+    .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0);
   if (counts.length === 0) return h('td', {}, h('span', { class: 'ok' }, '✓ None'));
-  return h('td', {}, counts.flatMap(([severity, n]) => [severityBadge(severity), ` ×${n} `]), h('span', { class: 'sr-only' }, findings.map((f) => f.rule).join(', ')));
+  return h(
+    'td',
+    {},
+    counts.flatMap(([severity, n]) => [severityBadge(severity), ` ×${n} `]),
+    h('span', { class: 'sr-only' }, findings.map((f) => f.rule).join(', ')),
+  );
 }
 
 function sessionsTable(determination: Determination, select: (session: SessionDetermination) => void): HTMLElement {
   const rows = determination.sessions.map((session) => {
-    const button = h('button', { type: 'button', class: 'link', 'data-session': session.encounter ?? session.fractions[0] ?? '' }, day(session.start));
+    const button = h(
+      'button',
+      { type: 'button', class: 'link', 'data-session': session.encounter ?? session.fractions[0] ?? '' },
+      day(session.start),
+    );
     button.addEventListener('click', () => select(session));
     const severity = worst(session.findings);
     const lowered = session.deliveryCode !== session.supportedDeliveryCode;
@@ -96,7 +133,12 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
       h('td', {}, facts.activeMotionManagement ? 'Yes' : 'No'),
       h('td', {}, [...facts.imageGuidance, ...(facts.portImages ? ['port images'] : [])].join(', ') || 'None'),
       h('td', { class: 'code' }, session.deliveryCode ?? (session.outOfFamily ? 'Out of family' : 'None')),
-      h('td', { class: lowered ? 'code lowered' : 'code' }, session.supportedDeliveryCode ?? '—', lowered ? h('span', { class: 'small' }, ' (lower)') : null),
+      h(
+        'td',
+        { class: lowered ? 'code lowered' : 'code' },
+        session.supportedDeliveryCode ?? '—',
+        lowered ? h('span', { class: 'small' }, ' (lower)') : null,
+      ),
       h('td', { class: `igrt igrt-${session.igrtStatus}` }, IGRT_STATUS_TEXT[session.igrtStatus] ?? session.igrtStatus),
       h('td', { class: 'num' }, money(session.estimate?.total)),
       problemsCell(session.findings),
@@ -112,7 +154,23 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
       h(
         'thead',
         {},
-        h('tr', {}, ['Date', 'Fractions', 'Modality / technique', 'Isocenters', 'AMM', 'Imaging', 'Clinical code', 'Supportable code', '77387-26', 'Est. payment', 'Findings'].map((title) => h('th', { scope: 'col' }, title))),
+        h(
+          'tr',
+          {},
+          [
+            'Date',
+            'Fractions',
+            'Modality / technique',
+            'Isocenters',
+            'AMM',
+            'Imaging',
+            'Clinical code',
+            'Supportable code',
+            '77387-26',
+            'Est. payment',
+            'Findings',
+          ].map((title) => h('th', { scope: 'col' }, title)),
+        ),
       ),
       h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: '11' }, 'No delivered sessions yet.'))),
     ),
@@ -128,14 +186,30 @@ function ordersTable(determination: Determination, select: (order: OrderDetermin
       'table',
       { id: 'orders' },
       h('caption', {}, 'Orders'),
-      h('thead', {}, h('tr', {}, ['Order', 'Date of service', 'Expected code', 'Rule', 'Findings'].map((title) => h('th', { scope: 'col' }, title)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Order', 'Date of service', 'Expected code', 'Rule', 'Findings'].map((title) => h('th', { scope: 'col' }, title)),
+        ),
+      ),
       h(
         'tbody',
         {},
         determination.orders.map((order) => {
           const button = h('button', { type: 'button', class: 'link', 'data-order': order.order }, order.order);
           button.addEventListener('click', () => select(order));
-          return h('tr', {}, h('th', { scope: 'row' }, button), h('td', {}, day(order.serviceDate)), h('td', { class: 'code' }, order.expectedDeliveryCode ?? order.outOfFamily ?? 'None'), h('td', {}, order.deliveryRule), problemsCell(order.findings));
+          return h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, button),
+            h('td', {}, day(order.serviceDate)),
+            h('td', { class: 'code' }, order.expectedDeliveryCode ?? order.outOfFamily ?? 'None'),
+            h('td', {}, order.deliveryRule),
+            problemsCell(order.findings),
+          );
         }),
       ),
     ),
@@ -152,17 +226,42 @@ function summary(determination: Determination): HTMLElement {
   return h(
     'section',
     { class: 'summary', 'aria-label': 'Course summary' },
-    h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Sessions'), h('span', { class: 'tile-value', id: 'session-count' }, determination.sessions.length)),
+    h(
+      'div',
+      { class: 'tile' },
+      h('span', { class: 'tile-label' }, 'Sessions'),
+      h('span', { class: 'tile-value', id: 'session-count' }, determination.sessions.length),
+    ),
     h(
       'div',
       { class: 'tile' },
       h('span', { class: 'tile-label' }, '77412 share (CMS expects ~35%)'),
-      h('span', { class: `tile-value${utilization.share !== null && utilization.share > utilization.expectedShare ? ' above' : ''}`, id: 'level3-share' }, share),
+      h(
+        'span',
+        { class: `tile-value${utilization.share !== null && utilization.share > utilization.expectedShare ? ' above' : ''}`, id: 'level3-share' },
+        share,
+      ),
       h('span', { class: 'small muted' }, `${utilization.level3} of ${utilization.sessions} sessions · rule A-UTIL`),
     ),
-    h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Estimated payment'), h('span', { class: 'tile-value', id: 'estimate-total' }, priced ? money(total) : '—'),
-      h('span', { class: 'small muted' }, estimate ? `${estimate.payer}${estimate.state ? ` ${estimate.state}` : ''}, ${estimate.setting}; rates from ${estimate.source.split(';')[0]}` : 'no payer on file')),
-    h('div', { class: 'tile' }, h('span', { class: 'tile-label' }, 'Problems to fix'), h('span', { class: 'tile-value', id: 'problem-count' }, problems.length)),
+    h(
+      'div',
+      { class: 'tile' },
+      h('span', { class: 'tile-label' }, 'Estimated payment'),
+      h('span', { class: 'tile-value', id: 'estimate-total' }, priced ? money(total) : '—'),
+      h(
+        'span',
+        { class: 'small muted' },
+        estimate
+          ? `${estimate.payer}${estimate.state ? ` ${estimate.state}` : ''}, ${estimate.setting}; rates from ${estimate.source.split(';')[0]}`
+          : 'no payer on file',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'tile' },
+      h('span', { class: 'tile-label' }, 'Problems to fix'),
+      h('span', { class: 'tile-value', id: 'problem-count' }, problems.length),
+    ),
   );
 }
 
@@ -188,8 +287,18 @@ export function renderReview(determination: Determination, context: ReviewContex
   const selectSession = (session: SessionDetermination) => show(sessionDetail(session, context));
   const selectOrder = (order: OrderDetermination) => show(orderDetail(order, context));
 
-  const population = determination.findings.length > 0 ? h('section', { 'aria-label': 'Course findings' }, findingList(determination.findings, context)) : null;
-  const view = h('div', {}, summary(determination), population, h('div', { class: 'actions' }, exportButton(determination)), sessionsTable(determination, selectSession), ordersTable(determination, selectOrder), detail);
+  const population =
+    determination.findings.length > 0 ? h('section', { 'aria-label': 'Course findings' }, findingList(determination.findings, context)) : null;
+  const view = h(
+    'div',
+    {},
+    summary(determination),
+    population,
+    h('div', { class: 'actions' }, exportButton(determination)),
+    sessionsTable(determination, selectSession),
+    ordersTable(determination, selectOrder),
+    detail,
+  );
 
   const focusSession = context.focus.session
     ? determination.sessions.find((s) => s.encounter === context.focus.session || s.fractions.includes(context.focus.session!))

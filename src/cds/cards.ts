@@ -55,10 +55,16 @@ function source(settings: CardSettings, ruleId: string) {
 }
 
 function smartLink(settings: CardSettings, scope: CardScope, focus: Record<string, string>): Link {
-  return { label: 'Open the charge review', url: settings.smartLaunchUrl, type: 'smart', appContext: JSON.stringify({ patient: `Patient/${scope.patientId}`, ...focus }) };
+  return {
+    label: 'Open the charge review',
+    url: settings.smartLaunchUrl,
+    type: 'smart',
+    appContext: JSON.stringify({ patient: `Patient/${scope.patientId}`, ...focus }),
+  };
 }
 
-const bullet = (finding: Finding): string => `- **${finding.severity}** ${finding.message}${finding.evidence.length ? `  \n  Evidence: ${finding.evidence.map((e) => `\`${e}\``).join(', ')}` : ''}`;
+const bullet = (finding: Finding): string =>
+  `- **${finding.severity}** ${finding.message}${finding.evidence.length ? `  \n  Evidence: ${finding.evidence.map((e) => `\`${e}\``).join(', ')}` : ''}`;
 
 /** The markdown detail of a finding card: what, why (rule and source), and the evidence. */
 function findingDetail(findings: readonly Finding[]): string {
@@ -88,11 +94,26 @@ function suggestionsFor(rule: string, findings: readonly Finding[], scope: CardS
   const pending = findings.filter((f) => f.severity === 'warning');
   if (rule === 'I-SIGN' && pending.length > 0 && extras.session?.igrtStatus === 'pending') {
     const fraction = extras.session.fractions[0]!;
-    return [make('Ask the physician to approve the guidance images', 'Create a task for the physician to approve the IGRT images before the next fraction', task('Approve IGRT images before the next fraction (77387-26)', fraction, extras.session.facts.nextBeamOn), `${rule}|${fraction}`)];
+    return [
+      make(
+        'Ask the physician to approve the guidance images',
+        'Create a task for the physician to approve the IGRT images before the next fraction',
+        task('Approve IGRT images before the next fraction (77387-26)', fraction, extras.session.facts.nextBeamOn),
+        `${rule}|${fraction}`,
+      ),
+    ];
   }
   if (rule === 'A-SIGN' && pending.length > 0) {
     const record = pending[0]!.evidence.find((e) => e.startsWith('DocumentReference/'));
-    if (record) return [make('Ask the physician to sign the AMM record', 'Create a task for the physician to sign the motion-management record before the next beam-on', task('Sign the active motion management record before the next beam-on', record, extras.session?.facts.nextBeamOn ?? null), `${rule}|${record}`)];
+    if (record)
+      return [
+        make(
+          'Ask the physician to sign the AMM record',
+          'Create a task for the physician to sign the motion-management record before the next beam-on',
+          task('Sign the active motion management record before the next beam-on', record, extras.session?.facts.nextBeamOn ?? null),
+          `${rule}|${record}`,
+        ),
+      ];
   }
   if ((rule === 'C-AUTH-MISMATCH' || rule === 'C-AUTH-2025') && extras.order?.expectedDeliveryCode) {
     const codes = [extras.order.expectedDeliveryCode, ...(extras.order.igrtProfessionalExpected ? [IGRT.professional] : [])];
@@ -111,9 +132,22 @@ function suggestionsFor(rule: string, findings: readonly Finding[], scope: CardS
           ...(modifier ? { modifier: [{ coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: modifier }] }] } : {}),
         };
       }),
-      supportingInfo: [{ sequence: 1, category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claiminformationcategory', code: 'info' }] }, valueReference: { reference: extras.order.order } }],
+      supportingInfo: [
+        {
+          sequence: 1,
+          category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claiminformationcategory', code: 'info' }] },
+          valueReference: { reference: extras.order.order },
+        },
+      ],
     };
-    return [make(`Request a new authorization for ${codes.join(' + ')}`, 'Create a draft preauthorization request with the 2026 codes this order describes', claim, `${rule}|${extras.order.order}`)];
+    return [
+      make(
+        `Request a new authorization for ${codes.join(' + ')}`,
+        'Create a draft preauthorization request with the 2026 codes this order describes',
+        claim,
+        `${rule}|${extras.order.order}`,
+      ),
+    ];
   }
   return [];
 }
@@ -162,11 +196,15 @@ function sessionSummary(session: SessionDetermination): string {
   const when = `session of ${day(session.start)}`;
   if (session.deliveryRule === 'D-UNKNOWN') return `No delivery code for the ${when}: missing facts must be documented`;
   const igrt =
-    session.igrtStatus === 'billable' ? ` + ${IGRT.professional}`
-    : session.igrtStatus === 'pending' ? `; ${IGRT.professional} once the guidance is signed`
-    : session.igrtStatus === 'not-supportable' ? `; ${IGRT.professional} lost (not signed in time)`
-    : '';
-  if (session.supportedDeliveryCode === null) return `${session.outOfFamily ?? 'Outside the 2026 delivery levels'}: no 77402/77407/77412 for the ${when}${igrt}`;
+    session.igrtStatus === 'billable'
+      ? ` + ${IGRT.professional}`
+      : session.igrtStatus === 'pending'
+        ? `; ${IGRT.professional} once the guidance is signed`
+        : session.igrtStatus === 'not-supportable'
+          ? `; ${IGRT.professional} lost (not signed in time)`
+          : '';
+  if (session.supportedDeliveryCode === null)
+    return `${session.outOfFamily ?? 'Outside the 2026 delivery levels'}: no 77402/77407/77412 for the ${when}${igrt}`;
   const lowered = session.deliveryCode !== session.supportedDeliveryCode ? ` (not ${session.deliveryCode}: documentation incomplete)` : '';
   return `Bill ${session.supportedDeliveryCode}${lowered}${igrt} for the ${when}`;
 }
@@ -185,7 +223,12 @@ function sessionDetail(session: SessionDetermination): string {
     ...lines,
     '',
     `Modality: ${facts.modalities.join(', ') || 'unknown'}; technique: ${facts.techniques.join(', ') || 'unknown'}; photon isocenters: ${facts.photonIsocenters ?? 'n/a'}; active motion management: ${facts.activeMotionManagement ? 'yes' : 'no'}; image guidance: ${facts.imageGuidance.join(', ') || 'none'}; next beam-on: ${facts.nextBeamOn ?? 'none yet'}.`,
-    ...(session.estimate?.total != null ? ['', `Estimated payment (${session.estimate.payer}, ${session.estimate.setting}): $${session.estimate.total.toFixed(2)}. Source: ${session.estimate.source}.`] : []),
+    ...(session.estimate?.total != null
+      ? [
+          '',
+          `Estimated payment (${session.estimate.payer}, ${session.estimate.setting}): $${session.estimate.total.toFixed(2)}. Source: ${session.estimate.source}.`,
+        ]
+      : []),
     ...(info.length > 0 ? ['', ...info.map(bullet)] : []),
   ].join('\n');
 }
@@ -194,7 +237,8 @@ function sessionDetail(session: SessionDetermination): string {
 export function sessionCards(session: SessionDetermination, settings: CardSettings, scope: CardScope): Card[] {
   const key = session.fractions.join(',');
   const focus = { session: session.encounter ?? session.fractions[0] ?? '', fractions: session.fractions.join(',') };
-  const indicator: Severity = session.deliveryRule === 'D-UNKNOWN' ? 'critical' : session.deliveryCode !== session.supportedDeliveryCode ? 'warning' : 'info';
+  const indicator: Severity =
+    session.deliveryRule === 'D-UNKNOWN' ? 'critical' : session.deliveryCode !== session.supportedDeliveryCode ? 'warning' : 'info';
   const codes: Card = {
     uuid: cardUuid(scope.hookInstance, `${key}|codes`),
     summary: clip(sessionSummary(session)),
@@ -227,9 +271,13 @@ export function orderCards(order: OrderDetermination, settings: CardSettings, sc
     indicator: order.deliveryRule === 'D-UNKNOWN' ? 'critical' : 'info',
     detail: [
       `This order describes **${order.expectedDeliveryCode ?? order.outOfFamily ?? 'no code'}** by rule ${order.deliveryRule} (${ruleTitle(order.deliveryRule)}).`,
-      order.igrtProfessionalExpected ? `Image guidance or tracking is ordered: ${IGRT.professional} is billable per session when the physician signs the guidance before the next fraction (I-PC, I-SIGN).` : '',
+      order.igrtProfessionalExpected
+        ? `Image guidance or tracking is ordered: ${IGRT.professional} is billable per session when the physician signs the guidance before the next fraction (I-PC, I-SIGN).`
+        : '',
       ...info.map(bullet),
-    ].filter(Boolean).join('\n\n'),
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
     source: source(settings, order.deliveryRule),
     ...(order.deliveryRule === 'D-UNKNOWN' ? { overrideReasons: OVERRIDE_REASONS } : {}),
     links: [smartLink(settings, scope, focus)],

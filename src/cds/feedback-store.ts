@@ -71,9 +71,11 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async list(serviceId?: string): Promise<FeedbackRecord[]> {
-    const rows = (serviceId
-      ? this.db.prepare('SELECT * FROM feedback WHERE service_id = ? ORDER BY id').all(serviceId)
-      : this.db.prepare('SELECT * FROM feedback ORDER BY id').all()) as Record<string, string | null>[];
+    const rows = (
+      serviceId
+        ? this.db.prepare('SELECT * FROM feedback WHERE service_id = ? ORDER BY id').all(serviceId)
+        : this.db.prepare('SELECT * FROM feedback ORDER BY id').all()
+    ) as Record<string, string | null>[];
     return rows.map((row) => ({
       serviceId: row.service_id as string,
       card: row.card as string,

@@ -12,7 +12,10 @@ export interface FetchSettings {
 /** Root-level prefetch tokens this service uses (https://cds-hooks.hl7.org/2.0/#prefetch-tokens). */
 function resolveTemplate(template: string, request: HookRequest): string {
   return template.replace(/\{\{\s*(context\.[A-Za-z]+|userPractitionerId)\s*\}\}/g, (_token, name: string) => {
-    const value = name === 'userPractitionerId' ? String(request.context.userId ?? '').replace(/^Practitioner\//, '') : request.context[name.slice('context.'.length)];
+    const value =
+      name === 'userPractitionerId'
+        ? String(request.context.userId ?? '').replace(/^Practitioner\//, '')
+        : request.context[name.slice('context.'.length)];
     if (typeof value !== 'string' || value.length === 0) throw new InputError([{ path: name, message: 'is needed by a prefetch template' }]);
     return encodeURIComponent(value);
   });
@@ -20,7 +23,9 @@ function resolveTemplate(template: string, request: HookRequest): string {
 
 /** An OperationOutcome or null in prefetch means the EHR could not fetch it: the service fetches it itself. */
 function isMissing(value: unknown): boolean {
-  return value === null || value === undefined || (typeof value === 'object' && (value as { resourceType?: unknown }).resourceType === 'OperationOutcome');
+  return (
+    value === null || value === undefined || (typeof value === 'object' && (value as { resourceType?: unknown }).resourceType === 'OperationOutcome')
+  );
 }
 
 /**
@@ -38,7 +43,15 @@ export class HookData {
     settings: FetchSettings,
   ) {
     this.base = request.fhirServer ? request.fhirServer.replace(/\/+$/, '') : null;
-    this.client = this.base ? new FhirClient({ baseUrl: this.base, accessToken: request.fhirAuthorization?.access_token, timeoutMs: settings.timeoutMs, maxBytes: settings.maxBytes, observe: settings.observe }) : null;
+    this.client = this.base
+      ? new FhirClient({
+          baseUrl: this.base,
+          accessToken: request.fhirAuthorization?.access_token,
+          timeoutMs: settings.timeoutMs,
+          maxBytes: settings.maxBytes,
+          observe: settings.observe,
+        })
+      : null;
   }
 
   /** The resources of a prefetch key. */
@@ -65,13 +78,15 @@ export class HookData {
 
   private entriesOf(value: unknown, where: string, fromServer = false): BundleEntry[] {
     try {
-      if ((value as { resourceType?: unknown })?.resourceType === 'Bundle') return parseBundle(value, where).filter((e) => e.resource.resourceType !== 'OperationOutcome');
+      if ((value as { resourceType?: unknown })?.resourceType === 'Bundle')
+        return parseBundle(value, where).filter((e) => e.resource.resourceType !== 'OperationOutcome');
       const resource = parseResource(value, where);
       const fullUrl = this.base && resource.id ? `${this.base}/${resource.resourceType}/${resource.id}` : undefined;
       return [{ fullUrl, resource }];
     } catch (error) {
       // Bad data from the EHR's own server is its failure, not the caller's request.
-      if (fromServer && error instanceof InputError) throw new UpstreamError(`the FHIR server returned invalid data: ${error.issues[0]?.path ?? ''} ${error.issues[0]?.message ?? ''}`.trim());
+      if (fromServer && error instanceof InputError)
+        throw new UpstreamError(`the FHIR server returned invalid data: ${error.issues[0]?.path ?? ''} ${error.issues[0]?.message ?? ''}`.trim());
       throw error;
     }
   }

@@ -24,10 +24,19 @@ export interface CdsRouterOptions {
   readonly fhirServerAllowlist?: readonly string[];
 }
 
-function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) throw new InputError([{ path: 'body', message: 'must be a JSON object' }]);
+function parseBody<T>(
+  schema: {
+    safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  body: unknown,
+): T {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new InputError([{ path: 'body', message: 'must be a JSON object' }]);
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new InputError(parsed.error.issues.map((issue) => ({ path: formatPath('', issue.path).replace(/^\./, '') || 'body', message: issue.message })));
+  if (!parsed.success)
+    throw new InputError(
+      parsed.error.issues.map((issue) => ({ path: formatPath('', issue.path).replace(/^\./, '') || 'body', message: issue.message })),
+    );
   return parsed.data;
 }
 
@@ -57,16 +66,24 @@ export function cdsRouter(options: CdsRouterOptions): Router {
   router.post('/cds-services/:id', knownService, authenticate, requireJson, async (req, res) => {
     const service = serviceOf(req.params.id);
     const request = parseBody(HookRequest, req.body);
-    if (request.hook !== service.definition.hook) throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
+    if (request.hook !== service.definition.hook)
+      throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
     if (request.fhirServer && allowlist.size > 0 && !allowlist.has(new URL(request.fhirServer).origin)) {
       throw new InputError([{ path: 'fhirServer', message: 'is not an allowed FHIR server for this service' }]);
     }
     const started = performance.now();
     const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
     const response = await service.handle(request, { data, cards: options.cards });
-    for (const card of response.cards) options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
+    for (const card of response.cards)
+      options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
     options.logger.info(
-      { hookInstance: request.hookInstance, cdsService: service.definition.id, cards: response.cards.length, indicators: response.cards.map((c) => c.indicator), ms: Math.round(performance.now() - started) },
+      {
+        hookInstance: request.hookInstance,
+        cdsService: service.definition.id,
+        cards: response.cards.length,
+        indicators: response.cards.map((c) => c.indicator),
+        ms: Math.round(performance.now() - started),
+      },
       'hook answered',
     );
     res.json(response);

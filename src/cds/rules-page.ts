@@ -11,7 +11,8 @@ export const rulesPage: RequestHandler = (req, res) => {
     return;
   }
   const rows = RULE_CATALOG.map(
-    (rule) => `<tr id="${escape(rule.id)}"><th scope="row">${escape(rule.id)}</th><td>${escape(rule.title)}</td><td>${rule.sources.map((s) => `${s} ${escape(SOURCES[s].title)}`).join('<br>')}</td></tr>`,
+    (rule) =>
+      `<tr id="${escape(rule.id)}"><th scope="row">${escape(rule.id)}</th><td>${escape(rule.title)}</td><td>${rule.sources.map((s) => `${s} ${escape(SOURCES[s].title)}`).join('<br>')}</td></tr>`,
   ).join('\n');
   res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rt-billing-cds rules</title>
 <style>body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}th,td{border-bottom:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}:target{background:#fff3c4}</style>

@@ -19,6 +19,7 @@ export interface CdsService {
 /** Parses a hook's context with its schema; errors name `context.<field>`. */
 export function parseContext<S extends z.ZodType>(schema: S, context: unknown): z.infer<S> {
   const parsed = schema.safeParse(context);
-  if (!parsed.success) throw new InputError(parsed.error.issues.map((issue) => ({ path: formatPath('context', issue.path), message: issue.message })));
+  if (!parsed.success)
+    throw new InputError(parsed.error.issues.map((issue) => ({ path: formatPath('context', issue.path), message: issue.message })));
   return parsed.data;
 }

@@ -55,7 +55,9 @@ export async function createDemoFhirServer(fixturesDir: string): Promise<DemoFhi
   indexDefinitions();
   const repository = new MemoryRepository();
   const fhir = new FhirRouter();
-  for (const file of readdirSync(fixturesDir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort()) {
+  for (const file of readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.json') && f !== 'index.json')
+    .sort()) {
     const bundle = JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')) as Bundle;
     for (const entry of bundle.entry ?? []) if (entry.resource) await repository.updateResource(entry.resource);
   }
@@ -77,7 +79,10 @@ export async function createDemoFhirServer(fixturesDir: string): Promise<DemoFhi
       { method: req.method as HttpMethod, url: `${path}${url.search}`, pathname: '', body: req.body, params: {}, query: {}, headers: req.headers },
       repository,
     );
-    res.status(getStatus(outcome)).type('application/fhir+json').send(JSON.stringify(resource ?? outcome));
+    res
+      .status(getStatus(outcome))
+      .type('application/fhir+json')
+      .send(JSON.stringify(resource ?? outcome));
   });
   return { router, repository, patients };
 }

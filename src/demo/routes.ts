@@ -20,8 +20,14 @@ export function demoRoutes(server: DemoFhirServer): Router {
   router.get('/demo/patients', async (_req, res) => {
     const patients = await Promise.all(
       server.patients.map(async (p) => {
-        const encounters = await server.repository.searchResources<Encounter>({ resourceType: 'Encounter', filters: [{ code: 'patient', operator: Operator.EQUALS, value: `Patient/${p.patient}` }] });
-        const orders = await server.repository.searchResources<ServiceRequest>({ resourceType: 'ServiceRequest', filters: [{ code: 'patient', operator: Operator.EQUALS, value: `Patient/${p.patient}` }] });
+        const encounters = await server.repository.searchResources<Encounter>({
+          resourceType: 'Encounter',
+          filters: [{ code: 'patient', operator: Operator.EQUALS, value: `Patient/${p.patient}` }],
+        });
+        const orders = await server.repository.searchResources<ServiceRequest>({
+          resourceType: 'ServiceRequest',
+          filters: [{ code: 'patient', operator: Operator.EQUALS, value: `Patient/${p.patient}` }],
+        });
         return {
           ...p,
           encounters: encounters.sort((a, b) => (a.period?.start ?? '').localeCompare(b.period?.start ?? '')).map((e) => `Encounter/${e.id}`),

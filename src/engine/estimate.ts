@@ -6,7 +6,12 @@ import type { BillingLine, Payer, RateEstimate, SiteOfService } from './types.js
 const RATE_SOURCES = [...new Set(RATES.map((r) => r.source))].map((key) => `${key} (${SOURCES[key].title})`).join('; ');
 
 /** Estimated payment for the lines to bill (rule R): shown to reviewers, never used to decide a code. */
-export function estimatePayment(lines: readonly BillingLine[], payer: Payer | undefined, setting: SiteOfService | undefined, date: string | null): RateEstimate | null {
+export function estimatePayment(
+  lines: readonly BillingLine[],
+  payer: Payer | undefined,
+  setting: SiteOfService | undefined,
+  date: string | null,
+): RateEstimate | null {
   if (!payer || !date) return null;
   const effectiveSetting = setting ?? 'non-facility';
   const billed = lines.filter((line) => line.status !== 'bundled');
@@ -17,7 +22,9 @@ export function estimatePayment(lines: readonly BillingLine[], payer: Payer | un
     return {
       code: line.code,
       amount: row.amount === null ? null : row.amount * line.units,
-      ...(row.note || needsSetting ? { note: [row.note, needsSetting ? 'site of service unknown: non-facility rate shown' : undefined].filter(Boolean).join('; ') } : {}),
+      ...(row.note || needsSetting
+        ? { note: [row.note, needsSetting ? 'site of service unknown: non-facility rate shown' : undefined].filter(Boolean).join('; ') }
+        : {}),
     };
   });
   const amounts = priced.map((p) => p.amount).filter((a): a is number => a !== null);

@@ -27,9 +27,12 @@ export function evaluate(input: EngineInput): Determination {
     .sort((a, b) => (instant(a.start) ?? Infinity) - (instant(b.start) ?? Infinity) || (a.fractions[0] ?? '').localeCompare(b.fractions[0] ?? ''));
 
   // A focused evaluation (encounter-discharge) is about its sessions; orders are evaluated at order-sign.
-  const orders = focus !== null ? [] : input.prescriptions
-    .map((order) => evaluateOrder(order, input.authorizations, environment.drafts))
-    .sort((a, b) => a.order.localeCompare(b.order));
+  const orders =
+    focus !== null
+      ? []
+      : input.prescriptions
+          .map((order) => evaluateOrder(order, input.authorizations, environment.drafts))
+          .sort((a, b) => a.order.localeCompare(b.order));
 
   const inFocus = input.fractions.filter((f) => focus === null || (f.encounter !== null && focus.has(f.encounter)));
   const utilization = utilizationOf(sessions);

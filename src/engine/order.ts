@@ -18,7 +18,8 @@ export function orderFacts(order: Prescription): LevelFacts {
 }
 
 function expectedLevel(facts: LevelFacts, serviceDate: string | null): LevelResult {
-  if (serviceDate !== null && serviceDate.slice(0, 10) < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
+  if (serviceDate !== null && serviceDate.slice(0, 10) < RULES_EFFECTIVE_FROM)
+    return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
   return deriveLevel(facts);
 }
 

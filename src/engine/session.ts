@@ -72,7 +72,11 @@ function billingLines(context: SessionContext): BillingLine[] {
  */
 function ammPrescription(fraction: Fraction, prescriptions: ReadonlyMap<Ref, Prescription>): Prescription | null {
   const chain = fraction.basedOn.map((ref) => prescriptions.get(ref)).filter((p): p is Prescription => p !== undefined);
-  return chain.find((p) => carriesMotionManagement(p.ordered)) ?? chain[0] ?? (fraction.prescription ? prescriptions.get(fraction.prescription) ?? null : null);
+  return (
+    chain.find((p) => carriesMotionManagement(p.ordered)) ??
+    chain[0] ??
+    (fraction.prescription ? (prescriptions.get(fraction.prescription) ?? null) : null)
+  );
 }
 
 /** Evaluates one treatment session (its completed fractions) against every rule. */
@@ -87,7 +91,12 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     .filter((fraction) => qualifiesAsAmm(fraction.delivered))
     .map((fraction) => {
       const prescription = ammPrescription(fraction, env.prescriptions);
-      return { fraction, prescription, orderProblems: ammOrderProblems(fraction, prescription, env.drafts), recordProblems: ammRecordProblems(fraction) };
+      return {
+        fraction,
+        prescription,
+        orderProblems: ammOrderProblems(fraction, prescription, env.drafts),
+        recordProblems: ammRecordProblems(fraction),
+      };
     });
   const withoutAmm = clinical.rule === 'D-3-AMM' ? deriveLevel({ ...facts, amm: false }) : clinical;
   const dependsOnAmmAlone = clinical.rule === 'D-3-AMM' && withoutAmm.code !== clinical.code;
@@ -96,7 +105,14 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
   const igrt = assessIgrt(ordered, clinical, amm, nextBeamOn);
 
   const context: SessionContext = {
-    fractions: ordered, facts, clinical, supported, dependsOnAmmAlone, amm, igrt, nextBeamOn,
+    fractions: ordered,
+    facts,
+    clinical,
+    supported,
+    dependsOnAmmAlone,
+    amm,
+    igrt,
+    nextBeamOn,
     inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
     authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, start),
   };
@@ -128,7 +144,12 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       portImages: ordered.some((f) => f.delivered.portImages),
       nextBeamOn,
     },
-    estimate: estimatePayment(lines, first?.patient ? env.input.payers[first.patient] : undefined, encounter ? env.input.siteOfService[encounter] : undefined, start),
+    estimate: estimatePayment(
+      lines,
+      first?.patient ? env.input.payers[first.patient] : undefined,
+      encounter ? env.input.siteOfService[encounter] : undefined,
+      start,
+    ),
     findings: sortFindings(findings),
   };
 }

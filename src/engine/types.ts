@@ -34,14 +34,7 @@ export type GuidanceMethod =
   | 'unspecified';
 
 /** Respiratory motion-management techniques (CodeX RT value sets). */
-export type MotionTechnique =
-  | 'gating'
-  | 'real-time-tracking'
-  | 'breath-hold'
-  | 'abdominal-compression'
-  | 'itv'
-  | 'free-breathing'
-  | 'none';
+export type MotionTechnique = 'gating' | 'real-time-tracking' | 'breath-hold' | 'abdominal-compression' | 'itv' | 'free-breathing' | 'none';
 
 /** A reference in `Type/id` form (or the `urn:uuid:` fullUrl of a resource without id). */
 export type Ref = string;

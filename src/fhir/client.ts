@@ -52,7 +52,9 @@ export class FhirClient {
       response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
-      throw new UpstreamError(timedOut ? `the FHIR server did not answer within ${this.options.timeoutMs} ms` : 'the FHIR server could not be reached');
+      throw new UpstreamError(
+        timedOut ? `the FHIR server did not answer within ${this.options.timeoutMs} ms` : 'the FHIR server could not be reached',
+      );
     }
     if (response.status >= 300 && response.status < 400) throw new UpstreamError('the FHIR server answered with a redirect, which is not followed');
     if (!response.ok) throw new UpstreamError(`the FHIR server answered ${response.status} to a ${resourceTypeOf(pathOrUrl)} request`);
@@ -81,19 +83,25 @@ export class FhirClient {
 
   private urlFor(pathOrUrl: string): string {
     if (!/^https?:/i.test(pathOrUrl)) return `${this.base}/${pathOrUrl.replace(/^\/+/, '')}`;
-    if (!pathOrUrl.startsWith(`${this.base}/`) && pathOrUrl !== this.base) throw new UpstreamError('the FHIR server pointed to a URL outside itself, which is not followed');
+    if (!pathOrUrl.startsWith(`${this.base}/`) && pathOrUrl !== this.base)
+      throw new UpstreamError('the FHIR server pointed to a URL outside itself, which is not followed');
     return pathOrUrl;
   }
 }
 
 /** A short, PHI-free metrics label for a failure. */
 const reasonOf = (message: string): string =>
-  /did not answer within/.test(message) ? 'timeout'
-  : /redirect/.test(message) ? 'redirect'
-  : /larger than/.test(message) ? 'too-large'
-  : /answered \d+/.test(message) ? `http-${/answered (\d+)/.exec(message)?.[1]}`
-  : /not JSON|not answer a .* search with a Bundle|invalid/.test(message) ? 'invalid-response'
-  : 'unreachable';
+  /did not answer within/.test(message)
+    ? 'timeout'
+    : /redirect/.test(message)
+      ? 'redirect'
+      : /larger than/.test(message)
+        ? 'too-large'
+        : /answered \d+/.test(message)
+          ? `http-${/answered (\d+)/.exec(message)?.[1]}`
+          : /not JSON|not answer a .* search with a Bundle|invalid/.test(message)
+            ? 'invalid-response'
+            : 'unreachable';
 
 const resourceTypeOf = (path: string): string => /([A-Z][A-Za-z]+)/.exec(path)?.[1] ?? 'FHIR';
 

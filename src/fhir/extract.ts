@@ -1,11 +1,31 @@
 import { CPT_SYSTEM } from '../engine/tables/cpt.js';
 import { GUIDANCE_CODES, MODALITY_CODES, MOTION_CODES, TECHNIQUE_CODES, type CodeTable } from '../engine/tables/snomed.js';
 import type {
-  AmmRecord, Authorization, EngineInput, Fraction, GuidanceMethod, MissingFact, MotionFacts, Payer, PlanFacts, Prescription, Ref, Signature, SiteOfService,
+  AmmRecord,
+  Authorization,
+  EngineInput,
+  Fraction,
+  GuidanceMethod,
+  MissingFact,
+  MotionFacts,
+  Payer,
+  PlanFacts,
+  Prescription,
+  Ref,
+  Signature,
+  SiteOfService,
 } from '../engine/types.js';
 import {
-  ACTIVITY_AMM_SIGNATURE, ACTIVITY_IMAGE_APPROVAL, AMM_RECORD_TYPE, codingKeys, PAYER_TYPE_SYSTEM, PAYER_TYPES, PLACE_OF_SERVICE, PLACE_OF_SERVICE_SYSTEM,
-  RT_REQUEST_CODES, TREATED_FRACTION_CODE,
+  ACTIVITY_AMM_SIGNATURE,
+  ACTIVITY_IMAGE_APPROVAL,
+  AMM_RECORD_TYPE,
+  codingKeys,
+  PAYER_TYPE_SYSTEM,
+  PAYER_TYPES,
+  PLACE_OF_SERVICE,
+  PLACE_OF_SERVICE_SYSTEM,
+  RT_REQUEST_CODES,
+  TREATED_FRACTION_CODE,
 } from './codes.js';
 import type { BundleEntry } from './parse.js';
 import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
@@ -68,7 +88,10 @@ export class FactReader {
 
   /** The radiotherapy prescriptions among the resources (no FHIRPath: code and profile only). */
   prescriptionRefs(): Ref[] {
-    return this.index.all('ServiceRequest').filter((request) => this.isPrescription(request)).map((request) => this.index.refOf(request));
+    return this.index
+      .all('ServiceRequest')
+      .filter((request) => this.isPrescription(request))
+      .map((request) => this.index.refOf(request));
   }
 
   read(options: ExtractOptions = {}): EngineInput {
@@ -77,7 +100,10 @@ export class FactReader {
     // With a focus (encounter-discharge), other fractions only give their start (the next beam-on): no FHIRPath.
     const inFocus = (procedure: Procedure) => focus === null || focus.has(this.index.refTo(procedure.encounter?.reference, procedure) ?? '');
     return {
-      fractions: this.index.all('Procedure').filter(isTreatedFraction).map((procedure) => (inFocus(procedure) ? this.fraction(procedure) : this.timing(procedure))),
+      fractions: this.index
+        .all('Procedure')
+        .filter(isTreatedFraction)
+        .map((procedure) => (inFocus(procedure) ? this.fraction(procedure) : this.timing(procedure))),
       prescriptions: prescriptions.map((request) => this.prescription(request)),
       authorizations: this.authorizations(),
       siteOfService: this.sitesOfService(),
@@ -174,17 +200,27 @@ export class FactReader {
 
   private planFacts(extensions: ExtensionReader, ref: Ref, missing: MissingFact[]): PlanFacts {
     const modalities = coded(extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.modality), MODALITY_CODES);
-    const techniques = coded([...extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.technique), ...extensions.codings(EXTENSION.rtTechnique)], TECHNIQUE_CODES);
+    const techniques = coded(
+      [...extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.technique), ...extensions.codings(EXTENSION.rtTechnique)],
+      TECHNIQUE_CODES,
+    );
     note(missing, 'modality', modalities.unknown, ref);
     note(missing, 'technique', techniques.unknown, ref);
     const isocenters = extensions.value(EXTENSION.isocenterCount, 'valuePositiveInt');
-    return { modalities: modalities.values, techniques: techniques.values, isocenters: typeof isocenters === 'number' && isocenters >= 1 ? isocenters : null };
+    return {
+      modalities: modalities.values,
+      techniques: techniques.values,
+      isocenters: typeof isocenters === 'number' && isocenters >= 1 ? isocenters : null,
+    };
   }
 
   private motionFacts(extensions: ExtensionReader, ref: Ref, missing: MissingFact[]): MotionFacts {
     const imageGuidance = coded(extensions.codings(EXTENSION.imageGuidance, 'modality'), GUIDANCE_CODES);
     const intrafraction = coded(extensions.codings(EXTENSION.intrafractionVerification, 'procedure'), GUIDANCE_CODES);
-    const respiratory = coded([...extensions.codings(EXTENSION.respiratoryMotionManagement), ...extensions.codings(EXTENSION.freeBreathingTechnique)], MOTION_CODES);
+    const respiratory = coded(
+      [...extensions.codings(EXTENSION.respiratoryMotionManagement), ...extensions.codings(EXTENSION.freeBreathingTechnique)],
+      MOTION_CODES,
+    );
     note(missing, 'image guidance modality', imageGuidance.unknown, ref);
     note(missing, 'respiratory motion management', respiratory.unknown, ref);
     // Any code under intra-fraction verification means monitoring during beam-on, even one we do not name.
@@ -256,7 +292,9 @@ export class FactReader {
           claim: claimRef,
           response: response ? this.index.refOf(response) : null,
           patient: this.index.refTo(claim.patient.reference, claim),
-          cptCodes: (claim.item ?? []).flatMap((item) => (item.productOrService.coding ?? []).filter((c) => c.system === CPT_SYSTEM && c.code).map((c) => c.code as string)),
+          cptCodes: (claim.item ?? []).flatMap((item) =>
+            (item.productOrService.coding ?? []).filter((c) => c.system === CPT_SYSTEM && c.code).map((c) => c.code as string),
+          ),
           created: claim.created ?? null,
           period: { start: period?.start ?? null, end: period?.end ?? null },
           outcome: response?.outcome ?? null,
@@ -295,15 +333,25 @@ export class FactReader {
 }
 
 function isTreatedFraction(procedure: Procedure): boolean {
-  return codingKeys(procedure.code).includes(TREATED_FRACTION_CODE) || (procedure.meta as { profile?: string[] } | undefined)?.profile?.includes(CODEXRT_PROFILES.treatedFraction) === true;
+  return (
+    codingKeys(procedure.code).includes(TREATED_FRACTION_CODE) ||
+    (procedure.meta as { profile?: string[] } | undefined)?.profile?.includes(CODEXRT_PROFILES.treatedFraction) === true
+  );
 }
 
 const RT_REQUEST_PROFILES: ReadonlySet<string> = new Set([
-  CODEXRT_PROFILES.coursePrescription, CODEXRT_PROFILES.phasePrescription, CODEXRT_PROFILES.planPrescription, CODEXRT_PROFILES.treatmentPlan, CODEXRT_PROFILES.plannedPhase,
+  CODEXRT_PROFILES.coursePrescription,
+  CODEXRT_PROFILES.phasePrescription,
+  CODEXRT_PROFILES.planPrescription,
+  CODEXRT_PROFILES.treatmentPlan,
+  CODEXRT_PROFILES.plannedPhase,
 ]);
 
 function isRadiotherapyRequest(request: ServiceRequest): boolean {
-  return codingKeys(request.code).some((key) => RT_REQUEST_CODES.has(key)) || (request.meta?.profile ?? []).some((profile) => RT_REQUEST_PROFILES.has(profile));
+  return (
+    codingKeys(request.code).some((key) => RT_REQUEST_CODES.has(key)) ||
+    (request.meta?.profile ?? []).some((profile) => RT_REQUEST_PROFILES.has(profile))
+  );
 }
 
 /** Plan facts from the fraction win; the plan and prescription fill only what the fraction does not say. */

@@ -29,8 +29,15 @@ export const EXTENSION = {
 
 /** Extensions read at the top level of a resource (the others are their sub-extensions). */
 const TOP_LEVEL_URLS: readonly string[] = [
-  EXTENSION.modalityAndTechnique, EXTENSION.rtTechnique, EXTENSION.isocenterCount, EXTENSION.imageGuidance, EXTENSION.intrafractionVerification,
-  EXTENSION.respiratoryMotionManagement, EXTENSION.freeBreathingTechnique, EXTENSION.portImages, EXTENSION.ammNecessity,
+  EXTENSION.modalityAndTechnique,
+  EXTENSION.rtTechnique,
+  EXTENSION.isocenterCount,
+  EXTENSION.imageGuidance,
+  EXTENSION.intrafractionVerification,
+  EXTENSION.respiratoryMotionManagement,
+  EXTENSION.freeBreathingTechnique,
+  EXTENSION.portImages,
+  EXTENSION.ammNecessity,
 ];
 
 export const EXPRESSIONS = {

@@ -60,7 +60,8 @@ export class ResourceIndex {
       if (fullUrl) this.byFullUrl.set(fullUrl, resource);
       // A RESTful fullUrl ends with the resource's own Type/id: what precedes is the base for its relative references.
       const suffix = `${resource.resourceType}/${resource.id ?? ''}`;
-      if (fullUrl && resource.id && fullUrl.endsWith(`/${suffix}`) && /^https?:/.test(fullUrl)) this.baseOf.set(resource, fullUrl.slice(0, -suffix.length));
+      if (fullUrl && resource.id && fullUrl.endsWith(`/${suffix}`) && /^https?:/.test(fullUrl))
+        this.baseOf.set(resource, fullUrl.slice(0, -suffix.length));
       if (resource.id) this.byTypeId.set(`${resource.resourceType}/${resource.id}`, resource);
       const list = this.byType.get(resource.resourceType) ?? [];
       list.push(resource);

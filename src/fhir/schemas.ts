@@ -23,13 +23,26 @@ export interface Extension {
 export const Extension: z.ZodType<Extension> = z.lazy(() => z.looseObject({ url: z.string().min(1), extension: z.array(Extension).optional() }));
 
 const domainResource = {
-  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-", ".", up to 64)').optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-", ".", up to 64)')
+    .optional(),
   extension: z.array(Extension).optional(),
 };
 
 const EVENT_STATUS = ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'] as const;
 const REQUEST_STATUS = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'] as const;
-const REQUEST_INTENT = ['proposal', 'plan', 'directive', 'order', 'original-order', 'reflex-order', 'filler-order', 'instance-order', 'option'] as const;
+const REQUEST_INTENT = [
+  'proposal',
+  'plan',
+  'directive',
+  'order',
+  'original-order',
+  'reflex-order',
+  'filler-order',
+  'instance-order',
+  'option',
+] as const;
 
 export const Procedure = z.looseObject({
   resourceType: z.literal('Procedure'),
@@ -111,7 +124,9 @@ export const Claim = z.looseObject({
   patient: Reference,
   created: DateTime.optional(),
   billablePeriod: Period.optional(),
-  item: z.array(z.looseObject({ productOrService: CodeableConcept, servicedPeriod: Period.optional(), servicedDate: DateTime.optional() })).optional(),
+  item: z
+    .array(z.looseObject({ productOrService: CodeableConcept, servicedPeriod: Period.optional(), servicedDate: DateTime.optional() }))
+    .optional(),
 });
 
 export const ClaimResponse = z.looseObject({
@@ -126,7 +141,16 @@ export const ClaimResponse = z.looseObject({
 
 /** Resources the service reads, by type. Others pass through untouched (and unread). */
 export const RESOURCE_SCHEMAS = {
-  Procedure, ServiceRequest, DocumentReference, Provenance, Encounter, Location, Coverage, Organization, Claim, ClaimResponse,
+  Procedure,
+  ServiceRequest,
+  DocumentReference,
+  Provenance,
+  Encounter,
+  Location,
+  Coverage,
+  Organization,
+  Claim,
+  ClaimResponse,
 } as const;
 
 export type ReadResourceType = keyof typeof RESOURCE_SCHEMAS;

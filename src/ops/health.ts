@@ -35,7 +35,11 @@ export function healthRoutes(options: HealthOptions): Router {
     const ready = feedback && replay && !options.draining();
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
-      checks: { feedbackStore: feedback ? 'ok' : 'failing', replayCache: replay ? 'ok' : 'failing', ...(options.draining() ? { shutdown: 'in progress' } : {}) },
+      checks: {
+        feedbackStore: feedback ? 'ok' : 'failing',
+        replayCache: replay ? 'ok' : 'failing',
+        ...(options.draining() ? { shutdown: 'in progress' } : {}),
+      },
       ...(jwks ? { jwks } : {}),
     });
   });

@@ -10,7 +10,13 @@ import type { CdsJwtVerifier } from './jwt.js';
  * endpoint called (`PUBLIC_BASE_URL/cds-services/{id}`, or its `/feedback`); discovery is public, but a token
  * sent with it is checked (aud = the discovery URL). Logs `iss`, `tenant` and `jti`, never the token.
  */
-export function authenticate(verifier: CdsJwtVerifier, publicBaseUrl: string, logger: Logger, metrics: Metrics, options: { optional?: boolean } = {}): RequestHandler {
+export function authenticate(
+  verifier: CdsJwtVerifier,
+  publicBaseUrl: string,
+  logger: Logger,
+  metrics: Metrics,
+  options: { optional?: boolean } = {},
+): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req.get('authorization'));
     if (!token) {

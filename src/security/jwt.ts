@@ -41,7 +41,17 @@ export class CdsJwtVerifier {
       if (!ASYMMETRIC.test(algorithm)) throw new Error(`JWT algorithm ${algorithm} is not allowed: only asymmetric algorithms`);
     }
     for (const [iss, jwksUri] of Object.entries(settings.trustedIssuers)) {
-      this.clients.set(iss, new JwksClient({ jwksUri, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true, jwksRequestsPerMinute: settings.jwksRequestsPerMinute, timeout: 5000 }));
+      this.clients.set(
+        iss,
+        new JwksClient({
+          jwksUri,
+          cache: true,
+          cacheMaxAge: 10 * 60_000,
+          rateLimit: true,
+          jwksRequestsPerMinute: settings.jwksRequestsPerMinute,
+          timeout: 5000,
+        }),
+      );
     }
   }
 

@@ -5,7 +5,10 @@ import type { ReplayCache } from './replay-cache.js';
 export class RedisReplayCache implements ReplayCache {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly now: () => number = Date.now) {
+  constructor(
+    url: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5000 });
     this.redis.on('error', () => {
       // Reported through check() and /readyz; a refused claim fails the request, it never passes a token.

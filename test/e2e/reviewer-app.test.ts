@@ -16,7 +16,8 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!browserAvailable) throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
+    if (!browserAvailable)
+      throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
     service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
     browser = await launchBrowser();
   }, 60_000);
@@ -93,7 +94,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     await page.close();
   });
 
-  it('the demo sends encounter-discharge, renders the cards, and a card\'s smart link opens the app on that session', async () => {
+  it("the demo sends encounter-discharge, renders the cards, and a card's smart link opens the app on that session", async () => {
     const page = await newPage();
     await page.goto(`${service.url}/demo`);
     const section = page.locator('section[data-patient="ig-pat-igrt-unsigned-last-fraction"]');
@@ -121,7 +122,12 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it.each([
     ['the FHIR server is down', (route: { abort: () => Promise<void> }) => route.abort(), 'The record could not be loaded', true],
-    ['the token has expired', (route: { fulfill: (r: object) => Promise<void> }) => route.fulfill({ status: 401, contentType: 'application/json', body: '{}' }), 'Your session has expired', false],
+    [
+      'the token has expired',
+      (route: { fulfill: (r: object) => Promise<void> }) => route.fulfill({ status: 401, contentType: 'application/json', body: '{}' }),
+      'Your session has expired',
+      false,
+    ],
   ])('when %s, says what to do', async (_label, handler, title, retry) => {
     const page = await newPage();
     await page.route(/\/fhir\/Procedure/, handler as never);

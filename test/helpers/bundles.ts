@@ -14,7 +14,10 @@ export const modalityAndTechnique = (modality: string, technique?: string) => ({
 export const PHOTON = '1156506007';
 export const THREE_D = '1162782007';
 export const isocenters = (n: number) => ({ url: `${RTB}StructureDefinition/isocenter-count`, valuePositiveInt: n });
-export const cbct = () => ({ url: `${CODEXRT}codexrt-image-guided-radiotherapy-modality`, extension: [{ url: 'modality', valueCodeableConcept: { coding: [{ system: SCT, code: '717193008' }] } }] });
+export const cbct = () => ({
+  url: `${CODEXRT}codexrt-image-guided-radiotherapy-modality`,
+  extension: [{ url: 'modality', valueCodeableConcept: { coding: [{ system: SCT, code: '717193008' }] } }],
+});
 
 export function fractionResource(id: string, start: string | null, extra: Record<string, unknown> = {}) {
   return {
@@ -41,6 +44,9 @@ export function approval(id: string, target: string, when: string, who = 'Practi
   };
 }
 
-export function bundle(resources: Record<string, unknown>[], fullUrl: (r: Record<string, unknown>) => string = (r) => `https://ehr.example.org/fhir/${r.resourceType}/${r.id}`) {
+export function bundle(
+  resources: Record<string, unknown>[],
+  fullUrl: (r: Record<string, unknown>) => string = (r) => `https://ehr.example.org/fhir/${r.resourceType}/${r.id}`,
+) {
   return { resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ fullUrl: fullUrl(resource), resource })) };
 }

@@ -25,7 +25,16 @@ const envelope = (hook: string, context: Record<string, unknown>, prefetch: Reco
   hook,
   hookInstance: options.hookInstance ?? randomUUID(),
   ...(options.fhirServer
-    ? { fhirServer: options.fhirServer, fhirAuthorization: { access_token: 'test-access-token', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'rt-billing-cds' } }
+    ? {
+        fhirServer: options.fhirServer,
+        fhirAuthorization: {
+          access_token: 'test-access-token',
+          token_type: 'Bearer',
+          expires_in: 300,
+          scope: 'patient/*.read',
+          subject: 'rt-billing-cds',
+        },
+      }
     : {}),
   context,
   ...(options.prefetch && prefetch ? { prefetch } : {}),
@@ -38,7 +47,11 @@ export function orderSignRequest(golden: GoldenCase, options: RequestOptions) {
   const context = {
     userId: 'Practitioner/dr-ro',
     patientId: patientIdOf(golden),
-    draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ fullUrl: `https://ehr.example.org/fhir/ServiceRequest/${resource.id}`, resource })) },
+    draftOrders: {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: drafts.map((resource) => ({ fullUrl: `https://ehr.example.org/fhir/ServiceRequest/${resource.id}`, resource })),
+    },
   };
   const prefetch = {
     coverage: searchset(ofType(resources, 'Coverage')),
@@ -48,14 +61,17 @@ export function orderSignRequest(golden: GoldenCase, options: RequestOptions) {
   return envelope('order-sign', context, prefetch, options);
 }
 
-const refersTo = (value: unknown, ref: string) => ((Array.isArray(value) ? value : [value]) as { reference?: string }[]).some((r) => r?.reference === ref);
+const refersTo = (value: unknown, ref: string) =>
+  ((Array.isArray(value) ? value : [value]) as { reference?: string }[]).some((r) => r?.reference === ref);
 
 /** An encounter-discharge request for one of the case's encounters, prefetch as an EHR that honours _revinclude sends it. */
 export function encounterDischargeRequest(golden: GoldenCase, encounterId: string, options: RequestOptions) {
   const resources = resourcesOf(golden);
   const provenances = ofType(resources, 'Provenance');
   const session = ofType(resources, 'Procedure').filter((p) => refersTo(p.encounter, `Encounter/${encounterId}`));
-  const records = ofType(resources, 'DocumentReference').filter((d) => session.some((f) => refersTo((d.context as { related?: unknown } | undefined)?.related, `Procedure/${f.id}`)));
+  const records = ofType(resources, 'DocumentReference').filter((d) =>
+    session.some((f) => refersTo((d.context as { related?: unknown } | undefined)?.related, `Procedure/${f.id}`)),
+  );
   const signed = [...session, ...records].map((r) => `${r.resourceType}/${r.id}`);
   const prefetch = {
     encounter: ofType(resources, 'Encounter').find((e) => e.id === encounterId),

@@ -12,7 +12,7 @@ const codings = (value: unknown): string[] =>
 
 /** Search parameters the mock understands, by name: what a resource must satisfy. */
 const MATCHERS: Record<string, (resource: Resource, value: string) => boolean> = {
-  patient: (r, v) => [...refs(r.subject), ...refs(r.patient), ...refs(r.beneficiary)].includes(v.startsWith("Patient/") ? v : `Patient/${v}`),
+  patient: (r, v) => [...refs(r.subject), ...refs(r.patient), ...refs(r.beneficiary)].includes(v.startsWith('Patient/') ? v : `Patient/${v}`),
   code: (r, v) => codings(r.code).includes(v),
   type: (r, v) => codings(r.type).includes(v),
   status: (r, v) => r.status === v,
@@ -46,7 +46,9 @@ export function mockFhirServer(base: string, resources: readonly Resource[], opt
         return found ? [200, found] : [404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }];
       }
       const matches = resources.filter(
-        (r) => r.resourceType === type && [...searchParams.entries()].every(([name, value]) => name.startsWith('_') || (MATCHERS[name]?.(r, value) ?? true)),
+        (r) =>
+          r.resourceType === type &&
+          [...searchParams.entries()].every(([name, value]) => name.startsWith('_') || (MATCHERS[name]?.(r, value) ?? true)),
       );
       // _revinclude=Type:param adds resources pointing at the matches; :iterate also at what was included.
       const included: Resource[] = [];

@@ -27,7 +27,10 @@ export function freePort(): Promise<number> {
 
 /** Starts `node dist/src/server.js` (as `npm start` does) with the environment given; resolves once it listens. */
 export function spawnService(env: Record<string, string>): Promise<Spawned> {
-  const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -59,7 +62,13 @@ const which = (name: string): string | null => {
 
 export const REDIS_SERVER = which('redis-server');
 const PG_ROOT = '/usr/lib/postgresql';
-export const PG_BIN = existsSync(PG_ROOT) ? readdirSync(PG_ROOT).sort().reverse().map((v) => join(PG_ROOT, v, 'bin')).find((dir) => existsSync(join(dir, 'initdb'))) ?? null : null;
+export const PG_BIN = existsSync(PG_ROOT)
+  ? (readdirSync(PG_ROOT)
+      .sort()
+      .reverse()
+      .map((v) => join(PG_ROOT, v, 'bin'))
+      .find((dir) => existsSync(join(dir, 'initdb'))) ?? null)
+  : null;
 const isRoot = process.getuid?.() === 0;
 export const servicesAvailable = REDIS_SERVER !== null && PG_BIN !== null && isRoot;
 /** CI sets this: missing Redis or PostgreSQL then fails the run instead of skipping. */
@@ -93,8 +102,14 @@ export async function startPostgres(): Promise<{ url: string; stop(): void }> {
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
   chownSync(dir, uid, gid);
-  execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN!, 'initdb'), '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres'], { stdio: 'ignore' });
-  const child = spawn('runuser', ['-u', 'postgres', '--', join(PG_BIN!, 'postgres'), '-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { stdio: 'ignore', detached: true });
+  execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN!, 'initdb'), '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres'], {
+    stdio: 'ignore',
+  });
+  const child = spawn(
+    'runuser',
+    ['-u', 'postgres', '--', join(PG_BIN!, 'postgres'), '-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
+    { stdio: 'ignore', detached: true },
+  );
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const pg = await import('pg');
   await waitFor(async () => {

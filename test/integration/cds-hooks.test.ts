@@ -74,14 +74,14 @@ describe('discovery', () => {
   });
 });
 
-describe('the specification\'s example requests', () => {
-  it('order-sign with the spec\'s NutritionOrder and MedicationRequest drafts: 200, no cards (nothing radiotherapy)', async () => {
+describe("the specification's example requests", () => {
+  it("order-sign with the spec's NutritionOrder and MedicationRequest drafts: 200, no cards (nothing radiotherapy)", async () => {
     const res = await request(app).post(ORDER_SIGN).send(SPEC_ORDER_SIGN_REQUEST);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ cards: [] });
   });
 
-  it('encounter-discharge with the spec\'s context, data fetched from fhirServer: 200, no cards for a non-radiotherapy encounter', async () => {
+  it("encounter-discharge with the spec's context, data fetched from fhirServer: 200, no cards for a non-radiotherapy encounter", async () => {
     const server = mockFhirServer(SPEC_ENCOUNTER_DISCHARGE_REQUEST.fhirServer, [
       { resourceType: 'Encounter', id: '456', status: 'finished', subject: { reference: 'Patient/1288992' } },
     ]);
@@ -98,7 +98,9 @@ const sessionCases = goldenCases().filter((c) => c.expected.sessions.length > 0)
 
 describe.each(orderCases.map((c) => [c.name, c] as const))('order-sign, golden case %s', (_name, golden) => {
   it('with prefetch: an expected-level card and a card per expected finding', async () => {
-    const res = await request(app).post(ORDER_SIGN).send(orderSignRequest(golden, { prefetch: true }));
+    const res = await request(app)
+      .post(ORDER_SIGN)
+      .send(orderSignRequest(golden, { prefetch: true }));
     expect(res.status).toBe(200);
     const cards: Card[] = res.body.cards;
     cards.forEach(expectSpecConformantCard);
@@ -107,27 +109,42 @@ describe.each(orderCases.map((c) => [c.name, c] as const))('order-sign, golden c
       const determination = mine[0]!.extension![DETERMINATION_EXTENSION] as OrderDetermination;
       expect(determination.expectedDeliveryCode).toBe(expected.expectedDeliveryCode);
       for (const rule of expected.findingRules) expect(determination.findings.map((f) => f.rule)).toContain(rule);
-      for (const rule of expected.findingRules.filter((r) => determination.findings.find((f) => f.rule === r)?.severity !== 'info')) expect(topics(mine)).toContain(rule);
+      for (const rule of expected.findingRules.filter((r) => determination.findings.find((f) => f.rule === r)?.severity !== 'info'))
+        expect(topics(mine)).toContain(rule);
       expect(mine.every((c) => c.links?.some((l) => l.type === 'smart' && JSON.parse(l.appContext!).order === expected.order))).toBe(true);
     }
   });
 
   it('without prefetch, fetched from fhirServer: the same cards', async () => {
     const hookInstance = '3b0d4f8e-6a55-4c5e-9a3c-2f1d7c0e9b11';
-    const withPrefetch = await request(app).post(ORDER_SIGN).send(orderSignRequest(golden, { prefetch: true, hookInstance }));
+    const withPrefetch = await request(app)
+      .post(ORDER_SIGN)
+      .send(orderSignRequest(golden, { prefetch: true, hookInstance }));
     const server = mockFhirServer(EHR, resourcesOf(golden));
-    const fetched = await request(app).post(ORDER_SIGN).send(orderSignRequest(golden, { prefetch: false, fhirServer: EHR, hookInstance }));
+    const fetched = await request(app)
+      .post(ORDER_SIGN)
+      .send(orderSignRequest(golden, { prefetch: false, fhirServer: EHR, hookInstance }));
     expect(fetched.status).toBe(200);
     expect(fetched.body).toEqual(withPrefetch.body);
-    expect(server.requests.map((r) => r.path.split('?')[0])).toEqual(expect.arrayContaining(['/fhir/Coverage', '/fhir/Claim', '/fhir/ClaimResponse']));
+    expect(server.requests.map((r) => r.path.split('?')[0])).toEqual(
+      expect.arrayContaining(['/fhir/Coverage', '/fhir/Claim', '/fhir/ClaimResponse']),
+    );
   });
 });
 
 describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharge, golden case %s', (_name, golden) => {
-  const encounters = [...new Set(resourcesOf(golden).filter((r) => r.resourceType === 'Procedure' && r.status === 'completed').map((r) => (r.encounter as { reference: string }).reference.split('/')[1]!))];
+  const encounters = [
+    ...new Set(
+      resourcesOf(golden)
+        .filter((r) => r.resourceType === 'Procedure' && r.status === 'completed')
+        .map((r) => (r.encounter as { reference: string }).reference.split('/')[1]!),
+    ),
+  ];
 
   it.each(encounters)('encounter %s, with prefetch: the codes card carries the expected determination', async (encounterId) => {
-    const res = await request(app).post(DISCHARGE).send(encounterDischargeRequest(golden, encounterId, { prefetch: true }));
+    const res = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(golden, encounterId, { prefetch: true }));
     expect(res.status).toBe(200);
     const cards: Card[] = res.body.cards;
     cards.forEach(expectSpecConformantCard);
@@ -136,7 +153,10 @@ describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharg
     expect(session.encounter).toBe(`Encounter/${encounterId}`);
     const expected = golden.expected.sessions.find((s) => s.fractions.every((f) => session.fractions.includes(f)))!;
     expect({ d: session.deliveryCode, s: session.supportedDeliveryCode, p: session.igrtProfessional, st: session.igrtStatus }).toEqual({
-      d: expected.deliveryCode, s: expected.supportedDeliveryCode, p: expected.igrtProfessional, st: expected.igrtStatus,
+      d: expected.deliveryCode,
+      s: expected.supportedDeliveryCode,
+      p: expected.igrtProfessional,
+      st: expected.igrtStatus,
     });
     for (const rule of expected.findingRules) expect(session.findings.map((f) => f.rule)).toContain(rule);
     for (const rule of expected.absentFindingRules) expect(session.findings.map((f) => f.rule)).not.toContain(rule);
@@ -148,8 +168,12 @@ describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharg
   it.each(encounters)('encounter %s: prefetch and fhirServer give the same cards', async (encounterId) => {
     const hookInstance = '7f3e2a10-1b2c-4d5e-8f90-a1b2c3d4e5f6';
     mockFhirServer(EHR, resourcesOf(golden));
-    const withPrefetch = await request(app).post(DISCHARGE).send(encounterDischargeRequest(golden, encounterId, { prefetch: true, fhirServer: EHR, hookInstance }));
-    const fetched = await request(app).post(DISCHARGE).send(encounterDischargeRequest(golden, encounterId, { prefetch: false, fhirServer: EHR, hookInstance }));
+    const withPrefetch = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(golden, encounterId, { prefetch: true, fhirServer: EHR, hookInstance }));
+    const fetched = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(golden, encounterId, { prefetch: false, fhirServer: EHR, hookInstance }));
     expect(fetched.status).toBe(200);
     expect(fetched.body.cards.length).toBeGreaterThan(0);
     expect(fetched.body).toEqual(withPrefetch.body);
@@ -160,7 +184,9 @@ describe('fetching from a server that ignores _revinclude', () => {
   it('fetches the signatures itself (Provenance?target=…) and still finds the approval', async () => {
     const golden = goldenCase('acro-2-prostate-imrt-stereoscopic');
     const server = mockFhirServer(EHR, resourcesOf(golden), { revinclude: false });
-    const res = await request(app).post(DISCHARGE).send(encounterDischargeRequest(golden, 'enc-1', { prefetch: false, fhirServer: EHR }));
+    const res = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(golden, 'enc-1', { prefetch: false, fhirServer: EHR }));
     expect(res.status).toBe(200);
     expect((res.body.cards[0].extension[DETERMINATION_EXTENSION] as SessionDetermination).igrtStatus).toBe('billable');
     const provenanceSearch = server.requests.find((r) => r.path.startsWith('/fhir/Provenance?target='));
@@ -171,16 +197,23 @@ describe('fetching from a server that ignores _revinclude', () => {
 describe('suggestions', () => {
   it('pending image approval: a Task for the physician, due before the next beam-on is unknown', async () => {
     const golden = goldenCase('igrt-unsigned-last-fraction');
-    const res = await request(app).post(DISCHARGE).send(encounterDischargeRequest(golden, 'enc-2', { prefetch: true }));
+    const res = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(golden, 'enc-2', { prefetch: true }));
     const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'I-SIGN')!;
     expect(card.indicator).toBe('warning');
     expect(card.selectionBehavior).toBe('at-most-one');
-    expect(card.suggestions![0]!.actions[0]).toMatchObject({ type: 'create', resource: { resourceType: 'Task', status: 'requested', focus: { reference: 'Procedure/fx-2' } } });
+    expect(card.suggestions![0]!.actions[0]).toMatchObject({
+      type: 'create',
+      resource: { resourceType: 'Task', status: 'requested', focus: { reference: 'Procedure/fx-2' } },
+    });
   });
 
   it('authorization mismatch: a draft preauthorization with the derived codes', async () => {
     const golden = goldenCase('order-authorized-lower-level');
-    const res = await request(app).post(ORDER_SIGN).send(orderSignRequest(golden, { prefetch: true }));
+    const res = await request(app)
+      .post(ORDER_SIGN)
+      .send(orderSignRequest(golden, { prefetch: true }));
     const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'C-AUTH-MISMATCH')!;
     const claim = card.suggestions![0]!.actions[0]!.resource as { item: { productOrService: { coding: { code: string }[] } }[] };
     expect(claim.item.map((i) => i.productOrService.coding[0]!.code)).toEqual(['77412', '77387']);
@@ -197,9 +230,27 @@ describe('bad requests', () => {
     ['missing hookInstance', () => ({ ...valid(), hookInstance: undefined }), 'hookInstance'],
     ['hookInstance not a UUID', () => ({ ...valid(), hookInstance: '42' }), 'hookInstance'],
     ['missing context', () => ({ ...valid(), context: undefined }), 'context'],
-    ['draftOrders not a Bundle', () => ({ ...valid(), context: { ...(valid().context as object), draftOrders: { resourceType: 'Patient' } } }), 'context.draftOrders'],
-    ['a bad draft order', () => ({ ...valid(), context: { ...(valid().context as object), draftOrders: { resourceType: 'Bundle', entry: [{ resource: { resourceType: 'ServiceRequest', status: 'signed' } }] } } }), 'context.draftOrders.entry[0].resource.status'],
-    ['fhirAuthorization without fhirServer', () => ({ ...valid(), fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 1, scope: 's', subject: 'c' } }), 'fhirServer'],
+    [
+      'draftOrders not a Bundle',
+      () => ({ ...valid(), context: { ...(valid().context as object), draftOrders: { resourceType: 'Patient' } } }),
+      'context.draftOrders',
+    ],
+    [
+      'a bad draft order',
+      () => ({
+        ...valid(),
+        context: {
+          ...(valid().context as object),
+          draftOrders: { resourceType: 'Bundle', entry: [{ resource: { resourceType: 'ServiceRequest', status: 'signed' } }] },
+        },
+      }),
+      'context.draftOrders.entry[0].resource.status',
+    ],
+    [
+      'fhirAuthorization without fhirServer',
+      () => ({ ...valid(), fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 1, scope: 's', subject: 'c' } }),
+      'fhirServer',
+    ],
     ['a bad prefetch resource', () => ({ ...valid(), prefetch: { coverage: { resourceType: 'Coverage', status: 'active' } } }), 'prefetch.coverage'],
   ])('%s → 400 naming %s', async (_label, body, field) => {
     const res = await request(app).post(ORDER_SIGN).send(body());
@@ -225,7 +276,9 @@ describe('bad requests', () => {
   });
 
   it('prefetch missing and no fhirServer → 412 Precondition Failed', async () => {
-    const res = await request(app).post(ORDER_SIGN).send(orderSignRequest(golden, { prefetch: false }));
+    const res = await request(app)
+      .post(ORDER_SIGN)
+      .send(orderSignRequest(golden, { prefetch: false }));
     expect(res.status).toBe(412);
     expect(res.body.error).toContain('fhirServer');
   });
@@ -248,7 +301,9 @@ describe('bad requests', () => {
   ])('the FHIR server answers with %s → 412 with a clear error and no cards', async (_label, mock) => {
     mock();
     const { app: quick } = testApp({ FHIR_TIMEOUT_MS: '300' });
-    const res = await request(quick).post(DISCHARGE).send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: EHR }));
+    const res = await request(quick)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: EHR }));
     expect(res.status).toBe(412);
     expect(res.body.cards).toBeUndefined();
     expect(res.body.error).toMatch(/FHIR server/);

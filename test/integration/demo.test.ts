@@ -18,13 +18,17 @@ beforeAll(async () => {
 afterAll(() => service.close());
 
 const hook = (id: string, context: Record<string, unknown>) =>
-  request(service.url).post(`/cds-services/${id}`).send({ hook: id.replace('rt-billing-', ''), hookInstance: crypto.randomUUID(), fhirServer: `${service.url}/fhir`, context });
+  request(service.url)
+    .post(`/cds-services/${id}`)
+    .send({ hook: id.replace('rt-billing-', ''), hookInstance: crypto.randomUUID(), fhirServer: `${service.url}/fhir`, context });
 
 describe('the demo loop (Medplum in-memory FHIR server)', () => {
   it('lists a patient per ACRO scenario and the unsigned-images patient', async () => {
     const res = await request(service.url).get('/demo/patients');
     expect(res.status).toBe(200);
-    expect(res.body.patients.map((p: { title: string }) => p.title)).toEqual(expect.arrayContaining(['ACRO scenario 1', 'ACRO scenario 2', 'ACRO scenario 3', 'ACRO scenario 4', 'ACRO scenario 5', 'Unsigned images']));
+    expect(res.body.patients.map((p: { title: string }) => p.title)).toEqual(
+      expect.arrayContaining(['ACRO scenario 1', 'ACRO scenario 2', 'ACRO scenario 3', 'ACRO scenario 4', 'ACRO scenario 5', 'Unsigned images']),
+    );
     const launch = await request(service.url).get('/smart-app/launch.html');
     expect(launch.status).toBe(200);
   });
@@ -39,20 +43,35 @@ describe('the demo loop (Medplum in-memory FHIR server)', () => {
   ])('encounter-discharge for demo %s (%s, %s) gives the golden determination', async (prefix, name, encounter) => {
     const golden = goldenCase(name);
     const patient = `${prefix}-${(golden.bundle as { entry: { resource: { resourceType: string; id: string } }[] }).entry.find((e) => e.resource.resourceType === 'Patient')!.resource.id}`;
-    const res = await hook('rt-billing-encounter-discharge', { userId: 'Practitioner/demo', patientId: patient, encounterId: `${prefix}-${encounter}` });
+    const res = await hook('rt-billing-encounter-discharge', {
+      userId: 'Practitioner/demo',
+      patientId: patient,
+      encounterId: `${prefix}-${encounter}`,
+    });
     expect(res.status).toBe(200);
     const session = res.body.cards[0].extension[DETERMINATION_EXTENSION] as SessionDetermination;
     const expected = golden.expected.sessions.find((s) => s.fractions.every((f) => session.fractions.includes(f.replace('/', `/${prefix}-`))))!;
     expect(expected).toBeDefined();
-    expect([session.deliveryCode, session.supportedDeliveryCode, session.igrtProfessional, session.igrtStatus]).toEqual([expected.deliveryCode, expected.supportedDeliveryCode, expected.igrtProfessional, expected.igrtStatus]);
+    expect([session.deliveryCode, session.supportedDeliveryCode, session.igrtProfessional, session.igrtStatus]).toEqual([
+      expected.deliveryCode,
+      expected.supportedDeliveryCode,
+      expected.igrtProfessional,
+      expected.igrtStatus,
+    ]);
     for (const rule of expected.findingRules) expect(session.findings.map((f) => f.rule)).toContain(rule);
     expect(session.estimate?.setting).toBe('non-facility'); // Location fetched from the server
   });
 
   it('order-sign for the authorization-mismatch patient', async () => {
-    const bundle = (await request(service.url).get('/fhir/ServiceRequest?patient=Patient/au-pat-order-authorized-lower-level')).body as { entry: { resource: Record<string, unknown> }[] };
+    const bundle = (await request(service.url).get('/fhir/ServiceRequest?patient=Patient/au-pat-order-authorized-lower-level')).body as {
+      entry: { resource: Record<string, unknown> }[];
+    };
     const drafts = bundle.entry.map((e) => ({ resource: { ...e.resource, status: 'draft' } }));
-    const res = await hook('rt-billing-order-sign', { userId: 'Practitioner/demo', patientId: 'au-pat-order-authorized-lower-level', draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts } });
+    const res = await hook('rt-billing-order-sign', {
+      userId: 'Practitioner/demo',
+      patientId: 'au-pat-order-authorized-lower-level',
+      draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts },
+    });
     expect(res.status).toBe(200);
     const order = res.body.cards[0].extension[DETERMINATION_EXTENSION] as OrderDetermination;
     expect(order.expectedDeliveryCode).toBe('77412');

@@ -7,19 +7,29 @@ import { SqliteFeedbackStore } from '../../src/cds/feedback-store.js';
 import { testApp } from '../helpers/app.js';
 
 const FEEDBACK = '/cds-services/rt-billing-encounter-discharge/feedback';
-const accepted = { card: '77f6ee60-2410-4e2a-9636-fc2ab67f07da', outcome: 'accepted', acceptedSuggestions: [{ id: 'e56e1945-20b3-4393-8503-a1a20fd73152' }], outcomeTimestamp: '2026-04-13T12:00:00Z' };
+const accepted = {
+  card: '77f6ee60-2410-4e2a-9636-fc2ab67f07da',
+  outcome: 'accepted',
+  acceptedSuggestions: [{ id: 'e56e1945-20b3-4393-8503-a1a20fd73152' }],
+  outcomeTimestamp: '2026-04-13T12:00:00Z',
+};
 const overridden = {
   card: '1c0ad078-17df-4da9-aecc-65239e5c62be',
   outcome: 'overridden',
-  overrideReason: { reason: { code: 'documented-elsewhere', system: 'https://rt-billing-cds.example/fhir/CodeSystem/override-reason' }, userComment: 'signed on paper' },
+  overrideReason: {
+    reason: { code: 'documented-elsewhere', system: 'https://rt-billing-cds.example/fhir/CodeSystem/override-reason' },
+    userComment: 'signed on paper',
+  },
   outcomeTimestamp: '2026-04-13T12:05:00-04:00',
 };
 
 describe('POST /cds-services/{id}/feedback', () => {
-  it('stores the spec\'s feedback body and answers 200; it survives a restart', async () => {
+  it("stores the spec's feedback body and answers 200; it survives a restart", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'rt-feedback-')), 'feedback.sqlite');
     const first = testApp({ FEEDBACK_DB_PATH: path });
-    const res = await request(first.app).post(FEEDBACK).send({ feedback: [accepted, overridden] });
+    const res = await request(first.app)
+      .post(FEEDBACK)
+      .send({ feedback: [accepted, overridden] });
     expect(res.status).toBe(200);
     await first.feedback.close(); // the "restart"
 
@@ -46,6 +56,12 @@ describe('POST /cds-services/{id}/feedback', () => {
 
   it('feedback for an unknown service → 404', async () => {
     const { app } = testApp();
-    expect((await request(app).post('/cds-services/nope/feedback').send({ feedback: [accepted] })).status).toBe(404);
+    expect(
+      (
+        await request(app)
+          .post('/cds-services/nope/feedback')
+          .send({ feedback: [accepted] })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -24,7 +24,9 @@ function mutate(value: unknown, path: number[], replacement: unknown, remove: bo
 }
 
 const mutation = (base: unknown) =>
-  fc.tuple(fc.array(fc.nat(), { minLength: 0, maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), fc.boolean()).map(([path, replacement, remove]) => mutate(base, path, replacement, remove));
+  fc
+    .tuple(fc.array(fc.nat(), { minLength: 0, maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), fc.boolean())
+    .map(([path, replacement, remove]) => mutate(base, path, replacement, remove));
 
 async function expectNoServerError(path: string, body: unknown, raw = false) {
   const req = request(app).post(path).set('Content-Type', 'application/json');
@@ -37,19 +39,34 @@ async function expectNoServerError(path: string, body: unknown, raw = false) {
 
 describe('fuzz: malformed input never gives a 500', () => {
   it('mutated order-sign requests', async () => {
-    await fc.assert(fc.asyncProperty(mutation(validOrder), (body) => expectNoServerError('/cds-services/rt-billing-order-sign', body)), { numRuns: 1500 });
+    await fc.assert(
+      fc.asyncProperty(mutation(validOrder), (body) => expectNoServerError('/cds-services/rt-billing-order-sign', body)),
+      { numRuns: 1500 },
+    );
   });
 
   it('mutated encounter-discharge requests', async () => {
-    await fc.assert(fc.asyncProperty(mutation(validDischarge), (body) => expectNoServerError('/cds-services/rt-billing-encounter-discharge', body)), { numRuns: 1500 });
+    await fc.assert(
+      fc.asyncProperty(mutation(validDischarge), (body) => expectNoServerError('/cds-services/rt-billing-encounter-discharge', body)),
+      { numRuns: 1500 },
+    );
   });
 
   it('mutated Bundles to the direct API', async () => {
-    await fc.assert(fc.asyncProperty(mutation(golden.bundle), (body) => expectNoServerError('/api/v1/evaluate', body)), { numRuns: 1500 });
+    await fc.assert(
+      fc.asyncProperty(mutation(golden.bundle), (body) => expectNoServerError('/api/v1/evaluate', body)),
+      { numRuns: 1500 },
+    );
   });
 
   it('arbitrary JSON and arbitrary text', async () => {
-    await fc.assert(fc.asyncProperty(fc.jsonValue(), (body) => expectNoServerError('/cds-services/rt-billing-order-sign', body)), { numRuns: 500 });
-    await fc.assert(fc.asyncProperty(fc.string(), (text) => expectNoServerError('/api/v1/evaluate', text, true)), { numRuns: 500 });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), (body) => expectNoServerError('/cds-services/rt-billing-order-sign', body)),
+      { numRuns: 500 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string(), (text) => expectNoServerError('/api/v1/evaluate', text, true)),
+      { numRuns: 500 },
+    );
   });
 });

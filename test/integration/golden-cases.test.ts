@@ -51,7 +51,11 @@ describe('golden cases (../shared/cases)', () => {
     });
 
     it('cites a rule and a source in every finding', () => {
-      const all = [...determination.findings, ...determination.sessions.flatMap((s) => s.findings), ...determination.orders.flatMap((o) => o.findings)];
+      const all = [
+        ...determination.findings,
+        ...determination.sessions.flatMap((s) => s.findings),
+        ...determination.orders.flatMap((o) => o.findings),
+      ];
       for (const finding of all) {
         expect(finding.rule).toMatch(/^[A-Z]+(-[A-Z0-9]+)+$/);
         expect(finding.message).toContain(`[${finding.rule}; source`);

@@ -8,14 +8,17 @@ import { encounterDischargeRequest, orderSignRequest, resourcesOf } from '../hel
 function phiOf(resources: ReturnType<typeof resourcesOf>): string[] {
   const values: string[] = [];
   for (const r of resources) {
-    for (const name of (r.name as { family?: string; given?: string[] }[] | string | undefined) instanceof Array ? (r.name as { family?: string; given?: string[] }[]) : []) {
+    for (const name of (r.name as { family?: string; given?: string[] }[] | string | undefined) instanceof Array
+      ? (r.name as { family?: string; given?: string[] }[])
+      : []) {
       if (name.family) values.push(name.family);
       values.push(...(name.given ?? []));
     }
     if (typeof r.name === 'string') values.push(r.name);
     if (typeof r.birthDate === 'string') values.push(r.birthDate);
     for (const id of (r.identifier as { value?: string }[] | undefined) ?? []) if (id.value) values.push(id.value);
-    for (const ext of (r.extension as { valueMarkdown?: string }[] | undefined) ?? []) if (ext.valueMarkdown) values.push(ext.valueMarkdown.slice(0, 30));
+    for (const ext of (r.extension as { valueMarkdown?: string }[] | undefined) ?? [])
+      if (ext.valueMarkdown) values.push(ext.valueMarkdown.slice(0, 30));
     for (const c of (r.content as { attachment?: { title?: string } }[] | undefined) ?? []) if (c.attachment?.title) values.push(c.attachment.title);
   }
   return [...new Set(values)].filter((v) => v.length >= 4);
@@ -27,14 +30,28 @@ describe('logs carry no PHI', () => {
     const phi = new Set<string>();
     for (const golden of goldenCases()) {
       phiOf(resourcesOf(golden)).forEach((v) => phi.add(v));
-      await request(app).post('/cds-services/rt-billing-order-sign').send(orderSignRequest(golden, { prefetch: true }));
+      await request(app)
+        .post('/cds-services/rt-billing-order-sign')
+        .send(orderSignRequest(golden, { prefetch: true }));
       for (const enc of resourcesOf(golden).filter((r) => r.resourceType === 'Encounter')) {
-        await request(app).post('/cds-services/rt-billing-encounter-discharge').send(encounterDischargeRequest(golden, enc.id!, { prefetch: true }));
+        await request(app)
+          .post('/cds-services/rt-billing-encounter-discharge')
+          .send(encounterDischargeRequest(golden, enc.id!, { prefetch: true }));
       }
-      await request(app).post('/api/v1/evaluate').send(golden.bundle as object);
+      await request(app)
+        .post('/api/v1/evaluate')
+        .send(golden.bundle as object);
     }
     // and a request that fails validation deep inside a resource
-    await request(app).post('/api/v1/evaluate').send({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Patient', name: [{ family: 'Leakmouth' }], birthDate: 'bad' } }, { resource: { resourceType: 'Procedure', status: 'x', note: [{ text: 'Leakmouth' }] } }] });
+    await request(app)
+      .post('/api/v1/evaluate')
+      .send({
+        resourceType: 'Bundle',
+        entry: [
+          { resource: { resourceType: 'Patient', name: [{ family: 'Leakmouth' }], birthDate: 'bad' } },
+          { resource: { resourceType: 'Procedure', status: 'x', note: [{ text: 'Leakmouth' }] } },
+        ],
+      });
 
     const log = lines.join('');
     expect(lines.length).toBeGreaterThan(20);

@@ -38,7 +38,9 @@ describe('health and metrics', () => {
     const { app } = testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ 'https://ehr.example.org': 'http://127.0.0.1:9/jwks.json' }) });
     await request(app).post('/cds-services/rt-billing-encounter-discharge').send({});
     const open = testApp();
-    await request(open.app).post('/cds-services/rt-billing-encounter-discharge').send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+    await request(open.app)
+      .post('/cds-services/rt-billing-encounter-discharge')
+      .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
     const metrics = (await request(open.app).get('/metrics')).text;
     expect(metrics).toMatch(/rt_billing_http_requests_total\{service="rt-billing-encounter-discharge",status="200"\} 1/);
     expect(metrics).toMatch(/rt_billing_http_request_duration_seconds_bucket\{le="[^"]+",service="rt-billing-encounter-discharge",status="200"\}/);
@@ -51,7 +53,11 @@ describe('health and metrics', () => {
   it('counts FHIR fetch failures by reason', async () => {
     const { app } = testApp({ FHIR_TIMEOUT_MS: '200' });
     nock('https://ehr.example.org').get(/.*/).reply(503, 'down').persist();
-    await request(app).post('/cds-services/rt-billing-encounter-discharge').send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
+    await request(app)
+      .post('/cds-services/rt-billing-encounter-discharge')
+      .send(
+        encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
+      );
     nock.cleanAll();
     expect((await request(app).get('/metrics')).text).toMatch(/rt_billing_fhir_fetch_errors_total\{reason="http-503"\} [1-9]/);
   });
@@ -86,7 +92,11 @@ describe('graceful shutdown', () => {
       if (req.url?.startsWith('/fhir/Encounter/')) encounterReads += 1;
       setTimeout(() => {
         res.setHeader('content-type', 'application/fhir+json');
-        res.end(JSON.stringify(req.url?.includes('?') ? { resourceType: 'Bundle', type: 'searchset' } : { resourceType: 'Encounter', id: '456', status: 'finished' }));
+        res.end(
+          JSON.stringify(
+            req.url?.includes('?') ? { resourceType: 'Bundle', type: 'searchset' } : { resourceType: 'Encounter', id: '456', status: 'finished' },
+          ),
+        );
       }, 400);
     });
     await new Promise<void>((resolve) => slowFhir.listen(0, '127.0.0.1', resolve));
@@ -96,9 +106,17 @@ describe('graceful shutdown', () => {
 
   it('SIGTERM during a burst: every accepted request is answered, then the process exits 0', async () => {
     const service = await spawnService({ DEMO: 'off', FEEDBACK_DB_PATH: ':memory:' });
-    const body = { hook: 'encounter-discharge', fhirServer: fhirUrl, context: { userId: 'Practitioner/1', patientId: '1288992', encounterId: '456' } };
+    const body = {
+      hook: 'encounter-discharge',
+      fhirServer: fhirUrl,
+      context: { userId: 'Practitioner/1', patientId: '1288992', encounterId: '456' },
+    };
     const burst = Array.from({ length: 40 }, () =>
-      fetch(`${service.url}/cds-services/rt-billing-encounter-discharge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, hookInstance: crypto.randomUUID() }) }).then((r) => r.status),
+      fetch(`${service.url}/cds-services/rt-billing-encounter-discharge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, hookInstance: crypto.randomUUID() }),
+      }).then((r) => r.status),
     );
     // SIGTERM once all 40 are inside the service, waiting on the FHIR server.
     for (let waited = 0; encounterReads < 40 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));

@@ -35,13 +35,21 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
   });
   const token = (aud: string) => {
     const now = Math.floor(Date.now() / 1000);
-    return jwt.sign({ iss: ISS, sub: 'ehr', aud, iat: now, exp: now + 300, jti: randomUUID() }, privateKey, { algorithm: 'ES384', header: { alg: 'ES384', typ: 'JWT', kid: 'k1' } });
+    return jwt.sign({ iss: ISS, sub: 'ehr', aud, iat: now, exp: now + 300, jti: randomUUID() }, privateKey, {
+      algorithm: 'ES384',
+      header: { alg: 'ES384', typ: 'JWT', kid: 'k1' },
+    });
   };
   const post = (replica: Spawned, path: string, bearer: string, body: unknown) =>
-    fetch(`${replica.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+    fetch(`${replica.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
-    if (!servicesAvailable) throw new Error('redis-server, PostgreSQL and root are required (RT_BILLING_REQUIRE_SERVICES=1): apt-get install -y redis-server postgresql');
+    if (!servicesAvailable)
+      throw new Error('redis-server, PostgreSQL and root are required (RT_BILLING_REQUIRE_SERVICES=1): apt-get install -y redis-server postgresql');
     [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
     jwks = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -79,11 +87,15 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
   it('feedback written through one replica is read through the other, and survives kill -9 of the writer', async () => {
     const service = '/cds-services/rt-billing-encounter-discharge';
     const card = randomUUID();
-    const res = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), { feedback: [{ card, outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }] });
+    const res = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), {
+      feedback: [{ card, outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }],
+    });
     expect(res.status).toBe(200);
     a.process.kill('SIGKILL');
     expect(await a.exit).toBeNull(); // killed, not exited
-    const read = await fetch(`${b.url}/api/v1/feedback?service=rt-billing-encounter-discharge`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const read = await fetch(`${b.url}/api/v1/feedback?service=rt-billing-encounter-discharge`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(read.status).toBe(200);
     const { feedback } = (await read.json()) as { feedback: { card: string; outcome: string }[] };
     expect(feedback).toContainEqual(expect.objectContaining({ card, outcome: 'accepted' }));

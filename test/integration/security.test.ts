@@ -57,7 +57,11 @@ describe('CDS Hooks client JWT', () => {
     ['a wrong aud', () => clientToken(es384, `${BASE}/cds-services/rt-billing-encounter-discharge`), 'wrong audience'],
     ['an untrusted iss', () => clientToken(es384, AUD, { iss: 'https://evil.example.com' }), 'untrusted issuer'],
     ['a jku outside the allow-list', () => clientToken(es384, AUD, {}, { jku: 'https://evil.example.com/jwks.json' }), 'jku not allowed'],
-    ['alg none', () => `${b64({ alg: 'none', typ: 'JWT', kid: es384.kid })}.${b64({ iss: ISSUER, aud: AUD, exp: now() + 60, iat: now(), jti: 'x' })}.`, 'algorithm not allowed'],
+    [
+      'alg none',
+      () => `${b64({ alg: 'none', typ: 'JWT', kid: es384.kid })}.${b64({ iss: ISSUER, aud: AUD, exp: now() + 60, iat: now(), jti: 'x' })}.`,
+      'algorithm not allowed',
+    ],
     [
       'HS256 signed with the public key',
       () => {
@@ -93,21 +97,39 @@ describe('CDS Hooks client JWT', () => {
   it('feedback needs a token too (aud: the service or its feedback URL)', async () => {
     const feedback = { feedback: [{ card: 'c', outcome: 'accepted', outcomeTimestamp: '2026-04-13T12:00:00Z' }] };
     expect((await request(app).post(`${SERVICE}/feedback`).send(feedback)).status).toBe(401);
-    const ok = await request(app).post(`${SERVICE}/feedback`).set('Authorization', `Bearer ${clientToken(es384, `${AUD}/feedback`)}`).send(feedback);
+    const ok = await request(app)
+      .post(`${SERVICE}/feedback`)
+      .set('Authorization', `Bearer ${clientToken(es384, `${AUD}/feedback`)}`)
+      .send(feedback);
     expect(ok.status).toBe(200);
   });
 
   it('discovery is public; a token sent with it is checked against the discovery URL', async () => {
     expect((await request(app).get('/cds-services')).status).toBe(200);
-    expect((await request(app).get('/cds-services').set('Authorization', `Bearer ${clientToken(es384, `${BASE}/cds-services`)}`)).status).toBe(200);
-    expect((await request(app).get('/cds-services').set('Authorization', `Bearer ${clientToken(es384, AUD)}`)).status).toBe(401);
+    expect(
+      (
+        await request(app)
+          .get('/cds-services')
+          .set('Authorization', `Bearer ${clientToken(es384, `${BASE}/cds-services`)}`)
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/cds-services')
+          .set('Authorization', `Bearer ${clientToken(es384, AUD)}`)
+      ).status,
+    ).toBe(401);
   });
 
   it('never logs the token or the FHIR access token', async () => {
     const { app: logged, lines } = testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), PUBLIC_BASE_URL: BASE });
     const token = clientToken(es384, AUD);
     mockEmptyEhr();
-    await request(logged).post(SERVICE).set('Authorization', `Bearer ${token}`).send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
+    await request(logged)
+      .post(SERVICE)
+      .set('Authorization', `Bearer ${token}`)
+      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
     const log = lines.join('\n');
     expect(log).toContain('client authenticated');
     expect(log).not.toContain(token.split('.')[2]);
@@ -116,7 +138,10 @@ describe('CDS Hooks client JWT', () => {
 });
 
 function mockEmptyEhr() {
-  nock('https://ehr.example.org').get(/^\/fhir\//).reply(200, { resourceType: 'Bundle', type: 'searchset' }).persist();
+  nock('https://ehr.example.org')
+    .get(/^\/fhir\//)
+    .reply(200, { resourceType: 'Bundle', type: 'searchset' })
+    .persist();
 }
 
 describe('modes', () => {
@@ -146,7 +171,9 @@ describe('outbound fetches', () => {
   it('a fhirServer outside FHIR_SERVER_ALLOWLIST is refused with 400 and never contacted', async () => {
     const { app: strict } = testApp({ FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org' });
     const scope = nock('https://other.example.org').get(/.*/).reply(200, {});
-    const res = await request(strict).post(SERVICE).send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://other.example.org/fhir' }));
+    const res = await request(strict)
+      .post(SERVICE)
+      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://other.example.org/fhir' }));
     expect(res.status).toBe(400);
     expect(res.body.issue[0].expression).toEqual(['fhirServer']);
     expect(scope.isDone()).toBe(false);
@@ -154,14 +181,22 @@ describe('outbound fetches', () => {
   });
 
   it('a fhirServer that is not http(s) is refused', async () => {
-    const res = await request(app).post(SERVICE).set('Authorization', `Bearer ${clientToken(es384, AUD)}`).send({ ...body(), fhirServer: 'file:///etc/passwd' });
+    const res = await request(app)
+      .post(SERVICE)
+      .set('Authorization', `Bearer ${clientToken(es384, AUD)}`)
+      .send({ ...body(), fhirServer: 'file:///etc/passwd' });
     expect(res.status).toBe(400);
   });
 
   it('a response larger than the limit fails the call with 412', async () => {
     const { app: small } = testApp({ FHIR_MAX_RESPONSE_BYTES: '2048' });
-    nock('https://ehr.example.org').get(/.*/).reply(200, { resourceType: 'Bundle', padding: 'x'.repeat(10_000) }).persist();
-    const res = await request(small).post(SERVICE).send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
+    nock('https://ehr.example.org')
+      .get(/.*/)
+      .reply(200, { resourceType: 'Bundle', padding: 'x'.repeat(10_000) })
+      .persist();
+    const res = await request(small)
+      .post(SERVICE)
+      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
     expect(res.status).toBe(412);
     expect(res.body.error).toContain('larger than the limit');
     nock.cleanAll();
@@ -172,7 +207,8 @@ describe('outbound fetches', () => {
 describe('direct API authentication', () => {
   const KEY = 'integration-engine-key-0123456789';
   const bundle = goldenCase('acro-1-appa-2d-no-igrt').bundle as object;
-  const secured = () => testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), API_KEYS: KEY, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org' }).app;
+  const secured = () =>
+    testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), API_KEYS: KEY, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org' }).app;
 
   it('the open demo needs no credentials', async () => {
     expect((await request(testApp().app).post('/api/v1/evaluate').send(bundle)).status).toBe(200);
@@ -181,7 +217,11 @@ describe('direct API authentication', () => {
   it.each([
     ['no credentials', {}, 'bearer token required'],
     ['a wrong key', { authorization: 'Bearer integration-engine-key-9999999999' }, 'unknown API key'],
-    ['a SMART token for a FHIR server outside the allow-list', { authorization: 'Bearer smart-token', 'x-fhir-server': 'https://evil.example.com/fhir', 'x-patient-id': 'p1' }, 'FHIR server not allowed'],
+    [
+      'a SMART token for a FHIR server outside the allow-list',
+      { authorization: 'Bearer smart-token', 'x-fhir-server': 'https://evil.example.com/fhir', 'x-patient-id': 'p1' },
+      'FHIR server not allowed',
+    ],
   ])('with client authentication on, %s → 401', async (_label, headers, reason) => {
     const res = await request(secured()).post('/api/v1/evaluate').set(headers).send(bundle);
     expect(res.status).toBe(401);
@@ -195,9 +235,18 @@ describe('direct API authentication', () => {
   it('the reviewer app with a SMART token the EHR accepts → 200, checked once then remembered; a token it refuses → 401', async () => {
     const app = secured();
     const ehr = nock('https://ehr.example.org')
-      .get('/fhir/Patient/p1').matchHeader('authorization', 'Bearer good-token').once().reply(200, { resourceType: 'Patient', id: 'p1' })
-      .get('/fhir/Patient/p1').matchHeader('authorization', 'Bearer bad-token').reply(401, {});
-    const smart = (token: string) => request(app).post('/api/v1/evaluate').set({ authorization: `Bearer ${token}`, 'x-fhir-server': 'https://ehr.example.org/fhir', 'x-patient-id': 'p1' }).send(bundle);
+      .get('/fhir/Patient/p1')
+      .matchHeader('authorization', 'Bearer good-token')
+      .once()
+      .reply(200, { resourceType: 'Patient', id: 'p1' })
+      .get('/fhir/Patient/p1')
+      .matchHeader('authorization', 'Bearer bad-token')
+      .reply(401, {});
+    const smart = (token: string) =>
+      request(app)
+        .post('/api/v1/evaluate')
+        .set({ authorization: `Bearer ${token}`, 'x-fhir-server': 'https://ehr.example.org/fhir', 'x-patient-id': 'p1' })
+        .send(bundle);
     expect((await smart('good-token')).status).toBe(200);
     expect((await smart('good-token')).status).toBe(200); // remembered: the EHR was asked once
     expect((await smart('bad-token')).status).toBe(401);

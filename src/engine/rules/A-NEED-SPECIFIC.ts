@@ -22,10 +22,24 @@ export const A_NEED_SPECIFIC: Rule = {
   session(context) {
     return ammOrders(context)
       .filter(isNonSpecific)
-      .map((order) => finding(this, 'warning', `Non-specific AMM necessity on ${order.ref}: it names the technique but not this patient's reason. Payers deny statements like "DIBH" alone.`, [order.ref]));
+      .map((order) =>
+        finding(
+          this,
+          'warning',
+          `Non-specific AMM necessity on ${order.ref}: it names the technique but not this patient's reason. Payers deny statements like "DIBH" alone.`,
+          [order.ref],
+        ),
+      );
   },
   order(context) {
     if (!carriesMotionManagement(context.order.ordered) || !isNonSpecific(context.order)) return [];
-    return [finding(this, 'warning', 'Non-specific AMM necessity: the statement names the technique but not why this patient needs it (e.g. target or heart position, motion measured on 4D CT). Payers deny statements like "DIBH" alone.', [context.order.ref])];
+    return [
+      finding(
+        this,
+        'warning',
+        'Non-specific AMM necessity: the statement names the technique but not why this patient needs it (e.g. target or heart position, motion measured on 4D CT). Payers deny statements like "DIBH" alone.',
+        [context.order.ref],
+      ),
+    ];
   },
 };

@@ -12,10 +12,24 @@ export const A_NEED: Rule = {
   session(context) {
     return ammOrders(context)
       .filter((order) => !hasStatement(order))
-      .map((order) => finding(this, 'warning', `Missing AMM medical necessity: ${order.ref} has no patient-specific statement. 77412 claims without one are a denial risk.`, [order.ref]));
+      .map((order) =>
+        finding(
+          this,
+          'warning',
+          `Missing AMM medical necessity: ${order.ref} has no patient-specific statement. 77412 claims without one are a denial risk.`,
+          [order.ref],
+        ),
+      );
   },
   order(context) {
     if (!carriesMotionManagement(context.order.ordered) || hasStatement(context.order)) return [];
-    return [finding(this, 'warning', 'Missing AMM medical necessity: add a patient-specific paragraph explaining why active motion management is needed (best practice: in the treatment planning note). Without it 77412 is a denial risk.', [context.order.ref])];
+    return [
+      finding(
+        this,
+        'warning',
+        'Missing AMM medical necessity: add a patient-specific paragraph explaining why active motion management is needed (best practice: in the treatment planning note). Without it 77412 is a denial risk.',
+        [context.order.ref],
+      ),
+    ];
   },
 };

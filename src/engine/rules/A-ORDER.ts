@@ -8,7 +8,8 @@ const ORDER_STATUSES: ReadonlySet<string> = new Set(['active', 'completed']);
 export function ammOrderProblems(fraction: Fraction, prescription: Prescription | null, drafts: ReadonlySet<Ref>): string[] {
   if (!prescription) return [`no prescription is linked to ${fraction.ref} (Procedure.basedOn → plan → prescription)`];
   const problems: string[] = [];
-  if (!ORDER_STATUSES.has(prescription.status) && !drafts.has(prescription.ref)) problems.push(`${prescription.ref} has status "${prescription.status}"`);
+  if (!ORDER_STATUSES.has(prescription.status) && !drafts.has(prescription.ref))
+    problems.push(`${prescription.ref} has status "${prescription.status}"`);
   if (!prescription.requesterIsPractitioner) problems.push(`${prescription.ref} has no Practitioner as requester`);
   if (!carriesMotionManagement(prescription.ordered)) problems.push(`${prescription.ref} does not order motion management`);
   return problems;
@@ -24,12 +25,23 @@ export const A_ORDER: Rule = {
     return context.amm
       .filter((amm) => amm.orderProblems.length > 0)
       .map((amm) => {
-        const consequence = context.dependsOnAmmAlone ? ` 77412 is not supported; bill ${context.supported.code ?? 'no code'} until the order is in place.` : '';
-        return finding(this, severity, `Active motion management was delivered but not properly ordered: ${amm.orderProblems.join('; ')}.${consequence}`, [amm.fraction.ref, ...(amm.prescription ? [amm.prescription.ref] : [])]);
+        const consequence = context.dependsOnAmmAlone
+          ? ` 77412 is not supported; bill ${context.supported.code ?? 'no code'} until the order is in place.`
+          : '';
+        return finding(
+          this,
+          severity,
+          `Active motion management was delivered but not properly ordered: ${amm.orderProblems.join('; ')}.${consequence}`,
+          [amm.fraction.ref, ...(amm.prescription ? [amm.prescription.ref] : [])],
+        );
       });
   },
   order(context) {
     if (!carriesMotionManagement(context.order.ordered) || context.order.requesterIsPractitioner) return [];
-    return [finding(this, 'warning', 'Active motion management must be ordered by the treating physician: the order has no Practitioner as requester.', [context.order.ref])];
+    return [
+      finding(this, 'warning', 'Active motion management must be ordered by the treating physician: the order has no Practitioner as requester.', [
+        context.order.ref,
+      ]),
+    ];
   },
 };

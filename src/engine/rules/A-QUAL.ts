@@ -32,12 +32,26 @@ export const A_QUAL: Rule = {
     return context.fractions.flatMap((fraction) => {
       const labels = labelledOnly(fraction.delivered);
       if (labels.length === 0) return [];
-      return [finding(this, 'warning', `${fraction.ref} documents ${labels.join(', ')} but nothing monitoring motion during beam-on: this is not active motion management and does not support 77412.`, [fraction.ref])];
+      return [
+        finding(
+          this,
+          'warning',
+          `${fraction.ref} documents ${labels.join(', ')} but nothing monitoring motion during beam-on: this is not active motion management and does not support 77412.`,
+          [fraction.ref],
+        ),
+      ];
     });
   },
   order(context) {
     const labels = labelledOnly(context.order.ordered);
     if (labels.length === 0) return [];
-    return [finding(this, 'warning', `The order names ${labels.join(', ')} without monitoring during beam-on (gating, tracking, surface guidance or intra-fraction imaging): it will not support 77412.`, [context.order.ref])];
+    return [
+      finding(
+        this,
+        'warning',
+        `The order names ${labels.join(', ')} without monitoring during beam-on (gating, tracking, surface guidance or intra-fraction imaging): it will not support 77412.`,
+        [context.order.ref],
+      ),
+    ];
   },
 };

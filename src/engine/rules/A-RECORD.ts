@@ -5,7 +5,8 @@ import { finding, instant, type Rule } from './rule.js';
 export function ammRecordProblems(fraction: Fraction): string[] {
   const beamOn = instant(fraction.start);
   const beamOff = instant(fraction.end);
-  if (beamOn === null || beamOff === null) return [`${fraction.ref} has no complete performedPeriod (beam-on and beam-off) to check the AMM record against`];
+  if (beamOn === null || beamOff === null)
+    return [`${fraction.ref} has no complete performedPeriod (beam-on and beam-off) to check the AMM record against`];
   if (fraction.ammRecords.length === 0) return [`no AMM record (DocumentReference of type amm-record) is linked to ${fraction.ref}`];
   const covers = fraction.ammRecords.some((record) => {
     const start = instant(record.period.start);
@@ -25,7 +26,10 @@ export const A_RECORD: Rule = {
       .filter((amm) => amm.recordProblems.length > 0)
       .map((amm) => {
         const consequence = context.dependsOnAmmAlone ? ` Without it 77412 is not supported: bill ${context.supported.code ?? 'no code'}.` : '';
-        return finding(this, 'warning', `AMM record missing or incomplete: ${amm.recordProblems.join('; ')}.${consequence}`, [amm.fraction.ref, ...amm.fraction.ammRecords.map((record) => record.ref)]);
+        return finding(this, 'warning', `AMM record missing or incomplete: ${amm.recordProblems.join('; ')}.${consequence}`, [
+          amm.fraction.ref,
+          ...amm.fraction.ammRecords.map((record) => record.ref),
+        ]);
       });
   },
 };

@@ -29,10 +29,18 @@ export const A_SIGN: Rule = {
         const problem = signatureProblem(record.signatures, context.nextBeamOn);
         if (problem === null) return [];
         const consequence =
-          severity === 'critical' ? " The session's 77387-26 is not supportable."
-          : context.nextBeamOn === null ? ' Sign it before the next beam-on to bill the professional service.'
-          : '';
-        return [finding(this, severity, `AMM record ${record.ref}: ${problem}.${consequence}`, [record.ref, amm.fraction.ref, ...record.signatures.map((s) => s.provenance)])];
+          severity === 'critical'
+            ? " The session's 77387-26 is not supportable."
+            : context.nextBeamOn === null
+              ? ' Sign it before the next beam-on to bill the professional service.'
+              : '';
+        return [
+          finding(this, severity, `AMM record ${record.ref}: ${problem}.${consequence}`, [
+            record.ref,
+            amm.fraction.ref,
+            ...record.signatures.map((s) => s.provenance),
+          ]),
+        ];
       }),
     );
   },

@@ -10,6 +10,12 @@ export const A_UTIL: RuleInfo & { population(utilization: Utilization): Finding[
   population(utilization) {
     if (utilization.share === null || utilization.share <= EXPECTED_LEVEL3_SHARE) return [];
     const percent = Math.round(utilization.share * 100);
-    return [finding(this, 'info', `${utilization.level3} of ${utilization.sessions} sessions (${percent}%) are 77412; CMS expects about ${Math.round(EXPECTED_LEVEL3_SHARE * 100)}%. A share well above that draws payer scrutiny: make sure each has documented, necessary AMM or a second isocenter.`)];
+    return [
+      finding(
+        this,
+        'info',
+        `${utilization.level3} of ${utilization.sessions} sessions (${percent}%) are 77412; CMS expects about ${Math.round(EXPECTED_LEVEL3_SHARE * 100)}%. A share well above that draws payer scrutiny: make sure each has documented, necessary AMM or a second isocenter.`,
+      ),
+    ];
   },
 };

@@ -11,7 +11,14 @@ function carriedForward(rule: RuleInfo, authorizations: readonly Authorization[]
     if (oldCodes.length > 0) reasons.push(`it lists 2025 codes ${oldCodes.join(', ')}`);
     if (reasons.length === 0) return [];
     const evidence = [...subject, auth.claim, ...(auth.response ? [auth.response] : [])];
-    return [finding(rule, 'warning', `Authorization ${auth.claim} is a 2025 authorization (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`, evidence)];
+    return [
+      finding(
+        rule,
+        'warning',
+        `Authorization ${auth.claim} is a 2025 authorization (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`,
+        evidence,
+      ),
+    ];
   });
 }
 

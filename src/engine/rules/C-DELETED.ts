@@ -5,10 +5,18 @@ import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
 function deletedCodeFindings(rule: RuleInfo, subject: readonly Ref[], uses: readonly { code: string; where: Ref }[]): Finding[] {
   return uses
     .filter((use) => DELETED_CODES.has(use.code))
-    .map((use) => finding(rule, 'critical', `${use.code} on ${use.where} was deleted on 2026-01-01 and cannot be billed for a 2026 date of service: ${DELETED_CODES.get(use.code)}.`, [...subject, use.where]));
+    .map((use) =>
+      finding(
+        rule,
+        'critical',
+        `${use.code} on ${use.where} was deleted on 2026-01-01 and cannot be billed for a 2026 date of service: ${DELETED_CODES.get(use.code)}.`,
+        [...subject, use.where],
+      ),
+    );
 }
 
-const authorizationUses = (authorizations: readonly Authorization[]) => authorizations.flatMap((auth) => auth.cptCodes.map((code) => ({ code, where: auth.claim })));
+const authorizationUses = (authorizations: readonly Authorization[]) =>
+  authorizations.flatMap((auth) => auth.cptCodes.map((code) => ({ code, where: auth.claim })));
 
 /** C-DELETED: codes deleted on 2026-01-01 used on an order or an authorization for a 2026 date of service. */
 export const C_DELETED: Rule = {
@@ -17,7 +25,11 @@ export const C_DELETED: Rule = {
   sources: ['001'],
   order(context) {
     if (!context.inScope) return [];
-    return deletedCodeFindings(this, [context.order.ref], [...context.order.cptCodes.map((code) => ({ code, where: context.order.ref })), ...authorizationUses(context.authorizations)]);
+    return deletedCodeFindings(
+      this,
+      [context.order.ref],
+      [...context.order.cptCodes.map((code) => ({ code, where: context.order.ref })), ...authorizationUses(context.authorizations)],
+    );
   },
   session(context) {
     if (!context.inScope) return [];

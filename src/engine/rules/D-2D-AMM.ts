@@ -10,10 +10,19 @@ export const D_2D_AMM: Rule = {
   sources: ['001'],
   session(context) {
     if (context.clinical.rule !== 'D-3-AMM' || !twoDimensionalWithAmm(context.facts)) return [];
-    return [finding(this, 'info', 'Active motion management with 2D photons is unusual; 77412 applies ("any photon therapy with active motion management") but the medical necessity should be clear.', fractionRefs(context))];
+    return [
+      finding(
+        this,
+        'info',
+        'Active motion management with 2D photons is unusual; 77412 applies ("any photon therapy with active motion management") but the medical necessity should be clear.',
+        fractionRefs(context),
+      ),
+    ];
   },
   order(context) {
     if (context.clinical.rule !== 'D-3-AMM' || !twoDimensionalWithAmm(context.facts)) return [];
-    return [finding(this, 'info', 'Active motion management ordered with 2D photons is unusual; make its medical necessity clear.', [context.order.ref])];
+    return [
+      finding(this, 'info', 'Active motion management ordered with 2D photons is unusual; make its medical necessity clear.', [context.order.ref]),
+    ];
   },
 };

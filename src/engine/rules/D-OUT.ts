@@ -21,11 +21,22 @@ export const D_OUT: LevelRule & Rule = {
   session(context) {
     const family = context.clinical.outOfFamily;
     if (context.clinical.rule !== this.id || !family) return [];
-    return [finding(this, 'info', `Outside the 2026 delivery-level family (77402/77407/77412): report ${family.family}. No delivery level is derived.`, fractionRefs(context))];
+    return [
+      finding(
+        this,
+        'info',
+        `Outside the 2026 delivery-level family (77402/77407/77412): report ${family.family}. No delivery level is derived.`,
+        fractionRefs(context),
+      ),
+    ];
   },
   order(context) {
     const family = context.clinical.outOfFamily;
     if (context.clinical.rule !== this.id || !family) return [];
-    return [finding(this, 'info', `This order is outside the 2026 delivery-level family: expect ${family.family}, not 77402/77407/77412.`, [context.order.ref])];
+    return [
+      finding(this, 'info', `This order is outside the 2026 delivery-level family: expect ${family.family}, not 77402/77407/77412.`, [
+        context.order.ref,
+      ]),
+    ];
   },
 };

@@ -8,7 +8,14 @@ export const D_UNKNOWN: Rule = {
   session(context) {
     if (context.clinical.rule !== this.id) return [];
     const missing = context.clinical.missing.join(', ');
-    return [finding(this, 'critical', `No delivery code can be derived: missing ${missing}. Document it on the fraction or its plan; no level is assumed.`, fractionRefs(context))];
+    return [
+      finding(
+        this,
+        'critical',
+        `No delivery code can be derived: missing ${missing}. Document it on the fraction or its plan; no level is assumed.`,
+        fractionRefs(context),
+      ),
+    ];
   },
   order(context) {
     if (context.clinical.rule !== this.id) return [];

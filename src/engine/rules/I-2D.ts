@@ -11,11 +11,25 @@ export const I_2D: Rule = {
   sources: ['003'],
   session(context) {
     if (!context.igrt.performed || context.igrt.treatment !== 'separate' || !isTwoDimensional(context.facts)) return [];
-    return [finding(this, 'warning', '77387-26 with 2D photon delivery: payers (e.g. NIA) consider IGRT not medically necessary for 2D; the charge is likely denied.', fractionRefs(context))];
+    return [
+      finding(
+        this,
+        'warning',
+        '77387-26 with 2D photon delivery: payers (e.g. NIA) consider IGRT not medically necessary for 2D; the charge is likely denied.',
+        fractionRefs(context),
+      ),
+    ];
   },
   order(context) {
     const ordered = context.order.ordered;
     if ((ordered.imageGuidance.length === 0 && ordered.intrafraction.length === 0) || !isTwoDimensional(context.facts)) return [];
-    return [finding(this, 'warning', 'Image guidance ordered with 2D photons: payers (e.g. NIA) consider IGRT not medically necessary for 2D; 77387-26 is likely denied.', [context.order.ref])];
+    return [
+      finding(
+        this,
+        'warning',
+        'Image guidance ordered with 2D photons: payers (e.g. NIA) consider IGRT not medically necessary for 2D; 77387-26 is likely denied.',
+        [context.order.ref],
+      ),
+    ];
   },
 };

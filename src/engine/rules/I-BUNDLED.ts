@@ -8,6 +8,8 @@ export const I_BUNDLED: Rule = {
   session(context) {
     if (context.igrt.treatment !== 'bundled' || !context.igrt.performed) return [];
     const family = context.clinical.outOfFamily?.family ?? 'this treatment';
-    return [finding(this, 'info', `Image guidance is not separately reported with ${family}: both 77387 components are bundled.`, fractionRefs(context))];
+    return [
+      finding(this, 'info', `Image guidance is not separately reported with ${family}: both 77387 components are bundled.`, fractionRefs(context)),
+    ];
   },
 };

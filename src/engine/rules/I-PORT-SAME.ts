@@ -8,6 +8,13 @@ export const I_PORT_SAME: Rule = {
   session(context) {
     const portImages = context.fractions.some((fraction) => fraction.delivered.portImages);
     if (!portImages || !context.igrt.performed) return [];
-    return [finding(this, 'info', 'Port images and image guidance in the same session: only one imaging type is reportable for the same site and date. 77417 is bundled in 2026; report 77387-26 only.', fractionRefs(context))];
+    return [
+      finding(
+        this,
+        'info',
+        'Port images and image guidance in the same session: only one imaging type is reportable for the same site and date. 77417 is bundled in 2026; report 77387-26 only.',
+        fractionRefs(context),
+      ),
+    ];
   },
 };

@@ -8,6 +8,13 @@ export const I_PORT: Rule = {
   session(context) {
     const portImages = context.fractions.some((fraction) => fraction.delivered.portImages);
     if (!portImages || context.igrt.performed) return [];
-    return [finding(this, 'info', 'Port images only: no guidance for localization, so no 77387-26; 77417 is bundled into the delivery code in 2026.', fractionRefs(context))];
+    return [
+      finding(
+        this,
+        'info',
+        'Port images only: no guidance for localization, so no 77387-26; 77417 is bundled into the delivery code in 2026.',
+        fractionRefs(context),
+      ),
+    ];
   },
 };

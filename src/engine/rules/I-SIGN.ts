@@ -27,19 +27,33 @@ export const I_SIGN: Rule = {
     if (igrt.treatment !== 'separate' || !igrt.performed || igrt.status === 'none') return [];
     const severity = igrt.status === 'not-supportable' ? 'critical' : 'warning';
     const consequence =
-      igrt.status === 'not-supportable' ? ' 77387-26 is not supportable for this session.'
-      : igrt.status === 'pending' ? ' Approve them before the next fraction to bill 77387-26.'
-      : ' 77387-26 stays billable through the signed AMM record.';
+      igrt.status === 'not-supportable'
+        ? ' 77387-26 is not supportable for this session.'
+        : igrt.status === 'pending'
+          ? ' Approve them before the next fraction to bill 77387-26.'
+          : ' 77387-26 stays billable through the signed AMM record.';
     const imaged = igrt.imageGuidance.length > 0 ? context.fractions : [];
     const findings = imaged.flatMap((fraction) => {
       const problem = signatureProblem(fraction.imageApprovals, context.nextBeamOn);
       if (problem === null) return [];
-      return [finding(this, severity, `Guidance images of ${fraction.ref}: ${problem}.${consequence}`, [fraction.ref, ...fraction.imageApprovals.map((s) => s.provenance)])];
+      return [
+        finding(this, severity, `Guidance images of ${fraction.ref}: ${problem}.${consequence}`, [
+          fraction.ref,
+          ...fraction.imageApprovals.map((s) => s.provenance),
+        ]),
+      ];
     });
     // Tracking without any record to sign: nothing else names why the unit is not billable.
     const nothingToSign = igrt.status !== 'billable' && imaged.length === 0 && context.fractions.every((f) => f.ammRecords.length === 0);
     if (nothingToSign) {
-      findings.push(finding(this, severity, `Intra-fraction tracking was performed but there is no guidance record (AMM record or image approval) for the physician to sign.${consequence}`, context.fractions.map((f) => f.ref)));
+      findings.push(
+        finding(
+          this,
+          severity,
+          `Intra-fraction tracking was performed but there is no guidance record (AMM record or image approval) for the physician to sign.${consequence}`,
+          context.fractions.map((f) => f.ref),
+        ),
+      );
     }
     return findings;
   },

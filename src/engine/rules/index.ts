@@ -35,10 +35,34 @@ export const LEVEL_RULES: readonly LevelRule[] = [D_OUT, D_3_AMM, D_3_ISO, D_3_T
 
 /** Every rule whose checks run on sessions and orders. A new rule is one file and one row here. */
 export const RULES: readonly Rule[] = [
-  D_OUT, D_3_AMM, D_3_ISO, D_3_TSE, D_3_MIX, D_2, D_1, D_UNKNOWN, D_2D_AMM, D_3_PAYER,
-  A_QUAL, A_ORDER, A_NEED, A_NEED_SPECIFIC, A_RECORD, A_SIGN,
-  I_TC, I_PC, I_SIGN, I_PORT, I_PORT_SAME, I_2D, I_BUNDLED, I_PROTON,
-  C_DELETED, C_AUTH_MISMATCH, C_AUTH_2025, C_PLAN_SAME_DAY,
+  D_OUT,
+  D_3_AMM,
+  D_3_ISO,
+  D_3_TSE,
+  D_3_MIX,
+  D_2,
+  D_1,
+  D_UNKNOWN,
+  D_2D_AMM,
+  D_3_PAYER,
+  A_QUAL,
+  A_ORDER,
+  A_NEED,
+  A_NEED_SPECIFIC,
+  A_RECORD,
+  A_SIGN,
+  I_TC,
+  I_PC,
+  I_SIGN,
+  I_PORT,
+  I_PORT_SAME,
+  I_2D,
+  I_BUNDLED,
+  I_PROTON,
+  C_DELETED,
+  C_AUTH_MISMATCH,
+  C_AUTH_2025,
+  C_PLAN_SAME_DAY,
 ];
 
 /** Rules that look at a whole population of fractions or sessions rather than one. */

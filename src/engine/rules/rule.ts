@@ -1,7 +1,17 @@
 import type { OutOfFamily } from '../tables/cpt.js';
 import { citeSources, type SourceKey } from '../tables/sources.js';
 import type {
-  DeliveryCode, Finding, Fraction, GuidanceMethod, IgrtStatus, Modality, Prescription, Authorization, Ref, Severity, Technique,
+  DeliveryCode,
+  Finding,
+  Fraction,
+  GuidanceMethod,
+  IgrtStatus,
+  Modality,
+  Prescription,
+  Authorization,
+  Ref,
+  Severity,
+  Technique,
 } from '../types.js';
 
 /** Identity of a rule from `spec/billing-rules.md`. */

@@ -12,8 +12,7 @@ export const RTB_TECHNIQUE_SYSTEM = `${RTB}CodeSystem/rt-technique`;
 /** `system|code` → value. */
 export type CodeTable<T> = ReadonlyMap<string, T>;
 
-const sct = <T>(rows: Record<string, T>): CodeTable<T> =>
-  new Map(Object.entries(rows).map(([code, value]) => [`${SCT}|${code}`, value]));
+const sct = <T>(rows: Record<string, T>): CodeTable<T> => new Map(Object.entries(rows).map(([code, value]) => [`${SCT}|${code}`, value]));
 
 export const MODALITY_CODES: CodeTable<Modality> = sct({
   '1156506007': 'photon',

@@ -7,7 +7,11 @@ export interface SourceDocument {
 
 export const SOURCES = {
   '000': { key: '000', file: '000_0100c7747e084bfd.txt', title: 'ACRO Town Hall, May 2026: IGRT and treatment delivery coding for 2026' },
-  '001': { key: '001', file: '001_362ab5a85344083d.txt', title: 'ACROinsights 2026 No. 1: coding changes for IGRT and external beam treatment delivery' },
+  '001': {
+    key: '001',
+    file: '001_362ab5a85344083d.txt',
+    title: 'ACROinsights 2026 No. 1: coding changes for IGRT and external beam treatment delivery',
+  },
   '002': { key: '002', file: '002_8cdb6f99b7cb8e7d.txt', title: 'RBS: Best practices for SGRT billing, 2026' },
   '003': { key: '003', file: '003_8f66e36aef1a6960.txt', title: 'NIA clinical guideline: image guidance coding standards (2021)' },
   '004': { key: '004', file: '004_6e9f0ba497fdfd0f.txt', title: 'Priority Health radiation oncology billing policy (2024-25)' },

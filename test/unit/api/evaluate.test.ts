@@ -16,7 +16,9 @@ describe('POST /api/v1/evaluate', () => {
 
   it('limits sessions to one encounter with ?encounter=', async () => {
     const golden = goldenCase('acro-2-prostate-imrt-stereoscopic');
-    const res = await request(app).post('/api/v1/evaluate?encounter=Encounter/enc-1').send(golden.bundle as object);
+    const res = await request(app)
+      .post('/api/v1/evaluate?encounter=Encounter/enc-1')
+      .send(golden.bundle as object);
     expect(res.status).toBe(200);
     expect(res.body.sessions.map((s: { fractions: string[] }) => s.fractions)).toEqual([['Procedure/fx-1']]);
     expect(res.body.sessions[0].facts.nextBeamOn).toBe('2026-02-03T09:00:00Z');
@@ -26,7 +28,13 @@ describe('POST /api/v1/evaluate', () => {
     ['malformed JSON', '{"resourceType": "Bundle",', 'application/json', 400, 'body'],
     ['not a Bundle', JSON.stringify({ resourceType: 'Patient' }), 'application/json', 400, 'Bundle.resourceType'],
     ['a JSON array', '[]', 'application/json', 400, 'Bundle'],
-    ['a bad field', JSON.stringify({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Procedure', status: 'completed' } }] }), 'application/json', 400, 'Bundle.entry[0].resource.subject'],
+    [
+      'a bad field',
+      JSON.stringify({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Procedure', status: 'completed' } }] }),
+      'application/json',
+      400,
+      'Bundle.entry[0].resource.subject',
+    ],
     ['text/plain', 'hello', 'text/plain', 415, 'Content-Type'],
   ])('%s → %i with a JSON body naming %s', async (_label, body, type, status, path) => {
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', type).send(body);

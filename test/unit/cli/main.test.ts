@@ -9,7 +9,11 @@ import { CASES_DIR } from '../../helpers/cases.js';
 async function run(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, (t) => (stdout += t), (t) => (stderr += t));
+  const code = await runCli(
+    args,
+    (t) => (stdout += t),
+    (t) => (stderr += t),
+  );
   return { code, stdout, stderr };
 }
 

@@ -6,7 +6,9 @@ import { RULE_CATALOG } from '../../../src/engine/rules/index.js';
 
 const ENGINE = fileURLToPath(new URL('../../../src/engine/', import.meta.url));
 const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 describe('the engine is pure', () => {
   it.each(files(ENGINE).map((f) => [f.slice(ENGINE.length), f]))('%s does no I/O and reads no clock', (_name, file) => {

@@ -23,7 +23,9 @@ describe('reading fractions', () => {
   });
 
   it('references by urn:uuid resolve against urn:uuid fullUrls', () => {
-    const fx = { ...fractionResource('x', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique(PHOTON, '1162782007'), isocenters(1), cbct()] }) } as Record<string, unknown>;
+    const fx = {
+      ...fractionResource('x', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique(PHOTON, '1162782007'), isocenters(1), cbct()] }),
+    } as Record<string, unknown>;
     delete fx.id;
     const prov = approval('p', 'urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427', '2026-03-02T10:00:00Z');
     delete (prov as Record<string, unknown>).id;
@@ -40,14 +42,38 @@ describe('reading fractions', () => {
     expect(session?.igrtStatus).toBe('billable');
   });
 
-  it('relative references resolve against the entry\'s RESTful base, absolute ones by Type/id', () => {
+  it("relative references resolve against the entry's RESTful base, absolute ones by Type/id", () => {
     const json = bundle([
-      fractionResource('fx-1', '2026-03-02T09:00:00Z', { basedOn: [{ reference: 'https://ehr.example.org/fhir/ServiceRequest/plan' }], extension: [] }),
-      { resourceType: 'ServiceRequest', id: 'plan', status: 'active', intent: 'filler-order', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '1255724003' }] }, basedOn: [{ reference: 'ServiceRequest/rx' }], extension: [modalityAndTechnique(PHOTON, '441799006'), isocenters(1)] },
-      { resourceType: 'ServiceRequest', id: 'rx', status: 'active', intent: 'original-order', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '1217123003' }] }, requester: { reference: 'Practitioner/dr' } },
+      fractionResource('fx-1', '2026-03-02T09:00:00Z', {
+        basedOn: [{ reference: 'https://ehr.example.org/fhir/ServiceRequest/plan' }],
+        extension: [],
+      }),
+      {
+        resourceType: 'ServiceRequest',
+        id: 'plan',
+        status: 'active',
+        intent: 'filler-order',
+        subject: { reference: 'Patient/p1' },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '1255724003' }] },
+        basedOn: [{ reference: 'ServiceRequest/rx' }],
+        extension: [modalityAndTechnique(PHOTON, '441799006'), isocenters(1)],
+      },
+      {
+        resourceType: 'ServiceRequest',
+        id: 'rx',
+        status: 'active',
+        intent: 'original-order',
+        subject: { reference: 'Patient/p1' },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '1217123003' }] },
+        requester: { reference: 'Practitioner/dr' },
+      },
     ]);
     const input = read(json);
-    expect(input.fractions[0]).toMatchObject({ basedOn: ['ServiceRequest/plan', 'ServiceRequest/rx'], prescription: 'ServiceRequest/rx', plan: { modalities: ['photon'], techniques: ['imrt'], isocenters: 1 } });
+    expect(input.fractions[0]).toMatchObject({
+      basedOn: ['ServiceRequest/plan', 'ServiceRequest/rx'],
+      prescription: 'ServiceRequest/rx',
+      plan: { modalities: ['photon'], techniques: ['imrt'], isocenters: 1 },
+    });
     expect(input.prescriptions.map((p) => p.ref)).toEqual(['ServiceRequest/rx']);
   });
 
@@ -75,14 +101,24 @@ describe('reading fractions', () => {
   });
 
   it('an unrecognised code is reported as a FHIR-INPUT finding, not dropped in silence', () => {
-    const json = bundle([fractionResource('fx-1', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique('999999999', '1162782007'), isocenters(1)] })]);
+    const json = bundle([
+      fractionResource('fx-1', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique('999999999', '1162782007'), isocenters(1)] }),
+    ]);
     const [session] = determineBundle(json).sessions;
     expect(session?.deliveryRule).toBe('D-UNKNOWN');
     expect(session?.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['D-UNKNOWN', 'FHIR-INPUT']));
   });
 
   it('ignores Procedures that are not treated fractions', () => {
-    const json = bundle([{ resourceType: 'Procedure', id: 'biopsy', status: 'completed', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '86273004' }] } }]);
+    const json = bundle([
+      {
+        resourceType: 'Procedure',
+        id: 'biopsy',
+        status: 'completed',
+        subject: { reference: 'Patient/p1' },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '86273004' }] },
+      },
+    ]);
     expect(determineBundle(json).sessions).toEqual([]);
   });
 });
@@ -92,8 +128,16 @@ describe('validation at the boundary', () => {
     ['not a Bundle', { resourceType: 'Patient' }, 'Bundle.resourceType'],
     ['entry without resource', { resourceType: 'Bundle', entry: [{ fullUrl: 'x' }] }, 'Bundle.entry[0].resource'],
     ['bad Procedure status', bundle([fractionResource('fx', '2026-03-02T09:00:00Z', { status: 'done' })]), 'Bundle.entry[0].resource.status'],
-    ['bad date', bundle([fractionResource('fx', '2026-03-02T09:00:00Z', { performedPeriod: { start: '02/03/2026' } })]), 'Bundle.entry[0].resource.performedPeriod.start'],
-    ['Provenance without target', bundle([{ resourceType: 'Provenance', id: 'p', recorded: '2026-03-02T10:00:00Z', agent: [{ who: { reference: 'Practitioner/x' } }] }]), 'Bundle.entry[0].resource.target'],
+    [
+      'bad date',
+      bundle([fractionResource('fx', '2026-03-02T09:00:00Z', { performedPeriod: { start: '02/03/2026' } })]),
+      'Bundle.entry[0].resource.performedPeriod.start',
+    ],
+    [
+      'Provenance without target',
+      bundle([{ resourceType: 'Provenance', id: 'p', recorded: '2026-03-02T10:00:00Z', agent: [{ who: { reference: 'Practitioner/x' } }] }]),
+      'Bundle.entry[0].resource.target',
+    ],
   ])('%s → InputError naming %s', (_label, json, path) => {
     try {
       parseBundle(json);

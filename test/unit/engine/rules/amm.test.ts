@@ -3,7 +3,16 @@ import { evaluate } from '../../../../src/engine/evaluate.js';
 import { ownWords } from '../../../../src/engine/rules/A-NEED-SPECIFIC.js';
 import { qualifiesAsAmm } from '../../../../src/engine/rules/A-QUAL.js';
 import type { MotionFacts } from '../../../../src/engine/types.js';
-import { ammRecord, engineInput, fraction, MONITORED_BREATH_HOLD, NO_MOTION, prescription, signature, SPECIFIC_NECESSITY } from '../../../helpers/facts.js';
+import {
+  ammRecord,
+  engineInput,
+  fraction,
+  MONITORED_BREATH_HOLD,
+  NO_MOTION,
+  prescription,
+  signature,
+  SPECIFIC_NECESSITY,
+} from '../../../helpers/facts.js';
 
 const motion = (m: Partial<MotionFacts>): MotionFacts => ({ ...NO_MOTION, ...m });
 const BEAM_ON = '2026-03-02T09:00:00Z';
@@ -167,13 +176,24 @@ describe('A-RECORD: a record per fraction, beam-on to beam-off', () => {
 
 describe('A-SIGN: records signed before the next beam-on', () => {
   const NEXT = '2026-03-03T09:00:00Z';
-  const next = () => fraction({ start: NEXT, delivered: MONITORED_BREATH_HOLD, ammRecords: [ammRecord(NEXT, '2026-03-03T09:12:00Z', [signature('2026-03-03T10:00:00Z')])] });
+  const next = () =>
+    fraction({
+      start: NEXT,
+      delivered: MONITORED_BREATH_HOLD,
+      ammRecords: [ammRecord(NEXT, '2026-03-03T09:12:00Z', [signature('2026-03-03T10:00:00Z')])],
+    });
 
   it.each([
     ['unsigned, no later fraction: pending, warning', [], false, 'warning', 'pending'],
     ['unsigned, next fraction started: critical, 77387-26 lost', [], true, 'critical', 'not-supportable'],
     ['signed after the next beam-on: critical', [signature('2026-03-03T09:30:00Z')], true, 'critical', 'not-supportable'],
-    ['signed by a non-Practitioner: critical', [signature('2026-03-02T12:00:00Z', { byPractitioner: false, by: 'Device/x' })], true, 'critical', 'not-supportable'],
+    [
+      'signed by a non-Practitioner: critical',
+      [signature('2026-03-02T12:00:00Z', { byPractitioner: false, by: 'Device/x' })],
+      true,
+      'critical',
+      'not-supportable',
+    ],
   ])('%s', (_label, signatures, withNext, severity, igrtStatus) => {
     const fx = ammFraction({ ammRecords: [ammRecord(BEAM_ON, BEAM_OFF, signatures)] });
     const session = sessionOf(fx, AMM_ORDER, withNext ? [next()] : []);
@@ -214,8 +234,11 @@ describe('A-ORDER through a phase prescription', () => {
     const course = prescription({ ref: 'ServiceRequest/course', ordered: MONITORED_BREATH_HOLD, ammNecessity: SPECIFIC_NECESSITY });
     const phase = prescription({ ref: 'ServiceRequest/phase' });
     const fx = fraction({
-      start: '2026-03-02T09:00:00Z', end: '2026-03-02T09:12:00Z', delivered: MONITORED_BREATH_HOLD,
-      basedOn: ['ServiceRequest/plan', 'ServiceRequest/phase', 'ServiceRequest/course'], prescription: 'ServiceRequest/phase',
+      start: '2026-03-02T09:00:00Z',
+      end: '2026-03-02T09:12:00Z',
+      delivered: MONITORED_BREATH_HOLD,
+      basedOn: ['ServiceRequest/plan', 'ServiceRequest/phase', 'ServiceRequest/course'],
+      prescription: 'ServiceRequest/phase',
       ammRecords: [ammRecord('2026-03-02T09:00:00Z', '2026-03-02T09:12:00Z', [signature('2026-03-02T12:00:00Z')])],
     });
     const session = evaluate(engineInput({ fractions: [fx], prescriptions: [course, phase] })).sessions[0]!;

@@ -4,17 +4,27 @@ import type { Authorization } from '../../../../src/engine/types.js';
 import { engineInput, fraction, prescription } from '../../../helpers/facts.js';
 
 const auth = (cptCodes: string[], start = '2026-01-01', overrides: Partial<Authorization> = {}): Authorization => ({
-  claim: 'Claim/pa', response: 'ClaimResponse/pa-r', patient: 'Patient/p1', cptCodes, created: null, period: { start, end: '2026-06-30' }, outcome: 'complete', ...overrides,
+  claim: 'Claim/pa',
+  response: 'ClaimResponse/pa-r',
+  patient: 'Patient/p1',
+  cptCodes,
+  created: null,
+  period: { start, end: '2026-06-30' },
+  outcome: 'complete',
+  ...overrides,
 });
 const orderFindings = (authorizations: Authorization[], order = prescription()) =>
   evaluate(engineInput({ prescriptions: [order], authorizations })).orders[0]!.findings;
 const rules = (findings: readonly { rule: string }[]) => findings.map((f) => f.rule);
 
 describe('C-DELETED', () => {
-  it.each([['77385'], ['77386'], ['77014'], ['G6001'], ['G6002'], ['G6003'], ['G6010'], ['G6016'], ['G6017']])('%s on an authorization for 2026 is critical', (code) => {
-    const findings = orderFindings([auth([code])]);
-    expect(findings).toContainEqual(expect.objectContaining({ rule: 'C-DELETED', severity: 'critical' }));
-  });
+  it.each([['77385'], ['77386'], ['77014'], ['G6001'], ['G6002'], ['G6003'], ['G6010'], ['G6016'], ['G6017']])(
+    '%s on an authorization for 2026 is critical',
+    (code) => {
+      const findings = orderFindings([auth([code])]);
+      expect(findings).toContainEqual(expect.objectContaining({ rule: 'C-DELETED', severity: 'critical' }));
+    },
+  );
 
   it('a deleted CPT code on the order itself', () => {
     const findings = orderFindings([], prescription({ cptCodes: ['77385'] }));
@@ -46,7 +56,7 @@ describe('C-AUTH-MISMATCH', () => {
     expect(rules(orderFindings([auth(['77385'], '2025-11-01')]))).not.toContain('C-AUTH-MISMATCH');
   });
 
-  it('another patient\'s authorization is not this order\'s', () => {
+  it("another patient's authorization is not this order's", () => {
     expect(rules(orderFindings([auth(['77412'], '2026-01-01', { patient: 'Patient/other' })]))).not.toContain('C-AUTH-MISMATCH');
   });
 });
@@ -87,7 +97,7 @@ describe('C rules on delivered sessions (before the claim goes out)', () => {
     expect(rules).toEqual(expect.arrayContaining(['C-AUTH-2025', 'C-DELETED']));
   });
 
-  it('an authorization whose period does not include the session is not this session\'s', () => {
+  it("an authorization whose period does not include the session is not this session's", () => {
     expect(sessionFindings([auth(['77412'], '2026-01-01', { period: { start: '2026-01-01', end: '2026-02-28' } })])).toEqual([]);
   });
 

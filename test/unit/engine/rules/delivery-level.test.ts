@@ -53,8 +53,16 @@ describe('delivery level (D rules, evaluated in order)', () => {
   });
 
   it('D-3-ISO counts photon isocenters only: an electron reference point is not a photon isocenter', () => {
-    const photon = fraction({ encounter: 'Encounter/s', plan: { modalities: ['photon'], techniques: ['3d-crt'], isocenters: 1 }, basedOn: ['ServiceRequest/plan-ph'] });
-    const electron = fraction({ encounter: 'Encounter/s', plan: { modalities: ['electron'], techniques: ['3d-crt'], isocenters: 1 }, basedOn: ['ServiceRequest/plan-el'] });
+    const photon = fraction({
+      encounter: 'Encounter/s',
+      plan: { modalities: ['photon'], techniques: ['3d-crt'], isocenters: 1 },
+      basedOn: ['ServiceRequest/plan-ph'],
+    });
+    const electron = fraction({
+      encounter: 'Encounter/s',
+      plan: { modalities: ['electron'], techniques: ['3d-crt'], isocenters: 1 },
+      basedOn: ['ServiceRequest/plan-el'],
+    });
     const [session] = evaluate(engineInput({ fractions: [photon, electron] })).sessions;
     expect(session?.deliveryRule).toBe('D-3-MIX');
     expect(session?.facts.photonIsocenters).toBe(1);
@@ -98,15 +106,16 @@ describe('delivery level (D rules, evaluated in order)', () => {
     expect(session?.findings.find((f) => f.rule === 'D-OUT')?.severity).toBe('info');
   });
 
-  it.each([
-    ['stopped'], ['not-done'], ['in-progress'], ['on-hold'],
-  ])('D-NOT-DELIVERED: a %s fraction forms no session and gets a top-level info finding', (status) => {
-    const delivered = fraction();
-    const notDelivered = fraction({ status });
-    const result = evaluate(engineInput({ fractions: [delivered, notDelivered] }));
-    expect(result.sessions.flatMap((s) => s.fractions)).toEqual([delivered.ref]);
-    expect(result.findings).toContainEqual(expect.objectContaining({ rule: 'D-NOT-DELIVERED', severity: 'info', evidence: [notDelivered.ref] }));
-  });
+  it.each([['stopped'], ['not-done'], ['in-progress'], ['on-hold']])(
+    'D-NOT-DELIVERED: a %s fraction forms no session and gets a top-level info finding',
+    (status) => {
+      const delivered = fraction();
+      const notDelivered = fraction({ status });
+      const result = evaluate(engineInput({ fractions: [delivered, notDelivered] }));
+      expect(result.sessions.flatMap((s) => s.fractions)).toEqual([delivered.ref]);
+      expect(result.findings).toContainEqual(expect.objectContaining({ rule: 'D-NOT-DELIVERED', severity: 'info', evidence: [notDelivered.ref] }));
+    },
+  );
 
   it('D-2D-AMM: 2D photons with AMM are 77412 with an info finding', () => {
     const fx = fraction({ plan: { techniques: ['2d'] }, delivered: MONITORED_BREATH_HOLD });

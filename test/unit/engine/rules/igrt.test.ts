@@ -5,23 +5,39 @@ import { engineInput, fraction, MONITORED_BREATH_HOLD, prescription, signature, 
 const DAY1 = '2026-06-01T09:00:00Z';
 const DAY2 = '2026-06-02T09:00:00Z';
 const rules = (findings: readonly { rule: string }[]) => findings.map((f) => f.rule);
-const first = (fractions: ReturnType<typeof fraction>[], order = prescription()) => evaluate(engineInput({ fractions, prescriptions: [order] })).sessions[0]!;
+const first = (fractions: ReturnType<typeof fraction>[], order = prescription()) =>
+  evaluate(engineInput({ fractions, prescriptions: [order] })).sessions[0]!;
 
 describe('I-PC and I-TC: 77387-26 once per session, technical bundled', () => {
-  it.each([['cbct'], ['x-ray'], ['fluoroscopy'], ['ct'], ['mr'], ['ultrasound'], ['surface']] as const)('I-PC: %s guidance gives one 77387-26 and a bundled TC (I-TC)', (method) => {
-    const session = first([fraction({ start: DAY1, delivered: { imageGuidance: [method] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] })]);
-    expect(session).toMatchObject({ igrtProfessional: '77387-26', igrtStatus: 'billable' });
-    expect(session.lines.filter((l) => l.code === '77387-26')).toHaveLength(1);
-    expect(session.lines).toContainEqual({ code: '77387-TC', units: 1, status: 'bundled', rule: 'I-TC' });
-  });
+  it.each([['cbct'], ['x-ray'], ['fluoroscopy'], ['ct'], ['mr'], ['ultrasound'], ['surface']] as const)(
+    'I-PC: %s guidance gives one 77387-26 and a bundled TC (I-TC)',
+    (method) => {
+      const session = first([fraction({ start: DAY1, delivered: { imageGuidance: [method] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] })]);
+      expect(session).toMatchObject({ igrtProfessional: '77387-26', igrtStatus: 'billable' });
+      expect(session.lines.filter((l) => l.code === '77387-26')).toHaveLength(1);
+      expect(session.lines).toContainEqual({ code: '77387-TC', units: 1, status: 'bundled', rule: 'I-TC' });
+    },
+  );
 
   it('I-PC: intra-fraction tracking alone is guidance (signed AMM record → billable)', () => {
-    const fx = fraction({ start: DAY1, delivered: MONITORED_BREATH_HOLD, ammRecords: [ammRecord(DAY1, '2026-06-01T09:12:00Z', [signature('2026-06-01T10:00:00Z')])] });
-    expect(first([fx], prescription({ ordered: MONITORED_BREATH_HOLD, ammNecessity: SPECIFIC_NECESSITY }))).toMatchObject({ igrtProfessional: '77387-26', igrtStatus: 'billable' });
+    const fx = fraction({
+      start: DAY1,
+      delivered: MONITORED_BREATH_HOLD,
+      ammRecords: [ammRecord(DAY1, '2026-06-01T09:12:00Z', [signature('2026-06-01T10:00:00Z')])],
+    });
+    expect(first([fx], prescription({ ordered: MONITORED_BREATH_HOLD, ammNecessity: SPECIFIC_NECESSITY }))).toMatchObject({
+      igrtProfessional: '77387-26',
+      igrtStatus: 'billable',
+    });
   });
 
   it('I-PC (I-ONCE): two fractions with guidance in one session still give one unit', () => {
-    const a = fraction({ start: DAY1, encounter: 'Encounter/s', delivered: { imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] });
+    const a = fraction({
+      start: DAY1,
+      encounter: 'Encounter/s',
+      delivered: { imageGuidance: ['cbct'] },
+      imageApprovals: [signature('2026-06-01T10:00:00Z')],
+    });
     const b = fraction({ start: '2026-06-01T09:20:00Z', encounter: 'Encounter/s', delivered: { imageGuidance: ['cbct'] } });
     const session = first([a, b]);
     expect(session.lines.filter((l) => l.code === '77387-26')).toEqual([{ code: '77387-26', units: 1, status: 'bill', rule: 'I-PC' }]);
@@ -41,7 +57,13 @@ describe('I-SIGN: images approved before the next fraction', () => {
     ['not approved, next fraction started', [], true, 'not-supportable', 'critical'],
     ['approved after the next beam-on', [signature('2026-06-02T09:30:00Z')], true, 'not-supportable', 'critical'],
     ['approved by a Device', [signature('2026-06-01T10:00:00Z', { byPractitioner: false, by: 'Device/pacs' })], true, 'not-supportable', 'critical'],
-    ['approved by an Organization, no later fraction', [signature('2026-06-01T10:00:00Z', { byPractitioner: false, by: 'Organization/x' })], false, 'pending', 'warning'],
+    [
+      'approved by an Organization, no later fraction',
+      [signature('2026-06-01T10:00:00Z', { byPractitioner: false, by: 'Organization/x' })],
+      false,
+      'pending',
+      'warning',
+    ],
   ])('%s → %s', (_label, imageApprovals, withNext, status, severity) => {
     const fx = fraction({ start: DAY1, delivered: { imageGuidance: ['cbct'] }, imageApprovals });
     const fractions = withNext ? [fx, fraction({ start: DAY2, delivered: { imageGuidance: ['cbct'] } })] : [fx];
@@ -63,8 +85,16 @@ describe('I-SIGN: images approved before the next fraction', () => {
   });
 
   it('twice-daily: the afternoon session is the next beam-on of the morning session', () => {
-    const am = fraction({ start: '2026-06-01T08:00:00Z', delivered: { imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T15:00:00Z')] });
-    const pm = fraction({ start: '2026-06-01T14:00:00Z', delivered: { imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T14:30:00Z')] });
+    const am = fraction({
+      start: '2026-06-01T08:00:00Z',
+      delivered: { imageGuidance: ['cbct'] },
+      imageApprovals: [signature('2026-06-01T15:00:00Z')],
+    });
+    const pm = fraction({
+      start: '2026-06-01T14:00:00Z',
+      delivered: { imageGuidance: ['cbct'] },
+      imageApprovals: [signature('2026-06-01T14:30:00Z')],
+    });
     const result = evaluate(engineInput({ fractions: [pm, am] }));
     expect(result.sessions.map((s) => s.fractions[0])).toEqual([am.ref, pm.ref]);
     expect(result.sessions.map((s) => s.igrtStatus)).toEqual(['not-supportable', 'billable']);
@@ -87,14 +117,23 @@ describe('I-PORT, I-PORT-SAME, I-2D, I-BUNDLED, I-PROTON', () => {
   });
 
   it('I-PORT-SAME: port images with IGRT in the same session is info; 77387-26 stands', () => {
-    const session = first([fraction({ start: DAY1, delivered: { portImages: true, imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] })]);
+    const session = first([
+      fraction({ start: DAY1, delivered: { portImages: true, imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] }),
+    ]);
     expect(session.igrtStatus).toBe('billable');
     expect(session.findings).toContainEqual(expect.objectContaining({ rule: 'I-PORT-SAME', severity: 'info' }));
     expect(rules(session.findings)).not.toContain('I-PORT');
   });
 
   it('I-2D: IGRT with 2D photons is derived with a likely-denied warning', () => {
-    const session = first([fraction({ start: DAY1, plan: { techniques: ['2d'] }, delivered: { imageGuidance: ['x-ray'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] })]);
+    const session = first([
+      fraction({
+        start: DAY1,
+        plan: { techniques: ['2d'] },
+        delivered: { imageGuidance: ['x-ray'] },
+        imageApprovals: [signature('2026-06-01T10:00:00Z')],
+      }),
+    ]);
     expect(session).toMatchObject({ deliveryCode: '77402', igrtProfessional: '77387-26' });
     expect(session.findings).toContainEqual(expect.objectContaining({ rule: 'I-2D', severity: 'warning' }));
   });
@@ -105,14 +144,28 @@ describe('I-PORT, I-PORT-SAME, I-2D, I-BUNDLED, I-PROTON', () => {
   });
 
   it.each([['sbrt'], ['srs'], ['superficial'], ['orthovoltage']] as const)('I-BUNDLED: guidance with %s gives no 77387-26', (technique) => {
-    const session = first([fraction({ start: DAY1, plan: { techniques: [technique] }, delivered: { imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] })]);
+    const session = first([
+      fraction({
+        start: DAY1,
+        plan: { techniques: [technique] },
+        delivered: { imageGuidance: ['cbct'] },
+        imageApprovals: [signature('2026-06-01T10:00:00Z')],
+      }),
+    ]);
     expect(session).toMatchObject({ deliveryCode: null, igrtProfessional: null, igrtStatus: 'none' });
     expect(rules(session.findings)).toContain('I-BUNDLED');
     expect(session.lines).toContainEqual({ code: '77387', units: 1, status: 'bundled', rule: 'I-BUNDLED' });
   });
 
   it('I-PROTON: proton delivery is out of family but 77387-26 follows I-PC/I-SIGN', () => {
-    const session = first([fraction({ start: DAY1, plan: { modalities: ['proton'], techniques: [] }, delivered: { imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] })]);
+    const session = first([
+      fraction({
+        start: DAY1,
+        plan: { modalities: ['proton'], techniques: [] },
+        delivered: { imageGuidance: ['cbct'] },
+        imageApprovals: [signature('2026-06-01T10:00:00Z')],
+      }),
+    ]);
     expect(session).toMatchObject({ deliveryCode: null, deliveryRule: 'D-OUT', igrtProfessional: '77387-26', igrtStatus: 'billable' });
     expect(session.outOfFamily).toContain('77520');
     expect(session.lines).toContainEqual({ code: '77387-26', units: 1, status: 'bill', rule: 'I-PROTON' });
@@ -126,14 +179,34 @@ describe('I-PORT, I-PORT-SAME, I-2D, I-BUNDLED, I-PROTON', () => {
 
 describe('R: rate estimates', () => {
   it('prices Medicare non-facility (MPFS) lines', () => {
-    const fx = fraction({ start: DAY1, encounter: 'Encounter/e', delivered: { imageGuidance: ['cbct'] }, imageApprovals: [signature('2026-06-01T10:00:00Z')] });
-    const input = engineInput({ fractions: [fx], siteOfService: { 'Encounter/e': 'non-facility' }, payers: { 'Patient/p1': { kind: 'medicare', state: null, coverage: 'Coverage/c' } } });
-    expect(evaluate(input).sessions[0]!.estimate).toMatchObject({ setting: 'non-facility', total: 354.38, lines: [{ code: '77407', amount: 317.64 }, { code: '77387-26', amount: 36.74 }] });
+    const fx = fraction({
+      start: DAY1,
+      encounter: 'Encounter/e',
+      delivered: { imageGuidance: ['cbct'] },
+      imageApprovals: [signature('2026-06-01T10:00:00Z')],
+    });
+    const input = engineInput({
+      fractions: [fx],
+      siteOfService: { 'Encounter/e': 'non-facility' },
+      payers: { 'Patient/p1': { kind: 'medicare', state: null, coverage: 'Coverage/c' } },
+    });
+    expect(evaluate(input).sessions[0]!.estimate).toMatchObject({
+      setting: 'non-facility',
+      total: 354.38,
+      lines: [
+        { code: '77407', amount: 317.64 },
+        { code: '77387-26', amount: 36.74 },
+      ],
+    });
   });
 
   it('prices Medicare facility (OPPS) and Texas Medicaid by effective date', () => {
     const fx = fraction({ start: '2026-02-10T09:00:00Z', encounter: 'Encounter/e' });
-    const opps = engineInput({ fractions: [fx], siteOfService: { 'Encounter/e': 'facility' }, payers: { 'Patient/p1': { kind: 'medicare', state: null, coverage: 'Coverage/c' } } });
+    const opps = engineInput({
+      fractions: [fx],
+      siteOfService: { 'Encounter/e': 'facility' },
+      payers: { 'Patient/p1': { kind: 'medicare', state: null, coverage: 'Coverage/c' } },
+    });
     expect(evaluate(opps).sessions[0]!.estimate?.total).toBe(394.05);
   });
 
