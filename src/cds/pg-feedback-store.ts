@@ -2,16 +2,20 @@ import pg from 'pg';
 import type { FeedbackRecord, FeedbackStore } from './feedback-store.js';
 import type { FeedbackRequest } from './schemas.js';
 
-/** Feedback in PostgreSQL, shared by every replica; a 200 is sent after the transaction commits. */
-export class PgFeedbackStore implements FeedbackStore {
-  private constructor(private readonly pool: pg.Pool) {}
+/** Any fixed key: replicas that start together take turns creating the schema. */
+const SCHEMA_LOCK = 0x72746263;
 
-  static async connect(url: string): Promise<PgFeedbackStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => {
-      // Idle-client errors are reported through check() and /readyz.
-    });
-    await pool.query(`CREATE TABLE IF NOT EXISTS rt_billing_feedback (
+/**
+ * Creates the table once. `CREATE TABLE IF NOT EXISTS` is not safe against itself: two replicas starting at the same
+ * moment can both pass the check and one fails on the catalog's unique index. A transaction-scoped advisory lock
+ * serializes them; the second sees the table and does nothing.
+ */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+    await client.query(`CREATE TABLE IF NOT EXISTS rt_billing_feedback (
       id BIGSERIAL PRIMARY KEY,
       service_id TEXT NOT NULL,
       card TEXT NOT NULL,
@@ -22,6 +26,25 @@ export class PgFeedbackStore implements FeedbackStore {
       outcome_timestamp TEXT NOT NULL,
       received_at TEXT NOT NULL
     )`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Feedback in PostgreSQL, shared by every replica; a 200 is sent after the transaction commits. */
+export class PgFeedbackStore implements FeedbackStore {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async connect(url: string): Promise<PgFeedbackStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+    pool.on('error', () => {
+      // Idle-client errors are reported through check() and /readyz.
+    });
+    await migrate(pool);
     return new PgFeedbackStore(pool);
   }
 
@@ -32,7 +55,16 @@ export class PgFeedbackStore implements FeedbackStore {
       for (const item of feedback) {
         await client.query(
           'INSERT INTO rt_billing_feedback (service_id, card, outcome, accepted_suggestions, override_reason, user_comment, outcome_timestamp, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-          [serviceId, item.card, item.outcome, JSON.stringify((item.acceptedSuggestions ?? []).map((s) => s.id)), item.overrideReason?.reason?.code ?? null, item.overrideReason?.userComment ?? null, item.outcomeTimestamp, receivedAt],
+          [
+            serviceId,
+            item.card,
+            item.outcome,
+            JSON.stringify((item.acceptedSuggestions ?? []).map((s) => s.id)),
+            item.overrideReason?.reason?.code ?? null,
+            item.overrideReason?.userComment ?? null,
+            item.outcomeTimestamp,
+            receivedAt,
+          ],
         );
       }
       await client.query('COMMIT');
