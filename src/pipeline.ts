@@ -4,6 +4,6 @@ import { extractFacts, type ExtractOptions } from './fhir/extract.js';
 import { parseBundle } from './fhir/parse.js';
 
 /** Bundle JSON → validated resources → facts → determination. Throws InputError for invalid input. */
-export function determineBundle(json: unknown, options: ExtractOptions = {}): Determination {
+export function determineBundle(json: unknown, options: ExtractOptions): Determination {
   return evaluate(extractFacts(parseBundle(json), options));
 }

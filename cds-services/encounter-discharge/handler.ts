@@ -1,4 +1,5 @@
-import { generalCards, sessionCards } from '../../src/cds/cards.js';
+import { todayUtc } from '../../src/dates.js';
+import { generalCards, phaseCards, sessionCards } from '../../src/cds/cards.js';
 import { mergeEntries, type HookData } from '../../src/cds/hook-data.js';
 import { EncounterDischargeContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
@@ -63,11 +64,12 @@ export const encounterDischarge: CdsService = {
     if (sessionFractions.length === 0) return { cards: [] }; // not a radiotherapy treatment session
 
     const entries = mergeEntries(prefetched, ...(await followUps(data, prefetched, sessionFractions, encounterRef)));
-    const determination = evaluate(extractFacts(entries, { focusEncounters: [encounterRef] }));
+    const determination = evaluate(extractFacts(entries, { focusEncounters: [encounterRef], asOf: todayUtc() }));
     const scope = { hookInstance: request.hookInstance, patientId: context.patientId };
     return {
       cards: [
         ...determination.sessions.flatMap((session) => sessionCards(session, cards, scope)),
+        ...determination.phases.flatMap((phase) => phaseCards(phase, cards, scope)),
         ...generalCards(determination.findings, cards, scope),
       ],
     };

@@ -1,3 +1,4 @@
+import { todayUtc } from '../../src/dates.js';
 import { orderCards } from '../../src/cds/cards.js';
 import { mergeEntries } from '../../src/cds/hook-data.js';
 import { OrderSignContext } from '../../src/cds/schemas.js';
@@ -17,7 +18,7 @@ export const orderSign: CdsService = {
 
     const keys = Object.keys(definition.prefetch ?? {});
     const fetched = await Promise.all(keys.map((key) => data.get(key)));
-    const determination = evaluate(extractFacts(mergeEntries(drafts, ...fetched), { draftOrders }));
+    const determination = evaluate(extractFacts(mergeEntries(drafts, ...fetched), { draftOrders, asOf: todayUtc() }));
     const scope = { hookInstance: request.hookInstance, patientId: context.patientId };
     return {
       cards: determination.orders.filter((order) => draftOrders.includes(order.order)).flatMap((order) => orderCards(order, cards, scope)),

@@ -1,6 +1,15 @@
 import { Router, type RequestHandler } from 'express';
 import { InputError } from '../errors.js';
+import { CalendarDate, todayUtc } from '../dates.js';
 import { determineBundle } from '../pipeline.js';
+
+/** `asOf` from the query: a date, or today when absent; anything else is a 400 naming it. */
+function asOfParameter(value: unknown): string {
+  if (value === undefined) return todayUtc();
+  const parsed = CalendarDate.safeParse(value);
+  if (!parsed.success) throw new InputError([{ path: 'asOf', message: parsed.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD' }]);
+  return parsed.data;
+}
 
 /** Media types accepted for a FHIR Bundle body. */
 export const JSON_TYPES = ['application/json', 'application/fhir+json'];
@@ -16,14 +25,16 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 
 /**
  * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
- * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter.
+ * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter; `?asOf=YYYY-MM-DD` is the
+ * date undated orders are evaluated as of (D-DATE), today (UTC) by default.
  */
 export function evaluateRouter(authenticate: RequestHandler): Router {
   const router = Router();
   router.post('/api/v1/evaluate', authenticate, requireJson, (req, res) => {
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
+    const asOf = asOfParameter(req.query.asOf);
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
-    res.type('application/json').json(determineBundle(req.body, encounter ? { focusEncounters: [encounter] } : {}));
+    res.type('application/json').json(determineBundle(req.body, { asOf, ...(encounter ? { focusEncounters: [encounter] } : {}) }));
   });
   return router;
 }

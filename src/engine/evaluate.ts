@@ -1,15 +1,26 @@
 import { sortFindings } from './findings.js';
-import { evaluateOrder } from './order.js';
-import { POPULATION_RULES } from './rules/index.js';
-import { instant } from './rules/rule.js';
+import { evaluateOrders } from './order.js';
+import { evaluatePhases } from './phases.js';
+import { POPULATION_RULES, RULES } from './rules/index.js';
+import { instant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
 import { groupSessions, nextBeamOnIndex } from './sessions.js';
 import { DELIVERY_CODES, DELIVERY_CODE_SET, EXPECTED_LEVEL3_SHARE } from './tables/cpt.js';
-import type { Determination, EngineInput, SessionDetermination, Utilization } from './types.js';
+import type {
+  Determination,
+  EngineInput,
+  Fraction,
+  OrderDetermination,
+  PhaseDetermination,
+  Ref,
+  SessionDetermination,
+  Utilization,
+} from './types.js';
 
 /**
  * The billing determination for everything in the input: one entry per treatment session, one per
- * prescription, and population findings. Pure and deterministic: no I/O, no clock, stable order.
+ * prescription, one per phase known only from a summary, and findings about the records as a whole.
+ * Pure and deterministic: no I/O, no clock, stable order.
  */
 export function evaluate(input: EngineInput): Determination {
   const focus = input.focusEncounters ? new Set(input.focusEncounters) : null;
@@ -21,25 +32,61 @@ export function evaluate(input: EngineInput): Determination {
     input,
   };
 
-  const sessions = groupSessions(completed)
-    .filter((group) => focus === null || group.some((fraction) => fraction.encounter !== null && focus.has(fraction.encounter)))
-    .map((group) => evaluateSession(group, environment))
+  const sessionGroups = groupSessions(completed).filter(
+    (group) => focus === null || group.some((fraction) => fraction.encounter !== null && focus.has(fraction.encounter)),
+  );
+  const evaluated = sessionGroups.map((fractions) => ({ fractions, session: evaluateSession(fractions, environment) }));
+  const sessions = evaluated
+    .map(({ session }) => session)
     .sort((a, b) => (instant(a.start) ?? Infinity) - (instant(b.start) ?? Infinity) || (a.fractions[0] ?? '').localeCompare(b.fractions[0] ?? ''));
 
-  // A focused evaluation (encounter-discharge) is about its sessions; orders are evaluated at order-sign.
+  // A focused evaluation (encounter-discharge) is about its sessions, and the phases they belong to; orders are
+  // evaluated at order-sign.
   const orders =
-    focus !== null
-      ? []
-      : input.prescriptions
-          .map((order) => evaluateOrder(order, input.authorizations, environment.drafts))
-          .sort((a, b) => a.order.localeCompare(b.order));
+    focus !== null ? [] : evaluateOrders(input.prescriptions, { authorizations: input.authorizations, drafts: environment.drafts, asOf: input.asOf });
+  const focusSummaries = focus === null ? undefined : new Set(sessionGroups.flat().flatMap((fraction) => fraction.summaries));
+  const phases = evaluatePhases(input.summaries, completed, focusSummaries);
 
   const inFocus = input.fractions.filter((f) => focus === null || (f.encounter !== null && focus.has(f.encounter)));
   const utilization = utilizationOf(sessions);
   // A-UTIL is about a population (a course, a department); one focused session is not one.
   const population = focus === null ? POPULATION_RULES.utilization.population(utilization) : [];
-  const findings = [...POPULATION_RULES.notDelivered.population(inFocus), ...population];
-  return { sessions, orders, findings: sortFindings(findings), utilization };
+  const records = recordContext(input, focus, evaluated, orders, phases);
+  const findings = [...POPULATION_RULES.notDelivered.population(inFocus), ...population, ...RULES.flatMap((rule) => rule.record?.(records) ?? [])];
+  return { sessions, orders, phases, findings: sortFindings(findings), utilization };
+}
+
+/**
+ * Which resources the subjects in view read, and which only out-of-family subjects read (an unrecognised code there
+ * changes no code: FHIR-INPUT stays quiet, as the spec asks).
+ */
+function recordContext(
+  input: EngineInput,
+  focus: ReadonlySet<Ref> | null,
+  sessions: readonly { readonly fractions: readonly Fraction[]; readonly session: SessionDetermination }[],
+  orders: readonly OrderDetermination[],
+  phases: readonly PhaseDetermination[],
+): RecordContext {
+  const inFamily = new Set<Ref>();
+  const outOfFamily = new Set<Ref>();
+  const add = (refs: readonly Ref[], rule: string) => {
+    for (const ref of refs) (rule === 'D-OUT' ? outOfFamily : inFamily).add(ref);
+  };
+  for (const { fractions, session } of sessions)
+    add(
+      fractions.flatMap((fraction) => fraction.factSources),
+      session.deliveryRule,
+    );
+  for (const order of orders) add([order.order], order.deliveryRule);
+  const summaries = new Map(input.summaries.map((s) => [s.ref, s]));
+  for (const phase of phases)
+    add(
+      [phase.procedure, ...phase.snapshots].flatMap((ref) => summaries.get(ref)?.factSources ?? []),
+      phase.deliveryRule,
+    );
+  // Without a focus every resource read is in view, summaries not coded on their own included.
+  const read = focus === null ? new Set(input.unrecognised.map((fact) => fact.resource)) : new Set([...inFamily, ...outOfFamily]);
+  return { input, focus, read, outOfFamilyOnly: new Set([...outOfFamily].filter((ref) => !inFamily.has(ref))) };
 }
 
 /** The 77412 share among sessions billed with a delivery-level code (A-UTIL). */

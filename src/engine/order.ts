@@ -1,9 +1,10 @@
 import { authorizationsFor } from './authorizations.js';
-import { inputFindings, sortFindings } from './findings.js';
+import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
-import { qualifiesAsAmm } from './rules/A-QUAL.js';
+import { ammState } from './rules/A-QUAL.js';
+import { courseCombinations, listsSeveralTreatments } from './rules/D-COURSE.js';
 import { RULES } from './rules/index.js';
-import type { LevelFacts, LevelResult, OrderContext } from './rules/rule.js';
+import type { CombinationLevel, LevelFacts, LevelResult, OrderContext } from './rules/rule.js';
 import { PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
 import type { Authorization, OrderDetermination, Prescription, Ref } from './types.js';
 
@@ -13,38 +14,81 @@ export function orderFacts(order: Prescription): LevelFacts {
     modalities: new Set(order.plan.modalities),
     techniques: new Set(order.plan.techniques),
     photonIsocenters: order.plan.isocenters ?? 1,
-    amm: qualifiesAsAmm(order.ordered),
+    amm: ammState([order.ordered]),
+    unknown: [...order.plan.unknown, ...order.ordered.unknown],
+    otherTechniques: order.plan.otherTechniques,
   };
 }
 
-function expectedLevel(facts: LevelFacts, serviceDate: string | null): LevelResult {
-  if (serviceDate !== null && serviceDate.slice(0, 10) < RULES_EFFECTIVE_FROM)
-    return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
-  return deriveLevel(facts);
+const COURSE_LIST: LevelResult = { rule: 'D-COURSE', code: null, missing: [] };
+
+function expectedLevel(facts: LevelFacts, serviceDate: string, combinations: readonly CombinationLevel[]): LevelResult {
+  if (serviceDate.slice(0, 10) < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
+  return combinations.length > 0 ? COURSE_LIST : deriveLevel(facts);
 }
 
-/** Evaluates a prescription: the delivery level to expect and what to fix before treatment starts. */
-export function evaluateOrder(order: Prescription, authorizations: readonly Authorization[], drafts: ReadonlySet<Ref>): OrderDetermination {
+export interface OrderEnvironment {
+  readonly authorizations: readonly Authorization[];
+  readonly drafts: ReadonlySet<Ref>;
+  /** The as-of date for orders without a date of service (D-DATE). */
+  readonly asOf: string;
+}
+
+/**
+ * Evaluates the prescriptions: the delivery level each describes and what to fix before treatment starts. A course
+ * prescription that lists several modalities or techniques names the codes of its phase prescriptions, so those are
+ * evaluated first.
+ */
+export function evaluateOrders(orders: readonly Prescription[], env: OrderEnvironment): OrderDetermination[] {
+  const lists = (order: Prescription) => order.level === 'course' && listsSeveralTreatments(order.plan);
+  const results = new Map<Ref, OrderDetermination>();
+  for (const order of orders.filter((o) => !lists(o))) results.set(order.ref, evaluateOrder(order, env, []));
+  for (const order of orders.filter(lists)) {
+    const children = orders.filter((other) => other.basedOn.includes(order.ref)).flatMap((child) => results.get(child.ref) ?? []);
+    results.set(order.ref, evaluateOrder(order, env, children));
+  }
+  return [...results.values()].sort((a, b) => a.order.localeCompare(b.order));
+}
+
+function evaluateOrder(order: Prescription, env: OrderEnvironment, children: readonly OrderDetermination[]): OrderDetermination {
   const facts = orderFacts(order);
-  const clinical = expectedLevel(facts, order.serviceDate);
+  const serviceDate = order.serviceDate ?? env.asOf;
+  const combinations = order.level === 'course' && listsSeveralTreatments(order.plan) ? courseCombinations(order.plan, facts) : [];
+  const clinical = expectedLevel(facts, serviceDate, combinations);
   const context: OrderContext = {
     order,
     facts,
     clinical,
-    isDraft: drafts.has(order.ref) || order.status === 'draft',
-    authorizations: authorizationsFor(authorizations, order.patient, null),
-    inScope: order.serviceDate === null || order.serviceDate.slice(0, 10) >= RULES_EFFECTIVE_FROM,
+    serviceDate,
+    serviceDateAssumed: order.serviceDate === null,
+    combinations,
+    children: children.map((child) => ({
+      order: child.order,
+      code: child.expectedDeliveryCode,
+      rule: child.deliveryRule,
+      ...(child.outOfFamily ? { outOfFamily: child.outOfFamily } : {}),
+    })),
+    isDraft: env.drafts.has(order.ref) || order.status === 'draft',
+    authorizations: authorizationsFor(env.authorizations, order.patient, null),
+    inScope: serviceDate.slice(0, 10) >= RULES_EFFECTIVE_FROM,
   };
-  const findings = [...RULES.flatMap((rule) => rule.order?.(context) ?? []), ...inputFindings(order.missing)];
-  const guidance = order.ordered.imageGuidance.length > 0 || facts.amm;
+  const findings = RULES.flatMap((rule) => rule.order?.(context) ?? []);
+  const guidanceOrdered = order.ordered.imageGuidance.length > 0 || facts.amm === true;
+  const inFamily =
+    combinations.length > 0
+      ? combinations.some((combination) => combination.result.code !== null)
+      : clinical.outOfFamily
+        ? clinical.outOfFamily.igrt === 'separate'
+        : clinical.code !== null;
   return {
     order: order.ref,
     patient: order.patient,
     serviceDate: order.serviceDate,
+    ...(order.serviceDate === null ? { assumedServiceDate: env.asOf } : {}),
     expectedDeliveryCode: clinical.code,
     deliveryRule: clinical.rule,
     ...(clinical.outOfFamily ? { outOfFamily: clinical.outOfFamily.family } : {}),
-    igrtProfessionalExpected: guidance && (clinical.outOfFamily ? clinical.outOfFamily.igrt === 'separate' : clinical.code !== null),
+    igrtProfessionalExpected: guidanceOrdered && inFamily,
     findings: sortFindings(findings),
   };
 }

@@ -1,9 +1,9 @@
 import { authorizationsFor } from './authorizations.js';
 import { estimatePayment } from './estimate.js';
-import { inputFindings, sortFindings } from './findings.js';
+import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderProblems } from './rules/A-ORDER.js';
-import { carriesMotionManagement, qualifiesAsAmm } from './rules/A-QUAL.js';
+import { ammState, carriesMotionManagement, qualifiesAsAmm } from './rules/A-QUAL.js';
 import { ammRecordProblems } from './rules/A-RECORD.js';
 import { RULES } from './rules/index.js';
 import { guidancePerformed } from './rules/I-PC.js';
@@ -20,18 +20,39 @@ export interface SessionEnvironment {
   readonly input: EngineInput;
 }
 
+/**
+ * Photon isocenters of a session: the isocenters of the distinct plans treated add up, while several fraction records
+ * of one plan share that plan's isocenters. A missing count is 1 only when exactly one plan is treated (fhir-input.md
+ * §2); a fraction with neither a count nor a plan leaves the count unknown.
+ */
+function photonIsocenters(fractions: readonly Fraction[]): number | null {
+  const photon = fractions.filter((f) => f.plan.modalities.includes('photon'));
+  const plans = new Set(fractions.map((f) => f.basedOn[0] ?? null));
+  const byPlan = new Map<string, number | null>();
+  for (const fraction of photon) {
+    const plan = fraction.basedOn[0];
+    const count = fraction.plan.isocenters ?? (plan !== undefined && plans.size === 1 ? 1 : null);
+    const key = plan ?? fraction.ref;
+    byPlan.set(key, byPlan.has(key) ? (byPlan.get(key) ?? count) : count);
+  }
+  let total = 0;
+  for (const count of byPlan.values()) {
+    if (count === null) return null;
+    total += count;
+  }
+  return total;
+}
+
 /** The facts of a session: the fields of its fractions added up. */
 export function sessionFacts(fractions: readonly Fraction[]): LevelFacts {
-  const modalities = new Set<Modality>(fractions.flatMap((f) => f.plan.modalities));
-  const techniques = new Set<Technique>(fractions.flatMap((f) => f.plan.techniques));
-  const plans = new Set(fractions.map((f) => f.basedOn[0] ?? f.ref));
-  let photonIsocenters: number | null = 0;
-  for (const fraction of fractions.filter((f) => f.plan.modalities.includes('photon'))) {
-    // A missing isocenter count is 1 only when exactly one plan is treated (spec/fhir-input.md §2).
-    const count = fraction.plan.isocenters ?? (plans.size === 1 ? 1 : null);
-    photonIsocenters = count === null || photonIsocenters === null ? null : photonIsocenters + count;
-  }
-  return { modalities, techniques, photonIsocenters, amm: fractions.some((f) => qualifiesAsAmm(f.delivered)) };
+  return {
+    modalities: new Set<Modality>(fractions.flatMap((f) => f.plan.modalities)),
+    techniques: new Set<Technique>(fractions.flatMap((f) => f.plan.techniques)),
+    photonIsocenters: photonIsocenters(fractions),
+    amm: ammState(fractions.map((f) => f.delivered)),
+    unknown: fractions.flatMap((f) => [...f.plan.unknown, ...f.delivered.unknown]),
+    otherTechniques: [...new Set(fractions.flatMap((f) => f.plan.otherTechniques))],
+  };
 }
 
 function clinicalLevel(facts: LevelFacts, start: string | null): LevelResult {
@@ -116,7 +137,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
     authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, start),
   };
-  const findings = [...RULES.flatMap((rule) => rule.session?.(context) ?? []), ...inputFindings(ordered.flatMap((f) => f.missing))];
+  const findings = RULES.flatMap((rule) => rule.session?.(context) ?? []);
   const lines = billingLines(context);
   const first = ordered[0];
   const encounter = first?.encounter ?? null;
@@ -138,7 +159,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       modalities: [...facts.modalities],
       techniques: [...facts.techniques],
       photonIsocenters: facts.modalities.has('photon') ? facts.photonIsocenters : null,
-      activeMotionManagement: facts.amm,
+      activeMotionManagement: facts.amm === true,
       imageGuidance: igrt.imageGuidance,
       intrafraction: [...new Set(ordered.flatMap((f) => f.delivered.intrafraction))],
       portImages: ordered.some((f) => f.delivered.portImages),

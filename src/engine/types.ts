@@ -7,7 +7,7 @@
 /** CDS Hooks card indicators, reused as finding severities. */
 export type Severity = 'info' | 'warning' | 'critical';
 
-export type Modality = 'photon' | 'electron' | 'proton' | 'neutron' | 'carbon-ion' | 'brachytherapy';
+export type Modality = 'photon' | 'electron' | 'proton' | 'neutron' | 'carbon-ion' | 'brachytherapy' | 'radiopharmaceutical';
 
 export type Technique =
   | '2d'
@@ -30,7 +30,7 @@ export type GuidanceMethod =
   | 'surface'
   | 'fiducial-tracking'
   | 'electromagnetic-tracking'
-  /** An intra-fraction verification code the reader does not name: still monitoring during beam-on. */
+  /** Guidance recorded in a code the reader does not name: the record says it was done, the method is unknown. */
   | 'unspecified';
 
 /** Respiratory motion-management techniques (CodeX RT value sets). */
@@ -42,12 +42,39 @@ export type Ref = string;
 /** An ISO 8601 instant or date, as written in the FHIR resource. */
 export type DateTimeText = string;
 
+/**
+ * A fact stated in a form the reader cannot interpret: a code outside the value sets it knows, a null flavor such as
+ * `UNC` (un-encoded), or text without a code. The fact is unknown; it is never filled from elsewhere.
+ */
+export interface UnknownFact {
+  readonly fact: 'modality' | 'technique' | 'motion management';
+  /** `system|code` as written, or `text` for a concept without a code. */
+  readonly code: string;
+  /** The resource that states it. */
+  readonly resource: Ref;
+  readonly reason: 'unrecognised' | 'null-flavor' | 'no-code';
+}
+
+/** A modality with the techniques written beside it (one mCODE modality-and-technique extension). */
+export interface ModalityTechniques {
+  /** `null` when the modality is unknown or not given. */
+  readonly modality: Modality | null;
+  readonly techniques: readonly Technique[];
+}
+
 /** Plan facts: what was planned. Read from the fraction, gaps filled from its plan and prescription. */
 export interface PlanFacts {
   readonly modalities: readonly Modality[];
+  /** The techniques that decide a level (2D, 3D-CRT, IMRT, stereotactic…). */
   readonly techniques: readonly Technique[];
   /** Isocenters of this fraction/order; `null` when unknown. */
   readonly isocenters: number | null;
+  /** Each modality as written with its techniques: a course lists several (D-COURSE). */
+  readonly combinations: readonly ModalityTechniques[];
+  /** Published techniques that do not change the level (e.g. intraoperative), by name: read and ignored. */
+  readonly otherTechniques: readonly string[];
+  /** Modality or technique stated in a form the reader cannot interpret. */
+  readonly unknown: readonly UnknownFact[];
 }
 
 /** Motion-management facts: on a fraction what was done, on an order what was ordered. */
@@ -59,6 +86,8 @@ export interface MotionFacts {
   readonly respiratory: readonly MotionTechnique[];
   /** MV port films only, for verification. */
   readonly portImages: boolean;
+  /** Motion management stated in a code the reader cannot interpret: whether it qualifies is unknown. */
+  readonly unknown: readonly UnknownFact[];
 }
 
 /** A signature: an image approval, or the signing of an AMM record. */
@@ -79,13 +108,6 @@ export interface AmmRecord {
   readonly signatures: readonly Signature[];
 }
 
-/** A fact the reader needed and could not find, or found in a form it does not understand. */
-export interface MissingFact {
-  readonly fact: string;
-  readonly detail: string;
-  readonly evidence: readonly Ref[];
-}
-
 /** A delivered (or attempted) fraction: `Procedure` of the CodeX RT treated-fraction profile. */
 export interface Fraction {
   readonly ref: Ref;
@@ -104,17 +126,27 @@ export interface Fraction {
   readonly prescription: Ref | null;
   readonly ammRecords: readonly AmmRecord[];
   readonly imageApprovals: readonly Signature[];
-  readonly missing: readonly MissingFact[];
+  /** The phase, plan and course summaries this fraction belongs to (partOf, or the same plan or prescription). */
+  readonly summaries: readonly Ref[];
+  /** The resources whose facts were read for this fraction (itself, and the plans that filled its gaps). */
+  readonly factSources: readonly Ref[];
 }
+
+/** What level of the CodeX RT hierarchy a prescription or summary is about. */
+export type TreatmentLevel = 'course' | 'phase' | 'plan';
 
 /** A physician's radiotherapy prescription (`ServiceRequest`, intent original-order). */
 export interface Prescription {
   readonly ref: Ref;
   readonly status: string;
   readonly patient: Ref | null;
+  /** Course, phase or plan prescription; `null` when the order does not say. */
+  readonly level: TreatmentLevel | null;
+  /** The prescriptions this one is based on (a phase's course, a plan's phase). */
+  readonly basedOn: readonly Ref[];
   readonly requester: Ref | null;
   readonly requesterIsPractitioner: boolean;
-  /** Date of service: occurrence start, else authoredOn. */
+  /** Date of service: occurrence start, else authoredOn; `null` when the order has neither (D-DATE). */
   readonly serviceDate: DateTimeText | null;
   readonly plan: PlanFacts;
   readonly ordered: MotionFacts;
@@ -122,7 +154,47 @@ export interface Prescription {
   readonly ammNecessity: string | null;
   /** CPT codes written on the order itself (e.g. a proposed charge), if any. */
   readonly cptCodes: readonly string[];
-  readonly missing: readonly MissingFact[];
+}
+
+/**
+ * Delivered treatment recorded as a summary (CodeX RT Treated Phase, Treated Plan, Course Summary): how many
+ * fractions were delivered and what each describes, without per-session records (rule group S).
+ */
+export interface TreatmentSummary {
+  readonly ref: Ref;
+  readonly level: TreatmentLevel;
+  /** completed, stopped (fractions delivered still count) or in-progress (a snapshot), as written. */
+  readonly status: string;
+  readonly patient: Ref | null;
+  readonly start: DateTimeText | null;
+  readonly end: DateTimeText | null;
+  /** Fractions delivered (phase, plan) or sessions (course); `null` when the summary does not say. */
+  readonly fractionsDelivered: number | null;
+  /** What was delivered, as for one session of it: plan facts gaps filled from what it is based on. */
+  readonly plan: PlanFacts;
+  readonly delivered: MotionFacts;
+  /**
+   * Summaries of the same phase, plan or course share this key (they are based on the same plan or prescription): an
+   * in-progress snapshot and the final summary count once.
+   */
+  readonly sameAs: string;
+  /** The summaries this one is part of (a plan's phase, a phase's course), by partOf or by what they are based on. */
+  readonly within: readonly Ref[];
+  /** Treatment plans known to deliver it (plans based on it, or treated-plan summaries within it); 0 when none is known. */
+  readonly plans: number;
+  readonly bodySites: readonly string[];
+  readonly factSources: readonly Ref[];
+}
+
+/** A Procedure that records radiotherapy without the CodeX RT structure (D-UNSTRUCTURED). */
+export interface UnstructuredProcedure {
+  readonly ref: Ref;
+  readonly patient: Ref | null;
+  readonly status: string;
+  readonly start: DateTimeText | null;
+  /** The codes that say it is radiotherapy, as `CPT 77412` or `SNOMED CT 33195004`. */
+  readonly codes: readonly string[];
+  readonly encounter: Ref | null;
 }
 
 /** A preauthorization on file: `Claim` (use preauthorization) with its `ClaimResponse`. */
@@ -151,6 +223,12 @@ export interface Payer {
 export interface EngineInput {
   readonly fractions: readonly Fraction[];
   readonly prescriptions: readonly Prescription[];
+  /** Delivered treatment recorded as phase, plan or course summaries. */
+  readonly summaries: readonly TreatmentSummary[];
+  /** Radiotherapy Procedures without the CodeX RT structure. */
+  readonly unstructured: readonly UnstructuredProcedure[];
+  /** Codes outside the value sets the reader knows, once per resource and code (FHIR-INPUT). */
+  readonly unrecognised: readonly UnknownFact[];
   readonly authorizations: readonly Authorization[];
   /** Site of service per session Encounter (from Encounter.location → Location.type). */
   readonly siteOfService: Readonly<Record<Ref, SiteOfService>>;
@@ -163,6 +241,8 @@ export interface EngineInput {
    * fractions only give the next beam-on, and orders are not evaluated.
    */
   readonly focusEncounters?: readonly Ref[];
+  /** The date to evaluate undated orders as of (YYYY-MM-DD): the hook's day, or the caller's `asOf` (D-DATE). */
+  readonly asOf: string;
 }
 
 export interface Finding {
@@ -228,12 +308,48 @@ export interface SessionFactsSummary {
 export interface OrderDetermination {
   readonly order: Ref;
   readonly patient: Ref | null;
+  /** The order's own date of service; `null` when it has none (then `assumedServiceDate` says what was used). */
   readonly serviceDate: DateTimeText | null;
+  readonly assumedServiceDate?: string;
   readonly expectedDeliveryCode: DeliveryCode | null;
   readonly deliveryRule: string;
   readonly outOfFamily?: string;
   readonly igrtProfessionalExpected: boolean;
   readonly findings: readonly Finding[];
+}
+
+/** A phase, plan or course whose fractions are (partly) not in the record, coded from its summary (D-SUMMARY). */
+export interface PhaseDetermination {
+  readonly procedure: Ref;
+  readonly kind: TreatmentLevel;
+  readonly status: string;
+  readonly patient: Ref | null;
+  /** The course summary it is part of, if any. */
+  readonly course: Ref | null;
+  readonly start: DateTimeText | null;
+  readonly end: DateTimeText | null;
+  readonly fractionsDelivered: number | null;
+  /** Completed sessions with Treated Fraction records that belong to it. */
+  readonly fractionRecords: number;
+  /** What each of its fractions describes. */
+  readonly deliveryCode: DeliveryCode | null;
+  readonly deliveryRule: string;
+  readonly outOfFamily: string | null;
+  /** `"77387-26"` when guidance was recorded: expected per session, billable only with approvals in time. */
+  readonly igrtProfessional: '77387-26' | null;
+  readonly facts: PhaseFactsSummary;
+  /** Other summaries of the same phase (an in-progress snapshot beside the final one), counted once. */
+  readonly snapshots: readonly Ref[];
+  readonly findings: readonly Finding[];
+}
+
+export interface PhaseFactsSummary {
+  readonly modalities: readonly Modality[];
+  readonly techniques: readonly Technique[];
+  readonly photonIsocenters: number | null;
+  readonly activeMotionManagement: boolean;
+  readonly imageGuidance: readonly GuidanceMethod[];
+  readonly intrafraction: readonly GuidanceMethod[];
 }
 
 export interface Utilization {
@@ -247,6 +363,8 @@ export interface Utilization {
 export interface Determination {
   readonly sessions: readonly SessionDetermination[];
   readonly orders: readonly OrderDetermination[];
+  /** Delivered treatment known only from summaries (D-SUMMARY); empty when every fraction is in `sessions`. */
+  readonly phases: readonly PhaseDetermination[];
   readonly findings: readonly Finding[];
   readonly utilization: Utilization;
 }

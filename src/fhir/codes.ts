@@ -1,8 +1,17 @@
-import { RTB, SCT } from '../engine/tables/snomed.js';
+import type { TreatmentLevel } from '../engine/types.js';
+import { RTB, SCT } from './vocabulary.js';
 
 /** Codings that identify radiotherapy resources and records (spec/fhir-input.md §1-2). */
 export const TREATED_FRACTION_CODE = `${SCT}|1297069006`;
-export const RT_REQUEST_CODES: ReadonlySet<string> = new Set([`${SCT}|1217123003`, `${SCT}|1222565005`, `${SCT}|1255724003`]);
+
+/** The CodeX RT hierarchy: the same three concepts code prescriptions and plans (ServiceRequest) and summaries (Procedure). */
+export const TREATMENT_LEVEL_CODES: ReadonlyMap<string, TreatmentLevel> = new Map([
+  [`${SCT}|1217123003`, 'course'],
+  [`${SCT}|1222565005`, 'phase'],
+  [`${SCT}|1255724003`, 'plan'],
+]);
+export const RT_REQUEST_CODES: ReadonlySet<string> = new Set(TREATMENT_LEVEL_CODES.keys());
+
 export const AMM_RECORD_TYPE = `${RTB}CodeSystem/rt-document-type|amm-record`;
 export const ACTIVITY_IMAGE_APPROVAL = `${RTB}CodeSystem/rt-billing-activity|igrt-image-approval`;
 export const ACTIVITY_AMM_SIGNATURE = `${RTB}CodeSystem/rt-billing-activity|amm-record-signature`;

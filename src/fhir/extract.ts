@@ -1,19 +1,15 @@
-import { CPT_SYSTEM } from '../engine/tables/cpt.js';
-import { GUIDANCE_CODES, MODALITY_CODES, MOTION_CODES, TECHNIQUE_CODES, type CodeTable } from '../engine/tables/snomed.js';
 import type {
   AmmRecord,
   Authorization,
   EngineInput,
   Fraction,
-  GuidanceMethod,
-  MissingFact,
-  MotionFacts,
   Payer,
-  PlanFacts,
   Prescription,
   Ref,
   Signature,
   SiteOfService,
+  TreatmentLevel,
+  UnstructuredProcedure,
 } from '../engine/types.js';
 import {
   ACTIVITY_AMM_SIGNATURE,
@@ -24,13 +20,17 @@ import {
   PAYER_TYPES,
   PLACE_OF_SERVICE,
   PLACE_OF_SERVICE_SYSTEM,
-  RT_REQUEST_CODES,
   TREATED_FRACTION_CODE,
+  TREATMENT_LEVEL_CODES,
 } from './codes.js';
+import { readMotionFacts, readPlanFacts, UnrecognisedCodes } from './concepts.js';
 import type { BundleEntry } from './parse.js';
 import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
+import { PlanChain } from './plan-chain.js';
 import { ResourceIndex } from './references.js';
 import type { ResourceOf } from './schemas.js';
+import { SummaryReader } from './summaries.js';
+import { CPT, isRadiotherapyBillingCode, RADIOTHERAPY_PROCEDURE_CODES, SCT } from './vocabulary.js';
 
 type Procedure = ResourceOf<'Procedure'>;
 type ServiceRequest = ResourceOf<'ServiceRequest'>;
@@ -41,36 +41,77 @@ export interface ExtractOptions {
   readonly draftOrders?: readonly Ref[];
   /** Evaluate only the sessions of these Encounters (encounter-discharge). */
   readonly focusEncounters?: readonly Ref[];
+  /** The date undated orders are evaluated as of (YYYY-MM-DD): the hook's day, the API's or CLI's `asOf`. */
+  readonly asOf: string;
 }
 
-interface Coded<T> {
-  readonly values: T[];
-  readonly unknown: string[];
+/** What a Procedure records, by its code (or, without one, its CodeX RT profile). */
+type ProcedureKind =
+  | { readonly kind: 'fraction' }
+  | { readonly kind: 'summary'; readonly level: TreatmentLevel }
+  | { readonly kind: 'unstructured'; readonly codes: string[] }
+  | { readonly kind: 'other' };
+
+const SUMMARY_PROFILES: ReadonlyMap<string, TreatmentLevel> = new Map([
+  [CODEXRT_PROFILES.treatedPhase, 'phase'],
+  [CODEXRT_PROFILES.treatedPlan, 'plan'],
+  [CODEXRT_PROFILES.courseSummary, 'course'],
+  [CODEXRT_PROFILES.mcodeCourseSummary, 'course'],
+]);
+
+const RT_REQUEST_PROFILES: ReadonlyMap<string, TreatmentLevel> = new Map([
+  [CODEXRT_PROFILES.coursePrescription, 'course'],
+  [CODEXRT_PROFILES.phasePrescription, 'phase'],
+  [CODEXRT_PROFILES.planPrescription, 'plan'],
+  [CODEXRT_PROFILES.plannedCourse, 'course'],
+  [CODEXRT_PROFILES.plannedPhase, 'phase'],
+  [CODEXRT_PROFILES.treatmentPlan, 'plan'],
+]);
+
+const profilesOf = (resource: { meta?: { profile?: string[] | undefined } | undefined }): string[] => resource.meta?.profile ?? [];
+
+function procedureKind(procedure: Procedure): ProcedureKind {
+  const keys = codingKeys(procedure.code);
+  const profiles = profilesOf(procedure);
+  if (keys.includes(TREATED_FRACTION_CODE) || profiles.includes(CODEXRT_PROFILES.treatedFraction)) return { kind: 'fraction' };
+  const level =
+    keys.map((key) => TREATMENT_LEVEL_CODES.get(key)).find(Boolean) ?? profiles.map((profile) => SUMMARY_PROFILES.get(profile)).find(Boolean);
+  if (level) return { kind: 'summary', level };
+  const codes = (procedure.code?.coding ?? []).flatMap((coding) => {
+    if (isRadiotherapyBillingCode(coding.system, coding.code)) return [`${coding.code?.startsWith('G') ? 'HCPCS' : 'CPT'} ${coding.code}`];
+    return coding.system && coding.code && RADIOTHERAPY_PROCEDURE_CODES.has(`${coding.system}|${coding.code}`)
+      ? [`${coding.system === SCT ? 'SNOMED CT' : coding.system} ${coding.code}`]
+      : [];
+  });
+  return codes.length > 0 ? { kind: 'unstructured', codes } : { kind: 'other' };
 }
 
-/** Maps codings through a terminology table; the ones it does not know are kept to be reported. */
-function coded<T>(codings: readonly { system?: string; code?: string }[], table: CodeTable<T>): Coded<T> {
-  const values = new Set<T>();
-  const unknown: string[] = [];
-  for (const coding of codings) {
-    const key = `${coding.system ?? ''}|${coding.code ?? ''}`;
-    const value = table.get(key);
-    if (value === undefined) unknown.push(key);
-    else values.add(value);
-  }
-  return { values: [...values], unknown };
+/** A radiotherapy prescription, plan or planned phase/course, and which level of the hierarchy it is. */
+function requestLevel(request: ServiceRequest): TreatmentLevel | null {
+  return (
+    codingKeys(request.code)
+      .map((key) => TREATMENT_LEVEL_CODES.get(key))
+      .find(Boolean) ??
+    profilesOf(request)
+      .map((profile) => RT_REQUEST_PROFILES.get(profile))
+      .find(Boolean) ??
+    null
+  );
 }
 
-/** Reads a Bundle's resources into the engine's facts. Unrecognised codes become {@link MissingFact}s. */
+/** Reads a Bundle's resources into the engine's facts. Codes it cannot interpret are kept as unknown facts. */
 export class FactReader {
   private readonly index: ResourceIndex;
+  private readonly unrecognised = new UnrecognisedCodes();
+  private readonly chain: PlanChain;
   private readonly provenanceByTarget = new Map<Ref, Provenance[]>();
-  /** Each plan/prescription's extensions and plan facts, read once however many fractions deliver it. */
-  private readonly planFactsOf = new Map<ServiceRequest, { extensions: ExtensionReader; facts: PlanFacts; missing: MissingFact[] }>();
   private readonly ammRecordsByFraction = new Map<Ref, ResourceOf<'DocumentReference'>[]>();
+  private readonly procedures: { procedure: Procedure; kind: ProcedureKind }[];
+  private summaryReader: SummaryReader | null = null;
 
   constructor(entries: readonly BundleEntry[]) {
     this.index = new ResourceIndex(entries);
+    this.chain = new PlanChain(this.index, this.unrecognised);
     for (const provenance of this.index.all('Provenance')) {
       for (const target of provenance.target) {
         const ref = this.index.refTo(target.reference, provenance);
@@ -84,37 +125,53 @@ export class FactReader {
         if (ref) this.ammRecordsByFraction.set(ref, [...(this.ammRecordsByFraction.get(ref) ?? []), document]);
       }
     }
+    this.procedures = this.index.all('Procedure').map((procedure) => ({ procedure, kind: procedureKind(procedure) }));
   }
 
   /** The radiotherapy prescriptions among the resources (no FHIRPath: code and profile only). */
   prescriptionRefs(): Ref[] {
-    return this.index
-      .all('ServiceRequest')
-      .filter((request) => this.isPrescription(request))
-      .map((request) => this.index.refOf(request));
+    return this.prescriptionResources().map((request) => this.index.refOf(request));
   }
 
-  read(options: ExtractOptions = {}): EngineInput {
-    const prescriptions = this.index.all('ServiceRequest').filter((request) => this.isPrescription(request));
+  read(options: ExtractOptions): EngineInput {
     const focus = options.focusEncounters ? new Set(options.focusEncounters) : null;
     // With a focus (encounter-discharge), other fractions only give their start (the next beam-on): no FHIRPath.
     const inFocus = (procedure: Procedure) => focus === null || focus.has(this.index.refTo(procedure.encounter?.reference, procedure) ?? '');
+    const summaries = this.summaries();
+    const fractions = this.ofKind('fraction').map((procedure) => (inFocus(procedure) ? this.fraction(procedure, summaries) : this.timing(procedure)));
+    const prescriptions = this.prescriptionResources().map((request) => this.prescription(request));
     return {
-      fractions: this.index
-        .all('Procedure')
-        .filter(isTreatedFraction)
-        .map((procedure) => (inFocus(procedure) ? this.fraction(procedure) : this.timing(procedure))),
-      prescriptions: prescriptions.map((request) => this.prescription(request)),
+      fractions,
+      prescriptions,
+      summaries: summaries.facts(),
+      unstructured: this.unstructured(),
+      unrecognised: this.unrecognised.list(),
       authorizations: this.authorizations(),
       siteOfService: this.sitesOfService(),
       payers: this.payers(),
+      asOf: options.asOf,
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
       ...(options.focusEncounters ? { focusEncounters: options.focusEncounters } : {}),
     };
   }
 
-  private isPrescription(request: ServiceRequest): boolean {
-    return request.intent !== 'filler-order' && isRadiotherapyRequest(request);
+  private ofKind(kind: ProcedureKind['kind']): Procedure[] {
+    return this.procedures.filter((item) => item.kind.kind === kind).map((item) => item.procedure);
+  }
+
+  private summaries(): SummaryReader {
+    this.summaryReader ??= new SummaryReader(
+      this.index,
+      this.chain,
+      this.unrecognised,
+      this.procedures.flatMap(({ procedure, kind }) => (kind.kind === 'summary' ? [{ procedure, level: kind.level }] : [])),
+      this.index.all('ServiceRequest').filter((request) => requestLevel(request) === 'plan'),
+    );
+    return this.summaryReader;
+  }
+
+  private prescriptionResources(): ServiceRequest[] {
+    return this.index.all('ServiceRequest').filter((request) => request.intent !== 'filler-order' && requestLevel(request) !== null);
   }
 
   /** What every fraction gives, cheaply: identity, status, patient, session and beam-on/beam-off. */
@@ -127,130 +184,73 @@ export class FactReader {
       start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
       end: procedure.performedPeriod?.end ?? procedure.performedDateTime ?? null,
       bodySites: [],
-      plan: { modalities: [], techniques: [], isocenters: null },
-      delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false },
+      plan: { modalities: [], techniques: [], isocenters: null, combinations: [], otherTechniques: [], unknown: [] },
+      delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
       basedOn: [],
       prescription: null,
       ammRecords: [],
       imageApprovals: [],
-      missing: [],
+      summaries: [],
+      factSources: [],
     };
   }
 
-  private fraction(procedure: Procedure): Fraction {
+  private fraction(procedure: Procedure, summaries: SummaryReader): Fraction {
     const timing = this.timing(procedure);
     const ref = timing.ref;
-    const missing: MissingFact[] = [];
-    const chain = this.basedOnChain(procedure);
+    const chain = this.chain.chain(procedure);
     const extensions = new ExtensionReader(procedure);
-    let plan = this.planFacts(extensions, ref, missing);
-    // The plan and prescription fill only the gaps: each is read once (cached), and only when needed.
-    for (const request of chain) {
-      if (plan.modalities.length > 0 && plan.techniques.length > 0 && plan.isocenters !== null) break;
-      const cached = this.requestPlanFacts(request);
-      plan = fillGaps(plan, cached.facts);
-      missing.push(...cached.missing);
-    }
-    const prescription = chain.find((request) => this.isPrescription(request));
+    const { facts, sources } = this.chain.fill(readPlanFacts(extensions, ref, this.unrecognised), ref, chain);
+    const prescription = chain.find((request) => request.intent !== 'filler-order' && requestLevel(request) !== null);
     return {
       ...timing,
       bodySites: (procedure.bodySite ?? []).flatMap((site) => codingKeys(site)),
-      plan,
-      delivered: this.motionFacts(extensions, ref, missing),
+      plan: facts,
+      delivered: readMotionFacts(extensions, ref, this.unrecognised),
       basedOn: chain.map((request) => this.index.refOf(request)),
       prescription: prescription ? this.index.refOf(prescription) : null,
       ammRecords: (this.ammRecordsByFraction.get(ref) ?? []).map((document) => this.ammRecord(document)),
       imageApprovals: this.signatures(ref, ACTIVITY_IMAGE_APPROVAL),
-      missing,
-    };
-  }
-
-  /** Plan → prescription, nearest first; cycles and unresolved references end the walk. */
-  private basedOnChain(resource: Procedure | ServiceRequest): ServiceRequest[] {
-    const chain: ServiceRequest[] = [];
-    const seen = new Set<unknown>([resource]);
-    let frontier: (Procedure | ServiceRequest)[] = [resource];
-    while (frontier.length > 0) {
-      const next: ServiceRequest[] = [];
-      for (const item of frontier) {
-        for (const basedOn of item.basedOn ?? []) {
-          const request = this.index.resolveAs('ServiceRequest', basedOn.reference, item);
-          if (request && !seen.has(request)) {
-            seen.add(request);
-            chain.push(request);
-            next.push(request);
-          }
-        }
-      }
-      frontier = next;
-    }
-    return chain;
-  }
-
-  private requestPlanFacts(request: ServiceRequest): { extensions: ExtensionReader; facts: PlanFacts; missing: MissingFact[] } {
-    let cached = this.planFactsOf.get(request);
-    if (!cached) {
-      const missing: MissingFact[] = [];
-      const extensions = new ExtensionReader(request);
-      cached = { extensions, facts: this.planFacts(extensions, this.index.refOf(request), missing), missing };
-      this.planFactsOf.set(request, cached);
-    }
-    return cached;
-  }
-
-  private planFacts(extensions: ExtensionReader, ref: Ref, missing: MissingFact[]): PlanFacts {
-    const modalities = coded(extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.modality), MODALITY_CODES);
-    const techniques = coded(
-      [...extensions.codings(EXTENSION.modalityAndTechnique, EXTENSION.technique), ...extensions.codings(EXTENSION.rtTechnique)],
-      TECHNIQUE_CODES,
-    );
-    note(missing, 'modality', modalities.unknown, ref);
-    note(missing, 'technique', techniques.unknown, ref);
-    const isocenters = extensions.value(EXTENSION.isocenterCount, 'valuePositiveInt');
-    return {
-      modalities: modalities.values,
-      techniques: techniques.values,
-      isocenters: typeof isocenters === 'number' && isocenters >= 1 ? isocenters : null,
-    };
-  }
-
-  private motionFacts(extensions: ExtensionReader, ref: Ref, missing: MissingFact[]): MotionFacts {
-    const imageGuidance = coded(extensions.codings(EXTENSION.imageGuidance, 'modality'), GUIDANCE_CODES);
-    const intrafraction = coded(extensions.codings(EXTENSION.intrafractionVerification, 'procedure'), GUIDANCE_CODES);
-    const respiratory = coded(
-      [...extensions.codings(EXTENSION.respiratoryMotionManagement), ...extensions.codings(EXTENSION.freeBreathingTechnique)],
-      MOTION_CODES,
-    );
-    note(missing, 'image guidance modality', imageGuidance.unknown, ref);
-    note(missing, 'respiratory motion management', respiratory.unknown, ref);
-    // Any code under intra-fraction verification means monitoring during beam-on, even one we do not name.
-    const unnamed: GuidanceMethod[] = intrafraction.unknown.length > 0 ? ['unspecified'] : [];
-    return {
-      imageGuidance: imageGuidance.values,
-      intrafraction: [...intrafraction.values, ...unnamed],
-      respiratory: respiratory.values,
-      portImages: extensions.value(EXTENSION.portImages, 'valueBoolean') === true,
+      summaries: summaries.summariesOf(procedure),
+      factSources: sources,
     };
   }
 
   private prescription(request: ServiceRequest): Prescription {
     const ref = this.index.refOf(request);
-    const { extensions, facts: plan, missing: planMissing } = this.requestPlanFacts(request);
-    const missing: MissingFact[] = [...planMissing];
+    const { extensions, facts } = this.chain.request(request);
     const necessity = extensions.value(EXTENSION.ammNecessity, 'valueMarkdown');
     return {
       ref,
       status: request.status,
       patient: this.index.refTo(request.subject.reference, request),
+      level: requestLevel(request),
+      basedOn: (request.basedOn ?? []).map((reference) => this.index.refTo(reference.reference, request) ?? '').filter(Boolean),
       requester: this.index.refTo(request.requester?.reference, request),
       requesterIsPractitioner: this.index.typeOf(request.requester, request) === 'Practitioner',
       serviceDate: request.occurrencePeriod?.start ?? request.occurrenceDateTime ?? request.authoredOn ?? null,
-      plan,
-      ordered: this.motionFacts(extensions, ref, missing),
+      plan: facts,
+      ordered: readMotionFacts(extensions, ref, this.unrecognised),
       ammNecessity: typeof necessity === 'string' ? necessity : null,
-      cptCodes: (request.code?.coding ?? []).filter((c) => c.system === CPT_SYSTEM && c.code).map((c) => c.code as string),
-      missing,
+      cptCodes: (request.code?.coding ?? []).filter((c) => c.system === CPT && c.code).map((c) => c.code as string),
     };
+  }
+
+  private unstructured(): UnstructuredProcedure[] {
+    return this.procedures.flatMap(({ procedure, kind }) =>
+      kind.kind === 'unstructured' && procedure.status !== 'entered-in-error'
+        ? [
+            {
+              ref: this.index.refOf(procedure),
+              patient: this.index.refTo(procedure.subject.reference, procedure),
+              status: procedure.status,
+              start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
+              codes: kind.codes,
+              encounter: this.index.refTo(procedure.encounter?.reference, procedure),
+            },
+          ]
+        : [],
+    );
   }
 
   private ammRecord(document: ResourceOf<'DocumentReference'>): AmmRecord {
@@ -293,7 +293,7 @@ export class FactReader {
           response: response ? this.index.refOf(response) : null,
           patient: this.index.refTo(claim.patient.reference, claim),
           cptCodes: (claim.item ?? []).flatMap((item) =>
-            (item.productOrService.coding ?? []).filter((c) => c.system === CPT_SYSTEM && c.code).map((c) => c.code as string),
+            (item.productOrService.coding ?? []).filter((c) => c.system === CPT && c.code).map((c) => c.code as string),
           ),
           created: claim.created ?? null,
           period: { start: period?.start ?? null, end: period?.end ?? null },
@@ -332,47 +332,12 @@ export class FactReader {
   }
 }
 
-function isTreatedFraction(procedure: Procedure): boolean {
-  return (
-    codingKeys(procedure.code).includes(TREATED_FRACTION_CODE) ||
-    (procedure.meta as { profile?: string[] } | undefined)?.profile?.includes(CODEXRT_PROFILES.treatedFraction) === true
-  );
-}
-
-const RT_REQUEST_PROFILES: ReadonlySet<string> = new Set([
-  CODEXRT_PROFILES.coursePrescription,
-  CODEXRT_PROFILES.phasePrescription,
-  CODEXRT_PROFILES.planPrescription,
-  CODEXRT_PROFILES.treatmentPlan,
-  CODEXRT_PROFILES.plannedPhase,
-]);
-
-function isRadiotherapyRequest(request: ServiceRequest): boolean {
-  return (
-    codingKeys(request.code).some((key) => RT_REQUEST_CODES.has(key)) ||
-    (request.meta?.profile ?? []).some((profile) => RT_REQUEST_PROFILES.has(profile))
-  );
-}
-
-/** Plan facts from the fraction win; the plan and prescription fill only what the fraction does not say. */
-function fillGaps(own: PlanFacts, from: PlanFacts): PlanFacts {
-  return {
-    modalities: own.modalities.length > 0 ? own.modalities : from.modalities,
-    techniques: own.techniques.length > 0 ? own.techniques : from.techniques,
-    isocenters: own.isocenters ?? from.isocenters,
-  };
-}
-
-function note(missing: MissingFact[], fact: string, unknown: readonly string[], ref: Ref): void {
-  for (const key of unknown) missing.push({ fact, detail: `code ${key} on ${ref} is not recognised and was not used`, evidence: [ref] });
-}
-
 /** The radiotherapy prescriptions among parsed resources (e.g. order-sign's draftOrders). */
 export function prescriptionRefs(entries: readonly BundleEntry[]): Ref[] {
   return new FactReader(entries).prescriptionRefs();
 }
 
 /** Reads a parsed Bundle into engine input. */
-export function extractFacts(entries: readonly BundleEntry[], options: ExtractOptions = {}): EngineInput {
+export function extractFacts(entries: readonly BundleEntry[], options: ExtractOptions): EngineInput {
   return new FactReader(entries).read(options);
 }

@@ -28,6 +28,7 @@ const domainResource = {
     .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-", ".", up to 64)')
     .optional(),
   extension: z.array(Extension).optional(),
+  meta: z.looseObject({ profile: z.array(z.string()).optional() }).optional(),
 };
 
 const EVENT_STATUS = ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'] as const;
@@ -52,6 +53,7 @@ export const Procedure = z.looseObject({
   subject: Reference,
   encounter: Reference.optional(),
   basedOn: z.array(Reference).optional(),
+  partOf: z.array(Reference).optional(),
   performedPeriod: Period.optional(),
   performedDateTime: DateTime.optional(),
   bodySite: z.array(CodeableConcept).optional(),
@@ -69,7 +71,6 @@ export const ServiceRequest = z.looseObject({
   occurrencePeriod: Period.optional(),
   occurrenceDateTime: DateTime.optional(),
   authoredOn: DateTime.optional(),
-  meta: z.looseObject({ profile: z.array(z.string()).optional() }).optional(),
 });
 
 export const DocumentReference = z.looseObject({

@@ -50,3 +50,69 @@ export function bundle(
 ) {
   return { resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ fullUrl: fullUrl(resource), resource })) };
 }
+
+export const ELECTRON = '45643008';
+export const IMRT = '441799006';
+export const LEVEL_CODES = { course: '1217123003', phase: '1222565005', plan: '1255724003' } as const;
+
+/** A CodeX RT prescription or plan (ServiceRequest). */
+export function requestResource(id: string, level: keyof typeof LEVEL_CODES, extra: Record<string, unknown> = {}) {
+  return {
+    resourceType: 'ServiceRequest',
+    id,
+    status: 'active',
+    intent: 'original-order',
+    code: { coding: [{ system: SCT, code: LEVEL_CODES[level] }] },
+    subject: { reference: 'Patient/p1' },
+    requester: { reference: 'Practitioner/dr' },
+    authoredOn: '2026-02-01',
+    extension: [modalityAndTechnique(PHOTON, THREE_D)],
+    ...extra,
+  };
+}
+
+/** A CodeX RT Treated Phase, Treated Plan or Course Summary (Procedure) reporting fractions delivered. */
+export function summaryResource(id: string, level: keyof typeof LEVEL_CODES, delivered: number, extra: Record<string, unknown> = {}) {
+  const count =
+    level === 'course'
+      ? { url: `${MCODE}mcode-radiotherapy-sessions`, valueUnsignedInt: delivered }
+      : { url: `${CODEXRT}codexrt-radiotherapy-fractions-delivered`, valueUnsignedInt: delivered };
+  const { extension, ...rest } = extra as { extension?: unknown[] };
+  return {
+    resourceType: 'Procedure',
+    id,
+    status: 'completed',
+    code: { coding: [{ system: SCT, code: LEVEL_CODES[level] }] },
+    subject: { reference: 'Patient/p1' },
+    performedPeriod: { start: '2026-03-02T09:00:00Z', end: '2026-03-27T09:12:00Z' },
+    extension: [...(extension ?? [modalityAndTechnique(PHOTON, THREE_D)]), count],
+    ...rest,
+  };
+}
+
+export const respiratory = (code: string) => ({
+  url: `${CODEXRT}codexrt-radiotherapy-respiratory-motion-management`,
+  valueCodeableConcept: { coding: [{ system: SCT, code }] },
+});
+export const intrafraction = (code: string) => ({
+  url: `${CODEXRT}codexrt-intrafraction-verification`,
+  extension: [{ url: 'procedure', valueCodeableConcept: { coding: [{ system: SCT, code }] } }],
+});
+/** A modality-and-technique extension with codings given as `system|code` (to write unknown or null-flavored codes). */
+export const modalityAndTechniqueCodings = (modality: string[], technique: string[] = []) => ({
+  url: `${MCODE}mcode-radiotherapy-modality-and-technique`,
+  extension: [
+    {
+      url: `${MCODE}mcode-radiotherapy-modality`,
+      valueCodeableConcept: { coding: modality.map((m) => ({ system: m.split('|')[0], code: m.split('|')[1] })) },
+    },
+    ...(technique.length
+      ? [
+          {
+            url: `${MCODE}mcode-radiotherapy-technique`,
+            valueCodeableConcept: { coding: technique.map((t) => ({ system: t.split('|')[0], code: t.split('|')[1] })) },
+          },
+        ]
+      : []),
+  ],
+});

@@ -1,8 +1,18 @@
 import type { AmmRecord, EngineInput, Fraction, MotionFacts, PlanFacts, Prescription, Signature } from '../../src/engine/types.js';
 
 /** Builders of engine facts for table-driven rule tests: sensible defaults, override what the test is about. */
-export const NO_MOTION: MotionFacts = { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false };
-export const PHOTON_3D: PlanFacts = { modalities: ['photon'], techniques: ['3d-crt'], isocenters: 1 };
+/** The as-of date tests evaluate undated orders on (D-DATE). */
+export const AS_OF = '2026-11-25';
+
+export const NO_MOTION: MotionFacts = { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false, unknown: [] };
+export const PHOTON_3D: PlanFacts = {
+  modalities: ['photon'],
+  techniques: ['3d-crt'],
+  isocenters: 1,
+  combinations: [{ modality: 'photon', techniques: ['3d-crt'] }],
+  otherTechniques: [],
+  unknown: [],
+};
 
 export function signature(at: string | null, overrides: Partial<Signature> = {}): Signature {
   return { provenance: `Provenance/sig-${at ?? 'none'}`, at, by: 'Practitioner/dr', byPractitioner: true, ...overrides };
@@ -32,7 +42,8 @@ export function fraction(spec: FractionSpec = {}): Fraction {
     prescription: 'ServiceRequest/rx',
     ammRecords: [],
     imageApprovals: [],
-    missing: [],
+    summaries: [],
+    factSources: [],
     ...spec,
     start,
     plan: { ...PHOTON_3D, ...spec.plan },
@@ -56,9 +67,10 @@ export function prescription(spec: PrescriptionSpec = {}): Prescription {
     requester: 'Practitioner/dr',
     requesterIsPractitioner: true,
     serviceDate: '2026-02-01',
+    level: null,
+    basedOn: [],
     ammNecessity: null,
     cptCodes: [],
-    missing: [],
     ...spec,
     plan: { ...PHOTON_3D, ...spec.plan },
     ordered: { ...NO_MOTION, ...spec.ordered },
@@ -66,7 +78,18 @@ export function prescription(spec: PrescriptionSpec = {}): Prescription {
 }
 
 export function engineInput(spec: Partial<EngineInput> = {}): EngineInput {
-  return { fractions: [], prescriptions: [prescription()], authorizations: [], siteOfService: {}, payers: {}, ...spec };
+  return {
+    fractions: [],
+    prescriptions: [prescription()],
+    summaries: [],
+    unstructured: [],
+    unrecognised: [],
+    authorizations: [],
+    siteOfService: {},
+    payers: {},
+    asOf: AS_OF,
+    ...spec,
+  };
 }
 
 /** Qualifying AMM as delivered: surface guidance monitoring a breath hold. */

@@ -1,3 +1,4 @@
+import { AS_OF } from '../helpers/facts.js';
 import { describe, expect, it } from 'vitest';
 import type { Determination } from '../../src/engine/types.js';
 import { determineBundle } from '../../src/pipeline.js';
@@ -13,7 +14,7 @@ describe('golden cases (../shared/cases)', () => {
   });
 
   describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, golden) => {
-    const determination: Determination = determineBundle(golden.bundle);
+    const determination: Determination = determineBundle(golden.bundle, { asOf: AS_OF });
 
     it.each(golden.expected.sessions.map((s) => [s.fractions.join(','), s] as const))('session %s', (_fractions, expected) => {
       const session = determination.sessions.find((s) => sameSet(s.fractions, expected.fractions));

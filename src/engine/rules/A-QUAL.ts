@@ -1,4 +1,4 @@
-import { LABELLED_NOT_MONITORING_MOTION, NOT_MOTION_MANAGEMENT, SELF_MONITORING_MOTION } from '../tables/snomed.js';
+import { LABELLED_NOT_MONITORING_MOTION, NOT_MOTION_MANAGEMENT, SELF_MONITORING_MOTION } from '../tables/motion.js';
 import type { MotionFacts, MotionTechnique } from '../types.js';
 import { finding, type Rule } from './rule.js';
 
@@ -8,6 +8,15 @@ import { finding, type Rule } from './rule.js';
  */
 export function qualifiesAsAmm(motion: MotionFacts): boolean {
   return motion.intrafraction.length > 0 || motion.respiratory.some((technique) => SELF_MONITORING_MOTION.has(technique));
+}
+
+/**
+ * Whether qualifying AMM was performed (or ordered) across several records: `true` when one qualifies, `null` when
+ * none does but one states motion management in a code not understood (it might qualify), else `false`.
+ */
+export function ammState(motions: readonly MotionFacts[]): boolean | null {
+  if (motions.some(qualifiesAsAmm)) return true;
+  return motions.some((motion) => motion.unknown.length > 0) ? null : false;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DELIVERY_CODES } from '../tables/cpt.js';
-import type { LevelRule, Rule } from './rule.js';
+import { missingPhotonTechnique, type LevelRule, type Rule } from './rule.js';
 
 /** D-1: photon 2D at one isocenter without AMM, or electron fields only (not total skin). */
 export const D_1: LevelRule & Rule = {
@@ -12,6 +12,6 @@ export const D_1: LevelRule & Rule = {
     if (!photon && facts.modalities.has('electron')) return { kind: 'match' };
     if (!photon || facts.amm) return { kind: 'no-match' };
     if (facts.techniques.has('2d')) return { kind: 'match' };
-    return facts.techniques.size === 0 ? { kind: 'unknown', missing: ['photon technique (2D, 3D-CRT, IMRT/VMAT)'] } : { kind: 'no-match' };
+    return facts.techniques.size === 0 ? { kind: 'unknown', missing: [missingPhotonTechnique(facts)] } : { kind: 'no-match' };
   },
 };

@@ -1,5 +1,5 @@
 import { DELIVERY_CODES } from '../tables/cpt.js';
-import type { LevelRule, Rule } from './rule.js';
+import { missingPhotonTechnique, type LevelRule, type Rule } from './rule.js';
 
 /** D-2: photon 3D-CRT or IMRT (VMAT is IMRT) to one isocenter, without qualifying AMM. */
 export const D_2: LevelRule & Rule = {
@@ -10,6 +10,6 @@ export const D_2: LevelRule & Rule = {
   test(facts) {
     if (!facts.modalities.has('photon') || facts.amm) return { kind: 'no-match' };
     if (facts.techniques.has('3d-crt') || facts.techniques.has('imrt')) return { kind: 'match' };
-    return facts.techniques.size === 0 ? { kind: 'unknown', missing: ['photon technique (2D, 3D-CRT, IMRT/VMAT)'] } : { kind: 'no-match' };
+    return facts.techniques.size === 0 ? { kind: 'unknown', missing: [missingPhotonTechnique(facts)] } : { kind: 'no-match' };
   },
 };

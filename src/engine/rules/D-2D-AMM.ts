@@ -1,7 +1,11 @@
 import { finding, fractionRefs, type LevelFacts, type Rule } from './rule.js';
 
 const twoDimensionalWithAmm = (facts: LevelFacts): boolean =>
-  facts.amm && facts.modalities.has('photon') && facts.techniques.has('2d') && !facts.techniques.has('3d-crt') && !facts.techniques.has('imrt');
+  facts.amm === true &&
+  facts.modalities.has('photon') &&
+  facts.techniques.has('2d') &&
+  !facts.techniques.has('3d-crt') &&
+  !facts.techniques.has('imrt');
 
 /** D-2D-AMM: 2D photons with AMM are Level 3 by the ACRO wording, but unusual: necessity must be clear. */
 export const D_2D_AMM: Rule = {

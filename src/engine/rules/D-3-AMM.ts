@@ -1,5 +1,5 @@
 import { DELIVERY_CODES } from '../tables/cpt.js';
-import type { LevelRule, Rule } from './rule.js';
+import { describeUnknown, type LevelRule, type Rule } from './rule.js';
 
 /** D-3-AMM: any photon therapy with qualifying active motion management is Level 3. */
 export const D_3_AMM: LevelRule & Rule = {
@@ -7,5 +7,10 @@ export const D_3_AMM: LevelRule & Rule = {
   title: 'Photon therapy with active motion management',
   sources: ['001'],
   code: DELIVERY_CODES.level3,
-  test: (facts) => (facts.modalities.has('photon') && facts.amm ? { kind: 'match' } : { kind: 'no-match' }),
+  test(facts) {
+    if (!facts.modalities.has('photon') || facts.amm === false) return { kind: 'no-match' };
+    if (facts.amm === true) return { kind: 'match' };
+    const unreadable = facts.unknown.filter((fact) => fact.fact === 'motion management');
+    return { kind: 'unknown', missing: unreadable.length > 0 ? unreadable.map(describeUnknown) : ['motion management'] };
+  },
 };

@@ -1,5 +1,8 @@
 import { OUT_OF_FAMILY_MODALITIES, OUT_OF_FAMILY_TECHNIQUES } from '../tables/cpt.js';
-import { finding, fractionRefs, type LevelRule, type Rule } from './rule.js';
+import { describeUnknown, finding, fractionRefs, type LevelFacts, type LevelMatch, type LevelRule, type Rule } from './rule.js';
+
+/** External beam modalities within the 2026 family: with them, an unreadable technique could still be SRS or SBRT. */
+const IN_FAMILY_MODALITIES = new Set(['photon', 'electron']);
 
 /** D-OUT: proton, neutron, brachytherapy, SRS, SBRT, superficial/orthovoltage are outside the 2026 delivery-level family. */
 export const D_OUT: LevelRule & Rule = {
@@ -7,7 +10,7 @@ export const D_OUT: LevelRule & Rule = {
   title: 'Outside the 2026 delivery-level family',
   sources: ['001', '000'],
   code: null,
-  test(facts) {
+  test(facts: LevelFacts): LevelMatch {
     for (const technique of facts.techniques) {
       const family = OUT_OF_FAMILY_TECHNIQUES.get(technique);
       if (family) return { kind: 'match', outOfFamily: family };
@@ -16,6 +19,11 @@ export const D_OUT: LevelRule & Rule = {
       const family = OUT_OF_FAMILY_MODALITIES.get(modality);
       if (family) return { kind: 'match', outOfFamily: family };
     }
+    // An unreadable modality could be any; an unreadable technique of photons or electrons could be stereotactic.
+    const unreadable = facts.unknown.filter(
+      (fact) => fact.fact === 'modality' || (fact.fact === 'technique' && [...facts.modalities].some((m) => IN_FAMILY_MODALITIES.has(m))),
+    );
+    if (unreadable.length > 0) return { kind: 'unknown', missing: unreadable.map(describeUnknown) };
     return facts.modalities.size === 0 ? { kind: 'unknown', missing: ['modality'] } : { kind: 'no-match' };
   },
   session(context) {
@@ -38,5 +46,10 @@ export const D_OUT: LevelRule & Rule = {
         context.order.ref,
       ]),
     ];
+  },
+  phase(context) {
+    const family = context.clinical.outOfFamily;
+    if (context.clinical.rule !== this.id || !family) return [];
+    return [finding(this, 'info', `Outside the 2026 delivery-level family (77402/77407/77412): report ${family.family}.`, [context.summary.ref])];
   },
 };

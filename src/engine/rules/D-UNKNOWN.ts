@@ -17,6 +17,11 @@ export const D_UNKNOWN: Rule = {
       ),
     ];
   },
+  phase(context) {
+    if (context.clinical.rule !== this.id) return [];
+    const missing = context.clinical.missing.join(', ');
+    return [finding(this, 'critical', `What the fractions of this summary describe cannot be derived: missing ${missing}.`, [context.summary.ref])];
+  },
   order(context) {
     if (context.clinical.rule !== this.id) return [];
     const missing = context.clinical.missing.join(', ');

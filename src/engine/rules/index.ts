@@ -20,6 +20,12 @@ import { D_3_TSE } from './D-3-TSE.js';
 import { D_NOT_DELIVERED } from './D-NOT-DELIVERED.js';
 import { D_OUT } from './D-OUT.js';
 import { D_UNKNOWN } from './D-UNKNOWN.js';
+import { D_COUNT } from './D-COUNT.js';
+import { D_COURSE } from './D-COURSE.js';
+import { D_DATE } from './D-DATE.js';
+import { D_SUMMARY } from './D-SUMMARY.js';
+import { D_UNSTRUCTURED } from './D-UNSTRUCTURED.js';
+import { FHIR_INPUT } from './FHIR-INPUT.js';
 import { I_2D } from './I-2D.js';
 import { I_BUNDLED } from './I-BUNDLED.js';
 import { I_PC } from './I-PC.js';
@@ -33,7 +39,7 @@ import type { LevelRule, Rule, RuleInfo } from './rule.js';
 /** The delivery-level decision, in the order of spec/billing-rules.md: the first rule that matches decides. */
 export const LEVEL_RULES: readonly LevelRule[] = [D_OUT, D_3_AMM, D_3_ISO, D_3_TSE, D_3_MIX, D_2, D_1];
 
-/** Every rule whose checks run on sessions and orders. A new rule is one file and one row here. */
+/** Every rule whose checks run on sessions, orders, phases or records. A new rule is one file and one row here. */
 export const RULES: readonly Rule[] = [
   D_OUT,
   D_3_AMM,
@@ -45,6 +51,11 @@ export const RULES: readonly Rule[] = [
   D_UNKNOWN,
   D_2D_AMM,
   D_3_PAYER,
+  D_DATE,
+  D_SUMMARY,
+  D_COUNT,
+  D_COURSE,
+  D_UNSTRUCTURED,
   A_QUAL,
   A_ORDER,
   A_NEED,
@@ -63,15 +74,13 @@ export const RULES: readonly Rule[] = [
   C_AUTH_MISMATCH,
   C_AUTH_2025,
   C_PLAN_SAME_DAY,
+  FHIR_INPUT,
 ];
 
 /** Rules that look at a whole population of fractions or sessions rather than one. */
 export const POPULATION_RULES = { notDelivered: D_NOT_DELIVERED, utilization: A_UTIL } as const;
 
-/** Not a billing rule: what the FHIR reader could not use (an unrecognised code), reported as a finding. */
-const FHIR_INPUT: RuleInfo = { id: 'FHIR-INPUT', title: 'Input the reader could not use (e.g. an unrecognised code)', sources: [] };
-
 /** Every rule ID with its title and sources: for documentation, cards and the reviewer app. */
-export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, D_NOT_DELIVERED, A_UTIL, FHIR_INPUT]
+export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, D_NOT_DELIVERED, A_UTIL]
   .map(({ id, title, sources }) => ({ id, title, sources }))
   .sort((a, b) => a.id.localeCompare(b.id));

@@ -12,6 +12,9 @@ import type {
   Ref,
   Severity,
   Technique,
+  TreatmentSummary,
+  UnknownFact,
+  EngineInput,
 } from '../types.js';
 
 /** Identity of a rule from `spec/billing-rules.md`. */
@@ -21,14 +24,35 @@ export interface RuleInfo {
   readonly sources: readonly SourceKey[];
 }
 
-/** Facts that decide a delivery level, for a session (fractions added up) or an order. */
+/** Facts that decide a delivery level, for a session (fractions added up), an order or a summary. */
 export interface LevelFacts {
   readonly modalities: ReadonlySet<Modality>;
   readonly techniques: ReadonlySet<Technique>;
   /** Photon isocenters; `null` when unknown. */
   readonly photonIsocenters: number | null;
-  /** Qualifying active motion management (A-QUAL). */
-  readonly amm: boolean;
+  /** Qualifying active motion management (A-QUAL); `null` when motion management is stated in a code not understood. */
+  readonly amm: boolean | null;
+  /** Facts stated in a form the reader cannot interpret: a rule that depends on them cannot decide. */
+  readonly unknown: readonly UnknownFact[];
+  /** Published techniques that do not change the level, by name (to say why a technique is still missing). */
+  readonly otherTechniques: readonly string[];
+}
+
+/** The missing photon technique, naming a published technique that was given but does not decide the level. */
+export function missingPhotonTechnique(facts: LevelFacts): string {
+  const given = facts.otherTechniques.length > 0 ? ` (${facts.otherTechniques.join(', ')} is given, which does not decide the level)` : '';
+  return `photon technique: 2D, 3D-CRT or IMRT/VMAT${given}`;
+}
+
+/** How a missing or unreadable fact is named in a D-UNKNOWN finding. */
+export function describeUnknown(fact: UnknownFact): string {
+  const what =
+    fact.reason === 'null-flavor'
+      ? `stated as unknown (${fact.code.split('|').pop()})`
+      : fact.reason === 'no-code'
+        ? 'given as text without a code'
+        : `code ${fact.code} is not recognised`;
+  return `${fact.fact} on ${fact.resource}: ${what}`;
 }
 
 export type LevelMatch =
@@ -89,16 +113,60 @@ export interface OrderContext {
   readonly order: Prescription;
   readonly facts: LevelFacts;
   readonly clinical: LevelResult;
+  /** The date of service used: the order's own, or the as-of date when it has none (D-DATE). */
+  readonly serviceDate: string;
+  readonly serviceDateAssumed: boolean;
+  /** For a course-level order listing several modalities or techniques: what each describes (D-COURSE). */
+  readonly combinations: readonly CombinationLevel[];
+  /** Orders based on this one (a course's phase prescriptions), with the codes they carry. */
+  readonly children: readonly { readonly order: Ref; readonly code: DeliveryCode | null; readonly rule: string; readonly outOfFamily?: string }[];
   /** The order is being signed now (order-sign) or is a draft. */
   readonly isDraft: boolean;
   readonly authorizations: readonly Authorization[];
   readonly inScope: boolean;
 }
 
+/** A delivered phase, plan or course known only from its summary (D-SUMMARY). */
+export interface PhaseContext {
+  readonly summary: TreatmentSummary;
+  readonly facts: LevelFacts;
+  /** What each fraction of it describes. */
+  readonly clinical: LevelResult;
+  /** Completed sessions with Treated Fraction records that belong to it. */
+  readonly fractionRecords: number;
+  /** Other summaries of the same phase, counted once. */
+  readonly snapshots: readonly TreatmentSummary[];
+  /** Guidance recorded: 77387-26 expected per session (I-PC). */
+  readonly igrtProfessional: boolean;
+  /** What each modality and technique of a course-level summary describes (D-COURSE); empty otherwise. */
+  readonly combinations: readonly CombinationLevel[];
+  /** Other phases of a different modality whose periods overlap this one's (D-COURSE). */
+  readonly overlaps: readonly TreatmentSummary[];
+}
+
+/** One modality (with its techniques) of a course-level list, and the level it describes on its own. */
+export interface CombinationLevel {
+  readonly label: string;
+  readonly result: LevelResult;
+}
+
+/** What the whole input holds, for rules about records rather than sessions, orders or phases. */
+export interface RecordContext {
+  readonly input: EngineInput;
+  /** Restricted to the focused encounters (encounter-discharge), when there is a focus. */
+  readonly focus: ReadonlySet<Ref> | null;
+  /** Resources whose facts only D-OUT subjects read: an unrecognised code there changes nothing (FHIR-INPUT). */
+  readonly outOfFamilyOnly: ReadonlySet<Ref>;
+  /** Resources read for the subjects in view. */
+  readonly read: ReadonlySet<Ref>;
+}
+
 /** A rule as the registry lists it: checks that turn a context into findings. */
 export interface Rule extends RuleInfo {
   session?(context: SessionContext): Finding[];
   order?(context: OrderContext): Finding[];
+  phase?(context: PhaseContext): Finding[];
+  record?(context: RecordContext): Finding[];
 }
 
 /** A finding that names its rule and source. */

@@ -1,8 +1,6 @@
 import type { DeliveryCode, Modality, Technique } from '../types.js';
 import type { SourceKey } from './sources.js';
 
-export const CPT_SYSTEM = 'http://www.ama-assn.org/go/cpt';
-
 /** The 2026 delivery-level family (001). */
 export const DELIVERY_CODES = {
   level1: '77402',
@@ -59,6 +57,8 @@ export const OUT_OF_FAMILY_MODALITIES: ReadonlyMap<Modality, OutOfFamily> = new 
   ['neutron', { family: 'neutron 77423', igrt: 'separate', igrtRule: 'I-PC', sources: ['001'] }],
   ['carbon-ion', { family: 'heavy ion (no 2026 delivery-level code; report per payer)', igrt: 'separate', igrtRule: 'I-PC', sources: ['001'] }],
   ['brachytherapy', { family: 'brachytherapy 77750–77799', igrt: 'not-applicable', igrtRule: 'D-OUT', sources: ['001'] }],
+  // A radiopharmaceutical is an unsealed source: nuclear-medicine therapy codes, not external beam (001: outside the family).
+  ['radiopharmaceutical', { family: 'radiopharmaceutical therapy 79005–79999', igrt: 'not-applicable', igrtRule: 'D-OUT', sources: ['001'] }],
 ]);
 
 /** CMS utilization assumption for 77412 among delivery sessions (A-UTIL; 000, 001). */
@@ -66,7 +66,7 @@ export const EXPECTED_LEVEL3_SHARE = 0.35;
 
 /** Sessions dated before the 2026 code set: outside this engine (the 2025 codes applied then). */
 export const PRE_2026: OutOfFamily = {
-  family: '2025 code set (date of service before 2026-01-01)',
+  family: 'the codes in force before 2026 (date of service before 2026-01-01)',
   igrt: 'not-applicable',
   igrtRule: 'D-OUT',
   sources: ['001'],

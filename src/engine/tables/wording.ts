@@ -1,3 +1,5 @@
+import type { Modality, Technique } from '../types.js';
+
 /**
  * Words that only name an AMM technique (A-NEED-SPECIFIC, spec/fhir-input.md §2). A necessity statement
  * with fewer than {@link MIN_SPECIFIC_WORDS} words besides these names the technique, not the patient's reason.
@@ -36,3 +38,25 @@ export const TECHNIQUE_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 export const MIN_SPECIFIC_WORDS = 5;
+
+/** How findings name modalities and techniques. */
+export const MODALITY_NAMES: Readonly<Record<Modality, string>> = {
+  photon: 'photons',
+  electron: 'electrons',
+  proton: 'protons',
+  neutron: 'neutrons',
+  'carbon-ion': 'carbon ions',
+  brachytherapy: 'brachytherapy',
+  radiopharmaceutical: 'radiopharmaceutical',
+};
+
+export const TECHNIQUE_NAMES: Readonly<Record<Technique, string>> = {
+  '2d': '2D',
+  '3d-crt': '3D-CRT',
+  imrt: 'IMRT/VMAT',
+  srs: 'SRS',
+  sbrt: 'SBRT',
+  'total-skin-electron': 'total skin electrons',
+  superficial: 'superficial',
+  orthovoltage: 'orthovoltage',
+};

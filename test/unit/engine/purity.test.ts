@@ -17,6 +17,12 @@ describe('the engine is pure', () => {
     expect(source).not.toMatch(/process\.env|Date\.now\(|new Date\(\)/);
   });
 
+  it.each(files(ENGINE).map((f) => [f.slice(ENGINE.length), f]))('%s speaks in domain facts: no FHIR reading, no code systems', (_name, file) => {
+    const source = readFileSync(file, 'utf8');
+    expect(source).not.toMatch(/from ['"](\.\.\/)+(fhir|cds|api)\//);
+    expect(source).not.toMatch(/snomed\.info\/sct|ama-assn\.org\/go\/cpt|\/StructureDefinition\/|\/CodeSystem\//);
+  });
+
   it('rules contain no literal CPT or SNOMED codes (they live in tables/)', () => {
     for (const file of files(join(ENGINE, 'rules'))) {
       const code = readFileSync(file, 'utf8').replace(/\/\*\*[\s\S]*?\*\/|\/\/.*$/gm, '');

@@ -1,3 +1,4 @@
+import { AS_OF } from '../../helpers/facts.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { extractFacts } from '../../../src/fhir/extract.js';
@@ -5,7 +6,7 @@ import { parseBundle } from '../../../src/fhir/parse.js';
 import { determineBundle } from '../../../src/pipeline.js';
 import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechnique, PHOTON } from '../../helpers/bundles.js';
 
-const read = (json: unknown) => extractFacts(parseBundle(json));
+const read = (json: unknown) => extractFacts(parseBundle(json), { asOf: AS_OF });
 
 describe('reading fractions', () => {
   it('fractions out of order in the Bundle come out as sessions in date order, with the right next beam-on', () => {
@@ -16,7 +17,7 @@ describe('reading fractions', () => {
       approval('a1', 'Procedure/fx-1', '2026-03-02T10:00:00Z'),
       approval('a2', 'Procedure/fx-2', '2026-03-03T10:00:00Z'),
     ]);
-    const result = determineBundle(json);
+    const result = determineBundle(json, { asOf: AS_OF });
     expect(result.sessions.map((s) => s.fractions[0])).toEqual(['Procedure/fx-1', 'Procedure/fx-2', 'Procedure/fx-3']);
     expect(result.sessions.map((s) => s.facts.nextBeamOn)).toEqual(['2026-03-03T09:00:00Z', '2026-03-04T09:00:00Z', null]);
     expect(result.sessions.map((s) => s.igrtStatus)).toEqual(['billable', 'billable', 'pending']);
@@ -37,7 +38,7 @@ describe('reading fractions', () => {
         { fullUrl: 'urn:uuid:2b4e28ba-2fa1-11d2-883f-0016d3cca427', resource: prov },
       ],
     };
-    const [session] = determineBundle(json).sessions;
+    const [session] = determineBundle(json, { asOf: AS_OF }).sessions;
     expect(session?.fractions).toEqual(['urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427']);
     expect(session?.igrtStatus).toBe('billable');
   });
@@ -79,7 +80,7 @@ describe('reading fractions', () => {
 
   it('a fraction without performedPeriod is read with no start; the engine names the missing date', () => {
     const json = bundle([fractionResource('fx-1', null)]);
-    const [session] = determineBundle(json).sessions;
+    const [session] = determineBundle(json, { asOf: AS_OF }).sessions;
     expect(session).toMatchObject({ start: null, deliveryCode: null, deliveryRule: 'D-UNKNOWN' });
   });
 
@@ -88,7 +89,7 @@ describe('reading fractions', () => {
       fractionResource('am', '2026-03-02T08:00:00Z', { encounter: { reference: 'Encounter/e1' } }),
       fractionResource('pm', '2026-03-02T14:00:00Z', { encounter: { reference: 'Encounter/e2' } }),
     ]);
-    expect(determineBundle(json).sessions.map((s) => s.fractions)).toEqual([['Procedure/am'], ['Procedure/pm']]);
+    expect(determineBundle(json, { asOf: AS_OF }).sessions.map((s) => s.fractions)).toEqual([['Procedure/am'], ['Procedure/pm']]);
   });
 
   it('fractions without an encounter form one session only when their periods overlap', () => {
@@ -97,16 +98,19 @@ describe('reading fractions', () => {
       fractionResource('b', '2026-03-02T09:05:00Z', { performedPeriod: { start: '2026-03-02T09:05:00Z', end: '2026-03-02T09:15:00Z' } }),
       fractionResource('c', '2026-03-02T14:00:00Z'),
     ]);
-    expect(determineBundle(json).sessions.map((s) => s.fractions)).toEqual([['Procedure/a', 'Procedure/b'], ['Procedure/c']]);
+    expect(determineBundle(json, { asOf: AS_OF }).sessions.map((s) => s.fractions)).toEqual([['Procedure/a', 'Procedure/b'], ['Procedure/c']]);
   });
 
   it('an unrecognised code is reported as a FHIR-INPUT finding, not dropped in silence', () => {
     const json = bundle([
       fractionResource('fx-1', '2026-03-02T09:00:00Z', { extension: [modalityAndTechnique('999999999', '1162782007'), isocenters(1)] }),
     ]);
-    const [session] = determineBundle(json).sessions;
+    const result = determineBundle(json, { asOf: AS_OF });
+    const [session] = result.sessions;
     expect(session?.deliveryRule).toBe('D-UNKNOWN');
-    expect(session?.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['D-UNKNOWN', 'FHIR-INPUT']));
+    expect(session?.findings.find((f) => f.rule === 'D-UNKNOWN')?.message).toContain('http://snomed.info/sct|999999999');
+    // Once per resource and code, about the record: not repeated on every session that reads it.
+    expect(result.findings.filter((f) => f.rule === 'FHIR-INPUT').map((f) => f.evidence)).toEqual([['Procedure/fx-1']]);
   });
 
   it('ignores Procedures that are not treated fractions', () => {
@@ -119,7 +123,7 @@ describe('reading fractions', () => {
         code: { coding: [{ system: 'http://snomed.info/sct', code: '86273004' }] },
       },
     ]);
-    expect(determineBundle(json).sessions).toEqual([]);
+    expect(determineBundle(json, { asOf: AS_OF }).sessions).toEqual([]);
   });
 });
 

@@ -10,6 +10,8 @@ const facts = (modalities: Modality[], techniques: Technique[], photonIsocenters
   techniques: new Set(techniques),
   photonIsocenters,
   amm,
+  unknown: [],
+  otherTechniques: [],
 });
 
 describe('delivery level (D rules, evaluated in order)', () => {
@@ -97,7 +99,7 @@ describe('delivery level (D rules, evaluated in order)', () => {
   it('D-OUT: sessions before 2026-01-01 are outside the 2026 family', () => {
     const [session] = evaluate(engineInput({ fractions: [fraction({ start: '2025-12-30T09:00:00Z' })] })).sessions;
     expect(session).toMatchObject({ deliveryCode: null, deliveryRule: 'D-OUT' });
-    expect(session?.outOfFamily).toContain('2025');
+    expect(session?.outOfFamily).toContain('before 2026');
   });
 
   it('D-OUT: SBRT reports its family and an info finding', () => {

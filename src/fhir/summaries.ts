@@ -1,0 +1,150 @@
+import type { Ref, TreatmentLevel, TreatmentSummary } from '../engine/types.js';
+import { readMotionFacts, readPlanFacts, type UnrecognisedCodes } from './concepts.js';
+import { codingKeys } from './codes.js';
+import { ExtensionReader, EXTENSION } from './paths.js';
+import type { PlanChain } from './plan-chain.js';
+import type { ResourceIndex } from './references.js';
+import type { ResourceOf } from './schemas.js';
+
+type Procedure = ResourceOf<'Procedure'>;
+type ServiceRequest = ResourceOf<'ServiceRequest'>;
+
+const LEVEL_RANK: Record<TreatmentLevel, number> = { plan: 0, phase: 1, course: 2 };
+
+const count = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null);
+
+/**
+ * Reads CodeX RT Treated Phase, Treated Plan and Course Summary Procedures, and links them to each other and to the
+ * Treated Fractions that exist: a fraction belongs to a summary it is `partOf` (directly or through a plan or
+ * phase), or whose plan or prescription is in its own `basedOn` chain ("the same plan").
+ */
+export class SummaryReader {
+  /** Summaries by each plan or prescription they are based on. */
+  private readonly byBasis = new Map<ServiceRequest, TreatmentSummaryRead[]>();
+  private readonly byResource = new Map<Procedure, TreatmentSummaryRead>();
+  readonly summaries: TreatmentSummaryRead[];
+
+  constructor(
+    private readonly index: ResourceIndex,
+    private readonly chain: PlanChain,
+    private readonly unrecognised: UnrecognisedCodes,
+    procedures: readonly { procedure: Procedure; level: TreatmentLevel }[],
+    planRequests: readonly ServiceRequest[],
+  ) {
+    this.summaries = procedures.map(({ procedure, level }) => this.read(procedure, level));
+    for (const summary of this.summaries) {
+      this.byResource.set(summary.resource, summary);
+      for (const basis of summary.basedOn) this.byBasis.set(basis, [...(this.byBasis.get(basis) ?? []), summary]);
+    }
+    for (const summary of this.summaries) this.linkWithin(summary);
+    for (const summary of this.summaries) this.countPlans(summary, planRequests);
+  }
+
+  /** The summaries a fraction belongs to. */
+  summariesOf(fraction: Procedure): Ref[] {
+    const found = new Set<TreatmentSummaryRead>();
+    for (const summary of this.partOfClosure(fraction)) found.add(summary);
+    for (const request of this.chain.chain(fraction)) for (const summary of this.byBasis.get(request) ?? []) found.add(summary);
+    return [...found].map((summary) => summary.ref);
+  }
+
+  /** The engine's view of every summary. */
+  facts(): TreatmentSummary[] {
+    return this.summaries.map(({ resource: _resource, basedOn: _basedOn, ...summary }) => summary);
+  }
+
+  private read(procedure: Procedure, level: TreatmentLevel): TreatmentSummaryRead {
+    const ref = this.index.refOf(procedure);
+    const extensions = new ExtensionReader(procedure);
+    const chain = this.chain.chain(procedure);
+    const { facts, sources } = this.chain.fill(readPlanFacts(extensions, ref, this.unrecognised), ref, chain);
+    const basedOn = (procedure.basedOn ?? [])
+      .map((reference) => this.index.resolveAs('ServiceRequest', reference.reference, procedure))
+      .filter((request): request is ServiceRequest => request !== undefined);
+    const basisKeys = (procedure.basedOn ?? []).map((reference) => this.index.refTo(reference.reference, procedure) ?? '').filter(Boolean);
+    return {
+      ref,
+      resource: procedure,
+      level,
+      status: procedure.status,
+      patient: this.index.refTo(procedure.subject.reference, procedure),
+      start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
+      end: procedure.performedPeriod?.end ?? procedure.performedDateTime ?? null,
+      fractionsDelivered: fractionsDelivered(extensions, level),
+      plan: facts,
+      delivered: readMotionFacts(extensions, ref, this.unrecognised),
+      sameAs: basisKeys.length > 0 ? `${level}|${[...new Set(basisKeys)].sort().join(',')}` : `${level}|${ref}`,
+      within: [],
+      plans: level === 'plan' ? 1 : 0,
+      bodySites: (procedure.bodySite ?? []).flatMap((site) => codingKeys(site)),
+      factSources: sources,
+      basedOn,
+    };
+  }
+
+  /** The summaries of a higher level that a summary is part of: by `partOf`, or by what they are based on. */
+  private linkWithin(summary: TreatmentSummaryRead): void {
+    const within = new Set<TreatmentSummaryRead>(this.partOfClosure(summary.resource));
+    for (const request of this.chain.chain(summary.resource)) for (const other of this.byBasis.get(request) ?? []) within.add(other);
+    summary.within = [...within].filter((other) => LEVEL_RANK[other.level] > LEVEL_RANK[summary.level]).map((other) => other.ref);
+  }
+
+  /** How many treatment plans deliver a phase or course: plans based on it, or plan summaries within it. */
+  private countPlans(summary: TreatmentSummaryRead, planRequests: readonly ServiceRequest[]): void {
+    if (summary.level === 'plan') return;
+    // A treatment plan and the plan prescription it fulfils are one plan: count whichever kind says more.
+    const bases = new Set(summary.basedOn);
+    const linked = planRequests.filter((request) => bases.has(request) || this.chain.chain(request).some((item) => bases.has(item)));
+    const treatmentPlans = linked.filter((request) => request.intent === 'filler-order').length;
+    const planSummaries = new Set(
+      this.summaries.filter((other) => other.level === 'plan' && other.within.includes(summary.ref)).map((other) => other.sameAs),
+    );
+    summary.plans = Math.max(treatmentPlans, linked.length - treatmentPlans, planSummaries.size);
+  }
+
+  /** The summaries a Procedure is `partOf`, and those they are part of in turn. */
+  private partOfClosure(procedure: Procedure): TreatmentSummaryRead[] {
+    const found: TreatmentSummaryRead[] = [];
+    let frontier: Procedure[] = [procedure];
+    const seen = new Set<Procedure>([procedure]);
+    while (frontier.length > 0) {
+      const next: Procedure[] = [];
+      for (const item of frontier) {
+        for (const reference of item.partOf ?? []) {
+          const parent = this.index.resolveAs('Procedure', reference.reference, item);
+          const summary = parent ? this.byResource.get(parent) : undefined;
+          if (parent && summary && !seen.has(parent)) {
+            seen.add(parent);
+            found.push(summary);
+            next.push(parent);
+          }
+        }
+      }
+      frontier = next;
+    }
+    return found;
+  }
+}
+
+interface TreatmentSummaryRead extends TreatmentSummary {
+  readonly resource: Procedure;
+  /** The plans and prescriptions it is directly based on. */
+  readonly basedOn: readonly ServiceRequest[];
+  within: readonly Ref[];
+  plans: number;
+}
+
+/**
+ * Fractions delivered by a phase or plan (`codexrt-radiotherapy-fractions-delivered`), sessions of a course
+ * (`mcode-radiotherapy-sessions`); without them, the largest `fractionsDelivered` of its dose-delivered-to-volume
+ * extensions; `null` when the summary says nothing.
+ */
+function fractionsDelivered(extensions: ExtensionReader, level: TreatmentLevel): number | null {
+  const total = count(extensions.value(level === 'course' ? EXTENSION.sessions : EXTENSION.fractionsDelivered, 'valueUnsignedInt'));
+  if (total !== null) return total;
+  const perVolume = extensions
+    .all(EXTENSION.doseDeliveredToVolume)
+    .map((volume) => count(volume.value('fractionsDelivered', 'valueUnsignedInt')))
+    .filter((value): value is number => value !== null);
+  return perVolume.length > 0 ? Math.max(...perVolume) : null;
+}
