@@ -2,7 +2,6 @@ import type Client from 'fhirclient/lib/Client';
 
 type Resource = { resourceType: string; id?: string; [key: string]: unknown };
 
-const TREATED_FRACTION = 'http://snomed.info/sct|1297069006';
 const AMM_RECORD = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
 const CHUNK = 40;
 
@@ -59,8 +58,9 @@ export async function loadCourse(
   } catch (error) {
     throw classify(error);
   }
-  const [fractions, requests, records, encounters, coverage, claims, responses] = await Promise.all([
-    search(`Procedure?patient=${subject}&code=${encodeURIComponent(TREATED_FRACTION)}`),
+  const [procedures, requests, records, encounters, coverage, claims, responses] = await Promise.all([
+    // Every Procedure: fractions, and the phase, plan and course summaries and unstructured radiotherapy records too.
+    search(`Procedure?patient=${subject}`),
     search(`ServiceRequest?patient=${subject}`),
     search(`DocumentReference?patient=${subject}&type=${encodeURIComponent(AMM_RECORD)}`),
     search(`Encounter?patient=${subject}`),
@@ -68,7 +68,7 @@ export async function loadCourse(
     search(`Claim?patient=${subject}&use=preauthorization`),
     search(`ClaimResponse?patient=${subject}&use=preauthorization`),
   ]);
-  const targets = [...fractions, ...records].map((r) => `${r.resourceType}/${r.id}`);
+  const targets = [...procedures, ...records].map((r) => `${r.resourceType}/${r.id}`);
   const chunks = Array.from({ length: Math.ceil(targets.length / CHUNK) }, (_, i) => targets.slice(i * CHUNK, (i + 1) * CHUNK));
   const readsNeeded = new Set<string>(
     [
@@ -83,7 +83,7 @@ export async function loadCourse(
 
   const seen = new Set<string>();
   const base = client.state.serverUrl.replace(/\/$/, '');
-  const entry = [...fractions, ...requests, ...records, ...encounters, ...coverage, ...claims, ...responses, ...signatures, ...extra]
+  const entry = [...procedures, ...requests, ...records, ...encounters, ...coverage, ...claims, ...responses, ...signatures, ...extra]
     .filter((resource) => {
       const key = `${resource.resourceType}/${resource.id}`;
       if (seen.has(key)) return false;

@@ -1,6 +1,7 @@
 import type { Determination, Finding, OrderDetermination, SessionDetermination, Severity } from '../../src/engine/types.js';
 import { billingCsv } from './csv.js';
 import { h, severityBadge } from './dom.js';
+import { phasesSection } from './phases.js';
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const money = (amount: number | null | undefined): string => (amount === null || amount === undefined ? '—' : `$${amount.toFixed(2)}`);
@@ -296,6 +297,7 @@ export function renderReview(determination: Determination, context: ReviewContex
     population,
     h('div', { class: 'actions' }, exportButton(determination)),
     sessionsTable(determination, selectSession),
+    phasesSection(determination),
     ordersTable(determination, selectOrder),
     detail,
   );

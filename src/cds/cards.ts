@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { RULE_CATALOG } from '../engine/rules/index.js';
 import { IGRT } from '../engine/tables/cpt.js';
-import { RTB } from '../engine/tables/snomed.js';
-import type { Finding, OrderDetermination, SessionDetermination, Severity } from '../engine/types.js';
+import { RTB } from '../fhir/vocabulary.js';
+import type { Finding, OrderDetermination, PhaseDetermination, SessionDetermination, Severity } from '../engine/types.js';
 import { findingSummary } from './summaries.js';
 import type { Card, Link, OverrideReason, Suggestion } from './types.js';
 
@@ -256,6 +256,7 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
 
 function orderSummary(order: OrderDetermination): string {
   if (order.deliveryRule === 'D-UNKNOWN') return 'Expected delivery level cannot be derived: the order lacks facts';
+  if (order.deliveryRule === 'D-COURSE') return 'Course order lists several phases: no delivery code of its own; each phase carries one';
   if (order.expectedDeliveryCode === null) return `Outside the 2026 delivery levels: expect ${order.outOfFamily ?? 'another family'}`;
   const igrt = order.igrtProfessionalExpected ? ` with ${IGRT.professional}` : '';
   return `Expected delivery: ${order.expectedDeliveryCode}${igrt} (${order.deliveryRule}: ${ruleTitle(order.deliveryRule)})`;
@@ -285,6 +286,37 @@ export function orderCards(order: OrderDetermination, settings: CardSettings, sc
   };
   const problems = order.findings.filter((f) => !shownWithCodes(f));
   return [expected, ...findingCards(problems, settings, scope, order.order, focus, { order }, { order: order.order })];
+}
+
+const KIND_NAMES = { phase: 'phase', plan: 'plan', course: 'course' } as const;
+
+function phaseSummary(phase: PhaseDetermination): string {
+  const only = phase.fractionsDelivered === null ? 'Fractions' : `${phase.fractionsDelivered - phase.fractionRecords} fraction(s)`;
+  const code = phase.deliveryCode ?? phase.outOfFamily ?? (phase.deliveryRule === 'D-COURSE' ? 'several codes' : 'no code yet');
+  const missing = phase.fractionRecords > 0 ? ' (missing from the record)' : '';
+  return `${only} of a ${KIND_NAMES[phase.kind]} recorded only as a summary${missing}: each describes ${code}`;
+}
+
+/** Cards for a phase, plan or course known only from its summary (D-SUMMARY, D-COUNT, D-COURSE). */
+export function phaseCards(phase: PhaseDetermination, settings: CardSettings, scope: CardScope): Card[] {
+  const indicator = phase.findings.reduce<Severity>((worst, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst] ? f.severity : worst), 'info');
+  const rule = phase.findings.find((f) => f.severity === indicator)?.rule ?? 'D-SUMMARY';
+  return [
+    {
+      uuid: cardUuid(scope.hookInstance, `${phase.procedure}|phase`),
+      summary: clip(phaseSummary(phase)),
+      indicator,
+      detail: [
+        `\`${phase.procedure}\` (${phase.kind}, ${phase.status}): ${phase.fractionsDelivered ?? 'an unknown number of'} fractions delivered, ${phase.fractionRecords} with Treated Fraction records.`,
+        '',
+        ...phase.findings.map(bullet),
+      ].join('\n'),
+      source: source(settings, rule),
+      ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
+      links: [smartLink(settings, scope, { phase: phase.procedure })],
+      extension: { [DETERMINATION_EXTENSION]: phase },
+    },
+  ];
 }
 
 /** Cards for findings about the whole call (e.g. fractions not delivered). */
