@@ -11,26 +11,47 @@ function describes(phase: PhaseDetermination): string {
   return phase.deliveryRule === 'D-COURSE' ? 'Several phases (D-COURSE)' : `None (${phase.deliveryRule})`;
 }
 
-function findingsCell(findings: readonly Finding[]): HTMLElement {
+function findingsList(findings: readonly Finding[]): HTMLElement {
   return h(
-    'td',
-    {},
-    h(
-      'ul',
-      { class: 'findings compact' },
-      findings.map((finding) =>
-        h(
-          'li',
-          { class: `finding finding-${finding.severity}` },
-          severityBadge(finding.severity),
-          ' ',
-          h('a', { href: `/rules#${finding.rule}`, class: 'rule', target: '_blank', rel: 'noopener' }, finding.rule),
-          ' ',
-          finding.message.replace(/ \[[^\]]+\]$/, ''),
-        ),
+    'ul',
+    { class: 'findings compact' },
+    findings.map((finding) =>
+      h(
+        'li',
+        { class: `finding finding-${finding.severity}` },
+        severityBadge(finding.severity),
+        ' ',
+        h('a', { href: `/rules#${finding.rule}`, class: 'rule', target: '_blank', rel: 'noopener' }, finding.rule),
+        ' ',
+        finding.message.replace(/ \[[^\]]+\]$/, ''),
       ),
     ),
   );
+}
+
+const COLUMNS = ['Summary', 'Dates', 'Status', 'Fractions delivered', 'With fraction records', 'Each fraction describes', '77387-26'];
+
+/** One row of facts per phase, and its findings on the full width beneath. */
+function phaseRows(phase: PhaseDetermination): HTMLElement[] {
+  const id = phase.procedure.replace(/^Procedure\//, '');
+  return [
+    h(
+      'tr',
+      { 'data-phase': phase.procedure, class: 'phase' },
+      h('th', { scope: 'row' }, h('span', { class: 'small muted' }, KIND[phase.kind]), ' ', id),
+      h('td', { class: 'nowrap' }, `${day(phase.start)} – ${day(phase.end)}`),
+      h('td', {}, phase.status),
+      h('td', { class: 'num' }, phase.fractionsDelivered ?? 'not given'),
+      h('td', { class: 'num' }, phase.fractionRecords),
+      h('td', { class: 'code' }, describes(phase)),
+      h('td', {}, phase.igrtProfessional ? 'Expected per session' : 'None'),
+    ),
+    h(
+      'tr',
+      { class: 'phase-findings', 'data-phase-findings': phase.procedure },
+      h('td', { colspan: String(COLUMNS.length) }, findingsList(phase.findings)),
+    ),
+  ];
 }
 
 function courseTable(course: string | null, phases: readonly PhaseDetermination[]): HTMLElement {
@@ -40,36 +61,17 @@ function courseTable(course: string | null, phases: readonly PhaseDetermination[
     h(
       'table',
       { class: 'phases', 'data-course': course ?? '' },
-      h('caption', {}, course ? `Recorded as summaries: course ${course}` : 'Recorded as summaries'),
+      h('caption', {}, course ? `Course ${course.replace(/^Procedure\//, '')}` : 'Summaries outside a course summary'),
       h(
         'thead',
         {},
         h(
           'tr',
           {},
-          ['Summary', 'Dates', 'Status', 'Fractions delivered', 'With fraction records', 'Each fraction describes', '77387-26', 'Findings'].map(
-            (title) => h('th', { scope: 'col' }, title),
-          ),
+          COLUMNS.map((title) => h('th', { scope: 'col' }, title)),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        phases.map((phase) =>
-          h(
-            'tr',
-            { 'data-phase': phase.procedure },
-            h('th', { scope: 'row' }, `${KIND[phase.kind]} ${phase.procedure}`),
-            h('td', {}, `${day(phase.start)} – ${day(phase.end)}`),
-            h('td', {}, phase.status),
-            h('td', { class: 'num' }, phase.fractionsDelivered ?? 'not given'),
-            h('td', { class: 'num' }, phase.fractionRecords),
-            h('td', { class: 'code' }, describes(phase)),
-            h('td', {}, phase.igrtProfessional ? 'Expected per session' : 'None'),
-            findingsCell(phase.findings),
-          ),
-        ),
-      ),
+      h('tbody', {}, phases.flatMap(phaseRows)),
     ),
   );
 }

@@ -1,0 +1,67 @@
+import { pino } from 'pino';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startService, type RunningService } from '../../src/start.js';
+import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
+
+/**
+ * The reviewer app on HL7's CodeX RT examples in the demo: delivery recorded only as phase summaries shows in a
+ * "recorded only as summaries" table per course, with the fractions delivered and what each describes.
+ */
+describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery recorded only as summaries (Chromium)', () => {
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!browserAvailable)
+      throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
+    service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  async function review(patient: string) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${service.url}/demo`);
+    await page.locator(`section[data-patient="${patient}"] a.launch`).click();
+    await page.waitForURL(/\/smart-app\/index\.html/);
+    await page.locator('#sessions').waitFor({ timeout: 20_000 });
+    return { page, errors };
+  }
+
+  it('a course known only from treated phases: one row per phase with its fractions and code, per course', async () => {
+    const { page, errors } = await review('x4-Patient-XRTS-04-22B');
+    const table = page.locator('#summaries table.phases');
+    await table.waitFor();
+    expect(await table.getAttribute('data-course')).toBe('Procedure/x4-RadiotherapyCourseSummary-XRTS-04-22B-01-Breast-2P-3V');
+    const rows = table.locator('tbody tr.phase');
+    expect(await rows.count()).toBe(3);
+    const cells = async (column: number) => (await table.locator(`tbody tr.phase td:nth-child(${column})`).allInnerTexts()).map((t) => t.trim());
+    expect(await cells(4)).toEqual(['3', '3', '4']); // fractions delivered
+    expect(await cells(5)).toEqual(['0', '0', '0']); // with fraction records
+    expect(await cells(6)).toEqual(['77412 (D-3-AMM)', '77412 (D-3-AMM)', '77402 (D-1)']);
+    expect(await table.locator('a.rule', { hasText: 'D-COURSE' }).count()).toBe(2);
+    expect(await page.locator('#sessions tbody').innerText()).toContain('No delivered sessions');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a phase missing a fraction from the record: the session and the phase, with its D-COUNT warning', async () => {
+    const { page, errors } = await review('x6-Patient-6');
+    expect(await page.locator('#sessions tbody tr').count()).toBe(1);
+    const row = page.locator('#summaries table.phases tbody tr.phase');
+    expect(await row.count()).toBe(1);
+    expect((await row.locator('td:nth-child(4)').innerText()).trim()).toBe('2');
+    expect((await row.locator('td:nth-child(5)').innerText()).trim()).toBe('1');
+    expect(await page.locator('#summaries tr.phase-findings a.rule', { hasText: 'D-COUNT' }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
