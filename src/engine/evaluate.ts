@@ -30,6 +30,7 @@ export function evaluate(input: EngineInput): Determination {
     drafts: new Set(input.draftOrders ?? []),
     nextBeamOn: nextBeamOnIndex(completed),
     input,
+    unread: new Set(input.unread?.map((u) => u.kind)),
   };
 
   const sessionGroups = groupSessions(completed).filter(
@@ -43,7 +44,14 @@ export function evaluate(input: EngineInput): Determination {
   // A focused evaluation (encounter-discharge) is about its sessions, and the phases they belong to; orders are
   // evaluated at order-sign.
   const orders =
-    focus !== null ? [] : evaluateOrders(input.prescriptions, { authorizations: input.authorizations, drafts: environment.drafts, asOf: input.asOf });
+    focus !== null
+      ? []
+      : evaluateOrders(input.prescriptions, {
+          authorizations: input.authorizations,
+          drafts: environment.drafts,
+          asOf: input.asOf,
+          unread: environment.unread,
+        });
   const focusSummaries = focus === null ? undefined : new Set(sessionGroups.flat().flatMap((fraction) => fraction.summaries));
   const phases = evaluatePhases(input.summaries, completed, focusSummaries);
 
@@ -53,7 +61,7 @@ export function evaluate(input: EngineInput): Determination {
   const population = focus === null ? POPULATION_RULES.utilization.population(utilization) : [];
   const records = recordContext(input, focus, evaluated, orders, phases);
   const findings = [...POPULATION_RULES.notDelivered.population(inFocus), ...population, ...RULES.flatMap((rule) => rule.record?.(records) ?? [])];
-  return { sessions, orders, phases, findings: sortFindings(findings), utilization };
+  return { sessions, orders, phases, findings: sortFindings(findings), utilization, ...(input.unread?.length ? { unread: input.unread } : {}) };
 }
 
 /**

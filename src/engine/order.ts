@@ -6,7 +6,7 @@ import { courseCombinations, listsSeveralTreatments } from './rules/D-COURSE.js'
 import { RULES } from './rules/index.js';
 import type { CombinationLevel, LevelFacts, LevelResult, OrderContext } from './rules/rule.js';
 import { PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
-import type { Authorization, OrderDetermination, Prescription, Ref } from './types.js';
+import type { Authorization, OrderDetermination, Prescription, RecordKind, Ref } from './types.js';
 
 /** The facts an order describes. A prescription is one plan: a missing isocenter count is 1. */
 export function orderFacts(order: Prescription): LevelFacts {
@@ -32,6 +32,7 @@ export interface OrderEnvironment {
   readonly drafts: ReadonlySet<Ref>;
   /** The as-of date for orders without a date of service (D-DATE). */
   readonly asOf: string;
+  readonly unread: ReadonlySet<RecordKind>;
 }
 
 /**
@@ -69,8 +70,9 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
       ...(child.outOfFamily ? { outOfFamily: child.outOfFamily } : {}),
     })),
     isDraft: env.drafts.has(order.ref) || order.status === 'draft',
-    authorizations: authorizationsFor(env.authorizations, order.patient, null),
+    authorizations: authorizationsFor(env.authorizations, order.patient, serviceDate),
     inScope: serviceDate.slice(0, 10) >= RULES_EFFECTIVE_FROM,
+    unread: env.unread,
   };
   const findings = RULES.flatMap((rule) => rule.order?.(context) ?? []);
   const guidanceOrdered = order.ordered.imageGuidance.length > 0 || facts.amm === true;

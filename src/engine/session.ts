@@ -2,22 +2,36 @@ import { authorizationsFor } from './authorizations.js';
 import { estimatePayment } from './estimate.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
-import { ammOrderProblems } from './rules/A-ORDER.js';
+import { ammOrderCheck } from './rules/A-ORDER.js';
 import { ammState, carriesMotionManagement, qualifiesAsAmm } from './rules/A-QUAL.js';
-import { ammRecordProblems } from './rules/A-RECORD.js';
+import { ammRecordCheck } from './rules/A-RECORD.js';
 import { RULES } from './rules/index.js';
 import { guidancePerformed } from './rules/I-PC.js';
-import { igrtSignStatus } from './rules/I-SIGN.js';
+import { guidanceRecords, igrtSignStatus } from './rules/I-SIGN.js';
+import type { SignatureTiming } from './signatures.js';
 import { instant, type FractionAmm, type IgrtAssessment, type LevelFacts, type LevelResult, type SessionContext } from './rules/rule.js';
 import { sessionStart } from './sessions.js';
 import { IGRT, PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
-import type { BillingLine, EngineInput, Fraction, GuidanceMethod, Modality, Prescription, Ref, SessionDetermination, Technique } from './types.js';
+import type {
+  BillingLine,
+  EngineInput,
+  Fraction,
+  GuidanceMethod,
+  Modality,
+  Prescription,
+  RecordKind,
+  Ref,
+  SessionDetermination,
+  Technique,
+} from './types.js';
 
 export interface SessionEnvironment {
   readonly prescriptions: ReadonlyMap<Ref, Prescription>;
   readonly drafts: ReadonlySet<Ref>;
   readonly nextBeamOn: (session: readonly Fraction[]) => string | null;
   readonly input: EngineInput;
+  /** Kinds of record the caller could not obtain. */
+  readonly unread: ReadonlySet<RecordKind>;
 }
 
 /**
@@ -27,11 +41,11 @@ export interface SessionEnvironment {
  */
 function photonIsocenters(fractions: readonly Fraction[]): number | null {
   const photon = fractions.filter((f) => f.plan.modalities.includes('photon'));
-  const plans = new Set(fractions.map((f) => f.basedOn[0] ?? null));
+  const plans = new Set(fractions.map((f) => f.plannedBy));
   const byPlan = new Map<string, number | null>();
   for (const fraction of photon) {
-    const plan = fraction.basedOn[0];
-    const count = fraction.plan.isocenters ?? (plan !== undefined && plans.size === 1 ? 1 : null);
+    const plan = fraction.plannedBy;
+    const count = fraction.plan.isocenters ?? (plan !== null && plans.size === 1 ? 1 : null);
     const key = plan ?? fraction.ref;
     byPlan.set(key, byPlan.has(key) ? (byPlan.get(key) ?? count) : count);
   }
@@ -61,15 +75,27 @@ function clinicalLevel(facts: LevelFacts, start: string | null): LevelResult {
   return deriveLevel(facts);
 }
 
-function assessIgrt(fractions: readonly Fraction[], clinical: LevelResult, amm: readonly FractionAmm[], nextBeamOn: string | null): IgrtAssessment {
+function assessIgrt(
+  fractions: readonly Fraction[],
+  clinical: LevelResult,
+  amm: readonly FractionAmm[],
+  timing: SignatureTiming,
+  unread: ReadonlySet<RecordKind>,
+): IgrtAssessment {
   const imageGuidance = [...new Set<GuidanceMethod>(fractions.flatMap((f) => f.delivered.imageGuidance))];
   const performed = fractions.some((f) => guidancePerformed(f.delivered));
   const family = clinical.outOfFamily;
   // An undecided level leaves 77387 undecided too: D-UNKNOWN says what is missing.
   const treatment = family ? family.igrt : clinical.code === null ? 'not-applicable' : 'separate';
   const treatmentRule = family ? family.igrtRule : 'I-PC';
-  const status = treatment === 'separate' && performed ? igrtSignStatus(fractions, nextBeamOn, imageGuidance.length > 0, amm.length > 0) : 'none';
-  return { performed, imageGuidance, treatment, treatmentRule, status };
+  const records = guidanceRecords(
+    fractions,
+    amm.map((a) => a.fraction),
+    timing,
+  );
+  const recordsUnread = unread.has('amm-records') && amm.some((a) => a.fraction.ammRecords.length === 0);
+  const status = treatment === 'separate' && performed ? igrtSignStatus(records, timing.nextBeamOn, recordsUnread) : 'none';
+  return { performed, imageGuidance, treatment, treatmentRule, status, records, recordsUnread };
 }
 
 function billingLines(context: SessionContext): BillingLine[] {
@@ -107,6 +133,8 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
   const facts = sessionFacts(ordered);
   const clinical = clinicalLevel(facts, start);
   const nextBeamOn = env.nextBeamOn(ordered);
+  const { unread } = env;
+  const timing: SignatureTiming = { nextBeamOn, nextBeamOnKnown: !unread.has('later-fractions'), signaturesRead: !unread.has('signatures') };
 
   const amm: FractionAmm[] = ordered
     .filter((fraction) => qualifiesAsAmm(fraction.delivered))
@@ -115,15 +143,16 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       return {
         fraction,
         prescription,
-        orderProblems: ammOrderProblems(fraction, prescription, env.drafts),
-        recordProblems: ammRecordProblems(fraction),
+        order: ammOrderCheck(fraction, prescription, env.drafts, !unread.has('orders')),
+        record: ammRecordCheck(fraction, !unread.has('amm-records')),
       };
     });
   const withoutAmm = clinical.rule === 'D-3-AMM' ? deriveLevel({ ...facts, amm: false }) : clinical;
   const dependsOnAmmAlone = clinical.rule === 'D-3-AMM' && withoutAmm.code !== clinical.code;
-  const ammDocumented = amm.every((a) => a.orderProblems.length === 0 && a.recordProblems.length === 0);
+  // Only documentation shown to be missing lowers the code: what could not be read is "could not be checked".
+  const ammDocumented = amm.every((a) => a.order.problems.length === 0 && a.record.kind !== 'problem');
   const supported = clinical.rule === 'D-3-AMM' && !ammDocumented ? withoutAmm : clinical;
-  const igrt = assessIgrt(ordered, clinical, amm, nextBeamOn);
+  const igrt = assessIgrt(ordered, clinical, amm, timing, unread);
 
   const context: SessionContext = {
     fractions: ordered,
@@ -136,6 +165,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     nextBeamOn,
     inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
     authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, start),
+    unread,
   };
   const findings = RULES.flatMap((rule) => rule.session?.(context) ?? []);
   const lines = billingLines(context);

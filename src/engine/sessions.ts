@@ -48,10 +48,20 @@ interface BeamOn {
   readonly ref: Ref;
 }
 
+/** The last beam-off of a session (a fraction without an end counts by its start). */
+function sessionEnd(fractions: readonly Fraction[]): number | null {
+  let end: number | null = null;
+  for (const fraction of fractions) {
+    const ms = instant(fraction.end) ?? instant(fraction.start);
+    if (ms !== null && (end === null || ms > end)) end = ms;
+  }
+  return end;
+}
+
 /**
- * Finds the next beam-on after a session: the earliest completed fraction of the same patient, outside the
- * session, that starts after the session's start. Each patient's fractions are sorted once; each lookup is a
- * binary search.
+ * Finds the next beam-on after a session: the earliest completed fraction of the same patient, outside the session,
+ * that starts after the session's last beam-off (spec/fhir-input.md §2). Each patient's fractions are sorted once;
+ * each lookup is a binary search.
  */
 export function nextBeamOnIndex(fractions: readonly Fraction[]): (session: readonly Fraction[]) => string | null {
   const byPatient = new Map<Ref | null, BeamOn[]>();
@@ -65,12 +75,12 @@ export function nextBeamOnIndex(fractions: readonly Fraction[]): (session: reado
   for (const list of byPatient.values()) list.sort((a, b) => a.ms - b.ms);
 
   return (session) => {
-    const start = instant(sessionStart(session));
+    const end = sessionEnd(session);
     const first = session[0];
-    if (start === null || !first) return null;
+    if (end === null || !first) return null;
     const list = byPatient.get(first.patient) ?? [];
     const own = new Set(session.map((f) => f.ref));
-    for (let i = firstAfter(list, start); i < list.length; i++) {
+    for (let i = firstAfter(list, end); i < list.length; i++) {
       const candidate = list[i]!;
       if (!own.has(candidate.ref)) return candidate.text;
     }

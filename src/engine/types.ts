@@ -96,9 +96,13 @@ export interface Signature {
   readonly provenance: Ref;
   /** When signed; `null` when the Provenance gives no time. */
   readonly at: DateTimeText | null;
-  /** The signer's reference, if any. */
+  /** The signer's reference, if any (a PractitionerRole resolved to its Practitioner). */
   readonly by: Ref | null;
-  readonly byPractitioner: boolean;
+  /**
+   * Signed by a Practitioner (directly, or through a PractitionerRole that names one); `null` when the signer is a
+   * PractitionerRole the service could not read, so whether a physician signed is unknown.
+   */
+  readonly byPractitioner: boolean | null;
 }
 
 /** A per-fraction active-motion-management record (DocumentReference). */
@@ -122,6 +126,8 @@ export interface Fraction {
   readonly delivered: MotionFacts;
   /** The plan(s)/prescription(s) the fraction is based on, nearest first (for evidence). */
   readonly basedOn: readonly Ref[];
+  /** The plan it delivers: its first `basedOn`, whether or not the input holds it (isocenters add up per plan). */
+  readonly plannedBy: Ref | null;
   /** The prescription reached through the basedOn chain, if any. */
   readonly prescription: Ref | null;
   readonly ammRecords: readonly AmmRecord[];
@@ -145,7 +151,8 @@ export interface Prescription {
   /** The prescriptions this one is based on (a phase's course, a plan's phase). */
   readonly basedOn: readonly Ref[];
   readonly requester: Ref | null;
-  readonly requesterIsPractitioner: boolean;
+  /** A Practitioner, or a PractitionerRole that names one; `null` when a PractitionerRole could not be read. */
+  readonly requesterIsPractitioner: boolean | null;
   /** Date of service: occurrence start, else authoredOn; `null` when the order has neither (D-DATE). */
   readonly serviceDate: DateTimeText | null;
   readonly plan: PlanFacts;
@@ -204,6 +211,8 @@ export interface Authorization {
   readonly patient: Ref | null;
   readonly cptCodes: readonly string[];
   readonly created: DateTimeText | null;
+  /** When it was issued: the ClaimResponse's `created`, else the Claim's. */
+  readonly issued: DateTimeText | null;
   /** Authorized service period: preAuthPeriod, else item servicedPeriod, else billablePeriod. */
   readonly period: { readonly start: DateTimeText | null; readonly end: DateTimeText | null };
   readonly outcome: string | null;
@@ -243,6 +252,34 @@ export interface EngineInput {
   readonly focusEncounters?: readonly Ref[];
   /** The date to evaluate undated orders as of (YYYY-MM-DD): the hook's day, or the caller's `asOf` (D-DATE). */
   readonly asOf: string;
+  /**
+   * Kinds of record the caller could not obtain (an EHR prefetch that omitted them and no FHIR server, a fetch that
+   * failed): the findings that depend on them say "could not be checked", never "missing".
+   */
+  readonly unread?: readonly UnreadRecords[];
+}
+
+/** Kinds of record that can be missing from the input without being absent from the chart. */
+export type RecordKind =
+  /** AMM records (A-RECORD). */
+  | 'amm-records'
+  /** Signatures: image approvals and AMM record signatures (A-SIGN, I-SIGN). */
+  | 'signatures'
+  /** The patient's later fractions: the next beam-on (A-SIGN, I-SIGN). */
+  | 'later-fractions'
+  /** Prescriptions and plans behind the fractions (A-ORDER, A-NEED; plan facts). */
+  | 'orders'
+  /** Preauthorizations (C-AUTH-*, C-DELETED on authorizations). */
+  | 'authorizations'
+  /** Coverage and payer (estimates only). */
+  | 'coverage'
+  /** The session's Location (site of service, estimates only). */
+  | 'site-of-service';
+
+/** A kind of record that could not be read, and why (e.g. which prefetch key was absent). */
+export interface UnreadRecords {
+  readonly kind: RecordKind;
+  readonly detail: string;
 }
 
 export interface Finding {
@@ -367,4 +404,6 @@ export interface Determination {
   readonly phases: readonly PhaseDetermination[];
   readonly findings: readonly Finding[];
   readonly utilization: Utilization;
+  /** What could not be read, when something could not (the findings that depend on it say "could not be checked"). */
+  readonly unread?: readonly UnreadRecords[];
 }

@@ -187,6 +187,7 @@ export class FactReader {
       plan: { modalities: [], techniques: [], isocenters: null, combinations: [], otherTechniques: [], unknown: [] },
       delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
       basedOn: [],
+      plannedBy: null,
       prescription: null,
       ammRecords: [],
       imageApprovals: [],
@@ -208,6 +209,7 @@ export class FactReader {
       plan: facts,
       delivered: readMotionFacts(extensions, ref, this.unrecognised),
       basedOn: chain.map((request) => this.index.refOf(request)),
+      plannedBy: this.index.refTo(procedure.basedOn?.[0]?.reference, procedure),
       prescription: prescription ? this.index.refOf(prescription) : null,
       ammRecords: (this.ammRecordsByFraction.get(ref) ?? []).map((document) => this.ammRecord(document)),
       imageApprovals: this.signatures(ref, ACTIVITY_IMAGE_APPROVAL),
@@ -220,14 +222,15 @@ export class FactReader {
     const ref = this.index.refOf(request);
     const { extensions, facts } = this.chain.request(request);
     const necessity = extensions.value(EXTENSION.ammNecessity, 'valueMarkdown');
+    const requester = this.practitioner(request.requester, request);
     return {
       ref,
       status: request.status,
       patient: this.index.refTo(request.subject.reference, request),
       level: requestLevel(request),
       basedOn: (request.basedOn ?? []).map((reference) => this.index.refTo(reference.reference, request) ?? '').filter(Boolean),
-      requester: this.index.refTo(request.requester?.reference, request),
-      requesterIsPractitioner: this.index.typeOf(request.requester, request) === 'Practitioner',
+      requester: requester.ref,
+      requesterIsPractitioner: request.requester ? requester.isPractitioner : false,
       serviceDate: request.occurrencePeriod?.start ?? request.occurrenceDateTime ?? request.authoredOn ?? null,
       plan: facts,
       ordered: readMotionFacts(extensions, ref, this.unrecognised),
@@ -262,20 +265,42 @@ export class FactReader {
     };
   }
 
-  /** Signatures (Provenance with the given activity) on a target. */
+  /**
+   * Signatures (Provenance with the given activity) on a target: every Provenance, and every signature of each (a
+   * device's record, a resident's, the attending's); a Provenance without `signature` is signed by its agents at its
+   * `recorded` time. The engine takes the earliest physician signature.
+   */
   private signatures(target: Ref, activity: string): Signature[] {
     return (this.provenanceByTarget.get(target) ?? [])
       .filter((provenance) => codingKeys(provenance.activity).includes(activity))
-      .map((provenance) => {
-        const signature = provenance.signature?.[0];
-        const who = signature?.who ?? provenance.agent[0]?.who;
-        return {
-          provenance: this.index.refOf(provenance),
-          at: signature?.when ?? provenance.recorded ?? null,
-          by: this.index.refTo(who?.reference, provenance),
-          byPractitioner: this.index.typeOf(who, provenance) === 'Practitioner',
-        };
+      .flatMap((provenance) => {
+        const provenanceRef = this.index.refOf(provenance);
+        const signers = provenance.signature?.length
+          ? provenance.signature.map((signature) => ({ who: signature.who, at: signature.when }))
+          : provenance.agent.map((agent) => ({ who: agent.who, at: provenance.recorded }));
+        return signers.map(({ who, at }) => {
+          const signer = this.practitioner(who, provenance);
+          return { provenance: provenanceRef, at: at ?? null, by: signer.ref, byPractitioner: signer.isPractitioner };
+        });
       });
+  }
+
+  /**
+   * Who a reference names, as a physician: a Practitioner; a PractitionerRole that names its `practitioner` (resolved
+   * to it); an Organization, Device, Patient or a role without a practitioner is not one. A PractitionerRole the
+   * input does not hold is unknown (`null`), never assumed.
+   */
+  private practitioner(
+    reference: { reference?: string | undefined; type?: string | undefined } | undefined,
+    from: Provenance | ServiceRequest,
+  ): { ref: Ref | null; isPractitioner: boolean | null } {
+    const type = this.index.typeOf(reference, from);
+    const ref = this.index.refTo(reference?.reference, from);
+    if (type !== 'PractitionerRole') return { ref, isPractitioner: type === 'Practitioner' };
+    const role = this.index.resolveAs('PractitionerRole', reference?.reference, from);
+    if (!role) return { ref, isPractitioner: null };
+    const practitioner = role.practitioner?.reference ? this.index.refTo(role.practitioner.reference, role) : null;
+    return { ref: practitioner ?? ref, isPractitioner: practitioner !== null && this.index.typeOf(role.practitioner, role) === 'Practitioner' };
   }
 
   private authorizations(): Authorization[] {
@@ -296,6 +321,7 @@ export class FactReader {
             (item.productOrService.coding ?? []).filter((c) => c.system === CPT && c.code).map((c) => c.code as string),
           ),
           created: claim.created ?? null,
+          issued: response?.created ?? claim.created ?? null,
           period: { start: period?.start ?? null, end: period?.end ?? null },
           outcome: response?.outcome ?? null,
         };

@@ -135,9 +135,17 @@ export const ClaimResponse = z.looseObject({
   ...domainResource,
   use: z.enum(['claim', 'preauthorization', 'predetermination']),
   patient: Reference,
+  created: DateTime.optional(),
   request: Reference.optional(),
   outcome: z.enum(['queued', 'complete', 'error', 'partial']).optional(),
   preAuthPeriod: Period.optional(),
+});
+
+/** A practitioner in a role: it signs or orders as its `practitioner` (when it names one). */
+export const PractitionerRole = z.looseObject({
+  resourceType: z.literal('PractitionerRole'),
+  ...domainResource,
+  practitioner: Reference.optional(),
 });
 
 /** Resources the service reads, by type. Others pass through untouched (and unread). */
@@ -152,6 +160,7 @@ export const RESOURCE_SCHEMAS = {
   Organization,
   Claim,
   ClaimResponse,
+  PractitionerRole,
 } as const;
 
 export type ReadResourceType = keyof typeof RESOURCE_SCHEMAS;

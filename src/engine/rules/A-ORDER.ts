@@ -4,15 +4,29 @@ import { finding, type Rule } from './rule.js';
 
 const ORDER_STATUSES: ReadonlySet<string> = new Set(['active', 'completed']);
 
-/** Why the AMM of a fraction is not ordered by a physician for this patient; empty when it is. */
-export function ammOrderProblems(fraction: Fraction, prescription: Prescription | null, drafts: ReadonlySet<Ref>): string[] {
-  if (!prescription) return [`no prescription is linked to ${fraction.ref} (Procedure.basedOn → plan → prescription)`];
+/** Whether the AMM of a fraction is ordered by a physician for this patient. */
+export interface OrderCheck {
+  readonly problems: readonly string[];
+  /** What could not be checked (the orders were not read, or the requester's role); empty when everything was. */
+  readonly unverified: readonly string[];
+}
+
+/** The A-ORDER check of one fraction; `ordersRead` false when the prescriptions and plans could not be obtained. */
+export function ammOrderCheck(fraction: Fraction, prescription: Prescription | null, drafts: ReadonlySet<Ref>, ordersRead: boolean): OrderCheck {
+  if (!prescription) {
+    return ordersRead
+      ? { problems: [`no prescription is linked to ${fraction.ref} (Procedure.basedOn → plan → prescription)`], unverified: [] }
+      : { problems: [], unverified: [`the prescription behind ${fraction.ref} could not be read`] };
+  }
   const problems: string[] = [];
+  const unverified: string[] = [];
   if (!ORDER_STATUSES.has(prescription.status) && !drafts.has(prescription.ref))
     problems.push(`${prescription.ref} has status "${prescription.status}"`);
-  if (!prescription.requesterIsPractitioner) problems.push(`${prescription.ref} has no Practitioner as requester`);
+  if (prescription.requesterIsPractitioner === false) problems.push(`${prescription.ref} has no Practitioner as requester`);
+  if (prescription.requesterIsPractitioner === null)
+    unverified.push(`the requester of ${prescription.ref} is a PractitionerRole that could not be read`);
   if (!carriesMotionManagement(prescription.ordered)) problems.push(`${prescription.ref} does not order motion management`);
-  return problems;
+  return { problems, unverified };
 }
 
 /** A-ORDER: AMM must be ordered by the physician for this patient. */
@@ -22,22 +36,47 @@ export const A_ORDER: Rule = {
   sources: ['002'],
   session(context) {
     const severity = context.dependsOnAmmAlone ? 'critical' : 'warning';
-    return context.amm
-      .filter((amm) => amm.orderProblems.length > 0)
-      .map((amm) => {
+    return context.amm.flatMap((amm) => {
+      const evidence = [amm.fraction.ref, ...(amm.prescription ? [amm.prescription.ref] : [])];
+      if (amm.order.problems.length > 0) {
         const consequence = context.dependsOnAmmAlone
           ? ` 77412 is not supported; bill ${context.supported.code ?? 'no code'} until the order is in place.`
           : '';
-        return finding(
-          this,
-          severity,
-          `Active motion management was delivered but not properly ordered: ${amm.orderProblems.join('; ')}.${consequence}`,
-          [amm.fraction.ref, ...(amm.prescription ? [amm.prescription.ref] : [])],
-        );
-      });
+        return [
+          finding(
+            this,
+            severity,
+            `Active motion management was delivered but not properly ordered: ${amm.order.problems.join('; ')}.${consequence}`,
+            evidence,
+          ),
+        ];
+      }
+      if (amm.order.unverified.length > 0) {
+        return [
+          finding(
+            this,
+            'warning',
+            `The AMM order could not be checked: ${amm.order.unverified.join('; ')}. Supply the patient's radiotherapy prescriptions and plans (and the PractitionerRole of the requester), or a FHIR server the service can read them from.`,
+            evidence,
+          ),
+        ];
+      }
+      return [];
+    });
   },
   order(context) {
-    if (!carriesMotionManagement(context.order.ordered) || context.order.requesterIsPractitioner) return [];
+    if (!carriesMotionManagement(context.order.ordered)) return [];
+    if (context.order.requesterIsPractitioner === null) {
+      return [
+        finding(
+          this,
+          'warning',
+          `The requester ${context.order.requester ?? ''} is a PractitionerRole that could not be read: whether a physician orders this motion management could not be checked.`,
+          [context.order.ref],
+        ),
+      ];
+    }
+    if (context.order.requesterIsPractitioner) return [];
     return [
       finding(this, 'warning', 'Active motion management must be ordered by the treating physician: the order has no Practitioner as requester.', [
         context.order.ref,

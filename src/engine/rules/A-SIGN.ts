@@ -1,21 +1,7 @@
-import type { Signature } from '../types.js';
-import { finding, instant, type Rule } from './rule.js';
+import { finding, type Rule } from './rule.js';
 
-/** A signature that counts: by a Practitioner, timed, and before the next beam-on (if there is one). */
-export function signedInTime(signature: Signature, nextBeamOn: string | null): boolean {
-  const at = instant(signature.at);
-  if (!signature.byPractitioner || at === null) return false;
-  const next = instant(nextBeamOn);
-  return next === null || at < next;
-}
-
-/** Why a set of signatures does not count; `null` when one does. */
-export function signatureProblem(signatures: readonly Signature[], nextBeamOn: string | null): string | null {
-  if (signatures.some((signature) => signedInTime(signature, nextBeamOn))) return null;
-  if (signatures.length === 0) return nextBeamOn === null ? 'not signed yet' : `never signed, and the next fraction began ${nextBeamOn}`;
-  if (!signatures.some((signature) => signature.byPractitioner)) return 'signed, but not by a Practitioner';
-  return nextBeamOn === null ? 'the signature has no time' : `signed after the next beam-on (${nextBeamOn})`;
-}
+const HOW_TO_SUPPLY =
+  'Supply the AMM record signatures (Provenance targeting the DocumentReference), or a FHIR server the service can read them from.';
 
 /** A-SIGN: each AMM record must be signed by the physician before the next beam-on. */
 export const A_SIGN: Rule = {
@@ -24,24 +10,22 @@ export const A_SIGN: Rule = {
   sources: ['002'],
   session(context) {
     const severity = context.igrt.status === 'not-supportable' ? 'critical' : 'warning';
-    return context.amm.flatMap((amm) =>
-      amm.fraction.ammRecords.flatMap((record) => {
-        const problem = signatureProblem(record.signatures, context.nextBeamOn);
-        if (problem === null) return [];
+    return context.igrt.records
+      .filter((record) => record.kind === 'amm-record')
+      .flatMap((record) => {
+        const { verdict } = record;
+        if (verdict.kind === 'in-time') return [];
+        const signatures = record.fraction.ammRecords.find((r) => r.ref === record.ref)?.signatures ?? [];
+        const evidence = [record.ref, record.fraction.ref, ...signatures.map((s) => s.provenance)];
+        if (verdict.kind === 'unverified')
+          return finding(this, 'warning', `AMM record ${record.ref} could not be checked: ${verdict.reason}. ${HOW_TO_SUPPLY}`, evidence);
         const consequence =
           severity === 'critical'
             ? " The session's 77387-26 is not supportable."
-            : context.nextBeamOn === null
+            : verdict.kind === 'pending'
               ? ' Sign it before the next beam-on to bill the professional service.'
               : '';
-        return [
-          finding(this, severity, `AMM record ${record.ref}: ${problem}.${consequence}`, [
-            record.ref,
-            amm.fraction.ref,
-            ...record.signatures.map((s) => s.provenance),
-          ]),
-        ];
-      }),
-    );
+        return finding(this, verdict.kind === 'late' ? severity : 'warning', `AMM record ${record.ref}: ${verdict.reason}.${consequence}`, evidence);
+      });
   },
 };

@@ -5,8 +5,10 @@ import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
 function carriedForward(rule: RuleInfo, authorizations: readonly Authorization[], subject: readonly Ref[]): Finding[] {
   return authorizations.flatMap((auth) => {
     const reasons: string[] = [];
-    const start = auth.period.start;
-    if (start !== null && start.slice(0, 10) < RULES_EFFECTIVE_FROM) reasons.push(`it was issued for dates from ${start.slice(0, 10)}`);
+    const issued = auth.issued?.slice(0, 10) ?? null;
+    const start = auth.period.start?.slice(0, 10) ?? null;
+    if (issued !== null && issued < RULES_EFFECTIVE_FROM) reasons.push(`it was issued on ${issued}`);
+    if (start !== null && start < RULES_EFFECTIVE_FROM && start !== issued) reasons.push(`its period begins ${start}`);
     const oldCodes = auth.cptCodes.filter((code) => DELETED_CODES.has(code));
     if (oldCodes.length > 0) reasons.push(`it lists 2025 codes ${oldCodes.join(', ')}`);
     if (reasons.length === 0) return [];
@@ -15,22 +17,25 @@ function carriedForward(rule: RuleInfo, authorizations: readonly Authorization[]
       finding(
         rule,
         'warning',
-        `Authorization ${auth.claim} is a 2025 authorization (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`,
+        `Authorization ${auth.claim} is a 2025 authorization carried into 2026 (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`,
         evidence,
       ),
     ];
   });
 }
 
-/** C-AUTH-2025: an authorization for 2025 dates or 2025 codes carried into 2026 dates of service. */
+/**
+ * C-AUTH-2025: an authorization that applies to a 2026 date of service (C-AUTH-APPLIES) but was issued in 2025, began in
+ * 2025 or names 2025 codes. An expired 2025 authorization from an earlier course does not apply and draws nothing.
+ */
 export const C_AUTH_2025: Rule = {
   id: 'C-AUTH-2025',
   title: '2025 authorization used for 2026 dates of service',
   sources: ['002'],
   order(context) {
-    return context.inScope ? carriedForward(this, context.authorizations, [context.order.ref]) : [];
+    return context.inScope ? carriedForward(this, context.authorizations.applying, [context.order.ref]) : [];
   },
   session(context) {
-    return context.inScope ? carriedForward(this, context.authorizations, fractionRefs(context)) : [];
+    return context.inScope ? carriedForward(this, context.authorizations.applying, fractionRefs(context)) : [];
   },
 };

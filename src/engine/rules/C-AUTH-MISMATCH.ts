@@ -27,7 +27,7 @@ export const C_AUTH_MISMATCH: Rule = {
     return mismatches(
       this,
       expected,
-      context.authorizations,
+      context.authorizations.applying,
       [context.order.ref],
       (authorized, auth) =>
         `The authorization on file (${auth.claim}) is for ${authorized}, but this order describes ${expected} (${context.clinical.rule}). Request a corrected authorization or a peer-to-peer before treatment starts.`,
@@ -38,7 +38,7 @@ export const C_AUTH_MISMATCH: Rule = {
     return mismatches(
       this,
       billed,
-      context.authorizations,
+      context.authorizations.applying,
       fractionRefs(context),
       (authorized, auth) =>
         `The authorization on file (${auth.claim}) is for ${authorized}, but this session supports ${billed} (${context.supported.rule}). Expect a denial or downcoding: correct the authorization before the claim goes out.`,

@@ -28,11 +28,11 @@ export const C_DELETED: Rule = {
     return deletedCodeFindings(
       this,
       [context.order.ref],
-      [...context.order.cptCodes.map((code) => ({ code, where: context.order.ref })), ...authorizationUses(context.authorizations)],
+      [...context.order.cptCodes.map((code) => ({ code, where: context.order.ref })), ...authorizationUses(context.authorizations.applying)],
     );
   },
   session(context) {
     if (!context.inScope) return [];
-    return deletedCodeFindings(this, fractionRefs(context), authorizationUses(context.authorizations));
+    return deletedCodeFindings(this, fractionRefs(context), authorizationUses(context.authorizations.applying));
   },
 };

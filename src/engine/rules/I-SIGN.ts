@@ -1,21 +1,45 @@
-import type { Fraction, IgrtStatus, Signature } from '../types.js';
-import { signatureProblem, signedInTime } from './A-SIGN.js';
+import { signatureVerdict, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
+import type { Fraction, IgrtStatus, Ref } from '../types.js';
 import { finding, type Rule } from './rule.js';
 
-/** Every guidance record of the session that a physician can sign: image approvals and AMM record signatures. */
-function guidanceSignatures(fractions: readonly Fraction[], withImages: boolean, withAmm: boolean): Signature[] {
-  return fractions.flatMap((fraction) => [
-    ...(withImages ? fraction.imageApprovals : []),
-    ...(withAmm ? fraction.ammRecords.flatMap((record) => record.signatures) : []),
-  ]);
+/** A record of the session's guidance that a physician signs: a fraction's images, or an AMM record. */
+export interface GuidanceRecord {
+  readonly kind: 'images' | 'amm-record';
+  /** The signed resource: the fraction (its images) or the AMM DocumentReference. */
+  readonly ref: Ref;
+  readonly fraction: Fraction;
+  readonly verdict: SignatureVerdict;
 }
 
-/** The 77387-26 unit: billable when one guidance record was signed in time, else pending or not supportable. */
-export function igrtSignStatus(fractions: readonly Fraction[], nextBeamOn: string | null, withImages: boolean, withAmm: boolean): IgrtStatus {
-  const signatures = guidanceSignatures(fractions, withImages, withAmm);
-  if (signatures.some((signature) => signedInTime(signature, nextBeamOn))) return 'billable';
+/** Every guidance record of the session: the images of each fraction with image guidance, each AMM fraction's records. */
+export function guidanceRecords(fractions: readonly Fraction[], ammFractions: readonly Fraction[], timing: SignatureTiming): GuidanceRecord[] {
+  return [
+    ...fractions
+      .filter((fraction) => fraction.delivered.imageGuidance.length > 0)
+      .map((fraction) => ({ kind: 'images' as const, ref: fraction.ref, fraction, verdict: signatureVerdict(fraction.imageApprovals, timing) })),
+    ...ammFractions.flatMap((fraction) =>
+      fraction.ammRecords.map((record) => ({
+        kind: 'amm-record' as const,
+        ref: record.ref,
+        fraction,
+        verdict: signatureVerdict(record.signatures, timing),
+      })),
+    ),
+  ];
+}
+
+/**
+ * The one 77387-26 unit: `billable` when one guidance record was signed by a physician in time; `pending` while
+ * signing is still possible, or while what decides it could not be checked; `not-supportable` once a later fraction
+ * began with none signed.
+ */
+export function igrtSignStatus(records: readonly GuidanceRecord[], nextBeamOn: string | null, unverifiable: boolean): IgrtStatus {
+  if (records.some((r) => r.verdict.kind === 'in-time')) return 'billable';
+  if (unverifiable || records.some((r) => r.verdict.kind === 'unverified' || r.verdict.kind === 'pending')) return 'pending';
   return nextBeamOn === null ? 'pending' : 'not-supportable';
 }
+
+const HOW_TO_SUPPLY = 'Supply the image approvals (Provenance targeting the fraction), or a FHIR server the service can read them from.';
 
 /** I-SIGN: the physician must review the guidance (approve the images) before the next fraction. */
 export const I_SIGN: Rule = {
@@ -25,31 +49,33 @@ export const I_SIGN: Rule = {
   session(context) {
     const { igrt } = context;
     if (igrt.treatment !== 'separate' || !igrt.performed || igrt.status === 'none') return [];
-    const severity = igrt.status === 'not-supportable' ? 'critical' : 'warning';
-    const consequence =
-      igrt.status === 'not-supportable'
-        ? ' 77387-26 is not supportable for this session.'
-        : igrt.status === 'pending'
-          ? ' Approve them before the next fraction to bill 77387-26.'
-          : ' 77387-26 stays billable through the signed AMM record.';
-    const imaged = igrt.imageGuidance.length > 0 ? context.fractions : [];
-    const findings = imaged.flatMap((fraction) => {
-      const problem = signatureProblem(fraction.imageApprovals, context.nextBeamOn);
-      if (problem === null) return [];
-      return [
-        finding(this, severity, `Guidance images of ${fraction.ref}: ${problem}.${consequence}`, [
-          fraction.ref,
-          ...fraction.imageApprovals.map((s) => s.provenance),
-        ]),
-      ];
-    });
-    // Tracking without any record to sign: nothing else names why the unit is not billable.
-    const nothingToSign = igrt.status !== 'billable' && imaged.length === 0 && context.fractions.every((f) => f.ammRecords.length === 0);
-    if (nothingToSign) {
+    const through = igrt.records.find((r) => r.verdict.kind === 'in-time');
+    const findings = igrt.records
+      .filter((record) => record.kind === 'images')
+      .flatMap((record) => {
+        const { verdict } = record;
+        if (verdict.kind === 'in-time') return [];
+        const evidence = [record.ref, ...record.fraction.imageApprovals.map((s) => s.provenance)];
+        if (verdict.kind === 'unverified')
+          return finding(this, 'warning', `Image approval for ${record.ref} could not be checked: ${verdict.reason}. ${HOW_TO_SUPPLY}`, evidence);
+        const consequence = through
+          ? ` 77387-26 stays billable through ${through.kind === 'images' ? `the approved images of ${through.ref}` : `the signed AMM record ${through.ref}`}.`
+          : verdict.kind === 'late'
+            ? ' 77387-26 is not supportable for this session.'
+            : ' Approve them before the next fraction to bill 77387-26.';
+        const severity = igrt.status === 'not-supportable' ? 'critical' : 'warning';
+        return finding(this, severity, `Guidance images of ${record.ref}: ${verdict.reason}.${consequence}`, evidence);
+      });
+    // Tracking with nothing to sign (no images, no AMM record): nothing else says why the unit is not billable.
+    if (igrt.records.length === 0 && igrt.status !== 'billable' && !igrt.recordsUnread) {
+      const consequence =
+        igrt.status === 'not-supportable'
+          ? ' 77387-26 is not supportable for this session.'
+          : ' Record and sign it before the next fraction to bill 77387-26.';
       findings.push(
         finding(
           this,
-          severity,
+          igrt.status === 'not-supportable' ? 'critical' : 'warning',
           `Intra-fraction tracking was performed but there is no guidance record (AMM record or image approval) for the physician to sign.${consequence}`,
           context.fractions.map((f) => f.ref),
         ),

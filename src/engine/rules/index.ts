@@ -6,6 +6,7 @@ import { A_RECORD } from './A-RECORD.js';
 import { A_SIGN } from './A-SIGN.js';
 import { A_UTIL } from './A-UTIL.js';
 import { C_AUTH_2025 } from './C-AUTH-2025.js';
+import { C_AUTH_APPLIES } from './C-AUTH-APPLIES.js';
 import { C_AUTH_MISMATCH } from './C-AUTH-MISMATCH.js';
 import { C_DELETED } from './C-DELETED.js';
 import { C_PLAN_SAME_DAY } from './C-PLAN-SAME-DAY.js';
@@ -71,6 +72,7 @@ export const RULES: readonly Rule[] = [
   I_BUNDLED,
   I_PROTON,
   C_DELETED,
+  C_AUTH_APPLIES,
   C_AUTH_MISMATCH,
   C_AUTH_2025,
   C_PLAN_SAME_DAY,

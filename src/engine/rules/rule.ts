@@ -1,3 +1,7 @@
+import type { AuthorizationCheck } from '../authorizations.js';
+import type { OrderCheck } from './A-ORDER.js';
+import type { RecordCheck } from './A-RECORD.js';
+import type { GuidanceRecord } from './I-SIGN.js';
 import type { OutOfFamily } from '../tables/cpt.js';
 import { citeSources, type SourceKey } from '../tables/sources.js';
 import type {
@@ -8,13 +12,13 @@ import type {
   IgrtStatus,
   Modality,
   Prescription,
-  Authorization,
   Ref,
   Severity,
   Technique,
   TreatmentSummary,
   UnknownFact,
   EngineInput,
+  RecordKind,
 } from '../types.js';
 
 /** Identity of a rule from `spec/billing-rules.md`. */
@@ -79,8 +83,8 @@ export interface LevelResult {
 export interface FractionAmm {
   readonly fraction: Fraction;
   readonly prescription: Prescription | null;
-  readonly orderProblems: readonly string[];
-  readonly recordProblems: readonly string[];
+  readonly order: OrderCheck;
+  readonly record: RecordCheck;
 }
 
 export interface IgrtAssessment {
@@ -91,6 +95,10 @@ export interface IgrtAssessment {
   readonly treatment: 'separate' | 'bundled' | 'not-applicable';
   readonly treatmentRule: string;
   readonly status: IgrtStatus;
+  /** The records a physician signs (images, AMM records), each with its verdict. */
+  readonly records: readonly GuidanceRecord[];
+  /** AMM fractions whose records could not be read: the unit cannot be judged lost. */
+  readonly recordsUnread: boolean;
 }
 
 export interface SessionContext {
@@ -105,8 +113,10 @@ export interface SessionContext {
   readonly nextBeamOn: string | null;
   /** The session's date of service is on or after 2026-01-01. */
   readonly inScope: boolean;
-  /** The patient's preauthorizations whose period includes the session's date (or gives none). */
-  readonly authorizations: readonly Authorization[];
+  /** The patient's preauthorizations: those that apply to the session's date (C-AUTH-APPLIES), and those skipped. */
+  readonly authorizations: AuthorizationCheck;
+  /** Kinds of record the caller could not obtain: what depends on them "could not be checked". */
+  readonly unread: ReadonlySet<RecordKind>;
 }
 
 export interface OrderContext {
@@ -122,8 +132,10 @@ export interface OrderContext {
   readonly children: readonly { readonly order: Ref; readonly code: DeliveryCode | null; readonly rule: string; readonly outOfFamily?: string }[];
   /** The order is being signed now (order-sign) or is a draft. */
   readonly isDraft: boolean;
-  readonly authorizations: readonly Authorization[];
+  /** The patient's preauthorizations: those that apply to the order's date of service (C-AUTH-APPLIES), and those skipped. */
+  readonly authorizations: AuthorizationCheck;
   readonly inScope: boolean;
+  readonly unread: ReadonlySet<RecordKind>;
 }
 
 /** A delivered phase, plan or course known only from its summary (D-SUMMARY). */

@@ -9,6 +9,7 @@ const auth = (cptCodes: string[], start = '2026-01-01', overrides: Partial<Autho
   patient: 'Patient/p1',
   cptCodes,
   created: null,
+  issued: null,
   period: { start, end: '2026-06-30' },
   outcome: 'complete',
   ...overrides,
