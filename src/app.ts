@@ -9,7 +9,7 @@ import { rulesPage } from './cds/rules-page.js';
 import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
 import { cors } from './cors.js';
-import { AuthError, errorHandler } from './errors.js';
+import { AuthError, errorHandler, outcome } from './errors.js';
 import { requestLogger } from './logger.js';
 import { healthRoutes } from './ops/health.js';
 import { Metrics } from './ops/metrics.js';
@@ -74,7 +74,11 @@ export function createApp({
   app.use(
     cdsRouter({
       services,
-      cards: { baseUrl: config.PUBLIC_BASE_URL, smartLaunchUrl: config.SMART_LAUNCH_URL },
+      cards: {
+        baseUrl: config.PUBLIC_BASE_URL,
+        smartLaunchUrl: config.SMART_LAUNCH_URL,
+        systemActions: config.CDS_SYSTEM_ACTIONS === 'physician-tasks',
+      },
       fetch: {
         timeoutMs: config.FHIR_TIMEOUT_MS,
         maxBytes: config.FHIR_MAX_RESPONSE_BYTES,
@@ -97,7 +101,7 @@ export function createApp({
   );
   for (const route of extraRoutes) app.use(route);
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not found' });
+    res.status(404).json(outcome('not-found', 'not found'));
   });
   app.use(errorHandler(logger));
   return app;

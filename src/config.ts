@@ -82,6 +82,11 @@ const ConfigSchema = z.object({
     .default('')
     .transform(csv)
     .pipe(z.array(z.string().min(24, 'each key must be at least 24 characters'))),
+  /**
+   * `physician-tasks`: the Task asking the physician to sign images or an AMM record before the next beam-on is
+   * returned as a CDS Hooks systemAction (the EHR may create it without a click) instead of a card suggestion.
+   */
+  CDS_SYSTEM_ACTIONS: z.enum(['off', 'physician-tasks']).default('off'),
   /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });

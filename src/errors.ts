@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4.js';
 import type { Logger } from 'pino';
 
 /** One problem with the input: where (a FHIRPath-like location) and what. */
@@ -17,19 +18,23 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 
-  /** The JSON body: a FHIR OperationOutcome with a plain `error` summary beside it. */
-  toJSON(): Record<string, unknown> {
+  /** The JSON body: a FHIR OperationOutcome, one issue per bad field (its FHIRPath-like location in `expression`). */
+  toJSON(): OperationOutcome {
     return {
       resourceType: 'OperationOutcome',
-      error: this.message,
       issue: this.issues.map((issue) => ({
         severity: 'error',
-        code: this.status === 413 ? 'too-long' : 'invalid',
+        code: this.status === 413 ? 'too-long' : this.status === 404 ? 'not-found' : this.status === 415 ? 'not-supported' : 'invalid',
         diagnostics: issue.message,
         expression: [issue.path],
       })),
     };
   }
+}
+
+/** An OperationOutcome with one issue: how every error the service answers is written. */
+export function outcome(code: OperationOutcomeIssue['code'], diagnostics: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] };
 }
 
 /** zod-style paths (`['entry', 3, 'resource', 'status']`) as `entry[3].resource.status`. */
@@ -75,11 +80,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (error instanceof AuthError) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      res.status(401).json({ error: error.reason });
+      res.status(401).json(outcome('login', error.reason));
       return;
     }
     if (error instanceof UpstreamError) {
-      res.status(error.status).json({ error: error.message });
+      res.status(error.status).json(outcome(error.status === 504 ? 'timeout' : 'exception', error.message));
       return;
     }
     const parser = error as BodyParserError;
@@ -89,11 +94,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (parser.expose && parser.status && parser.status >= 400 && parser.status < 500) {
-      res.status(parser.status).json({ error: 'bad request' });
+      res.status(parser.status).json(outcome('invalid', 'bad request'));
       return;
     }
     logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'unhandled error');
-    res.status(500).json({ error: 'internal server error' });
+    res.status(500).json(outcome('exception', 'internal server error'));
   };
 }
 

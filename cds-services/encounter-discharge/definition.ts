@@ -1,4 +1,62 @@
+import type { PrefetchKey } from '../../src/cds/hook-data.js';
 import type { CdsServiceDefinition } from '../../src/cds/types.js';
+import { AMM_RECORD_TYPE, TREATED_FRACTION_CODE, TREATMENT_LEVEL_CODES } from '../../src/fhir/codes.js';
+
+const TREATMENT_ORDERS = [...TREATMENT_LEVEL_CODES.keys()].join(',');
+
+/**
+ * What the service asks the EHR for (README: "Prefetch"). Every template but the two signature keys uses the query
+ * subset CDS Hooks 2.0 recommends (instance reads; searches by patient or encounter reference; tokens by equality;
+ * `_sort`, `_count`). None grows with the length of the course: the patient's fractions and AMM records are asked for
+ * newest first and counted, since the session that just ended and the one after it are what matter.
+ */
+export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
+  encounter: {
+    template: 'Encounter/{{context.encounterId}}',
+    holds: 'site-of-service',
+    returns: 'the treatment-session Encounter (its location gives the site of service)',
+  },
+  sessionProcedures: {
+    template: 'Procedure?encounter={{context.encounterId}}',
+    holds: 'required',
+    returns: "the session's Procedures: its CodeX RT Treated Fractions (and any radiotherapy recorded without CodeX RT)",
+  },
+  latestFractions: {
+    template: `Procedure?patient={{context.patientId}}&code=${TREATED_FRACTION_CODE}&_sort=-date&_count=5`,
+    holds: 'later-fractions',
+    bounded: true,
+    returns: "the patient's five latest Treated Fractions: whether the next fraction has begun (next beam-on)",
+  },
+  treatmentOrders: {
+    template: `ServiceRequest?patient={{context.patientId}}&code=${TREATMENT_ORDERS}`,
+    holds: 'orders',
+    returns: "the patient's radiotherapy prescriptions and plans (course, phase, plan): plan facts, the AMM order and its necessity",
+  },
+  ammRecords: {
+    template: `DocumentReference?patient={{context.patientId}}&type=${AMM_RECORD_TYPE}&_sort=-date&_count=10`,
+    holds: 'amm-records',
+    bounded: true,
+    returns: "the patient's ten latest AMM records (DocumentReference, type amm-record, context.related → the fraction)",
+  },
+  coverage: {
+    template: 'Coverage?patient={{context.patientId}}&status=active',
+    holds: 'coverage',
+    returns: "the patient's active coverage (payer, for estimates)",
+  },
+  fractionSignatures: {
+    template: 'Procedure?encounter={{context.encounterId}}&_revinclude=Provenance:target',
+    holds: 'signatures',
+    includesSignatures: true,
+    returns: "the session's Procedures with the Provenance that targets them (image approvals), as US Core's _revinclude=Provenance:target",
+  },
+  ammRecordSignatures: {
+    template: `DocumentReference?patient={{context.patientId}}&type=${AMM_RECORD_TYPE}&_sort=-date&_count=10&_revinclude=Provenance:target`,
+    holds: 'signatures',
+    includesSignatures: true,
+    bounded: true,
+    returns: 'the same AMM records with the Provenance that targets them (their signatures)',
+  },
+};
 
 /** encounter-discharge: a radiotherapy treatment session ends; what to bill and what is missing. */
 export const definition: CdsServiceDefinition = {
@@ -7,18 +65,7 @@ export const definition: CdsServiceDefinition = {
   title: 'Radiotherapy session: codes to bill and missing documentation',
   description:
     'At the end of a radiotherapy treatment session (CodeX RT): the delivery code per session, 77387-26 status, images or AMM records not signed before the next fraction, missing AMM records, and a supportable code lower than the clinical one.',
-  // This session's fractions in full, with their AMM records and the signatures of both (_revinclude, iterated);
-  // the course's other fractions only as far as the next beam-on needs them (_elements). A hook's cost does not
-  // grow with the length of the course.
-  prefetch: {
-    encounter: 'Encounter/{{context.encounterId}}',
-    sessionFractions:
-      'Procedure?encounter=Encounter/{{context.encounterId}}&_revinclude=DocumentReference:related&_revinclude:iterate=Provenance:target',
-    courseFractions:
-      'Procedure?patient=Patient/{{context.patientId}}&code=http://snomed.info/sct|1297069006&_elements=status,code,subject,encounter,performed',
-    prescriptions: 'ServiceRequest?patient=Patient/{{context.patientId}}',
-    coverage: 'Coverage?patient=Patient/{{context.patientId}}&status=active',
-  },
+  prefetch: Object.fromEntries(Object.entries(PREFETCH).map(([key, spec]) => [key, spec.template])),
   usageRequirements:
-    "context.encounterId is a CodeX RT treatment-session Encounter. AMM records and signatures come with the session's fractions (_revinclude) or are fetched from fhirServer (patient/DocumentReference.read, patient/Provenance.read); the patient's other fractions give the next beam-on.",
+    'context.encounterId is a CodeX RT treatment-session Encounter. Prefetch what you can; whatever is not sent is read from fhirServer (patient/Procedure, ServiceRequest, DocumentReference, Provenance, Encounter, Location, Coverage, Organization, PractitionerRole .rs). Signatures are read through _revinclude=Provenance:target or, when the server does not honour it, Provenance?target=. Evidence that cannot be obtained is reported as "could not be checked", never as missing.',
 };

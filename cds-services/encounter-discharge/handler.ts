@@ -1,77 +1,114 @@
-import { todayUtc } from '../../src/dates.js';
-import { generalCards, phaseCards, sessionCards } from '../../src/cds/cards.js';
+import { generalCards, response, sessionCards, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
+import { ammRecordsOf, laterFractionsOf, readReferenced, refOf, signaturesOf, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries, type HookData } from '../../src/cds/hook-data.js';
 import { EncounterDischargeContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
-import { evaluate } from '../../src/engine/evaluate.js';
-import { AMM_RECORD_TYPE } from '../../src/fhir/codes.js';
-import { extractFacts } from '../../src/fhir/extract.js';
+import type { Ref } from '../../src/engine/types.js';
+import { todayUtc } from '../../src/dates.js';
+import { AMM_RECORD_TYPE, codingKeys } from '../../src/fhir/codes.js';
 import type { BundleEntry } from '../../src/fhir/parse.js';
 import type { ResourceOf } from '../../src/fhir/schemas.js';
-import { definition } from './definition.js';
+import { evaluateEntries } from '../../src/pipeline.js';
+import { definition, PREFETCH } from './definition.js';
 
-const idOf = (reference: string | undefined): string | undefined => reference?.split('/').slice(-2).join('/');
+type Procedure = ResourceOf<'Procedure'>;
+
+const resourcesOf = <T>(entries: readonly BundleEntry[], type: string): T[] =>
+  entries.filter((e) => e.resource.resourceType === type).map((e) => e.resource as T);
 
 /**
- * What a server that ignores _revinclude leaves out, fetched when a fhirServer is given: the AMM records of this
- * session's fractions, then the signatures (Provenance) of the fractions and records; with them, the session's
- * Location (site of service) and the payer Organization.
+ * The references the evaluation needs and the prefetch may not hold: the plans and prescriptions behind the
+ * fractions (and theirs, in turn), the session's Location, the payer Organization, and the PractitionerRoles that
+ * sign or order.
  */
-async function followUps(
+function referenced(entries: readonly BundleEntry[]): Ref[] {
+  const refs = (values: readonly ({ reference?: string } | undefined)[]) => values.map((v) => typeAndId(v?.reference)).filter((r): r is Ref => !!r);
+  const procedures = resourcesOf<Procedure>(entries, 'Procedure');
+  const requests = resourcesOf<ResourceOf<'ServiceRequest'>>(entries, 'ServiceRequest');
+  const provenance = resourcesOf<ResourceOf<'Provenance'>>(entries, 'Provenance');
+  return [
+    ...refs(procedures.flatMap((p) => p.basedOn ?? [])),
+    ...refs(requests.flatMap((r) => r.basedOn ?? [])),
+    ...refs(resourcesOf<ResourceOf<'Encounter'>>(entries, 'Encounter').flatMap((e) => (e.location ?? []).map((l) => l.location))),
+    ...refs(resourcesOf<ResourceOf<'Coverage'>>(entries, 'Coverage').map((c) => c.payor[0])),
+    ...refs([
+      ...requests.map((r) => r.requester),
+      ...provenance.flatMap((p) => [...p.agent.map((a) => a.who), ...(p.signature ?? []).map((s) => s.who)]),
+    ]).filter((ref) => ref.startsWith('PractitionerRole/')),
+  ].filter((ref) => /^(ServiceRequest|Location|Organization|PractitionerRole)\//.test(ref));
+}
+
+/** What a reference that could not be read leaves unchecked. */
+function markMissing(data: HookData, refs: readonly Ref[], why: string): void {
+  for (const ref of refs) {
+    if (ref.startsWith('ServiceRequest/')) data.markUnread('orders', `${ref} (a plan or prescription behind the fractions) is ${why}`);
+    if (ref.startsWith('Location/')) data.markUnread('site-of-service', `${ref} (the session's location) is ${why}`);
+    if (ref.startsWith('Organization/')) data.markUnread('coverage', `${ref} (the payer) is ${why}`);
+  }
+}
+
+/**
+ * Gathers the session's record: the prefetch, then from `fhirServer` only what it lacks — the signatures when the EHR
+ * did not honour `_revinclude`, the session's AMM records and the next fraction when the newest-first keys do not
+ * reach them, and referenced plans, location, payer and roles.
+ */
+async function sessionRecord(
   data: HookData,
-  entries: readonly BundleEntry[],
-  sessionFractions: readonly ResourceOf<'Procedure'>[],
-  encounterRef: string,
-): Promise<BundleEntry[][]> {
-  if (!data.canFetch || sessionFractions.length === 0) return [];
-  const have = new Set(entries.map((e) => `${e.resource.resourceType}/${e.resource.id}`));
-  const fractionRefs = sessionFractions.map((f) => `Procedure/${f.id}`);
-  const encounter = entries.find((e) => `${e.resource.resourceType}/${e.resource.id}` === encounterRef)?.resource as
-    ResourceOf<'Encounter'> | undefined;
-  const coverage = entries.find((e) => e.resource.resourceType === 'Coverage')?.resource as ResourceOf<'Coverage'> | undefined;
-  const reads = [...(encounter?.location ?? []).map((l) => idOf(l.location.reference)), idOf(coverage?.payor[0]?.reference)].filter(
-    (ref): ref is string => ref !== undefined && /^(Location|Organization)\//.test(ref) && !have.has(ref),
-  );
-  const [records, ...read] = await Promise.all([
-    data.fetch(`DocumentReference?related=${fractionRefs.join(',')}&type=${AMM_RECORD_TYPE}`, 'AMM records (DocumentReference)'),
-    ...reads.map((ref) => data.fetch(ref)),
+  patientId: string,
+  session: readonly Procedure[],
+  sessionEntries: readonly BundleEntry[],
+): Promise<BundleEntry[]> {
+  const fractionRefs = session.map((p) => `Procedure/${p.id ?? ''}`);
+  const [encounter, later, orders, coverage, records] = await Promise.all([
+    data.records('encounter'),
+    laterFractionsOf(data, 'latestFractions', patientId, session),
+    data.records('treatmentOrders'),
+    data.records('coverage'),
+    ammRecordsOf(data, 'ammRecords', fractionRefs),
   ]);
-  const recordRefs = [...entries, ...records]
-    .filter((e) => e.resource.resourceType === 'DocumentReference')
-    .filter((e) =>
-      ((e.resource as ResourceOf<'DocumentReference'>).context?.related ?? []).some((r) => fractionRefs.includes(idOf(r.reference) ?? '')),
-    )
-    .map((e) => `DocumentReference/${e.resource.id}`);
-  const signatures = await data.fetch(`Provenance?target=${[...fractionRefs, ...new Set(recordRefs)].join(',')}`, 'signatures (Provenance)');
-  return [records, signatures, ...read];
+  const sessionRecords = resourcesOf<ResourceOf<'DocumentReference'>>(records, 'DocumentReference').filter(
+    (document) =>
+      codingKeys(document.type).includes(AMM_RECORD_TYPE) &&
+      (document.context?.related ?? []).some((r) => fractionRefs.includes(typeAndId(r.reference) ?? '')),
+  );
+  const recordRefs = sessionRecords.map((document) => `DocumentReference/${document.id ?? ''}`);
+  const [fractionSignatures, recordSignatures] = await Promise.all([
+    signaturesOf(data, 'fractionSignatures', fractionRefs, (answer) => answer.filter((e) => e.resource.resourceType === 'Procedure').map(refOf)),
+    signaturesOf(data, 'ammRecordSignatures', recordRefs, (answer) =>
+      answer.filter((e) => e.resource.resourceType === 'DocumentReference').map(refOf),
+    ),
+  ]);
+  const entries = mergeEntries(sessionEntries, encounter, later, orders, coverage, records, fractionSignatures, recordSignatures);
+  return readReferenced(data, entries, referenced, (refs, why) => markMissing(data, refs, why));
 }
 
 export const encounterDischarge: CdsService = {
   definition,
-  async handle(request, { data, cards }) {
+  prefetch: PREFETCH,
+  async handle(request, { data, cards, now }) {
     const context = parseContext(EncounterDischargeContext, request.context);
     const encounterRef = `Encounter/${context.encounterId}`;
-    // Keys in the order of the definition: the session's full fractions come before the course's thin ones, and
-    // mergeEntries keeps the first copy of each resource.
-    const keys = Object.keys(definition.prefetch ?? {});
-    const prefetched = mergeEntries(...(await Promise.all(keys.map((key) => data.get(key)))));
-    const sessionFractions = prefetched
-      .map((e) => e.resource)
-      .filter(
-        (r): r is ResourceOf<'Procedure'> =>
-          r.resourceType === 'Procedure' && idOf((r as ResourceOf<'Procedure'>).encounter?.reference) === encounterRef,
-      );
-    if (sessionFractions.length === 0) return { cards: [] }; // not a radiotherapy treatment session
+    const sessionEntries = (await data.key('sessionProcedures')).entries;
+    const session = resourcesOf<Procedure>(sessionEntries, 'Procedure').filter((p) => typeAndId(p.encounter?.reference) === encounterRef);
+    if (session.length === 0) return { cards: [] }; // nothing recorded for this encounter: not a radiotherapy session
 
-    const entries = mergeEntries(prefetched, ...(await followUps(data, prefetched, sessionFractions, encounterRef)));
-    const determination = evaluate(extractFacts(entries, { focusEncounters: [encounterRef], asOf: todayUtc() }));
-    const scope = { hookInstance: request.hookInstance, patientId: context.patientId };
-    return {
-      cards: [
-        ...determination.sessions.flatMap((session) => sessionCards(session, cards, scope)),
-        ...determination.phases.flatMap((phase) => phaseCards(phase, cards, scope)),
-        ...generalCards(determination.findings, cards, scope),
-      ],
+    const entries = await sessionRecord(data, context.patientId, session, sessionEntries);
+    const { determination, input } = evaluateEntries(entries, { focusEncounters: [encounterRef], asOf: todayUtc(now), unread: data.unread });
+    const patient = `Patient/${context.patientId}`;
+    const payer = input.payers[patient];
+    const coverage = payer
+      ? resourcesOf<ResourceOf<'Coverage'>>(entries, 'Coverage').find((c) => `Coverage/${c.id ?? ''}` === payer.coverage)
+      : undefined;
+    const scope: CardScope = {
+      hookInstance: request.hookInstance,
+      patientId: context.patientId,
+      userId: context.userId,
+      coverage: payer ? { ref: payer.coverage, payor: typeAndId(coverage?.payor[0]?.reference) ?? null } : null,
+      now: now.toISOString(),
     };
+    return response(
+      [...determination.sessions.flatMap((s) => sessionCards(s, cards, scope)), ...generalCards(determination.findings, cards, scope)],
+      systemActionsFor(determination, cards, scope),
+    );
   },
 };

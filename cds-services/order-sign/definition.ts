@@ -1,4 +1,24 @@
+import type { PrefetchKey } from '../../src/cds/hook-data.js';
 import type { CdsServiceDefinition } from '../../src/cds/types.js';
+
+/** What the service asks the EHR for (README: "Prefetch"): the recommended CDS Hooks 2.0 query subset only. */
+export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
+  coverage: {
+    template: 'Coverage?patient={{context.patientId}}&status=active',
+    holds: 'coverage',
+    returns: "the patient's active coverage (the suggested preauthorization's insurance)",
+  },
+  preauthorizations: {
+    template: 'Claim?patient={{context.patientId}}&use=preauthorization',
+    holds: 'authorizations',
+    returns: "the patient's preauthorization requests (Claim, use preauthorization)",
+  },
+  preauthorizationResponses: {
+    template: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
+    holds: 'authorizations',
+    returns: "the payer's answers to them (ClaimResponse: outcome, preAuthPeriod)",
+  },
+};
 
 /** order-sign: draft radiotherapy prescriptions, checked before the physician signs them. */
 export const definition: CdsServiceDefinition = {
@@ -7,11 +27,7 @@ export const definition: CdsServiceDefinition = {
   title: 'Radiotherapy order: 2026 delivery level and documentation',
   description:
     'For draft radiotherapy prescriptions (CodeX RT): the 2026 delivery level the order describes (77402/77407/77412 or out of family), active motion management order and necessity problems, authorization mismatches and deleted 2025 codes.',
-  prefetch: {
-    coverage: 'Coverage?patient=Patient/{{context.patientId}}&status=active',
-    preauthorizations: 'Claim?patient=Patient/{{context.patientId}}&use=preauthorization',
-    preauthorizationResponses: 'ClaimResponse?patient=Patient/{{context.patientId}}&use=preauthorization',
-  },
+  prefetch: Object.fromEntries(Object.entries(PREFETCH).map(([key, spec]) => [key, spec.template])),
   usageRequirements:
-    'Send the draft CodeX RT prescriptions (ServiceRequest) in context.draftOrders. Prefetch or fhirServer access (patient/Coverage.read, patient/Claim.read, patient/ClaimResponse.read) lets the service check authorizations.',
+    'Send the draft CodeX RT prescriptions (ServiceRequest) in context.draftOrders. Prefetch or fhirServer access (patient/Coverage, Claim, ClaimResponse, PractitionerRole .rs) lets the service check authorizations; without either, authorization checks say "could not be checked".',
 };

@@ -1,27 +1,54 @@
-import { todayUtc } from '../../src/dates.js';
-import { orderCards } from '../../src/cds/cards.js';
+import { orderCards, response, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
+import { readReferenced, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries } from '../../src/cds/hook-data.js';
 import { OrderSignContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
-import { evaluate } from '../../src/engine/evaluate.js';
-import { extractFacts, prescriptionRefs } from '../../src/fhir/extract.js';
-import { parseBundle } from '../../src/fhir/parse.js';
-import { definition } from './definition.js';
+import { todayUtc } from '../../src/dates.js';
+import type { Ref } from '../../src/engine/types.js';
+import { prescriptionRefs } from '../../src/fhir/extract.js';
+import { parseBundle, type BundleEntry } from '../../src/fhir/parse.js';
+import type { ResourceOf } from '../../src/fhir/schemas.js';
+import { evaluateEntries } from '../../src/pipeline.js';
+import { definition, PREFETCH } from './definition.js';
+
+/** The requesters' PractitionerRoles (is a physician ordering?) and the payer Organization of the coverage. */
+function referenced(entries: readonly BundleEntry[]): Ref[] {
+  const requests = entries.filter((e) => e.resource.resourceType === 'ServiceRequest').map((e) => e.resource as ResourceOf<'ServiceRequest'>);
+  const coverage = entries.filter((e) => e.resource.resourceType === 'Coverage').map((e) => e.resource as ResourceOf<'Coverage'>);
+  return [...requests.map((r) => typeAndId(r.requester?.reference)), ...coverage.map((c) => typeAndId(c.payor[0]?.reference))].filter(
+    (ref): ref is Ref => !!ref && /^(PractitionerRole|Organization)\//.test(ref),
+  );
+}
 
 export const orderSign: CdsService = {
   definition,
-  async handle(request, { data, cards }) {
+  prefetch: PREFETCH,
+  async handle(request, { data, cards, now }) {
     const context = parseContext(OrderSignContext, request.context);
     const drafts = parseBundle(context.draftOrders, 'context.draftOrders');
     const draftOrders = prescriptionRefs(drafts);
     if (draftOrders.length === 0) return { cards: [] }; // nothing radiotherapy to say about these orders
 
-    const keys = Object.keys(definition.prefetch ?? {});
-    const fetched = await Promise.all(keys.map((key) => data.get(key)));
-    const determination = evaluate(extractFacts(mergeEntries(drafts, ...fetched), { draftOrders, asOf: todayUtc() }));
-    const scope = { hookInstance: request.hookInstance, patientId: context.patientId };
-    return {
-      cards: determination.orders.filter((order) => draftOrders.includes(order.order)).flatMap((order) => orderCards(order, cards, scope)),
+    const [coverage, claims, responses] = await Promise.all([
+      data.records('coverage'),
+      data.records('preauthorizations'),
+      data.records('preauthorizationResponses'),
+    ]);
+    const entries = await readReferenced(data, mergeEntries(drafts, coverage, claims, responses), referenced, () => undefined);
+    const { determination, input } = evaluateEntries(entries, { draftOrders, asOf: todayUtc(now), unread: data.unread });
+    const payer = input.payers[`Patient/${context.patientId}`];
+    const payor = entries.find((e) => payer && `Coverage/${e.resource.id ?? ''}` === payer.coverage)?.resource as ResourceOf<'Coverage'> | undefined;
+    const scope: CardScope = {
+      hookInstance: request.hookInstance,
+      patientId: context.patientId,
+      userId: context.userId,
+      coverage: payer ? { ref: payer.coverage, payor: typeAndId(payor?.payor[0]?.reference) ?? null } : null,
+      now: now.toISOString(),
     };
+    const orders = determination.orders.filter((order) => draftOrders.includes(order.order));
+    return response(
+      orders.flatMap((order) => orderCards(order, cards, scope)),
+      systemActionsFor({ ...determination, sessions: [], orders, findings: [] }, cards, scope),
+    );
   },
 };

@@ -19,8 +19,8 @@ async function hook(serviceId: string, context: Record<string, unknown>): Promis
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ hook: serviceId.replace('rt-billing-', ''), hookInstance: crypto.randomUUID(), fhirServer: fhirBase, context }),
   });
-  const body = (await response.json()) as { cards?: Card[]; error?: string };
-  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+  const body = (await response.json()) as { cards?: Card[]; issue?: { diagnostics?: string }[] };
+  if (!response.ok) throw new Error(body.issue?.[0]?.diagnostics ?? `HTTP ${response.status}`);
   return body.cards ?? [];
 }
 

@@ -53,8 +53,10 @@ async function evaluate(client: Client, bundle: unknown): Promise<Determination>
   }
   if (response.status === 401) throw new LoadError('expired', 'The billing service did not accept the session.');
   if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { error?: string };
-    throw new LoadError('invalid', `The billing service could not evaluate the record: ${body.error ?? `HTTP ${response.status}`}.`);
+    const body = (await response.json().catch(() => ({}))) as { issue?: { diagnostics?: string; expression?: string[] }[] };
+    const first = body.issue?.[0];
+    const detail = first?.diagnostics ? `${first.expression?.[0] ? `${first.expression[0]}: ` : ''}${first.diagnostics}` : `HTTP ${response.status}`;
+    throw new LoadError('invalid', `The billing service could not evaluate the record: ${detail}.`);
   }
   return (await response.json()) as Determination;
 }

@@ -23,7 +23,7 @@ function findingsList(findings: readonly Finding[]): HTMLElement {
         ' ',
         h('a', { href: `/rules#${finding.rule}`, class: 'rule', target: '_blank', rel: 'noopener' }, finding.rule),
         ' ',
-        finding.message.replace(/ \[[^\]]+\]$/, ''),
+        finding.message,
       ),
     ),
   );

@@ -1,21 +1,24 @@
 import { createHash } from 'node:crypto';
-import { RULE_CATALOG } from '../engine/rules/index.js';
+import { RULE_CATALOG, RULES } from '../engine/rules/index.js';
+import type { HeadlineSubject, Rule } from '../engine/rules/rule.js';
 import { IGRT } from '../engine/tables/cpt.js';
+import type { Determination, Finding, OrderDetermination, PhaseDetermination, SessionDetermination, Severity } from '../engine/types.js';
 import { RTB } from '../fhir/vocabulary.js';
-import type { Finding, OrderDetermination, PhaseDetermination, SessionDetermination, Severity } from '../engine/types.js';
-import { findingSummary } from './summaries.js';
-import type { Card, Link, OverrideReason, Suggestion } from './types.js';
+import { fhirAction, needsNoClick, type ActionScope } from './actions.js';
+import { codeSpan, markdownText } from './markdown.js';
+import type { Card, CdsResponse, Link, OverrideReason, Suggestion, SuggestionAction } from './types.js';
 
-/** Where cards point: the rule documentation and the reviewer app. */
+/** Where cards point (the rule documentation, the reviewer app), and whether no-click actions go in systemActions. */
 export interface CardSettings {
   readonly baseUrl: string;
   readonly smartLaunchUrl: string;
+  /** CDS_SYSTEM_ACTIONS: physician tasks are proposed as systemActions (created without a click) instead of suggestions. */
+  readonly systemActions?: boolean;
 }
 
 /** What a set of cards is about. */
-export interface CardScope {
+export interface CardScope extends ActionScope {
   readonly hookInstance: string;
-  readonly patientId: string;
 }
 
 /** The namespaced key under which a card's `extension` carries the engine's determination part. */
@@ -32,8 +35,11 @@ export const OVERRIDE_REASONS: readonly OverrideReason[] = [
 ];
 
 const SUMMARY_LIMIT = 140;
+const RULE_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule.id, rule]));
 const ruleTitle = (id: string): string => RULE_CATALOG.find((rule) => rule.id === id)?.title ?? id;
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const worst = (findings: readonly Finding[]): Severity =>
+  findings.reduce<Severity>((w, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[w] ? f.severity : w), 'info');
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0). */
 export function clip(text: string): string {
@@ -63,98 +69,37 @@ function smartLink(settings: CardSettings, scope: CardScope, focus: Record<strin
   };
 }
 
+/** A finding as a Markdown bullet: its words escaped, references in code spans (they come from the EHR's data). */
 const bullet = (finding: Finding): string =>
-  `- **${finding.severity}** ${finding.message}${finding.evidence.length ? `  \n  Evidence: ${finding.evidence.map((e) => `\`${e}\``).join(', ')}` : ''}`;
+  `- **${finding.severity}** ${markdownText(finding.message)}${finding.evidence.length ? `  \n  Evidence: ${finding.evidence.map(codeSpan).join(', ')}` : ''}`;
 
 /** The markdown detail of a finding card: what, why (rule and source), and the evidence. */
 function findingDetail(findings: readonly Finding[]): string {
   const first = findings[0]!;
-  return [findings.map(bullet).join('\n'), '', `Rule **${first.rule}** (${ruleTitle(first.rule)}). Source: ${first.source}.`].join('\n');
+  return [
+    findings.map(bullet).join('\n'),
+    '',
+    `Rule **${first.rule}** (${markdownText(ruleTitle(first.rule))}). Source: ${markdownText(first.source)}.`,
+  ].join('\n');
 }
 
-/** Concrete FHIR actions for a finding, where one exists. */
-function suggestionsFor(rule: string, findings: readonly Finding[], scope: CardScope, extras: SuggestionContext): Suggestion[] {
-  const make = (label: string, description: string, resource: Record<string, unknown>, key: string): Suggestion => ({
-    label,
-    uuid: cardUuid(scope.hookInstance, `suggestion|${key}`),
-    isRecommended: true,
-    actions: [{ type: 'create', description, resource }],
-  });
-  const task = (description: string, focus: string, dueBefore: string | null) => ({
-    resourceType: 'Task',
-    status: 'requested',
-    intent: 'order',
-    priority: 'urgent',
-    code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'approve', display: 'Activate/approve the focal resource' }] },
-    description,
-    focus: { reference: focus },
-    for: { reference: `Patient/${scope.patientId}` },
-    ...(dueBefore ? { restriction: { period: { end: dueBefore } } } : {}),
-  });
-  const pending = findings.filter((f) => f.severity === 'warning');
-  if (rule === 'I-SIGN' && pending.length > 0 && extras.session?.igrtStatus === 'pending') {
-    const fraction = extras.session.fractions[0]!;
-    return [
-      make(
-        'Ask the physician to approve the guidance images',
-        'Create a task for the physician to approve the IGRT images before the next fraction',
-        task('Approve IGRT images before the next fraction (77387-26)', fraction, extras.session.facts.nextBeamOn),
-        `${rule}|${fraction}`,
-      ),
-    ];
-  }
-  if (rule === 'A-SIGN' && pending.length > 0) {
-    const record = pending[0]!.evidence.find((e) => e.startsWith('DocumentReference/'));
-    if (record)
-      return [
-        make(
-          'Ask the physician to sign the AMM record',
-          'Create a task for the physician to sign the motion-management record before the next beam-on',
-          task('Sign the active motion management record before the next beam-on', record, extras.session?.facts.nextBeamOn ?? null),
-          `${rule}|${record}`,
-        ),
-      ];
-  }
-  if ((rule === 'C-AUTH-MISMATCH' || rule === 'C-AUTH-2025') && extras.order?.expectedDeliveryCode) {
-    const codes = [extras.order.expectedDeliveryCode, ...(extras.order.igrtProfessionalExpected ? [IGRT.professional] : [])];
-    const claim = {
-      resourceType: 'Claim',
-      status: 'draft',
-      use: 'preauthorization',
-      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
-      patient: { reference: `Patient/${scope.patientId}` },
-      priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
-      item: codes.map((code, index) => {
-        const [cpt, modifier] = code.split('-');
-        return {
-          sequence: index + 1,
-          productOrService: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: cpt }] },
-          ...(modifier ? { modifier: [{ coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: modifier }] }] } : {}),
-        };
-      }),
-      supportingInfo: [
-        {
-          sequence: 1,
-          category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claiminformationcategory', code: 'info' }] },
-          valueReference: { reference: extras.order.order },
-        },
-      ],
-    };
-    return [
-      make(
-        `Request a new authorization for ${codes.join(' + ')}`,
-        'Create a draft preauthorization request with the 2026 codes this order describes',
-        claim,
-        `${rule}|${extras.order.order}`,
-      ),
-    ];
-  }
-  return [];
+/** The one-line summary of a rule's findings: the rule's own headline, else its first message. */
+function headline(rule: string, findings: readonly Finding[], subject: HeadlineSubject): string {
+  return RULE_BY_ID.get(rule)?.headline?.(findings, subject) ?? findings[0]?.message ?? rule;
 }
 
-interface SuggestionContext {
-  readonly session?: SessionDetermination;
-  readonly order?: OrderDetermination;
+/** The card suggestions for a rule's findings: each distinct action once, as the FHIR resource an EHR accepts. */
+function suggestionsFor(findings: readonly Finding[], scope: CardScope, settings: CardSettings): Suggestion[] {
+  const actions = new Map(
+    findings
+      .flatMap((f) => f.actions ?? [])
+      .filter((action) => !(settings.systemActions && needsNoClick(action)))
+      .map((action) => [JSON.stringify(action), action] as const),
+  );
+  return [...actions.entries()].map(([key, action], index) => {
+    const { label, action: fhir } = fhirAction(action, scope);
+    return { label, uuid: cardUuid(scope.hookInstance, `suggestion|${key}`), isRecommended: index === 0, actions: [fhir] };
+  });
 }
 
 /** One card per rule: its findings together, the highest severity as indicator. */
@@ -164,17 +109,17 @@ function findingCards(
   scope: CardScope,
   subjectKey: string,
   focus: Record<string, string>,
-  extras: SuggestionContext,
-  subject: Readonly<Record<string, unknown>>,
+  subject: HeadlineSubject,
+  part: Readonly<Record<string, unknown>>,
 ): Card[] {
   const byRule = new Map<string, Finding[]>();
   for (const finding of findings) byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
   return [...byRule.entries()].map(([rule, group]) => {
-    const indicator = group.reduce<Severity>((worst, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst] ? f.severity : worst), 'info');
-    const suggestions = suggestionsFor(rule, group, scope, extras);
+    const indicator = worst(group);
+    const suggestions = suggestionsFor(group, scope, settings);
     return {
       uuid: cardUuid(scope.hookInstance, `${subjectKey}|${rule}`),
-      summary: clip(findingSummary(rule, group, extras)),
+      summary: clip(headline(rule, group, subject)),
       indicator,
       detail: findingDetail(group),
       source: source(settings, rule),
@@ -182,7 +127,7 @@ function findingCards(
       ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
       links: [smartLink(settings, scope, focus)],
       // The determination part this card is about: its subject and its findings.
-      extension: { [DETERMINATION_EXTENSION]: { ...subject, rule, findings: group } },
+      extension: { [DETERMINATION_EXTENSION]: { ...part, rule, findings: group } },
     };
   });
 }
@@ -195,11 +140,14 @@ const day = (instant: string | null): string => instant?.slice(0, 10) ?? 'undate
 function sessionSummary(session: SessionDetermination): string {
   const when = `session of ${day(session.start)}`;
   if (session.deliveryRule === 'D-UNKNOWN') return `No delivery code for the ${when}: missing facts must be documented`;
+  const unchecked = session.findings.some((f) => f.couldNotBeChecked && (f.rule === 'I-SIGN' || f.rule === 'A-SIGN'));
   const igrt =
     session.igrtStatus === 'billable'
       ? ` + ${IGRT.professional}`
       : session.igrtStatus === 'pending'
-        ? `; ${IGRT.professional} once the guidance is signed`
+        ? unchecked
+          ? `; ${IGRT.professional} not yet confirmed (signatures could not be checked)`
+          : `; ${IGRT.professional} once the guidance is signed`
         : session.igrtStatus === 'not-supportable'
           ? `; ${IGRT.professional} lost (not signed in time)`
           : '';
@@ -214,7 +162,7 @@ function sessionDetail(session: SessionDetermination): string {
   const lines = session.lines.map((l) => `| ${l.code} | ${l.units} | ${l.status} | ${l.rule} |`);
   const info = session.findings.filter(shownWithCodes);
   return [
-    `Fractions: ${session.fractions.map((f) => `\`${f}\``).join(', ')}${session.encounter ? ` (\`${session.encounter}\`)` : ''}.`,
+    `Fractions: ${session.fractions.map(codeSpan).join(', ')}${session.encounter ? ` (${codeSpan(session.encounter)})` : ''}.`,
     '',
     `Clinical facts give **${session.deliveryCode ?? 'no code'}** (${session.deliveryRule}); the documentation supports **${session.supportedDeliveryCode ?? 'no code'}** (${session.supportedDeliveryRule}). 77387-26: **${session.igrtStatus}**.`,
     '',
@@ -222,11 +170,11 @@ function sessionDetail(session: SessionDetermination): string {
     '| --- | --- | --- | --- |',
     ...lines,
     '',
-    `Modality: ${facts.modalities.join(', ') || 'unknown'}; technique: ${facts.techniques.join(', ') || 'unknown'}; photon isocenters: ${facts.photonIsocenters ?? 'n/a'}; active motion management: ${facts.activeMotionManagement ? 'yes' : 'no'}; image guidance: ${facts.imageGuidance.join(', ') || 'none'}; next beam-on: ${facts.nextBeamOn ?? 'none yet'}.`,
+    `Modality: ${facts.modalities.join(', ') || 'unknown'}; technique: ${facts.techniques.join(', ') || 'unknown'}; photon isocenters: ${facts.photonIsocenters ?? 'n/a'}; active motion management: ${facts.activeMotionManagement ? 'yes' : 'no'}; image guidance: ${facts.imageGuidance.join(', ') || 'none'}; next beam-on: ${facts.nextBeamOn ? codeSpan(facts.nextBeamOn) : 'none yet'}.`,
     ...(session.estimate?.total != null
       ? [
           '',
-          `Estimated payment (${session.estimate.payer}, ${session.estimate.setting}): $${session.estimate.total.toFixed(2)}. Source: ${session.estimate.source}.`,
+          `Estimated payment (${session.estimate.payer}, ${session.estimate.setting}): $${session.estimate.total.toFixed(2)}. Source: ${markdownText(session.estimate.source)}.`,
         ]
       : []),
     ...(info.length > 0 ? ['', ...info.map(bullet)] : []),
@@ -250,8 +198,8 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
     extension: { [DETERMINATION_EXTENSION]: session },
   };
   const problems = session.findings.filter((f) => !shownWithCodes(f));
-  const subject = { fractions: session.fractions, ...(session.encounter ? { encounter: session.encounter } : {}) };
-  return [codes, ...findingCards(problems, settings, scope, key, focus, { session }, subject)];
+  const part = { fractions: session.fractions, ...(session.encounter ? { encounter: session.encounter } : {}) };
+  return [codes, ...findingCards(problems, settings, scope, key, focus, { session }, part)];
 }
 
 function orderSummary(order: OrderDetermination): string {
@@ -271,7 +219,7 @@ export function orderCards(order: OrderDetermination, settings: CardSettings, sc
     summary: clip(orderSummary(order)),
     indicator: order.deliveryRule === 'D-UNKNOWN' ? 'critical' : 'info',
     detail: [
-      `This order describes **${order.expectedDeliveryCode ?? order.outOfFamily ?? 'no code'}** by rule ${order.deliveryRule} (${ruleTitle(order.deliveryRule)}).`,
+      `This order describes **${order.expectedDeliveryCode ?? markdownText(order.outOfFamily ?? 'no code of its own')}** by rule ${order.deliveryRule} (${markdownText(ruleTitle(order.deliveryRule))}).`,
       order.igrtProfessionalExpected
         ? `Image guidance or tracking is ordered: ${IGRT.professional} is billable per session when the physician signs the guidance before the next fraction (I-PC, I-SIGN).`
         : '',
@@ -297,9 +245,9 @@ function phaseSummary(phase: PhaseDetermination): string {
   return `${only} of a ${KIND_NAMES[phase.kind]} recorded only as a summary${missing}: each describes ${code}`;
 }
 
-/** Cards for a phase, plan or course known only from its summary (D-SUMMARY, D-COUNT, D-COURSE). */
+/** A card for a phase, plan or course known only from its summary (D-SUMMARY, D-COUNT, D-COURSE). */
 export function phaseCards(phase: PhaseDetermination, settings: CardSettings, scope: CardScope): Card[] {
-  const indicator = phase.findings.reduce<Severity>((worst, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst] ? f.severity : worst), 'info');
+  const indicator = worst(phase.findings);
   const rule = phase.findings.find((f) => f.severity === indicator)?.rule ?? 'D-SUMMARY';
   return [
     {
@@ -307,7 +255,7 @@ export function phaseCards(phase: PhaseDetermination, settings: CardSettings, sc
       summary: clip(phaseSummary(phase)),
       indicator,
       detail: [
-        `\`${phase.procedure}\` (${phase.kind}, ${phase.status}): ${phase.fractionsDelivered ?? 'an unknown number of'} fractions delivered, ${phase.fractionRecords} with Treated Fraction records.`,
+        `${codeSpan(phase.procedure)} (${phase.kind}, ${phase.status}): ${phase.fractionsDelivered ?? 'an unknown number of'} fractions delivered, ${phase.fractionRecords} with Treated Fraction records.`,
         '',
         ...phase.findings.map(bullet),
       ].join('\n'),
@@ -319,7 +267,32 @@ export function phaseCards(phase: PhaseDetermination, settings: CardSettings, sc
   ];
 }
 
-/** Cards for findings about the whole call (e.g. fractions not delivered). */
+/** Cards for findings about the whole call (e.g. fractions not delivered, radiotherapy without CodeX RT). */
 export function generalCards(findings: readonly Finding[], settings: CardSettings, scope: CardScope): Card[] {
   return findingCards(findings, settings, scope, 'general', {}, {}, {});
+}
+
+/**
+ * With CDS_SYSTEM_ACTIONS on, the actions that need no decision (a Task asking the physician to sign before the next
+ * beam-on) are proposed as `systemActions`, once each; the cards then no longer offer them as suggestions.
+ */
+export function systemActionsFor(determination: Determination, settings: CardSettings, scope: CardScope): SuggestionAction[] {
+  if (!settings.systemActions) return [];
+  const findings = [
+    ...determination.sessions.flatMap((s) => s.findings),
+    ...determination.orders.flatMap((o) => o.findings),
+    ...determination.findings,
+  ];
+  const actions = new Map(
+    findings
+      .flatMap((f) => f.actions ?? [])
+      .filter(needsNoClick)
+      .map((action) => [JSON.stringify(action), action] as const),
+  );
+  return [...actions.values()].map((action) => fhirAction(action, scope).action);
+}
+
+/** A hook response: the cards, and the system actions when there are any. */
+export function response(cards: readonly Card[], systemActions: readonly SuggestionAction[]): CdsResponse {
+  return systemActions.length > 0 ? { cards, systemActions } : { cards };
 }

@@ -1,6 +1,7 @@
+import type { RecordKind, UnreadRecords } from '../engine/types.js';
 import { InputError, UpstreamError } from '../errors.js';
 import { FhirClient } from '../fhir/client.js';
-import { parseBundle, parseResource, type BundleEntry } from '../fhir/parse.js';
+import { parseResource, parseSearchPage, type BundleEntry, type SearchPage } from '../fhir/parse.js';
 import type { HookRequest } from './schemas.js';
 
 export interface FetchSettings {
@@ -8,6 +9,39 @@ export interface FetchSettings {
   readonly maxBytes: number;
   readonly observe?: (outcome: 'ok' | 'error', seconds: number, reason?: string) => void;
 }
+
+/**
+ * One prefetch key of a service: its template (what discovery advertises) and what the service does with it. Keys use
+ * the query subset CDS Hooks 2.0 recommends, except those that ask for signatures through `_revinclude`, whose
+ * silence is never trusted.
+ */
+export interface PrefetchKey {
+  readonly template: string;
+  /** The kind of record it holds (unobtainable: "could not be checked"), or `required`: no answer without it (412). */
+  readonly holds: RecordKind | 'required';
+  /** `_revinclude=Provenance:target`: the signatures it brings count only when the answer shows the include was honoured. */
+  readonly includesSignatures?: boolean;
+  /** Limited by `_count`: the first page is the answer, and a `next` link only says that more exist. */
+  readonly bounded?: boolean;
+  /** What the EHR should return, for the README and `usageRequirements`. */
+  readonly returns: string;
+}
+
+/** What one prefetch key gave. */
+export interface KeyResult {
+  readonly entries: readonly BundleEntry[];
+  /** Its data was obtained: prefetched (`null` included: no data), or fetched. */
+  readonly obtained: boolean;
+  /** Every matching resource is in `entries` (all pages read; for a bounded key, there was no next page). */
+  readonly complete: boolean;
+  /** For a key with `_revinclude`: the answer shows the include was honoured (or had nothing to include it in). */
+  readonly includeHonoured: boolean;
+  /** Why it was not obtained, or is incomplete. */
+  readonly problem?: string;
+}
+
+const isBundle = (value: unknown): boolean => (value as { resourceType?: unknown } | null)?.resourceType === 'Bundle';
+const isOutcome = (value: unknown): boolean => (value as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
 
 /** Root-level prefetch tokens this service uses (https://cds-hooks.hl7.org/2.0/#prefetch-tokens). */
 function resolveTemplate(template: string, request: HookRequest): string {
@@ -21,25 +55,21 @@ function resolveTemplate(template: string, request: HookRequest): string {
   });
 }
 
-/** An OperationOutcome or null in prefetch means the EHR could not fetch it: the service fetches it itself. */
-function isMissing(value: unknown): boolean {
-  return (
-    value === null || value === undefined || (typeof value === 'object' && (value as { resourceType?: unknown }).resourceType === 'OperationOutcome')
-  );
-}
-
 /**
- * The data of one hook call: each prefetch key from `prefetch` when the EHR sent it, otherwise fetched from
- * `fhirServer` with `fhirAuthorization`; follow-up searches go to the same server. Every resource is validated
- * at this boundary (InputError naming `prefetch.<key>…` for bad prefetch).
+ * The data of one hook call, by CDS Hooks 2.0's prefetch rules: a key with a resource or Bundle is used as sent (its
+ * `next` pages followed through `fhirServer` when there is one); `null` means no data, with no fetch; an absent key or
+ * an OperationOutcome is fetched from `fhirServer` with `fhirAuthorization`. What could not be obtained is recorded
+ * (`unread`): the findings that need it say "could not be checked"; only `required` data missing is a 412.
  */
 export class HookData {
   private readonly client: FhirClient | null;
   private readonly base: string | null;
+  private readonly results = new Map<string, Promise<KeyResult>>();
+  private readonly unreadKinds = new Map<RecordKind, string>();
 
   constructor(
     private readonly request: HookRequest,
-    private readonly templates: Readonly<Record<string, string>>,
+    private readonly keys: Readonly<Record<string, PrefetchKey>>,
     settings: FetchSettings,
   ) {
     this.base = request.fhirServer ? request.fhirServer.replace(/\/+$/, '') : null;
@@ -54,46 +84,175 @@ export class HookData {
       : null;
   }
 
-  /** The resources of a prefetch key. */
-  async get(key: string): Promise<BundleEntry[]> {
-    const template = this.templates[key];
-    if (template === undefined) throw new Error(`no prefetch template ${key}`);
-    const value = this.request.prefetch?.[key];
-    if (!isMissing(value)) return this.entriesOf(value, `prefetch.${key}`);
-    return this.fetch(resolveTemplate(template, this.request), `prefetch.${key}`);
-  }
-
-  /** A follow-up query (a read or a search) against the hook's FHIR server. */
-  async fetch(query: string, what = query): Promise<BundleEntry[]> {
-    if (!this.client) throw new UpstreamError(`${what} is not in prefetch and the request names no fhirServer to fetch it from`);
-    const isSearch = query.includes('?') || !/^[A-Z][A-Za-z]+\/[^/]+$/.test(query);
-    const body = isSearch ? await this.client.search(query) : await this.client.get(query);
-    return this.entriesOf(body, `${this.base}/${query}`, true);
-  }
-
-  /** Whether follow-up fetches are possible. */
+  /** Whether follow-up reads and searches are possible. */
   get canFetch(): boolean {
     return this.client !== null;
   }
 
-  private entriesOf(value: unknown, where: string, fromServer = false): BundleEntry[] {
+  /** What the kinds of record that could not be read are, and why. */
+  get unread(): UnreadRecords[] {
+    return [...this.unreadKinds.entries()].map(([kind, detail]) => ({ kind, detail }));
+  }
+
+  /** Records that a kind of record could not be read (the first reason is kept). */
+  markUnread(kind: RecordKind, detail: string): void {
+    if (!this.unreadKinds.has(kind)) this.unreadKinds.set(kind, detail);
+  }
+
+  /**
+   * The result of a prefetch key (prefetched, or fetched once). A `required` key that cannot be obtained is a 412.
+   * `fetch: false` takes only what the EHR sent: for a key whose missing part the caller can ask for more precisely.
+   */
+  async key(name: string, options: { fetch?: boolean } = {}): Promise<KeyResult> {
+    let result = this.results.get(name);
+    if (!result && options.fetch === false && !Object.hasOwn(this.request.prefetch ?? {}, name)) {
+      return { entries: [], obtained: false, complete: false, includeHonoured: false, problem: `prefetch key ${name} was not sent` };
+    }
+    if (!result) {
+      result = this.obtain(name);
+      this.results.set(name, result);
+    }
+    const value = await result;
+    if (!value.obtained && this.keys[name]!.holds === 'required')
+      throw new UpstreamError(value.problem ?? `prefetch key ${name} could not be obtained`);
+    return value;
+  }
+
+  /**
+   * The entries of a key whose answer is taken as it is: when it could not be obtained, or not all of it, its kind of
+   * record is marked unread (what depends on it "could not be checked").
+   */
+  async records(name: string): Promise<readonly BundleEntry[]> {
+    const result = await this.key(name);
+    const holds = this.keys[name]!.holds;
+    if (holds !== 'required' && (!result.obtained || !result.complete))
+      this.markUnread(holds, result.problem ?? `prefetch key ${name} is incomplete`);
+    return result.entries;
+  }
+
+  private async obtain(name: string): Promise<KeyResult> {
+    const spec = this.keys[name];
+    if (!spec) throw new Error(`no prefetch key ${name}`);
+    const prefetch = this.request.prefetch ?? {};
+    const sent = Object.hasOwn(prefetch, name) ? prefetch[name] : undefined;
+    if (sent === null) return { entries: [], obtained: true, complete: true, includeHonoured: true };
+    if (sent !== undefined && !isOutcome(sent)) return this.fromPrefetch(name, sent, spec);
+    const why = sent === undefined ? `prefetch key ${name} was not sent` : `the EHR could not fill prefetch key ${name}`;
+    if (!this.client)
+      return { entries: [], obtained: false, complete: false, includeHonoured: false, problem: `${why} and the request names no fhirServer` };
+    return this.search(resolveTemplate(spec.template, this.request), { bounded: spec.bounded === true, what: `prefetch key ${name}` });
+  }
+
+  private async fromPrefetch(name: string, value: unknown, spec: PrefetchKey): Promise<KeyResult> {
+    const where = `prefetch.${name}`;
+    if (!isBundle(value)) return { entries: this.resourceEntry(value, where), obtained: true, complete: true, includeHonoured: true };
+    // An answer shows _revinclude was honoured when it marks included entries or echoes the parameter in its self link;
+    // a server that ignores it silently shows neither, and its silence about signatures says nothing.
+    const page = parseSearchPage(value, where);
+    const entries = page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome');
+    if (!page.next) return { entries, obtained: true, complete: true, includeHonoured: page.includeHonoured };
+    if (spec.bounded) return { entries, obtained: true, complete: false, includeHonoured: page.includeHonoured };
+    if (!this.client)
+      return {
+        entries,
+        obtained: true,
+        complete: false,
+        includeHonoured: page.includeHonoured,
+        problem: `prefetch key ${name} has more pages and the request names no fhirServer to read them`,
+      };
+    const rest = await this.pages(page.next, `prefetch key ${name}`);
+    return { ...rest, entries: [...entries, ...rest.entries], includeHonoured: page.includeHonoured || rest.includeHonoured };
+  }
+
+  /** A search (or read) on the EHR's server; a failure is a result that says so, not an exception. */
+  async search(query: string, options: { bounded?: boolean; what?: string } = {}): Promise<KeyResult> {
+    const what = options.what ?? query;
+    if (!this.client)
+      return {
+        entries: [],
+        obtained: false,
+        complete: false,
+        includeHonoured: false,
+        problem: `${what} needs a fhirServer, and the request names none`,
+      };
     try {
-      if ((value as { resourceType?: unknown })?.resourceType === 'Bundle')
-        return parseBundle(value, where).filter((e) => e.resource.resourceType !== 'OperationOutcome');
-      const resource = parseResource(value, where);
-      const fullUrl = this.base && resource.id ? `${this.base}/${resource.resourceType}/${resource.id}` : undefined;
-      return [{ fullUrl, resource }];
+      if (/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(query)) {
+        const body = await this.client.get(query);
+        return {
+          entries: this.fromServer(() => this.resourceEntry(body, `${this.base}/${query}`)),
+          obtained: true,
+          complete: true,
+          includeHonoured: true,
+        };
+      }
+      if (options.bounded) {
+        const page = await this.serverPage(query, what);
+        return { entries: page.entries, obtained: true, complete: !page.next, includeHonoured: page.includeHonoured };
+      }
     } catch (error) {
-      // Bad data from the EHR's own server is its failure, not the caller's request.
-      if (fromServer && error instanceof InputError)
+      return this.failed(error, what);
+    }
+    return this.pages(query, what);
+  }
+
+  /** Reads every page of a search from a first URL (relative or on the server), up to {@link MAX_PAGES}. */
+  private async pages(first: string, what: string): Promise<KeyResult> {
+    const entries: BundleEntry[] = [];
+    let honoured = false;
+    let url: string | undefined = first;
+    try {
+      for (let page = 0; url && page < MAX_PAGES; page++) {
+        const result = await this.serverPage(url, what);
+        entries.push(...result.entries);
+        honoured ||= result.includeHonoured;
+        url = result.next;
+      }
+    } catch (error) {
+      const failed = this.failed(error, what);
+      return { ...failed, entries, obtained: entries.length > 0 };
+    }
+    return url
+      ? { entries, obtained: true, complete: false, includeHonoured: honoured, problem: `${what} has more than ${MAX_PAGES} pages` }
+      : { entries, obtained: true, complete: true, includeHonoured: honoured };
+  }
+
+  /** One page of a search on the EHR's server, validated. */
+  private async serverPage(url: string, what: string): Promise<SearchPage> {
+    const body = await this.client!.get(url);
+    if (!isBundle(body)) throw new UpstreamError(`the FHIR server did not answer the search for ${what} with a Bundle`);
+    const page = this.fromServer(() => parseSearchPage(body, `${this.base}`));
+    return { ...page, entries: page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome') };
+  }
+
+  private failed(error: unknown, what: string): KeyResult {
+    if (!(error instanceof UpstreamError)) throw error;
+    return { entries: [], obtained: false, complete: false, includeHonoured: false, problem: `${what}: ${error.message}` };
+  }
+
+  /** A single resource (a read), validated, with its fullUrl on the EHR's server. */
+  private resourceEntry(value: unknown, where: string): BundleEntry[] {
+    const resource = parseResource(value, where);
+    const fullUrl = this.base && resource.id ? `${this.base}/${resource.resourceType}/${resource.id}` : undefined;
+    return [{ fullUrl, resource }];
+  }
+
+  /** Bad data from the EHR's own server is its failure, not the caller's request. */
+  private fromServer<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof InputError)
         throw new UpstreamError(`the FHIR server returned invalid data: ${error.issues[0]?.path ?? ''} ${error.issues[0]?.message ?? ''}`.trim());
       throw error;
     }
   }
 }
 
+/** Pages of one search the service reads at most. */
+const MAX_PAGES = 20;
+
 /** Merges entries from several queries, once per resource (by type and id). */
-export function mergeEntries(...lists: readonly BundleEntry[][]): BundleEntry[] {
+export function mergeEntries(...lists: readonly (readonly BundleEntry[])[]): BundleEntry[] {
   const seen = new Set<string>();
   const merged: BundleEntry[] = [];
   for (const entry of lists.flat()) {

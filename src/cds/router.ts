@@ -72,8 +72,8 @@ export function cdsRouter(options: CdsRouterOptions): Router {
       throw new InputError([{ path: 'fhirServer', message: 'is not an allowed FHIR server for this service' }]);
     }
     const started = performance.now();
-    const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
-    const response = await service.handle(request, { data, cards: options.cards });
+    const data = new HookData(request, service.prefetch, options.fetch);
+    const response = await service.handle(request, { data, cards: options.cards, now: new Date() });
     for (const card of response.cards)
       options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
     options.logger.info(
@@ -82,6 +82,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
         cdsService: service.definition.id,
         cards: response.cards.length,
         indicators: response.cards.map((c) => c.indicator),
+        unread: data.unread.map((u) => u.kind),
         ms: Math.round(performance.now() - started),
       },
       'hook answered',

@@ -13,9 +13,12 @@ export const FhirAuthorization = z.object({
   patient: FhirId.optional(),
 });
 
-/** The request every hook shares; `context` is checked per hook. */
+/**
+ * The request every hook shares; `context` is checked per hook. Fields this service does not know (a newer client's)
+ * are ignored, as CDS Hooks asks of services; the ones it reads are checked.
+ */
 export const HookRequest = z
-  .strictObject({
+  .looseObject({
     hook: z.string().min(1),
     hookInstance: z.uuid({ message: 'must be a UUID' }),
     fhirServer: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),

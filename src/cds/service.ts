@@ -1,18 +1,21 @@
 import type { z } from 'zod';
 import { formatPath, InputError } from '../errors.js';
 import type { CardSettings } from './cards.js';
-import type { HookData } from './hook-data.js';
+import type { HookData, PrefetchKey } from './hook-data.js';
 import type { HookRequest } from './schemas.js';
 import type { CdsResponse, CdsServiceDefinition } from './types.js';
 
 export interface HookDependencies {
   readonly data: HookData;
   readonly cards: CardSettings;
+  /** The instant of the call: the as-of date of undated orders, `created` of suggested resources. */
+  readonly now: Date;
 }
 
-/** A CDS service: its discovery definition and the handler of its hook. One folder each in cds-services/. */
+/** A CDS service: its discovery definition, its prefetch keys, and the handler of its hook. One folder each in cds-services/. */
 export interface CdsService {
   readonly definition: CdsServiceDefinition;
+  readonly prefetch: Readonly<Record<string, PrefetchKey>>;
   handle(request: HookRequest, dependencies: HookDependencies): Promise<CdsResponse>;
 }
 

@@ -1,3 +1,5 @@
+import type { FhirResource } from 'fhir/r4.js';
+
 /**
  * CDS Hooks 2.0 shapes (https://cds-hooks.hl7.org/2.0/). Readonly: built once, sent as they are.
  */
@@ -23,8 +25,10 @@ export interface CardSource {
 export interface SuggestionAction {
   readonly type: 'create' | 'update' | 'delete';
   readonly description: string;
-  readonly resource?: Record<string, unknown>;
-  readonly resourceId?: readonly string[];
+  /** A FHIR R4 resource: the one to create, or the whole updated one. */
+  readonly resource?: FhirResource;
+  /** A relative reference to the resource to delete. */
+  readonly resourceId?: string;
 }
 
 /** https://cds-hooks.hl7.org/2.0/#suggestion */
@@ -64,6 +68,9 @@ export interface Card {
   readonly extension?: Readonly<Record<string, unknown>>;
 }
 
+/** https://cds-hooks.hl7.org/2.0/#http-response */
 export interface CdsResponse {
   readonly cards: readonly Card[];
+  /** Actions the CDS client may apply without a click (https://cds-hooks.hl7.org/2.0/#system-action). */
+  readonly systemActions?: readonly SuggestionAction[];
 }

@@ -55,12 +55,11 @@ export function evaluate(input: EngineInput): Determination {
   const focusSummaries = focus === null ? undefined : new Set(sessionGroups.flat().flatMap((fraction) => fraction.summaries));
   const phases = evaluatePhases(input.summaries, completed, focusSummaries);
 
-  const inFocus = input.fractions.filter((f) => focus === null || (f.encounter !== null && focus.has(f.encounter)));
   const utilization = utilizationOf(sessions);
   // A-UTIL is about a population (a course, a department); one focused session is not one.
   const population = focus === null ? POPULATION_RULES.utilization.population(utilization) : [];
   const records = recordContext(input, focus, evaluated, orders, phases);
-  const findings = [...POPULATION_RULES.notDelivered.population(inFocus), ...population, ...RULES.flatMap((rule) => rule.record?.(records) ?? [])];
+  const findings = [...population, ...RULES.flatMap((rule) => rule.record?.(records) ?? [])];
   return { sessions, orders, phases, findings: sortFindings(findings), utilization, ...(input.unread?.length ? { unread: input.unread } : {}) };
 }
 

@@ -56,6 +56,13 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
   const serviceDate = order.serviceDate ?? env.asOf;
   const combinations = order.level === 'course' && listsSeveralTreatments(order.plan) ? courseCombinations(order.plan, facts) : [];
   const clinical = expectedLevel(facts, serviceDate, combinations);
+  const guidanceOrdered = order.ordered.imageGuidance.length > 0 || facts.amm === true;
+  const inFamily =
+    combinations.length > 0
+      ? combinations.some((combination) => combination.result.code !== null)
+      : clinical.outOfFamily
+        ? clinical.outOfFamily.igrt === 'separate'
+        : clinical.code !== null;
   const context: OrderContext = {
     order,
     facts,
@@ -63,6 +70,7 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
     serviceDate,
     serviceDateAssumed: order.serviceDate === null,
     combinations,
+    igrtExpected: guidanceOrdered && inFamily,
     children: children.map((child) => ({
       order: child.order,
       code: child.expectedDeliveryCode,
@@ -75,13 +83,6 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
     unread: env.unread,
   };
   const findings = RULES.flatMap((rule) => rule.order?.(context) ?? []);
-  const guidanceOrdered = order.ordered.imageGuidance.length > 0 || facts.amm === true;
-  const inFamily =
-    combinations.length > 0
-      ? combinations.some((combination) => combination.result.code !== null)
-      : clinical.outOfFamily
-        ? clinical.outOfFamily.igrt === 'separate'
-        : clinical.code !== null;
   return {
     order: order.ref,
     patient: order.patient,
@@ -90,7 +91,7 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
     expectedDeliveryCode: clinical.code,
     deliveryRule: clinical.rule,
     ...(clinical.outOfFamily ? { outOfFamily: clinical.outOfFamily.family } : {}),
-    igrtProfessionalExpected: guidanceOrdered && inFamily,
+    igrtProfessionalExpected: context.igrtExpected,
     findings: sortFindings(findings),
   };
 }

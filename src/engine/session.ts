@@ -166,6 +166,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
     authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, start),
     unread,
+    physicianOf: (fraction) => (fraction.prescription ? (env.prescriptions.get(fraction.prescription)?.requester ?? null) : null),
   };
   const findings = RULES.flatMap((rule) => rule.session?.(context) ?? []);
   const lines = billingLines(context);

@@ -285,10 +285,33 @@ export interface UnreadRecords {
 export interface Finding {
   readonly rule: string;
   readonly severity: Severity;
+  /** A plain sentence a coder understands; the rule and its source are in `rule` and `source`. */
   readonly message: string;
   readonly source: string;
   readonly evidence: readonly Ref[];
+  /** What to do about it, when something can be done (the CDS cards turn these into FHIR suggestions). */
+  readonly actions?: readonly SuggestedAction[];
+  /** The evidence it needs could not be read: it says "could not be checked", not that something is missing. */
+  readonly couldNotBeChecked?: true;
 }
+
+/** A step that resolves a finding, in domain terms: the CDS layer writes it as the FHIR resource an EHR accepts. */
+export type SuggestedAction =
+  /** A physician signs something before a deadline: approve a fraction's images, sign an AMM record. */
+  | {
+      readonly kind: 'physician-signature';
+      readonly what: 'approve-images' | 'sign-amm-record';
+      readonly focus: Ref;
+      readonly patient: Ref | null;
+      /** Who should sign: the physician who ordered the treatment, when known. */
+      readonly physician: Ref | null;
+      /** The next beam-on, when known: the signature counts only before it. */
+      readonly before: DateTimeText | null;
+    }
+  /** Ask the payer for a (new) preauthorization with the 2026 codes the order describes. */
+  | { readonly kind: 'preauthorization'; readonly order: Ref; readonly patient: Ref | null; readonly codes: readonly string[] }
+  /** Ask the payer for a peer-to-peer review of an authorization that names another level. */
+  | { readonly kind: 'peer-to-peer'; readonly order: Ref; readonly patient: Ref | null; readonly authorization: Ref; readonly expected: string };
 
 export type DeliveryCode = '77402' | '77407' | '77412';
 export type IgrtStatus = 'billable' | 'pending' | 'not-supportable' | 'none';

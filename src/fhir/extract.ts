@@ -10,6 +10,7 @@ import type {
   SiteOfService,
   TreatmentLevel,
   UnstructuredProcedure,
+  UnreadRecords,
 } from '../engine/types.js';
 import {
   ACTIVITY_AMM_SIGNATURE,
@@ -43,6 +44,8 @@ export interface ExtractOptions {
   readonly focusEncounters?: readonly Ref[];
   /** The date undated orders are evaluated as of (YYYY-MM-DD): the hook's day, the API's or CLI's `asOf`. */
   readonly asOf: string;
+  /** Kinds of record the caller could not obtain (what depends on them "could not be checked"). */
+  readonly unread?: readonly UnreadRecords[];
 }
 
 /** What a Procedure records, by its code (or, without one, its CodeX RT profile). */
@@ -150,6 +153,7 @@ export class FactReader {
       siteOfService: this.sitesOfService(),
       payers: this.payers(),
       asOf: options.asOf,
+      ...(options.unread?.length ? { unread: options.unread } : {}),
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
       ...(options.focusEncounters ? { focusEncounters: options.focusEncounters } : {}),
     };

@@ -13,6 +13,32 @@ function issuesOf(error: z.ZodError, prefix: string): InputIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(prefix, issue.path), message: issue.message }));
 }
 
+/** A search result Bundle: its resources, its `next` page, and whether it shows `_revinclude` was honoured. */
+export interface SearchPage {
+  readonly entries: BundleEntry[];
+  readonly next: string | undefined;
+  /** It marks included entries (`search.mode` `include`) or echoes `_revinclude` in its `self` link. */
+  readonly includeHonoured: boolean;
+}
+
+/** Validates a search result Bundle, like {@link parseBundle}, and reads its paging and include signs. */
+export function parseSearchPage(json: unknown, where = 'Bundle'): SearchPage {
+  const entries = parseBundle(json, where);
+  const bundle = json as z.infer<typeof Bundle>;
+  const link = (relation: string) => bundle.link?.find((l) => l.relation === relation)?.url;
+  let self = link('self') ?? '';
+  try {
+    self = decodeURIComponent(self);
+  } catch {
+    // a self link that does not decode is read as written
+  }
+  return {
+    entries,
+    next: link('next'),
+    includeHonoured: (bundle.entry ?? []).some((entry) => entry.search?.mode === 'include') || /[?&]_revinclude(:[a-z]+)?=/i.test(self),
+  };
+}
+
 /**
  * Validates a FHIR Bundle at the boundary: the Bundle's shape, then each resource the service reads
  * against its schema. Throws an {@link InputError} naming every bad field (up to 20).

@@ -174,7 +174,17 @@ export type AnyResource = z.infer<typeof AnyResource>;
 export const Bundle = z.looseObject({
   resourceType: z.literal('Bundle'),
   type: z.string().optional(),
-  entry: z.array(z.looseObject({ fullUrl: z.string().optional(), resource: AnyResource })).optional(),
+  /** Search result paging (`next`) and the query the server ran (`self`: did it honour `_revinclude`?). */
+  link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
+  entry: z
+    .array(
+      z.looseObject({
+        fullUrl: z.string().optional(),
+        resource: AnyResource,
+        search: z.looseObject({ mode: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
 });
 
 export const isReadType = (type: string): type is ReadResourceType => Object.hasOwn(RESOURCE_SCHEMAS, type);

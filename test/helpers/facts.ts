@@ -39,7 +39,6 @@ export function fraction(spec: FractionSpec = {}): Fraction {
     end: start === null ? null : new Date(Date.parse(start) + 12 * 60_000).toISOString(),
     bodySites: [],
     basedOn: ['ServiceRequest/plan'],
-    plannedBy: 'ServiceRequest/plan',
     prescription: 'ServiceRequest/rx',
     ammRecords: [],
     imageApprovals: [],

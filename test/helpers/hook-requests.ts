@@ -1,47 +1,53 @@
 import { randomUUID } from 'node:crypto';
+import { encounterDischarge } from '../../cds-services/encounter-discharge/handler.js';
+import { orderSign } from '../../cds-services/order-sign/handler.js';
 import type { GoldenCase } from './cases.js';
+import { prefetchFor, type PrefetchPlan } from './mock-fhir.js';
 
 export type Resource = Record<string, unknown> & { resourceType: string; id?: string };
 
-export const resourcesOf = (golden: GoldenCase): Resource[] =>
+/** The EHR's FHIR base the hook requests name (and the stand-in server answers on). */
+export const EHR = 'https://ehr.example.org/fhir';
+
+export const resourcesOf = (golden: Pick<GoldenCase, 'bundle'>): Resource[] =>
   ((golden.bundle as { entry: { resource: Resource }[] }).entry ?? []).map((e) => e.resource);
 
-const searchset = (resources: Resource[], base = 'https://ehr.example.org/fhir') => ({
-  resourceType: 'Bundle',
-  type: 'searchset',
-  entry: resources.map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource })),
-});
-
 const ofType = (resources: Resource[], ...types: string[]) => resources.filter((r) => types.includes(r.resourceType));
-export const patientIdOf = (golden: GoldenCase): string => ofType(resourcesOf(golden), 'Patient')[0]!.id!;
+export const patientIdOf = (golden: Pick<GoldenCase, 'bundle'>): string => ofType(resourcesOf(golden), 'Patient')[0]!.id!;
 
-interface RequestOptions {
-  prefetch: boolean;
-  fhirServer?: string;
-  hookInstance?: string;
+export interface RequestOptions {
+  /** Fill prefetch as an EHR would (from the case's resources, by the service's templates), or send none. */
+  readonly prefetch: boolean | PrefetchPlan;
+  readonly fhirServer?: string;
+  readonly hookInstance?: string;
 }
 
-const envelope = (hook: string, context: Record<string, unknown>, prefetch: Record<string, unknown> | undefined, options: RequestOptions) => ({
-  hook,
-  hookInstance: options.hookInstance ?? randomUUID(),
-  ...(options.fhirServer
-    ? {
-        fhirServer: options.fhirServer,
-        fhirAuthorization: {
-          access_token: 'test-access-token',
-          token_type: 'Bearer',
-          expires_in: 300,
-          scope: 'patient/*.read',
-          subject: 'rt-billing-cds',
-        },
-      }
-    : {}),
-  context,
-  ...(options.prefetch && prefetch ? { prefetch } : {}),
-});
+function envelope(hook: string, context: Record<string, unknown>, prefetch: Record<string, unknown> | undefined, options: RequestOptions) {
+  return {
+    hook,
+    hookInstance: options.hookInstance ?? randomUUID(),
+    ...(options.fhirServer
+      ? {
+          fhirServer: options.fhirServer,
+          fhirAuthorization: {
+            access_token: 'test-access-token',
+            token_type: 'Bearer',
+            expires_in: 300,
+            scope: 'patient/*.read',
+            subject: 'rt-billing-cds',
+          },
+        }
+      : {}),
+    context,
+    ...(prefetch ? { prefetch } : {}),
+  };
+}
+
+const plan = (options: RequestOptions): PrefetchPlan | null =>
+  options.prefetch === false ? null : options.prefetch === true ? {} : options.prefetch;
 
 /** An order-sign request whose draftOrders are the case's prescriptions. */
-export function orderSignRequest(golden: GoldenCase, options: RequestOptions) {
+export function orderSignRequest(golden: Pick<GoldenCase, 'bundle'>, options: RequestOptions) {
   const resources = resourcesOf(golden);
   const drafts = resources.filter((r) => r.resourceType === 'ServiceRequest' && r.intent === 'original-order');
   const context = {
@@ -50,35 +56,17 @@ export function orderSignRequest(golden: GoldenCase, options: RequestOptions) {
     draftOrders: {
       resourceType: 'Bundle',
       type: 'collection',
-      entry: drafts.map((resource) => ({ fullUrl: `https://ehr.example.org/fhir/ServiceRequest/${resource.id}`, resource })),
+      entry: drafts.map((resource) => ({ fullUrl: `${EHR}/ServiceRequest/${resource.id}`, resource })),
     },
   };
-  const prefetch = {
-    coverage: searchset(ofType(resources, 'Coverage')),
-    preauthorizations: searchset(ofType(resources, 'Claim')),
-    preauthorizationResponses: searchset(ofType(resources, 'ClaimResponse')),
-  };
-  return envelope('order-sign', context, prefetch, options);
+  const filled = plan(options);
+  return envelope('order-sign', context, filled ? prefetchFor(orderSign, context, resources, EHR, filled) : undefined, options);
 }
 
-const refersTo = (value: unknown, ref: string) =>
-  ((Array.isArray(value) ? value : [value]) as { reference?: string }[]).some((r) => r?.reference === ref);
-
-/** An encounter-discharge request for one of the case's encounters, prefetch as an EHR that honours _revinclude sends it. */
-export function encounterDischargeRequest(golden: GoldenCase, encounterId: string, options: RequestOptions) {
+/** An encounter-discharge request for one of the case's encounters; prefetch as an EHR fills the service's templates. */
+export function encounterDischargeRequest(golden: Pick<GoldenCase, 'bundle'>, encounterId: string, options: RequestOptions) {
   const resources = resourcesOf(golden);
-  const provenances = ofType(resources, 'Provenance');
-  const session = ofType(resources, 'Procedure').filter((p) => refersTo(p.encounter, `Encounter/${encounterId}`));
-  const records = ofType(resources, 'DocumentReference').filter((d) =>
-    session.some((f) => refersTo((d.context as { related?: unknown } | undefined)?.related, `Procedure/${f.id}`)),
-  );
-  const signed = [...session, ...records].map((r) => `${r.resourceType}/${r.id}`);
-  const prefetch = {
-    encounter: ofType(resources, 'Encounter').find((e) => e.id === encounterId),
-    sessionFractions: searchset([...session, ...records, ...provenances.filter((p) => signed.some((ref) => refersTo(p.target, ref)))]),
-    courseFractions: searchset(ofType(resources, 'Procedure')),
-    prescriptions: searchset(ofType(resources, 'ServiceRequest')),
-    coverage: searchset(ofType(resources, 'Coverage')),
-  };
-  return envelope('encounter-discharge', { userId: 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId }, prefetch, options);
+  const context = { userId: 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId };
+  const filled = plan(options);
+  return envelope('encounter-discharge', context, filled ? prefetchFor(encounterDischarge, context, resources, EHR, filled) : undefined, options);
 }

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import request from 'supertest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SERVICES } from '../../cds-services/index.js';
 import { DETERMINATION_EXTENSION, RULE_TOPIC_SYSTEM } from '../../src/cds/cards.js';
 import type { Card } from '../../src/cds/types.js';
@@ -19,7 +19,10 @@ const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
 beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  // Suggested resources carry the call's time (created, authoredOn): one clock makes two calls comparable.
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-25T12:00:00Z') });
 });
+afterAll(() => vi.useRealTimers());
 afterEach(() => nock.cleanAll());
 
 /** Every rule the CDS Hooks spec puts on a card (2.0 §Card attributes), and "no null or empty element". */
@@ -88,7 +91,8 @@ describe("the specification's example requests", () => {
     const res = await request(app).post(DISCHARGE).send(SPEC_ENCOUNTER_DISCHARGE_REQUEST);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ cards: [] });
-    expect(server.requests.length).toBeGreaterThanOrEqual(5);
+    // The session's procedures first: with none there is nothing to fetch further.
+    expect(server.requests.map((r) => r.path.split('?')[0])).toContain('/Procedure');
     expect(server.requests.every((r) => r.authorization === 'Bearer some-opaque-fhir-access-token')).toBe(true);
   });
 });
@@ -209,14 +213,19 @@ describe('suggestions', () => {
     });
   });
 
-  it('authorization mismatch: a draft preauthorization with the derived codes', async () => {
+  it('authorization mismatch: a peer-to-peer request, or a draft preauthorization with the derived codes', async () => {
     const golden = goldenCase('order-authorized-lower-level');
     const res = await request(app)
       .post(ORDER_SIGN)
       .send(orderSignRequest(golden, { prefetch: true }));
     const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'C-AUTH-MISMATCH')!;
-    const claim = card.suggestions![0]!.actions[0]!.resource as { item: { productOrService: { coding: { code: string }[] } }[] };
-    expect(claim.item.map((i) => i.productOrService.coding[0]!.code)).toEqual(['77412', '77387']);
+    const resources = card.suggestions!.map((suggestion) => suggestion.actions[0]!.resource!);
+    expect(resources.map((r) => r.resourceType)).toEqual(['CommunicationRequest', 'Claim']);
+    const claim = resources[1] as { item: { productOrService: { coding: { code: string }[] }; modifier?: { coding: { code: string }[] }[] }[] };
+    expect(claim.item.map((i) => [i.productOrService.coding[0]!.code, i.modifier?.[0]?.coding[0]?.code ?? null])).toEqual([
+      ['77412', null],
+      ['77387', '26'],
+    ]);
     expect(card.overrideReasons!.length).toBeGreaterThan(0);
   });
 });
@@ -275,22 +284,36 @@ describe('bad requests', () => {
     expect((await request(small).post(ORDER_SIGN).send(body)).status).toBe(413);
   });
 
-  it('prefetch missing and no fhirServer → 412 Precondition Failed', async () => {
+  it("encounter-discharge: the session's procedures neither prefetched nor fetchable → 412 Precondition Failed", async () => {
+    const res = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: { omit: ['sessionProcedures'] } }));
+    expect(res.status).toBe(412);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].diagnostics).toContain('sessionProcedures');
+  });
+
+  it('order-sign without prefetch or fhirServer: cards still, authorizations "could not be checked"', async () => {
     const res = await request(app)
       .post(ORDER_SIGN)
       .send(orderSignRequest(golden, { prefetch: false }));
-    expect(res.status).toBe(412);
-    expect(res.body.error).toContain('fhirServer');
+    expect(res.status).toBe(200);
+    const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'C-AUTH-APPLIES')!;
+    expect(card.indicator).toBe('warning');
+    expect(card.summary).toContain('could not be checked');
   });
 
-  it('a prefetch value that is an OperationOutcome or null counts as missing (fetched)', async () => {
+  it('a prefetch value that is an OperationOutcome is fetched; null means no data and is not', async () => {
     const server = mockFhirServer(EHR, resourcesOf(golden));
     const body = orderSignRequest(golden, { prefetch: true, fhirServer: EHR }) as { prefetch: Record<string, unknown> };
     body.prefetch.coverage = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing' }] };
     body.prefetch.preauthorizations = null;
     const res = await request(app).post(ORDER_SIGN).send(body);
     expect(res.status).toBe(200);
-    expect(server.requests.map((r) => r.path.split('?')[0]).sort()).toEqual(['/fhir/Claim', '/fhir/Coverage']);
+    const paths = server.requests.map((r) => r.path.split('?')[0]);
+    expect(paths).toContain('/fhir/Coverage');
+    expect(paths).not.toContain('/fhir/Claim');
+    expect(paths).not.toContain('/fhir/ClaimResponse');
   });
 
   it.each([
@@ -306,6 +329,7 @@ describe('bad requests', () => {
       .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: EHR }));
     expect(res.status).toBe(412);
     expect(res.body.cards).toBeUndefined();
-    expect(res.body.error).toMatch(/FHIR server/);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].diagnostics).toMatch(/FHIR server/);
   });
 });

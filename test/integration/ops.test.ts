@@ -84,12 +84,12 @@ describe('configuration', () => {
 describe('graceful shutdown', () => {
   let slowFhir: Server;
   let fhirUrl: string;
-  let encounterReads = 0;
+  let sessionReads = 0;
 
   beforeAll(async () => {
     // A FHIR server that takes 400 ms per request, so hook calls are in flight when SIGTERM arrives.
     slowFhir = createServer((req, res) => {
-      if (req.url?.startsWith('/fhir/Encounter/')) encounterReads += 1;
+      if (req.url?.startsWith('/fhir/Procedure?encounter=')) sessionReads += 1; // the session's procedures: the first read
       setTimeout(() => {
         res.setHeader('content-type', 'application/fhir+json');
         res.end(
@@ -119,8 +119,8 @@ describe('graceful shutdown', () => {
       }).then((r) => r.status),
     );
     // SIGTERM once all 40 are inside the service, waiting on the FHIR server.
-    for (let waited = 0; encounterReads < 40 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-    expect(encounterReads).toBe(40);
+    for (let waited = 0; sessionReads < 40 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(sessionReads).toBe(40);
     service.process.kill('SIGTERM');
     const statuses = await Promise.all(burst);
     expect(statuses).toEqual(Array(40).fill(200));

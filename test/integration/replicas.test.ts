@@ -1,3 +1,4 @@
+import { outcome } from '../../src/errors.js';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import jwt from 'jsonwebtoken';
@@ -81,7 +82,7 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
     expect((await post(a, service, bearer, body)).status).toBe(200);
     const replay = await post(b, service, bearer, body);
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ error: 'token replayed' });
+    expect(await replay.json()).toEqual(outcome('login', 'token replayed'));
   });
 
   it('feedback written through one replica is read through the other, and survives kill -9 of the writer', async () => {

@@ -1,3 +1,4 @@
+import { outcome } from '../../src/errors.js';
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import request from 'supertest';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { testApp } from '../helpers/app.js';
 import { goldenCase } from '../helpers/cases.js';
-import { orderSignRequest } from '../helpers/hook-requests.js';
+import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 import { clientToken, ISSUER, JWKS_URL, makeKey, serveJwks } from '../helpers/jwt.js';
 
 const BASE = 'https://rt-billing.example.org';
@@ -47,7 +48,7 @@ describe('CDS Hooks client JWT', () => {
     expect((await call(token)).status).toBe(200);
     const replay = await call(token);
     expect(replay.status).toBe(401);
-    expect(replay.body).toEqual({ error: 'token replayed' });
+    expect(replay.body).toEqual(outcome('login', 'token replayed'));
   });
 
   const now = () => Math.floor(Date.now() / 1000);
@@ -90,7 +91,7 @@ describe('CDS Hooks client JWT', () => {
   ])('refuses %s with 401', async (_label, token, reason) => {
     const res = await call(token());
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: reason });
+    expect(res.body).toEqual(outcome('login', reason));
     expect(res.headers['www-authenticate']).toContain('Bearer');
   });
 
@@ -195,10 +196,12 @@ describe('outbound fetches', () => {
       .reply(200, { resourceType: 'Bundle', padding: 'x'.repeat(10_000) })
       .persist();
     const res = await request(small)
-      .post(SERVICE)
-      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
+      .post('/cds-services/rt-billing-encounter-discharge')
+      .send(
+        encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
+      );
     expect(res.status).toBe(412);
-    expect(res.body.error).toContain('larger than the limit');
+    expect(res.body.issue[0].diagnostics).toContain('larger than the limit');
     nock.cleanAll();
     serveJwks([es384, rs384]);
   });
@@ -225,7 +228,7 @@ describe('direct API authentication', () => {
   ])('with client authentication on, %s → 401', async (_label, headers, reason) => {
     const res = await request(secured()).post('/api/v1/evaluate').set(headers).send(bundle);
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: reason });
+    expect(res.body).toEqual(outcome('login', reason));
   });
 
   it('an integration engine with an API key → 200', async () => {

@@ -42,4 +42,5 @@ export const A_NEED_SPECIFIC: Rule = {
       ),
     ];
   },
+  headline: () => 'AMM necessity is not patient-specific (e.g. "DIBH" alone): denial risk',
 };

@@ -32,4 +32,5 @@ export const A_NEED: Rule = {
       ),
     ];
   },
+  headline: () => 'Missing AMM medical necessity statement: 77412 is a denial risk',
 };

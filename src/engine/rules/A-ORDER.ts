@@ -1,6 +1,6 @@
 import type { Fraction, Prescription, Ref } from '../types.js';
 import { carriesMotionManagement } from './A-QUAL.js';
-import { finding, type Rule } from './rule.js';
+import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
 
 const ORDER_STATUSES: ReadonlySet<string> = new Set(['active', 'completed']);
 
@@ -29,6 +29,9 @@ export function ammOrderCheck(fraction: Fraction, prescription: Prescription | n
   return { problems, unverified };
 }
 
+const SUPPLY_ORDERS =
+  "Supply the patient's radiotherapy prescriptions and plans (and the requester's PractitionerRole), or a FHIR server the service can read them from.";
+
 /** A-ORDER: AMM must be ordered by the physician for this patient. */
 export const A_ORDER: Rule = {
   id: 'A-ORDER',
@@ -52,35 +55,33 @@ export const A_ORDER: Rule = {
         ];
       }
       if (amm.order.unverified.length > 0) {
-        return [
-          finding(
-            this,
-            'warning',
-            `The AMM order could not be checked: ${amm.order.unverified.join('; ')}. Supply the patient's radiotherapy prescriptions and plans (and the PractitionerRole of the requester), or a FHIR server the service can read them from.`,
-            evidence,
-          ),
-        ];
+        return [uncheckedFinding(this, `The AMM order could not be checked: ${amm.order.unverified.join('; ')}. ${SUPPLY_ORDERS}`, evidence)];
       }
       return [];
     });
   },
   order(context) {
-    if (!carriesMotionManagement(context.order.ordered)) return [];
-    if (context.order.requesterIsPractitioner === null) {
+    const { order } = context;
+    if (!carriesMotionManagement(order.ordered) || order.requesterIsPractitioner === true) return [];
+    if (order.requesterIsPractitioner === null) {
       return [
-        finding(
+        uncheckedFinding(
           this,
-          'warning',
-          `The requester ${context.order.requester ?? ''} is a PractitionerRole that could not be read: whether a physician orders this motion management could not be checked.`,
-          [context.order.ref],
+          `The requester ${order.requester ?? ''} is a PractitionerRole that could not be read: whether a physician orders this motion management could not be checked.`,
+          [order.ref],
         ),
       ];
     }
-    if (context.order.requesterIsPractitioner) return [];
     return [
       finding(this, 'warning', 'Active motion management must be ordered by the treating physician: the order has no Practitioner as requester.', [
-        context.order.ref,
+        order.ref,
       ]),
     ];
+  },
+  headline(findings) {
+    if (couldNotBeChecked(findings)) return 'The AMM order could not be checked: supply the prescriptions and plans';
+    return anyCritical(findings)
+      ? 'AMM not properly ordered by the physician: 77412 not supported'
+      : 'Active motion management is not properly ordered by the physician';
   },
 };

@@ -63,4 +63,5 @@ export const A_QUAL: Rule = {
       ),
     ];
   },
+  headline: () => 'Motion management without monitoring during beam-on does not support 77412',
 };

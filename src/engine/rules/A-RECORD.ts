@@ -1,5 +1,5 @@
 import type { Fraction } from '../types.js';
-import { finding, instant, type Rule } from './rule.js';
+import { couldNotBeChecked, finding, instant, uncheckedFinding, type Rule } from './rule.js';
 
 /** Whether a fraction with AMM has a record monitoring it from beam-on to beam-off. */
 export type RecordCheck =
@@ -36,9 +36,8 @@ export const A_RECORD: Rule = {
       const evidence = [amm.fraction.ref, ...amm.fraction.ammRecords.map((record) => record.ref)];
       if (amm.record.kind === 'unverified') {
         return [
-          finding(
+          uncheckedFinding(
             this,
-            'warning',
             `AMM record could not be checked: ${amm.record.reason}. Supply the patient's AMM records (DocumentReference, type amm-record), or a FHIR server the service can read them from.`,
             evidence,
           ),
@@ -48,5 +47,11 @@ export const A_RECORD: Rule = {
       const consequence = context.dependsOnAmmAlone ? ` Without it 77412 is not supported: bill ${context.supported.code ?? 'no code'}.` : '';
       return [finding(this, 'warning', `AMM record missing or incomplete: ${amm.record.problem}.${consequence}`, evidence)];
     });
+  },
+  headline(findings, { session }) {
+    if (couldNotBeChecked(findings)) return 'AMM record could not be checked: the AMM records were not available to the service';
+    return session && session.deliveryCode !== session.supportedDeliveryCode
+      ? `AMM record missing or incomplete: bill ${session.supportedDeliveryCode ?? 'no code'}, not ${session.deliveryCode}`
+      : 'AMM record missing or incomplete for a fraction';
   },
 };

@@ -1,6 +1,6 @@
-import { finding, type Rule } from './rule.js';
+import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
 
-const HOW_TO_SUPPLY =
+const SUPPLY_SIGNATURES =
   'Supply the AMM record signatures (Provenance targeting the DocumentReference), or a FHIR server the service can read them from.';
 
 /** A-SIGN: each AMM record must be signed by the physician before the next beam-on. */
@@ -18,14 +18,34 @@ export const A_SIGN: Rule = {
         const signatures = record.fraction.ammRecords.find((r) => r.ref === record.ref)?.signatures ?? [];
         const evidence = [record.ref, record.fraction.ref, ...signatures.map((s) => s.provenance)];
         if (verdict.kind === 'unverified')
-          return finding(this, 'warning', `AMM record ${record.ref} could not be checked: ${verdict.reason}. ${HOW_TO_SUPPLY}`, evidence);
-        const consequence =
-          severity === 'critical'
-            ? " The session's 77387-26 is not supportable."
-            : verdict.kind === 'pending'
-              ? ' Sign it before the next beam-on to bill the professional service.'
-              : '';
-        return finding(this, verdict.kind === 'late' ? severity : 'warning', `AMM record ${record.ref}: ${verdict.reason}.${consequence}`, evidence);
+          return [uncheckedFinding(this, `AMM record ${record.ref} could not be checked: ${verdict.reason}. ${SUPPLY_SIGNATURES}`, evidence)];
+        if (verdict.kind === 'pending') {
+          const sign = {
+            kind: 'physician-signature',
+            what: 'sign-amm-record',
+            focus: record.ref,
+            patient: record.fraction.patient,
+            physician: context.physicianOf(record.fraction),
+            before: context.nextBeamOn,
+          } as const;
+          return [
+            finding(
+              this,
+              'warning',
+              `AMM record ${record.ref}: ${verdict.reason}. Sign it before the next beam-on to bill the professional service.`,
+              evidence,
+              [sign],
+            ),
+          ];
+        }
+        const consequence = severity === 'critical' ? " The session's 77387-26 is not supportable." : '';
+        return [finding(this, severity, `AMM record ${record.ref}: ${verdict.reason}.${consequence}`, evidence)];
       });
+  },
+  headline(findings) {
+    if (couldNotBeChecked(findings)) return 'AMM record signature could not be checked: supply the signatures (Provenance)';
+    return anyCritical(findings)
+      ? '77387-26 lost: AMM record not signed by the physician before the next beam-on'
+      : 'Sign the AMM record before the next beam-on to bill the professional service';
   },
 };

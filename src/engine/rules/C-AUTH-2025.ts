@@ -1,8 +1,13 @@
-import { DELETED_CODES, RULES_EFFECTIVE_FROM } from '../tables/cpt.js';
-import type { Authorization, Finding, Ref } from '../types.js';
+import { DELETED_CODES, IGRT, RULES_EFFECTIVE_FROM } from '../tables/cpt.js';
+import type { Authorization, Finding, Ref, SuggestedAction } from '../types.js';
 import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
 
-function carriedForward(rule: RuleInfo, authorizations: readonly Authorization[], subject: readonly Ref[]): Finding[] {
+function carriedForward(
+  rule: RuleInfo,
+  authorizations: readonly Authorization[],
+  subject: readonly Ref[],
+  actions: readonly SuggestedAction[] = [],
+): Finding[] {
   return authorizations.flatMap((auth) => {
     const reasons: string[] = [];
     const issued = auth.issued?.slice(0, 10) ?? null;
@@ -19,6 +24,7 @@ function carriedForward(rule: RuleInfo, authorizations: readonly Authorization[]
         'warning',
         `Authorization ${auth.claim} is a 2025 authorization carried into 2026 (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`,
         evidence,
+        actions,
       ),
     ];
   });
@@ -33,9 +39,23 @@ export const C_AUTH_2025: Rule = {
   title: '2025 authorization used for 2026 dates of service',
   sources: ['002'],
   order(context) {
-    return context.inScope ? carriedForward(this, context.authorizations.applying, [context.order.ref]) : [];
+    if (!context.inScope) return [];
+    const expected = context.clinical.code;
+    // A new request with the 2026 codes the order describes: the carried-forward one will be denied (002).
+    const actions: SuggestedAction[] = expected
+      ? [
+          {
+            kind: 'preauthorization',
+            order: context.order.ref,
+            patient: context.order.patient,
+            codes: [expected, ...(context.igrtExpected ? [IGRT.professional] : [])],
+          },
+        ]
+      : [];
+    return carriedForward(this, context.authorizations.applying, [context.order.ref], actions);
   },
   session(context) {
     return context.inScope ? carriedForward(this, context.authorizations.applying, fractionRefs(context)) : [];
   },
+  headline: () => '2025 authorization carried into 2026: payers deny it, request a new one',
 };

@@ -1,6 +1,6 @@
 import type { AuthorizationCheck } from '../authorizations.js';
 import type { Finding, Ref } from '../types.js';
-import { finding, type Rule, type RuleInfo } from './rule.js';
+import { couldNotBeChecked, finding, uncheckedFinding, type Rule, type RuleInfo } from './rule.js';
 
 function skippedOnly(rule: RuleInfo, check: AuthorizationCheck, subject: readonly Ref[], what: string): Finding[] {
   if (check.applying.length > 0 || check.skipped.length === 0) return [];
@@ -26,7 +26,11 @@ export const C_AUTH_APPLIES: Rule = {
   title: 'Which authorization on file applies',
   sources: ['002'],
   order(context) {
-    if (context.unread.has('authorizations')) return [finding(this, 'warning', UNREAD, [context.order.ref])];
+    if (context.unread.has('authorizations')) return [uncheckedFinding(this, UNREAD, [context.order.ref])];
     return skippedOnly(this, context.authorizations, [context.order.ref], 'order');
   },
+  headline: (findings) =>
+    couldNotBeChecked(findings)
+      ? 'Authorizations could not be checked: supply the preauthorizations on file'
+      : 'No authorization on file applies to this order',
 };

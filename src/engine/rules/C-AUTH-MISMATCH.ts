@@ -1,5 +1,5 @@
-import { DELIVERY_CODE_SET } from '../tables/cpt.js';
-import type { Authorization, DeliveryCode, Finding, Ref } from '../types.js';
+import { DELIVERY_CODE_SET, IGRT } from '../tables/cpt.js';
+import type { Authorization, DeliveryCode, Finding, Ref, SuggestedAction } from '../types.js';
 import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
 
 function mismatches(
@@ -8,12 +8,21 @@ function mismatches(
   authorizations: readonly Authorization[],
   subject: readonly Ref[],
   explain: (authorized: string, auth: Authorization) => string,
+  actions: (auth: Authorization) => readonly SuggestedAction[] = () => [],
 ): Finding[] {
   if (derived === null) return [];
   return authorizations.flatMap((auth) => {
     const authorized = auth.cptCodes.filter((code) => DELIVERY_CODE_SET.has(code));
     if (authorized.length === 0 || authorized.includes(derived)) return [];
-    return [finding(rule, 'warning', explain(authorized.join(', '), auth), [...subject, auth.claim, ...(auth.response ? [auth.response] : [])])];
+    return [
+      finding(
+        rule,
+        'warning',
+        explain(authorized.join(', '), auth),
+        [...subject, auth.claim, ...(auth.response ? [auth.response] : [])],
+        actions(auth),
+      ),
+    ];
   });
 }
 
@@ -24,13 +33,29 @@ export const C_AUTH_MISMATCH: Rule = {
   sources: ['002'],
   order(context) {
     const expected = context.clinical.code;
+    const { order } = context;
+    // Before treatment the order can still be fixed with the payer: a peer-to-peer on the authorization on file, or a
+    // new request with the codes the order describes (002: request P2P calls when payers downcode 77412).
+    const actions = (auth: Authorization): SuggestedAction[] =>
+      expected === null
+        ? []
+        : [
+            { kind: 'peer-to-peer', order: order.ref, patient: order.patient, authorization: auth.claim, expected },
+            {
+              kind: 'preauthorization',
+              order: order.ref,
+              patient: order.patient,
+              codes: [expected, ...(context.igrtExpected ? [IGRT.professional] : [])],
+            },
+          ];
     return mismatches(
       this,
       expected,
       context.authorizations.applying,
-      [context.order.ref],
+      [order.ref],
       (authorized, auth) =>
         `The authorization on file (${auth.claim}) is for ${authorized}, but this order describes ${expected} (${context.clinical.rule}). Request a corrected authorization or a peer-to-peer before treatment starts.`,
+      actions,
     );
   },
   session(context) {
@@ -43,5 +68,10 @@ export const C_AUTH_MISMATCH: Rule = {
       (authorized, auth) =>
         `The authorization on file (${auth.claim}) is for ${authorized}, but this session supports ${billed} (${context.supported.rule}). Expect a denial or downcoding: correct the authorization before the claim goes out.`,
     );
+  },
+  headline(_findings, { session, order }) {
+    return session
+      ? `Authorization on file is not for ${session.supportedDeliveryCode ?? 'the supported code'}: correct it before the claim goes out`
+      : `Authorization on file differs from the ${order?.expectedDeliveryCode ?? 'derived'} this order describes: get it corrected`;
   },
 };

@@ -35,4 +35,6 @@ export const C_DELETED: Rule = {
     if (!context.inScope) return [];
     return deletedCodeFindings(this, fractionRefs(context), authorizationUses(context.authorizations.applying));
   },
+  headline: (findings) =>
+    `Deleted code in use (${[...new Set(findings.map((f) => f.message.split(' ')[0]))].join(', ')}): not billable for 2026 dates`,
 };

@@ -1,4 +1,4 @@
-import { finding, fractionRefs, type Rule } from './rule.js';
+import { finding, fractionRefs, uncheckedFinding, type Rule } from './rule.js';
 
 /** D-UNKNOWN: the facts needed to decide the level are missing. Never default to a level. */
 export const D_UNKNOWN: Rule = {
@@ -8,6 +8,18 @@ export const D_UNKNOWN: Rule = {
   session(context) {
     if (context.clinical.rule !== this.id) return [];
     const missing = context.clinical.missing.join(', ');
+    // A fact the fraction leaves to its plan, when the plans could not be read, is unread, not missing.
+    const planUnread =
+      context.unread.has('orders') && context.fractions.some((fraction) => fraction.plannedBy !== null && fraction.basedOn.length === 0);
+    if (planUnread) {
+      return [
+        uncheckedFinding(
+          this,
+          `The delivery code could not be derived: ${missing} is not on the fraction, and the plans and prescriptions it is based on could not be read. Supply them, or a FHIR server the service can read them from.`,
+          fractionRefs(context),
+        ),
+      ];
+    }
     return [
       finding(
         this,

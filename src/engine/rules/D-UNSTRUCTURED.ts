@@ -20,4 +20,5 @@ export const D_UNSTRUCTURED: Rule = {
         ),
       );
   },
+  headline: () => 'Radiotherapy recorded without CodeX RT structure: no code derived, send Treated Fractions',
 };

@@ -21,4 +21,5 @@ export const FHIR_INPUT: Rule = {
         ),
       );
   },
+  headline: (findings) => `${findings.length === 1 ? 'A code' : `${findings.length} codes`} in the record could not be used: review the evidence`,
 };

@@ -32,4 +32,5 @@ export const I_2D: Rule = {
       ),
     ];
   },
+  headline: () => '77387-26 with 2D delivery is likely denied as not medically necessary',
 };

@@ -1,6 +1,6 @@
 import { signatureVerdict, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
 import type { Fraction, IgrtStatus, Ref } from '../types.js';
-import { finding, type Rule } from './rule.js';
+import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
 
 /** A record of the session's guidance that a physician signs: a fraction's images, or an AMM record. */
 export interface GuidanceRecord {
@@ -39,7 +39,7 @@ export function igrtSignStatus(records: readonly GuidanceRecord[], nextBeamOn: s
   return nextBeamOn === null ? 'pending' : 'not-supportable';
 }
 
-const HOW_TO_SUPPLY = 'Supply the image approvals (Provenance targeting the fraction), or a FHIR server the service can read them from.';
+const SUPPLY_APPROVALS = 'Supply the image approvals (Provenance targeting the fraction), or a FHIR server the service can read them from.';
 
 /** I-SIGN: the physician must review the guidance (approve the images) before the next fraction. */
 export const I_SIGN: Rule = {
@@ -57,30 +57,52 @@ export const I_SIGN: Rule = {
         if (verdict.kind === 'in-time') return [];
         const evidence = [record.ref, ...record.fraction.imageApprovals.map((s) => s.provenance)];
         if (verdict.kind === 'unverified')
-          return finding(this, 'warning', `Image approval for ${record.ref} could not be checked: ${verdict.reason}. ${HOW_TO_SUPPLY}`, evidence);
-        const consequence = through
-          ? ` 77387-26 stays billable through ${through.kind === 'images' ? `the approved images of ${through.ref}` : `the signed AMM record ${through.ref}`}.`
-          : verdict.kind === 'late'
-            ? ' 77387-26 is not supportable for this session.'
-            : ' Approve them before the next fraction to bill 77387-26.';
-        const severity = igrt.status === 'not-supportable' ? 'critical' : 'warning';
-        return finding(this, severity, `Guidance images of ${record.ref}: ${verdict.reason}.${consequence}`, evidence);
+          return [uncheckedFinding(this, `Image approval for ${record.ref} could not be checked: ${verdict.reason}. ${SUPPLY_APPROVALS}`, evidence)];
+        if (through) {
+          const by = through.kind === 'images' ? `the approved images of ${through.ref}` : `the signed AMM record ${through.ref}`;
+          return [finding(this, 'warning', `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 stays billable through ${by}.`, evidence)];
+        }
+        if (verdict.kind === 'pending') {
+          const approve = {
+            kind: 'physician-signature',
+            what: 'approve-images',
+            focus: record.ref,
+            patient: record.fraction.patient,
+            physician: context.physicianOf(record.fraction),
+            before: context.nextBeamOn,
+          } as const;
+          return [
+            finding(
+              this,
+              'warning',
+              `Guidance images of ${record.ref}: ${verdict.reason}. Approve them before the next fraction to bill 77387-26.`,
+              evidence,
+              [approve],
+            ),
+          ];
+        }
+        return [
+          finding(this, 'critical', `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 is not supportable for this session.`, evidence),
+        ];
       });
     // Tracking with nothing to sign (no images, no AMM record): nothing else says why the unit is not billable.
     if (igrt.records.length === 0 && igrt.status !== 'billable' && !igrt.recordsUnread) {
-      const consequence =
-        igrt.status === 'not-supportable'
-          ? ' 77387-26 is not supportable for this session.'
-          : ' Record and sign it before the next fraction to bill 77387-26.';
+      const lost = igrt.status === 'not-supportable';
       findings.push(
         finding(
           this,
-          igrt.status === 'not-supportable' ? 'critical' : 'warning',
-          `Intra-fraction tracking was performed but there is no guidance record (AMM record or image approval) for the physician to sign.${consequence}`,
+          lost ? 'critical' : 'warning',
+          `Intra-fraction tracking was performed but there is no guidance record (AMM record or image approval) for the physician to sign.${lost ? ' 77387-26 is not supportable for this session.' : ' Record and sign it before the next fraction to bill 77387-26.'}`,
           context.fractions.map((f) => f.ref),
         ),
       );
     }
     return findings;
+  },
+  headline(findings) {
+    if (couldNotBeChecked(findings)) return 'IGRT image approval could not be checked: supply the signatures (Provenance)';
+    return anyCritical(findings)
+      ? '77387-26 lost: guidance images were not approved before the next fraction'
+      : 'Approve the IGRT images before the next fraction to bill 77387-26';
   },
 };

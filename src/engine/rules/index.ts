@@ -57,6 +57,7 @@ export const RULES: readonly Rule[] = [
   D_COUNT,
   D_COURSE,
   D_UNSTRUCTURED,
+  D_NOT_DELIVERED,
   A_QUAL,
   A_ORDER,
   A_NEED,
@@ -80,9 +81,9 @@ export const RULES: readonly Rule[] = [
 ];
 
 /** Rules that look at a whole population of fractions or sessions rather than one. */
-export const POPULATION_RULES = { notDelivered: D_NOT_DELIVERED, utilization: A_UTIL } as const;
+export const POPULATION_RULES = { utilization: A_UTIL } as const;
 
 /** Every rule ID with its title and sources: for documentation, cards and the reviewer app. */
-export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, D_NOT_DELIVERED, A_UTIL]
+export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, A_UTIL]
   .map(({ id, title, sources }) => ({ id, title, sources }))
   .sort((a, b) => a.id.localeCompare(b.id));

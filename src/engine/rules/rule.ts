@@ -18,7 +18,10 @@ import type {
   TreatmentSummary,
   UnknownFact,
   EngineInput,
+  SuggestedAction,
   RecordKind,
+  SessionDetermination,
+  OrderDetermination,
 } from '../types.js';
 
 /** Identity of a rule from `spec/billing-rules.md`. */
@@ -117,6 +120,8 @@ export interface SessionContext {
   readonly authorizations: AuthorizationCheck;
   /** Kinds of record the caller could not obtain: what depends on them "could not be checked". */
   readonly unread: ReadonlySet<RecordKind>;
+  /** The physician who ordered a fraction's treatment (who signs its images and AMM records), when known. */
+  physicianOf(fraction: Fraction): Ref | null;
 }
 
 export interface OrderContext {
@@ -128,6 +133,8 @@ export interface OrderContext {
   readonly serviceDateAssumed: boolean;
   /** For a course-level order listing several modalities or techniques: what each describes (D-COURSE). */
   readonly combinations: readonly CombinationLevel[];
+  /** Image guidance or tracking is ordered and 77387-26 is separately billable with the expected code. */
+  readonly igrtExpected: boolean;
   /** Orders based on this one (a course's phase prescriptions), with the codes they carry. */
   readonly children: readonly { readonly order: Ref; readonly code: DeliveryCode | null; readonly rule: string; readonly outOfFamily?: string }[];
   /** The order is being signed now (order-sign) or is a draft. */
@@ -173,24 +180,51 @@ export interface RecordContext {
   readonly read: ReadonlySet<Ref>;
 }
 
-/** A rule as the registry lists it: checks that turn a context into findings. */
+/** What a card about a rule's findings is about, for its one-line headline. */
+export interface HeadlineSubject {
+  readonly session?: SessionDetermination;
+  readonly order?: OrderDetermination;
+}
+
+/** A rule as the registry lists it: checks that turn a context into findings, and how to say them in one line. */
 export interface Rule extends RuleInfo {
   session?(context: SessionContext): Finding[];
   order?(context: OrderContext): Finding[];
   phase?(context: PhaseContext): Finding[];
   record?(context: RecordContext): Finding[];
+  /** One line (under 140 characters) for a card that shows this rule's findings; else the first message. */
+  headline?(findings: readonly Finding[], subject: HeadlineSubject): string;
 }
 
-/** A finding that names its rule and source. */
-export function finding(rule: RuleInfo, severity: Severity, message: string, evidence: readonly Ref[] = []): Finding {
+/** A finding that names its rule and source, with what to do about it when something can be done. */
+export function finding(
+  rule: RuleInfo,
+  severity: Severity,
+  message: string,
+  evidence: readonly Ref[] = [],
+  actions: readonly SuggestedAction[] = [],
+): Finding {
   return {
     rule: rule.id,
     severity,
-    message: `${message} [${rule.id}; source ${rule.sources.join(', ')}]`,
+    message,
     source: citeSources(rule.sources),
     evidence: [...new Set(evidence)],
+    ...(actions.length > 0 ? { actions } : {}),
   };
 }
+
+/** Findings that say something could not be checked (unread evidence), as opposed to a problem found. */
+export const couldNotBeChecked = (findings: readonly Finding[]): boolean =>
+  findings.length > 0 && findings.every((f) => f.couldNotBeChecked === true);
+
+/** A finding whose evidence could not be read: `warning`, never a problem found. */
+export function uncheckedFinding(rule: RuleInfo, message: string, evidence: readonly Ref[] = []): Finding {
+  return { ...finding(rule, 'warning', message, evidence), couldNotBeChecked: true };
+}
+
+/** Whether a group of findings has a critical one (a card's headline says the worst). */
+export const anyCritical = (findings: readonly Finding[]): boolean => findings.some((f) => f.severity === 'critical');
 
 export const fractionRefs = (context: SessionContext): Ref[] => context.fractions.map((f) => f.ref);
 

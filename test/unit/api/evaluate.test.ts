@@ -55,6 +55,6 @@ describe('POST /api/v1/evaluate', () => {
   it('unknown paths → 404 JSON', async () => {
     const res = await request(app).get('/nope');
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: 'not found' });
+    expect(res.body).toEqual({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', diagnostics: 'not found' }] });
   });
 });
