@@ -3,7 +3,7 @@
  * from the EHR's records (references, codes, systems): a code is whatever the sender wrote, so it must not become
  * HTML (`<img onerror>`), a link (`[x](javascript:…)`) or an autolink to a look-alike site in the EHR's renderer.
  * Words that carry such data (anything with `/`, `|`, `:` or `@` in it) go into code spans, where Markdown makes
- * nothing of them; every other punctuation mark is backslash-escaped (GFM allows it for all ASCII punctuation).
+ * nothing of them; in the rest, every character with a meaning in Markdown or HTML is backslash-escaped.
  */
 
 /** A code span that holds `text` whatever backticks it contains (CommonMark: a longer fence, spaces when needed). */
@@ -14,15 +14,20 @@ export function codeSpan(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-const ASCII_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|<>~&"'=:;@$%^?,/]/g;
+/**
+ * The characters that make Markdown or HTML inside one line of text: emphasis, code, links and images, raw HTML,
+ * entities, tables, strikethrough. (Line-start syntax such as `#` or `-` cannot occur: a message is one line placed
+ * after other text.)
+ */
+const MARKDOWN_SYNTAX = /[\\`*_[\]<>|~&!]/g;
 
 /** Backslash-escapes Markdown and HTML syntax in plain text. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(ASCII_PUNCTUATION, (char) => `\\${char}`);
+  return text.replace(MARKDOWN_SYNTAX, (char) => `\\${char}`);
 }
 
-/** Data-carrying words (references, URLs, code keys): never prose, always shown literally. */
-const DATA_WORD = /[/|:@]/;
+/** Data-carrying words (references, URLs, code keys, `www.` hosts GFM would link): never prose, shown literally. */
+const DATA_WORD = /[/|:@]|(^|[^a-z0-9])www\./i;
 /** Punctuation that ends a sentence or clause, kept outside the code span. */
 const TRAILING = /[.,;:)\]]+$/;
 const LEADING = /^[([]+/;
