@@ -13,6 +13,9 @@ import { evaluate } from '../src/engine/evaluate.js';
 import { extractFacts } from '../src/fhir/extract.js';
 import { parseBundle } from '../src/fhir/parse.js';
 import { determineBundle } from '../src/pipeline.js';
+import { encounterDischarge } from '../cds-services/encounter-discharge/handler.js';
+import { HookData } from '../src/cds/hook-data.js';
+import { HookRequest } from '../src/cds/schemas.js';
 import { dischargeRequest, syntheticBundle } from './synthetic.js';
 import { readFileSync } from 'node:fs';
 
@@ -90,7 +93,7 @@ async function hooks() {
   });
   const urls = await new Promise<{ baseline: string; open: string; secured: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
   const order = orderSignBody();
-  const discharge = dischargeRequest(35, 20);
+  const discharge = dischargeRequest(35);
   const aud = 'https://rt-billing.bench.example/cds-services/rt-billing-order-sign';
   const sign = () => {
     const now = Math.floor(Date.now() / 1000);
@@ -138,11 +141,47 @@ function pipeline() {
   return rows;
 }
 
+/**
+ * The per-call cost of encounter-discharge in-process (request JSON parsed and validated, data gathered from the
+ * prefetch, evaluated, cards serialized) for the last session of a course of `sessions` fractions: what a hook costs
+ * as the course grows. The prefetch asks for nothing that grows with the course, so neither should this.
+ */
+async function dischargePerCallMs(sessions: number, runs = 400): Promise<number> {
+  const text = JSON.stringify(dischargeRequest(sessions));
+  const settings = { timeoutMs: 1000, maxBytes: 20_000_000 };
+  const cards = { baseUrl: 'https://rt-billing.bench.example', smartLaunchUrl: 'https://rt-billing.bench.example/smart-app/launch.html' };
+  const call = async () => {
+    const request = HookRequest.parse(JSON.parse(text));
+    const response = await encounterDischarge.handle(request, {
+      data: new HookData(request, encounterDischarge.prefetch, settings),
+      cards,
+      now: new Date(),
+    });
+    if (response.cards.length === 0) throw new Error('no cards');
+    return JSON.stringify(response).length;
+  };
+  for (let i = 0; i < 50; i++) await call(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await call();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+async function dischargeCourseScaling() {
+  const five = await dischargePerCallMs(5);
+  const forty = await dischargePerCallMs(40);
+  return { fiveMs: Math.round(five * 1000) / 1000, fortyMs: Math.round(forty * 1000) / 1000, ratio: Math.round((forty / five) * 100) / 100 };
+}
+
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
 async function main(): Promise<void> {
   const loads = await hooks();
   const rows = pipeline();
+  const scaling = await dischargeCourseScaling();
   const by = (n: number) => rows.find((r) => r.sessions === n)!;
   const ratio = (l: Load) => Math.round((l.rps / loads.baseline.rps) * 100) / 100;
   const msPer = (ms: number, n: number) => Math.round((ms / n) * 10_000) / 10_000;
@@ -154,6 +193,9 @@ async function main(): Promise<void> {
   console.log(`${'endpoint'.padEnd(34)}${pad('req/s', 9)}${pad('p99 ms', 9)}${pad('× base', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}`);
   for (const [name, l] of Object.entries(loads))
     console.log(`${name.padEnd(34)}${pad(l.rps, 9)}${pad(l.p99Ms, 9)}${pad(ratio(l), 9)}${pad(l.errors, 8)}${pad(l.non2xx, 9)}`);
+  console.log(
+    `\nencounter-discharge per call, in-process: ${scaling.fiveMs} ms for a 5-fraction course, ${scaling.fortyMs} ms for 40 (× ${scaling.ratio})`,
+  );
   console.log('\nPipeline (Bundle JSON → validated → facts → determination) and engine alone (facts → determination)');
   console.log(`${'sessions'.padEnd(12)}${pad('pipeline ms', 13)}${pad('ms/session', 12)}${pad('engine ms', 11)}${pad('ms/session', 12)}`);
   for (const r of rows)
@@ -173,6 +215,7 @@ async function main(): Promise<void> {
       scaling10kOver1k: Math.round((by(10_000).pipelineMs / by(1000).pipelineMs) * 100) / 100,
     },
     engine: { sessions: 10_000, msPerSession: msPer(by(10_000).engineMs, 10_000) },
+    dischargeCourseScaling: scaling.ratio,
   };
   console.log(`\n${JSON.stringify(summary)}`);
 }

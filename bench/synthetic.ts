@@ -160,43 +160,54 @@ export function syntheticBundle(sessions: number): { resourceType: 'Bundle'; typ
   return { resourceType: 'Bundle', type: 'collection', entry: resources.map(entryOf) };
 }
 
-const searchset = (resources: Resource[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map(entryOf) });
-
-/** What a server honouring `_elements=status,code,subject,encounter,performed` returns for a fraction. */
-const thin = (r: Resource): Resource => ({
-  resourceType: r.resourceType,
-  id: r.id,
-  meta: { tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] },
-  status: r.status,
-  code: r.code,
-  subject: r.subject,
-  encounter: r.encounter,
-  performedPeriod: r.performedPeriod,
+/** A search answer as an EHR's server gives it; `included` are the `_revinclude` matches, marked as such. */
+const searchset = (resources: Resource[], included: Resource[] = [], more = false) => ({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  // A page limited by _count says that more exist.
+  ...(more ? { link: [{ relation: 'next', url: `${BASE}/page-2` }] } : {}),
+  entry: [
+    ...resources.map((resource) => ({ ...entryOf(resource), search: { mode: 'match' } })),
+    ...included.map((resource) => ({ ...entryOf(resource), search: { mode: 'include' } })),
+  ],
 });
 
+const startOf = (r: Resource): number => Date.parse((r.performedPeriod as { start: string } | undefined)?.start ?? '');
+
 /**
- * An encounter-discharge request for session `index` of a 35-fraction AMM course, with every prefetch key filled
- * as a server honouring the templates (`_revinclude`, `_elements`) would fill it.
+ * An encounter-discharge request for session `index` (by default the last: the session that just ended) of a course
+ * of `sessions` AMM fractions, with every prefetch key
+ * filled as an EHR honouring the templates would fill it (cds-services/encounter-discharge/definition.ts): the
+ * session's procedures, the five latest fractions, the ten latest AMM records, the orders, the coverage, and the
+ * signatures through _revinclude.
  */
-export function dischargeRequest(sessions = 35, index = 20) {
+export function dischargeRequest(sessions = 35, index = sessions - 1) {
   const c = course(0, sessions);
   const of = (...types: string[]) => c.resources.filter((r) => types.includes(r.resourceType));
   const encounter = `Encounter/${c.encounters[index]}`;
   const session = of('Procedure').filter((p) => (p.encounter as { reference: string }).reference === encounter);
-  const records = of('DocumentReference').filter((d) =>
-    session.some((f) => (d.context as { related: { reference: string }[] }).related[0]!.reference === `Procedure/${f.id}`),
-  );
-  const targets = (refs: string[]) => of('Provenance').filter((p) => refs.includes((p.target as { reference: string }[])[0]!.reference));
+  const newestFirst = (rs: Resource[]) => [...rs].sort((a, b) => startOf(b) - startOf(a));
+  const latestFractions = newestFirst(of('Procedure')).slice(0, 5);
+  const records = of('DocumentReference');
+  const recordStart = (d: Resource) => Date.parse((d.context as { period: { start: string } }).period.start);
+  const latestRecords = [...records].sort((a, b) => recordStart(b) - recordStart(a)).slice(0, 10);
+  const targeting = (rs: Resource[]) => {
+    const refs = new Set(rs.map((r) => `${r.resourceType}/${r.id}`));
+    return of('Provenance').filter((p) => refs.has((p.target as { reference: string }[])[0]!.reference));
+  };
   return {
     hook: 'encounter-discharge',
     hookInstance: '0c7ad3a5-6d43-4a2c-9a3b-1e2f3a4b5c6d',
     context: { userId: 'Practitioner/dr', patientId: c.patient, encounterId: c.encounters[index] },
     prefetch: {
       encounter: c.resources.find((r) => r.id === c.encounters[index]),
-      sessionFractions: searchset([...session, ...records, ...targets([...session, ...records].map((r) => `${r.resourceType}/${r.id}`))]),
-      courseFractions: searchset(of('Procedure').map(thin)),
-      prescriptions: searchset(of('ServiceRequest')),
+      sessionProcedures: searchset(session),
+      latestFractions: searchset(latestFractions, [], sessions > 5),
+      treatmentOrders: searchset(of('ServiceRequest')),
+      ammRecords: searchset(latestRecords, [], records.length > 10),
       coverage: searchset(of('Coverage')),
+      fractionSignatures: searchset(session, targeting(session)),
+      ammRecordSignatures: searchset(latestRecords, targeting(latestRecords), records.length > 10),
     },
   };
 }
