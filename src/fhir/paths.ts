@@ -1,14 +1,12 @@
-import fhirpath from 'fhirpath';
 import { RTB } from './vocabulary.js';
 
 /**
- * The FHIRPath the service evaluates, compiled once at start-up, and the extension URLs it reads
- * (spec/fhir-input.md §2).
+ * The extension URLs the service reads (spec/fhir-input.md §2), and one reader per resource that selects them.
  *
- * One pass per resource selects every radiotherapy extension by canonical URL; their values are then read
- * through `ExtensionReader` (typed accessors, value[x] types fixed by the IG profiles). Measured per resource:
- * one selection pass 12 µs, against 31 µs for one expression per fact (and 13 µs per expression with the R4
- * model's choice-type resolution), with less garbage for the collector.
+ * The radiotherapy extensions sit at the top level of a resource, found by canonical URL: a direct read of
+ * `resource.extension` selects them (measured per resource: about 1 µs, against 12 µs for the same selection as a
+ * compiled FHIRPath expression, `extension.where(url in %urls)`, most of it FHIRPath's context set-up). Their values
+ * are then read through typed accessors (value[x] types fixed by the IG profiles).
  */
 const MCODE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/';
 const CODEXRT = 'http://hl7.org/fhir/us/codex-radiation-therapy/StructureDefinition/';
@@ -34,7 +32,7 @@ export const EXTENSION = {
 } as const;
 
 /** Extensions read at the top level of a resource (the others are their sub-extensions). */
-const TOP_LEVEL_URLS: readonly string[] = [
+const TOP_LEVEL_URLS: ReadonlySet<string> = new Set([
   EXTENSION.modalityAndTechnique,
   EXTENSION.rtTechnique,
   EXTENSION.isocenterCount,
@@ -47,15 +45,7 @@ const TOP_LEVEL_URLS: readonly string[] = [
   EXTENSION.fractionsDelivered,
   EXTENSION.sessions,
   EXTENSION.doseDeliveredToVolume,
-];
-
-export const EXPRESSIONS = {
-  radiotherapyExtensions: 'extension.where(url in %urls)',
-} as const;
-
-type Compiled = (resource: unknown, environment?: Record<string, unknown>) => unknown[];
-const selectRadiotherapyExtensions = fhirpath.compile(EXPRESSIONS.radiotherapyExtensions) as Compiled;
-const ENVIRONMENT = { urls: TOP_LEVEL_URLS };
+]);
 
 export interface Coding {
   readonly system?: string;
@@ -111,9 +101,13 @@ export class ExtensionReader {
   private readonly byUrl = new Map<string, ExtensionInstance[]>();
 
   constructor(resource: unknown) {
-    for (const extension of selectRadiotherapyExtensions(resource, ENVIRONMENT) as RawExtension[]) {
-      const url = String(extension.url);
-      this.byUrl.set(url, [...(this.byUrl.get(url) ?? []), new ExtensionInstance(extension)]);
+    const extensions = (resource as { extension?: unknown } | null)?.extension;
+    if (!Array.isArray(extensions)) return;
+    for (const extension of extensions as RawExtension[]) {
+      if (!extension || typeof extension.url !== 'string' || !TOP_LEVEL_URLS.has(extension.url)) continue;
+      const list = this.byUrl.get(extension.url);
+      if (list) list.push(new ExtensionInstance(extension));
+      else this.byUrl.set(extension.url, [new ExtensionInstance(extension)]);
     }
   }
 
