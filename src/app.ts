@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { SERVICES } from '../cds-services/index.js';
 import { evaluateRouter, JSON_TYPES } from './api/evaluate.js';
+import { fhirServerCheck } from './api/fhir-servers.js';
 import type { FeedbackStore } from './cds/feedback-store.js';
 import { cdsRouter } from './cds/router.js';
 import { rulesPage } from './cds/rules-page.js';
@@ -17,6 +18,7 @@ import { SMART_APP_DIR } from './paths.js';
 import { apiAuthentication } from './security/api-auth.js';
 import { authenticate } from './security/authenticate.js';
 import { bearerToken, sameSecret } from './security/bearer.js';
+import { FhirServerAllowlist } from './security/fhir-servers.js';
 import { CdsJwtVerifier } from './security/jwt.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
@@ -55,19 +57,16 @@ export function createApp({
     if (draining()) res.setHeader('Connection', 'close');
     next();
   });
-  app.use(
-    helmet({
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      // The reviewer app reads the EHR's FHIR server, which is on another origin.
-      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'https:'], 'img-src': ["'self'", 'data:', 'blob:'] } },
-    }),
-  );
+  app.use(securityHeaders(config));
   app.use(cors(config.CORS_ORIGINS));
   app.use(express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true }));
-  app.use(healthRoutes({ feedback, replay, verifier, metrics, draining }));
+  app.use(
+    healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
+  );
   app.get('/rules', rulesPage);
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
   app.use(evaluateRouter(apiAuthentication(config, logger, metrics)));
+  app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
     res.json({ feedback: await feedback.list(typeof req.query.service === 'string' ? req.query.service : undefined) });
   });
@@ -80,7 +79,11 @@ export function createApp({
         maxBytes: config.FHIR_MAX_RESPONSE_BYTES,
         observe: (outcome, seconds, reason) => {
           metrics.fhirFetches.observe({ outcome }, seconds);
-          if (outcome === 'error') metrics.fhirErrors.inc({ reason: reason ?? 'error' });
+          if (outcome === 'error') {
+            // Callers get one message for every failure (no port-scanning oracle); the reason is here.
+            metrics.fhirErrors.inc({ reason: reason ?? 'error' });
+            logger.warn({ reason: reason ?? 'error' }, 'FHIR fetch failed');
+          }
         },
       },
       feedback,
@@ -101,6 +104,33 @@ export function createApp({
   });
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * helmet's headers, with the two that decide whether the reviewer app works inside an EHR:
+ * - `frame-ancestors`: this origin plus FRAME_ANCESTORS (the EHRs allowed to frame the app). X-Frame-Options
+ *   (which cannot name other origins) is sent only when no EHR is listed.
+ * - `connect-src`: this origin plus the allow-listed FHIR servers' origins and SMART_AUTH_ORIGINS, so the app can
+ *   call exactly the servers the service accepts; http only for origins listed explicitly. An empty allowlist
+ *   (development) allows any https origin.
+ */
+function securityHeaders(config: Config): RequestHandler {
+  const fhirServers = new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST);
+  const listed = [...new Set([...fhirServers.origins, ...config.SMART_AUTH_ORIGINS])];
+  const framed = config.FRAME_ANCESTORS.length > 0;
+  return helmet({
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    contentSecurityPolicy: {
+      directives: {
+        'connect-src': ["'self'", ...(fhirServers.allowsAny ? ['https:'] : []), ...listed],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'frame-ancestors': ["'self'", ...config.FRAME_ANCESTORS],
+        // Upgrading would turn calls to an explicitly listed http server into https calls that fail.
+        'upgrade-insecure-requests': listed.some((origin) => origin.startsWith('http:')) ? null : [],
+      },
+    },
+    xFrameOptions: framed ? false : { action: 'sameorigin' },
+  });
 }
 
 function jwtVerifier(config: Config, replay: ReplayCache): CdsJwtVerifier {

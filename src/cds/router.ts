@@ -4,6 +4,7 @@ import { requireJson } from '../api/evaluate.js';
 import { formatPath, InputError } from '../errors.js';
 import type { CardSettings } from './cards.js';
 import type { Metrics } from '../ops/metrics.js';
+import { FhirServerAllowlist, withAllowedFhirServer } from '../security/fhir-servers.js';
 import type { FeedbackStore } from './feedback-store.js';
 import { HookData, type FetchSettings } from './hook-data.js';
 import { FeedbackRequest, HookRequest } from './schemas.js';
@@ -20,7 +21,7 @@ export interface CdsRouterOptions {
   readonly authenticate?: RequestHandler;
   /** Discovery is public; a token sent with it is still checked. */
   readonly authenticateDiscovery?: RequestHandler;
-  /** FHIR server origins the service may fetch from; empty = any http(s) server. */
+  /** FHIR base URLs the service may call (FHIR_SERVER_ALLOWLIST); empty = any http(s) server. */
   readonly fhirServerAllowlist?: readonly string[];
 }
 
@@ -46,7 +47,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
   const byId = new Map(options.services.map((service) => [service.definition.id, service]));
   const pass: RequestHandler = (_req, _res, next) => next();
   const authenticate = options.authenticate ?? pass;
-  const allowlist = new Set((options.fhirServerAllowlist ?? []).map((origin) => new URL(origin).origin));
+  const allowlist = new FhirServerAllowlist(options.fhirServerAllowlist ?? []);
   const serviceOf = (id: string | string[] | undefined): CdsService => {
     const service = typeof id === 'string' ? byId.get(id) : undefined;
     if (!service) throw new InputError([{ path: 'id', message: `no CDS service "${String(id)}"` }], 404);
@@ -65,12 +66,9 @@ export function cdsRouter(options: CdsRouterOptions): Router {
 
   router.post('/cds-services/:id', knownService, authenticate, requireJson, async (req, res) => {
     const service = serviceOf(req.params.id);
-    const request = parseBody(HookRequest, req.body);
+    const request = withAllowedFhirServer(parseBody(HookRequest, req.body), allowlist);
     if (request.hook !== service.definition.hook)
       throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
-    if (request.fhirServer && allowlist.size > 0 && !allowlist.has(new URL(request.fhirServer).origin)) {
-      throw new InputError([{ path: 'fhirServer', message: 'is not an allowed FHIR server for this service' }]);
-    }
     const started = performance.now();
     const data = new HookData(request, service.definition.prefetch ?? {}, options.fetch);
     const response = await service.handle(request, { data, cards: options.cards });
