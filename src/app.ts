@@ -59,13 +59,14 @@ export function createApp({
   });
   app.use(securityHeaders(config));
   app.use(cors(config.CORS_ORIGINS));
-  app.use(express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true }));
+  // Bodies are parsed per route, after authentication: a caller who is refused never gets a body read.
+  const parseJson = express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true });
   app.use(
     healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
   );
   app.get('/rules', rulesPage);
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
-  app.use(evaluateRouter(apiAuthentication(config, logger, metrics)));
+  app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson));
   app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
     res.json({ feedback: await feedback.list(typeof req.query.service === 'string' ? req.query.service : undefined) });
@@ -90,6 +91,7 @@ export function createApp({
       logger,
       metrics,
       fhirServerAllowlist: config.FHIR_SERVER_ALLOWLIST,
+      parseJson,
       ...(verifier
         ? {
             authenticate: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics),

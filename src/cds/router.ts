@@ -23,6 +23,8 @@ export interface CdsRouterOptions {
   readonly authenticateDiscovery?: RequestHandler;
   /** FHIR base URLs the service may call (FHIR_SERVER_ALLOWLIST); empty = any http(s) server. */
   readonly fhirServerAllowlist?: readonly string[];
+  /** The body parser, run after authentication so that an unauthenticated body is never read. */
+  readonly parseJson?: RequestHandler;
 }
 
 function parseBody<T>(
@@ -64,7 +66,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     next();
   };
 
-  router.post('/cds-services/:id', knownService, authenticate, requireJson, async (req, res) => {
+  router.post('/cds-services/:id', knownService, authenticate, requireJson, options.parseJson ?? pass, async (req, res) => {
     const service = serviceOf(req.params.id);
     const request = withAllowedFhirServer(parseBody(HookRequest, req.body), allowlist);
     if (request.hook !== service.definition.hook)
@@ -87,7 +89,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     res.json(response);
   });
 
-  router.post('/cds-services/:id/feedback', knownService, authenticate, requireJson, async (req, res) => {
+  router.post('/cds-services/:id/feedback', knownService, authenticate, requireJson, options.parseJson ?? pass, async (req, res) => {
     const service = serviceOf(req.params.id);
     const body = parseBody(FeedbackRequest, req.body);
     await options.feedback.save(service.definition.id, body.feedback, new Date().toISOString());

@@ -208,28 +208,31 @@ describe('direct API authentication', () => {
   const KEY = 'integration-engine-key-0123456789';
   const bundle = goldenCase('acro-1-appa-2d-no-igrt').bundle as object;
   const secured = () =>
-    testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), API_KEYS: KEY, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org' }).app;
+    testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), API_KEYS: KEY, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org/fhir' })
+      .app;
 
   it('the open demo needs no credentials', async () => {
     expect((await request(testApp().app).post('/api/v1/evaluate').send(bundle)).status).toBe(200);
   });
 
   it.each([
-    ['no credentials', {}, 'bearer token required'],
-    ['a wrong key', { authorization: 'Bearer integration-engine-key-9999999999' }, 'unknown API key'],
+    ['no credentials', {}, 401, { error: 'bearer token required', code: 'credentials-required' }],
+    ['a wrong key', { authorization: 'Bearer integration-engine-key-9999999999' }, 401, { error: 'unknown API key', code: 'credentials-refused' }],
     [
       'a SMART token for a FHIR server outside the allow-list',
       { authorization: 'Bearer smart-token', 'x-fhir-server': 'https://evil.example.com/fhir', 'x-patient-id': 'p1' },
-      'FHIR server not allowed',
+      403,
+      { error: expect.stringContaining('FHIR_SERVER_ALLOWLIST'), code: 'fhir-server-not-allowed' },
     ],
-  ])('with client authentication on, %s → 401', async (_label, headers, reason) => {
+  ])('with client authentication on, %s → %i naming why', async (_label, headers, status, body) => {
     const res = await request(secured()).post('/api/v1/evaluate').set(headers).send(bundle);
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: reason });
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual(body);
   });
 
-  it('an integration engine with an API key → 200', async () => {
+  it('an integration engine with an API key → 200 (any case of "Bearer")', async () => {
     expect((await request(secured()).post('/api/v1/evaluate').set('Authorization', `Bearer ${KEY}`).send(bundle)).status).toBe(200);
+    expect((await request(secured()).post('/api/v1/evaluate').set('Authorization', `bearer ${KEY}`).send(bundle)).status).toBe(200);
   });
 
   it('the reviewer app with a SMART token the EHR accepts → 200, checked once then remembered; a token it refuses → 401', async () => {
@@ -242,6 +245,7 @@ describe('direct API authentication', () => {
       .get('/fhir/Patient/p1')
       .matchHeader('authorization', 'Bearer bad-token')
       .reply(401, {});
+    nock('https://ehr.example.org').get('/fhir/.well-known/smart-configuration').reply(404, {});
     const smart = (token: string) =>
       request(app)
         .post('/api/v1/evaluate')
@@ -249,7 +253,9 @@ describe('direct API authentication', () => {
         .send(bundle);
     expect((await smart('good-token')).status).toBe(200);
     expect((await smart('good-token')).status).toBe(200); // remembered: the EHR was asked once
-    expect((await smart('bad-token')).status).toBe(401);
+    const refused = await smart('bad-token');
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('token-refused');
     expect(ehr.isDone()).toBe(true);
   });
 });
