@@ -4,13 +4,13 @@ import type { Logger } from 'pino';
 import { SERVICES } from '../cds-services/index.js';
 import { evaluateRouter, JSON_TYPES } from './api/evaluate.js';
 import { fhirServerCheck } from './api/fhir-servers.js';
-import type { FeedbackStore } from './cds/feedback-store.js';
+import { FEEDBACK_PAGE_DEFAULT, FEEDBACK_PAGE_MAX, type FeedbackStore } from './cds/feedback-store.js';
 import { cdsRouter } from './cds/router.js';
 import { rulesPage } from './cds/rules-page.js';
 import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
 import { cors } from './cors.js';
-import { AuthError, errorHandler } from './errors.js';
+import { AuthError, errorHandler, InputError } from './errors.js';
 import { requestLogger } from './logger.js';
 import { healthRoutes } from './ops/health.js';
 import { Metrics } from './ops/metrics.js';
@@ -19,6 +19,7 @@ import { apiAuthentication } from './security/api-auth.js';
 import { authenticate } from './security/authenticate.js';
 import { bearerToken, sameSecret } from './security/bearer.js';
 import { FhirServerAllowlist } from './security/fhir-servers.js';
+import { MemoryIssuedCards, type IssuedCards } from './security/issued-cards.js';
 import { CdsJwtVerifier } from './security/jwt.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
@@ -29,6 +30,8 @@ export interface AppDependencies {
   readonly services?: readonly CdsService[];
   /** JWT replay cache (memory by default; Redis for replicas). */
   readonly replay?: ReplayCache;
+  /** Card ids issued in the last day, for feedback (memory by default; Redis for replicas). */
+  readonly issuedCards?: IssuedCards;
   readonly metrics?: Metrics;
   /** True once shutdown has begun (readiness then fails). */
   readonly draining?: () => boolean;
@@ -43,6 +46,7 @@ export function createApp({
   feedback,
   services = SERVICES,
   replay = new MemoryReplayCache(),
+  issuedCards = new MemoryIssuedCards(),
   metrics = new Metrics(),
   draining = () => false,
   extraRoutes = [],
@@ -61,6 +65,7 @@ export function createApp({
   app.use(cors(config.CORS_ORIGINS));
   // Bodies are parsed per route, after authentication: a caller who is refused never gets a body read.
   const parseJson = express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true });
+  const parseFeedbackJson = express.json({ limit: FEEDBACK_BODY_LIMIT, type: JSON_TYPES, strict: true });
   app.use(
     healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
   );
@@ -69,7 +74,16 @@ export function createApp({
   app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson));
   app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
-    res.json({ feedback: await feedback.list(typeof req.query.service === 'string' ? req.query.service : undefined) });
+    const service = typeof req.query.service === 'string' ? req.query.service : undefined;
+    const after = integerParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = integerParam(req.query.limit, 'limit', 1, FEEDBACK_PAGE_MAX) ?? FEEDBACK_PAGE_DEFAULT;
+    const records = await feedback.list(service, { after, limit });
+    const last = records.at(-1);
+    const next =
+      records.length === limit && last
+        ? `/api/v1/feedback?${new URLSearchParams({ ...(service ? { service } : {}), after: String(last.id), limit: String(limit) }).toString()}`
+        : null;
+    res.json({ feedback: records, next });
   });
   app.use(
     cdsRouter({
@@ -92,6 +106,8 @@ export function createApp({
       metrics,
       fhirServerAllowlist: config.FHIR_SERVER_ALLOWLIST,
       parseJson,
+      parseFeedbackJson,
+      issuedCards,
       ...(verifier
         ? {
             authenticate: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics),
@@ -107,6 +123,9 @@ export function createApp({
   app.use(errorHandler(logger));
   return app;
 }
+
+/** Feedback bodies are small: 100 items of a few hundred characters each. */
+const FEEDBACK_BODY_LIMIT = '64kb';
 
 /**
  * helmet's headers, with the two that decide whether the reviewer app works inside an EHR:
@@ -133,6 +152,15 @@ function securityHeaders(config: Config): RequestHandler {
     },
     xFrameOptions: framed ? false : { action: 'sameorigin' },
   });
+}
+
+/** An optional integer query parameter within bounds; a bad one is a 400 naming it. */
+function integerParam(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max)
+    throw new InputError([{ path: name, message: `must be an integer from ${min} to ${max}` }]);
+  return number;
 }
 
 function jwtVerifier(config: Config, replay: ReplayCache): CdsJwtVerifier {

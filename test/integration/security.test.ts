@@ -95,7 +95,8 @@ describe('CDS Hooks client JWT', () => {
   });
 
   it('feedback needs a token too (aud: the service or its feedback URL)', async () => {
-    const feedback = { feedback: [{ card: 'c', outcome: 'accepted', outcomeTimestamp: '2026-04-13T12:00:00Z' }] };
+    const cards = await call(clientToken(es384, AUD));
+    const feedback = { feedback: [{ card: cards.body.cards[0].uuid, outcome: 'accepted', outcomeTimestamp: '2026-04-13T12:00:00Z' }] };
     expect((await request(app).post(`${SERVICE}/feedback`).send(feedback)).status).toBe(401);
     const ok = await request(app)
       .post(`${SERVICE}/feedback`)
