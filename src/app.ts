@@ -70,6 +70,8 @@ export function createApp({
     healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
   );
   app.get('/rules', rulesPage);
+  // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
   app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson));
   app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));

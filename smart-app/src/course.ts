@@ -1,9 +1,9 @@
 import type Client from 'fhirclient/lib/Client';
 
-type Resource = { resourceType: string; id?: string; [key: string]: unknown };
+export type Resource = { resourceType: string; id?: string; [key: string]: unknown };
 
-const TREATED_FRACTION = 'http://snomed.info/sct|1297069006';
-const AMM_RECORD = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
+export const TREATED_FRACTION = 'http://snomed.info/sct|1297069006';
+export const AMM_RECORD = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
 const CHUNK = 40;
 
 /** Why loading failed, in terms the reviewer can act on. */

@@ -1,9 +1,18 @@
 import FHIR from 'fhirclient';
 import type Client from 'fhirclient/lib/Client';
 import type { Determination } from '../../src/engine/types.js';
+import { patientBanner } from './banner.js';
 import { LoadError, loadCourse } from './course.js';
 import { errorMessage, replaceMain, statusMessage } from './dom.js';
+import { EvidenceIndex } from './evidence.js';
+import { applySmartStyle } from './style.js';
 import { renderReview, type ReviewContext } from './view.js';
+
+/** SMART launch context the app reads from the token response (SMART App Launch 2.x §Launch context). */
+interface LaunchContext {
+  readonly need_patient_banner?: unknown;
+  readonly smart_style_url?: unknown;
+}
 
 /**
  * What to open on, from the token response: `appContext` (a CDS Hooks card link, e.g. {"session":"Encounter/1"}),
@@ -71,8 +80,30 @@ const ADVICE: Record<LoadError['kind'], { title: string; advice: string }> = {
   },
 };
 
-async function run(): Promise<void> {
+async function review(client: Client): Promise<void> {
   replaceMain(statusMessage('Loading the course…'));
+  try {
+    const { patient, bundle } = await loadCourse(client);
+    const banner = patientBanner(patient, (client.state.tokenResponse as LaunchContext | undefined)?.need_patient_banner);
+    document.getElementById('patient-banner-slot')!.replaceChildren(...(banner ? [banner] : []));
+    replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
+    const determination = await evaluate(client, bundle);
+    const evidence = new EvidenceIndex(bundle.entry.map((e) => e.resource));
+    replaceMain(renderReview(determination, { evidence, focus: focusOf(client), reload: () => void review(client) }));
+  } catch (error) {
+    const kind = error instanceof LoadError ? error.kind : 'unavailable';
+    const { title, advice } = ADVICE[kind];
+    replaceMain(
+      errorMessage(
+        title,
+        `${error instanceof Error ? error.message : ''} ${advice}`.trim(),
+        kind === 'expired' ? undefined : () => void review(client),
+      ),
+    );
+  }
+}
+
+async function run(): Promise<void> {
   let client: Client;
   try {
     client = await FHIR.oauth2.ready();
@@ -85,22 +116,8 @@ async function run(): Promise<void> {
     );
     return;
   }
-  try {
-    const { patient, bundle } = await loadCourse(client);
-    const name = (patient.name as { given?: string[]; family?: string }[] | undefined)?.[0];
-    document.getElementById('patient')!.textContent = name
-      ? `${(name.given ?? []).join(' ')} ${name.family ?? ''}`.trim()
-      : `Patient ${client.getPatientId()}`;
-    replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
-    const determination = await evaluate(client, bundle);
-    replaceMain(renderReview(determination, { serverUrl: client.state.serverUrl.replace(/\/$/, ''), focus: focusOf(client) }));
-  } catch (error) {
-    const kind = error instanceof LoadError ? error.kind : 'unavailable';
-    const { title, advice } = ADVICE[kind];
-    replaceMain(
-      errorMessage(title, `${error instanceof Error ? error.message : ''} ${advice}`.trim(), kind === 'expired' ? undefined : () => void run()),
-    );
-  }
+  void applySmartStyle((client.state.tokenResponse as LaunchContext | undefined)?.smart_style_url);
+  await review(client);
 }
 
 void run();
