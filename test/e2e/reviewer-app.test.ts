@@ -125,11 +125,11 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
   });
 
   it.each([
-    ['the FHIR server is down', (route: { abort: () => Promise<void> }) => route.abort(), 'The record could not be loaded', true],
+    ['the FHIR server is down', (route: { abort: () => Promise<void> }) => route.abort(), "The EHR's FHIR server is not answering", true],
     [
-      'the token has expired',
+      'the FHIR server refuses the request',
       (route: { fulfill: (r: object) => Promise<void> }) => route.fulfill({ status: 401, contentType: 'application/json', body: '{}' }),
-      'Your session has expired',
+      "The EHR's FHIR server refused the app's access",
       false,
     ],
   ])('when %s, says what to do', async (_label, handler, title, retry) => {
