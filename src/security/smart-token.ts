@@ -105,6 +105,8 @@ export class SmartTokenChecker {
       // No SMART configuration (404) is an answer; an unreachable server is asked again sooner.
       if (!(error instanceof FhirFetchError && /^http-4/.test(error.reason))) maxAge = DISCOVERY_FAILURE_MAX_AGE_MS;
     }
+    // Bases are allow-listed (a handful); with an empty allowlist (development) callers choose them: stay bounded.
+    if (this.introspection.size >= MAX_REMEMBERED) this.introspection.clear();
     this.introspection.set(base, { endpoint, until: this.now() + maxAge });
     return endpoint;
   }
