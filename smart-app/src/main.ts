@@ -53,7 +53,7 @@ async function evaluate(client: Client, bundle: unknown): Promise<Determination>
   } catch {
     throw new Problem('service-down', 'The billing service did not answer.');
   }
-  if (!response.ok) throw apiProblem(response.status, (await response.json().catch(() => ({}))) as { error?: unknown; code?: unknown });
+  if (!response.ok) throw apiProblem(response.status, (await response.json().catch(() => ({}))) as Parameters<typeof apiProblem>[1]);
   return (await response.json()) as Determination;
 }
 

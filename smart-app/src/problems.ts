@@ -121,9 +121,18 @@ const API_REFUSALS: Record<string, ProblemKind> = {
   'fhir-server-unavailable': 'fhir-server-down',
 };
 
-export function apiProblem(status: number, body: { error?: unknown; code?: unknown }): Problem {
-  const message = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
-  const kind = typeof body.code === 'string' ? API_REFUSALS[body.code] : undefined;
+/** The billing service's error body: an OperationOutcome (refusals name their code in issue[0].details). */
+interface ServiceError {
+  readonly error?: unknown;
+  readonly issue?: readonly { readonly diagnostics?: unknown; readonly details?: { readonly coding?: readonly { readonly code?: unknown }[] } }[];
+}
+
+export function apiProblem(status: number, body: ServiceError): Problem {
+  const issue = body.issue?.[0];
+  const said = issue?.diagnostics ?? body.error;
+  const message = typeof said === 'string' ? said : `HTTP ${status}`;
+  const code = issue?.details?.coding?.[0]?.code;
+  const kind = typeof code === 'string' ? API_REFUSALS[code] : undefined;
   if (kind) return new Problem(kind, `The billing service: ${message}.`);
   if (status >= 500) return new Problem('service-down', `The billing service failed (HTTP ${status}).`);
   return new Problem('invalid', `The billing service could not evaluate the record: ${message}.`);

@@ -61,7 +61,7 @@ export function healthRoutes(options: HealthOptions): Router {
   router.get('/metrics', async (req, res) => {
     if (!isOperator(req)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      res.status(401).json({ error: 'admin token required' });
+      res.status(401).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'admin token required' }] });
       return;
     }
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());

@@ -17,14 +17,18 @@ export const FHIR_ID = /^(?!\.{1,2}$)[A-Za-z0-9\-.]{1,64}$/;
 export type ApiRefusal =
   'credentials-required' | 'credentials-refused' | 'fhir-server-not-allowed' | 'token-expired' | 'token-refused' | 'fhir-server-unavailable';
 
-const STATUS: Record<ApiRefusal, number> = {
-  'credentials-required': 401,
-  'credentials-refused': 401,
-  'fhir-server-not-allowed': 403,
-  'token-expired': 401,
-  'token-refused': 401,
-  'fhir-server-unavailable': 502,
+/** Each refusal's HTTP status and OperationOutcome issue type (http://hl7.org/fhir/R4/valueset-issue-type.html). */
+const REFUSALS: Record<ApiRefusal, { readonly status: number; readonly issue: string }> = {
+  'credentials-required': { status: 401, issue: 'login' },
+  'credentials-refused': { status: 401, issue: 'login' },
+  'fhir-server-not-allowed': { status: 403, issue: 'forbidden' },
+  'token-expired': { status: 401, issue: 'expired' },
+  'token-refused': { status: 401, issue: 'security' },
+  'fhir-server-unavailable': { status: 502, issue: 'transient' },
 };
+
+/** The code system of the refusal codes, carried in `issue[0].details` for clients that act on them. */
+export const API_REFUSAL_SYSTEM = 'https://rt-billing-cds.example/fhir/CodeSystem/api-refusal';
 
 /**
  * Authentication of the direct API (POST /api/v1/evaluate) whenever the service runs with client authentication
@@ -41,12 +45,16 @@ export function apiAuthentication(config: Config, logger: Logger, metrics: Metri
   const allowlist = new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST);
   const tokens = checker ?? new SmartTokenChecker({ timeoutMs: config.FHIR_TIMEOUT_MS });
 
+  /** An OperationOutcome whose issue names the refusal (details) and says it in words (diagnostics). */
   const refuse = (res: Response, code: ApiRefusal, message: string) => {
     metrics.apiRejections.inc({ reason: code });
     logger.warn({ reason: code }, 'API client refused');
-    if (STATUS[code] === 401)
-      res.setHeader('WWW-Authenticate', `Bearer error="${code === 'credentials-required' ? 'invalid_request' : 'invalid_token'}"`);
-    res.status(STATUS[code]).json({ error: message, code });
+    const { status, issue } = REFUSALS[code];
+    if (status === 401) res.setHeader('WWW-Authenticate', `Bearer error="${code === 'credentials-required' ? 'invalid_request' : 'invalid_token'}"`);
+    res.status(status).json({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: issue, diagnostics: message, details: { coding: [{ system: API_REFUSAL_SYSTEM, code }], text: message } }],
+    });
   };
 
   return async (req, res, next) => {

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, startWarnings } from '../../src/config.js';
 import { testApp } from '../helpers/app.js';
+import { errorText } from '../helpers/errors.js';
 import { goldenCase } from '../helpers/cases.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 import { mockFhirServer } from '../helpers/mock-fhir.js';
@@ -79,7 +80,7 @@ describe('FHIR_SERVER_ALLOWLIST: one meaning, the FHIR base URLs the service may
     const res = await request(app).post(DISCHARGE).send(discharge(fhirServer));
     expect(res.status).toBe(400);
     expect(res.body.issue[0].expression).toEqual(['fhirServer']);
-    expect(res.body.error).toContain('FHIR_SERVER_ALLOWLIST');
+    expect(errorText(res.body)).toContain('FHIR_SERVER_ALLOWLIST');
     expect(ehr.isDone()).toBe(false);
   });
 

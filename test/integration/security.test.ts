@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { testApp } from '../helpers/app.js';
+import { errorText, refusalCode } from '../helpers/errors.js';
 import { goldenCase } from '../helpers/cases.js';
 import { orderSignRequest } from '../helpers/hook-requests.js';
 import { clientToken, ISSUER, JWKS_URL, makeKey, serveJwks } from '../helpers/jwt.js';
@@ -199,7 +200,7 @@ describe('outbound fetches', () => {
       .post(SERVICE)
       .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
     expect(res.status).toBe(412);
-    expect(res.body.error).toMatch(/could not read .* from the FHIR server/);
+    expect(errorText(res.body)).toMatch(/could not read .* from the FHIR server/);
     nock.cleanAll();
     serveJwks([es384, rs384]);
   });
@@ -217,18 +218,21 @@ describe('direct API authentication', () => {
   });
 
   it.each([
-    ['no credentials', {}, 401, { error: 'bearer token required', code: 'credentials-required' }],
-    ['a wrong key', { authorization: 'Bearer integration-engine-key-9999999999' }, 401, { error: 'unknown API key', code: 'credentials-refused' }],
+    ['no credentials', {}, 401, 'credentials-required', 'bearer token required'],
+    ['a wrong key', { authorization: 'Bearer integration-engine-key-9999999999' }, 401, 'credentials-refused', 'unknown API key'],
     [
       'a SMART token for a FHIR server outside the allow-list',
       { authorization: 'Bearer smart-token', 'x-fhir-server': 'https://evil.example.com/fhir', 'x-patient-id': 'p1' },
       403,
-      { error: expect.stringContaining('FHIR_SERVER_ALLOWLIST'), code: 'fhir-server-not-allowed' },
+      'fhir-server-not-allowed',
+      'FHIR_SERVER_ALLOWLIST',
     ],
-  ])('with client authentication on, %s → %i naming why', async (_label, headers, status, body) => {
+  ])('with client authentication on, %s → %i naming why', async (_label, headers, status, code, words) => {
     const res = await request(secured()).post('/api/v1/evaluate').set(headers).send(bundle);
     expect(res.status).toBe(status);
-    expect(res.body).toEqual(body);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(refusalCode(res.body)).toBe(code);
+    expect(errorText(res.body)).toContain(words);
   });
 
   it('an integration engine with an API key → 200 (any case of "Bearer")', async () => {
@@ -256,7 +260,7 @@ describe('direct API authentication', () => {
     expect((await smart('good-token')).status).toBe(200); // remembered: the EHR was asked once
     const refused = await smart('bad-token');
     expect(refused.status).toBe(401);
-    expect(refused.body.code).toBe('token-refused');
+    expect(refusalCode(refused.body)).toBe('token-refused');
     expect(ehr.isDone()).toBe(true);
   });
 });
