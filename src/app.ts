@@ -3,13 +3,14 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { SERVICES } from '../cds-services/index.js';
 import { evaluateRouter, JSON_TYPES } from './api/evaluate.js';
-import type { FeedbackStore } from './cds/feedback-store.js';
+import { fhirServerCheck } from './api/fhir-servers.js';
+import { FEEDBACK_PAGE_DEFAULT, FEEDBACK_PAGE_MAX, type FeedbackStore } from './cds/feedback-store.js';
 import { cdsRouter } from './cds/router.js';
 import { rulesPage } from './cds/rules-page.js';
 import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
 import { cors } from './cors.js';
-import { AuthError, errorHandler, outcome } from './errors.js';
+import { AuthError, errorHandler, InputError, outcome } from './errors.js';
 import { requestLogger } from './logger.js';
 import { healthRoutes } from './ops/health.js';
 import { Metrics } from './ops/metrics.js';
@@ -17,6 +18,8 @@ import { SMART_APP_DIR } from './paths.js';
 import { apiAuthentication } from './security/api-auth.js';
 import { authenticate } from './security/authenticate.js';
 import { bearerToken, sameSecret } from './security/bearer.js';
+import { FhirServerAllowlist } from './security/fhir-servers.js';
+import { MemoryIssuedCards, type IssuedCards } from './security/issued-cards.js';
 import { CdsJwtVerifier } from './security/jwt.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
@@ -27,6 +30,8 @@ export interface AppDependencies {
   readonly services?: readonly CdsService[];
   /** JWT replay cache (memory by default; Redis for replicas). */
   readonly replay?: ReplayCache;
+  /** Card ids issued in the last day, for feedback (memory by default; Redis for replicas). */
+  readonly issuedCards?: IssuedCards;
   readonly metrics?: Metrics;
   /** True once shutdown has begun (readiness then fails). */
   readonly draining?: () => boolean;
@@ -41,6 +46,7 @@ export function createApp({
   feedback,
   services = SERVICES,
   replay = new MemoryReplayCache(),
+  issuedCards = new MemoryIssuedCards(),
   metrics = new Metrics(),
   draining = () => false,
   extraRoutes = [],
@@ -55,21 +61,31 @@ export function createApp({
     if (draining()) res.setHeader('Connection', 'close');
     next();
   });
-  app.use(
-    helmet({
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      // The reviewer app reads the EHR's FHIR server, which is on another origin.
-      contentSecurityPolicy: { directives: { 'connect-src': ["'self'", 'https:'], 'img-src': ["'self'", 'data:', 'blob:'] } },
-    }),
-  );
+  app.use(securityHeaders(config));
   app.use(cors(config.CORS_ORIGINS));
-  app.use(express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true }));
-  app.use(healthRoutes({ feedback, replay, verifier, metrics, draining }));
+  // Bodies are parsed per route, after authentication: a caller who is refused never gets a body read.
+  const parseJson = express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true });
+  const parseFeedbackJson = express.json({ limit: FEEDBACK_BODY_LIMIT, type: JSON_TYPES, strict: true });
+  app.use(
+    healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
+  );
   app.get('/rules', rulesPage);
+  // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
-  app.use(evaluateRouter(apiAuthentication(config, logger, metrics)));
+  app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson));
+  app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
-    res.json({ feedback: await feedback.list(typeof req.query.service === 'string' ? req.query.service : undefined) });
+    const service = typeof req.query.service === 'string' ? req.query.service : undefined;
+    const after = integerParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = integerParam(req.query.limit, 'limit', 1, FEEDBACK_PAGE_MAX) ?? FEEDBACK_PAGE_DEFAULT;
+    const records = await feedback.list(service, { after, limit });
+    const last = records.at(-1);
+    const next =
+      records.length === limit && last
+        ? `/api/v1/feedback?${new URLSearchParams({ ...(service ? { service } : {}), after: String(last.id), limit: String(limit) }).toString()}`
+        : null;
+    res.json({ feedback: records, next });
   });
   app.use(
     cdsRouter({
@@ -84,13 +100,20 @@ export function createApp({
         maxBytes: config.FHIR_MAX_RESPONSE_BYTES,
         observe: (outcome, seconds, reason) => {
           metrics.fhirFetches.observe({ outcome }, seconds);
-          if (outcome === 'error') metrics.fhirErrors.inc({ reason: reason ?? 'error' });
+          if (outcome === 'error') {
+            // Callers get one message for every failure (no port-scanning oracle); the reason is here.
+            metrics.fhirErrors.inc({ reason: reason ?? 'error' });
+            logger.warn({ reason: reason ?? 'error' }, 'FHIR fetch failed');
+          }
         },
       },
       feedback,
       logger,
       metrics,
       fhirServerAllowlist: config.FHIR_SERVER_ALLOWLIST,
+      parseJson,
+      parseFeedbackJson,
+      issuedCards,
       ...(verifier
         ? {
             authenticate: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics),
@@ -105,6 +128,45 @@ export function createApp({
   });
   app.use(errorHandler(logger));
   return app;
+}
+
+/** Feedback bodies are small: 100 items of a few hundred characters each. */
+const FEEDBACK_BODY_LIMIT = '64kb';
+
+/**
+ * helmet's headers, with the two that decide whether the reviewer app works inside an EHR:
+ * - `frame-ancestors`: this origin plus FRAME_ANCESTORS (the EHRs allowed to frame the app). X-Frame-Options
+ *   (which cannot name other origins) is sent only when no EHR is listed.
+ * - `connect-src`: this origin plus the allow-listed FHIR servers' origins and SMART_AUTH_ORIGINS, so the app can
+ *   call exactly the servers the service accepts; http only for origins listed explicitly. An empty allowlist
+ *   (development) allows any https origin.
+ */
+function securityHeaders(config: Config): RequestHandler {
+  const fhirServers = new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST);
+  const listed = [...new Set([...fhirServers.origins, ...config.SMART_AUTH_ORIGINS])];
+  const framed = config.FRAME_ANCESTORS.length > 0;
+  return helmet({
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    contentSecurityPolicy: {
+      directives: {
+        'connect-src': ["'self'", ...(fhirServers.allowsAny ? ['https:'] : []), ...listed],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'frame-ancestors': ["'self'", ...config.FRAME_ANCESTORS],
+        // Upgrading would turn calls to an explicitly listed http server into https calls that fail.
+        'upgrade-insecure-requests': listed.some((origin) => origin.startsWith('http:')) ? null : [],
+      },
+    },
+    xFrameOptions: framed ? false : { action: 'sameorigin' },
+  });
+}
+
+/** An optional integer query parameter within bounds; a bad one is a 400 naming it. */
+function integerParam(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max)
+    throw new InputError([{ path: name, message: `must be an integer from ${min} to ${max}` }]);
+  return number;
 }
 
 function jwtVerifier(config: Config, replay: ReplayCache): CdsJwtVerifier {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalBase } from './security/fhir-servers.js';
 
 /** Every environment variable the service reads, parsed once at start. A wrong value stops the start. */
 const csv = (value: string) =>
@@ -6,6 +7,26 @@ const csv = (value: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** A comma-separated list of origins (`https://ehr.example.org`, `http://localhost:8080`): scheme, host, port, nothing else. */
+const origins = (what: string) =>
+  z
+    .string()
+    .default('')
+    .transform(csv)
+    .pipe(
+      z.array(
+        z.string().refine((value) => {
+          try {
+            const url = new URL(value);
+            return /^https?:$/.test(url.protocol) && !value.includes('*') && url.origin === value.replace(/\/$/, '');
+          } catch {
+            return false;
+          }
+        }, `each entry must be ${what} origin such as https://ehr.example.org (scheme, host and port only)`),
+      ),
+    )
+    .transform((list) => list.map((value) => new URL(value).origin));
 
 /** `{"<iss>": "<JWKS URL>"}`: the CDS clients (EHRs) this service trusts. */
 const TrustedIssuers = z
@@ -44,12 +65,32 @@ const ConfigSchema = z.object({
   CDS_JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(600).default(60),
   /** JWKS refetches allowed per minute and issuer when an unknown kid arrives. */
   CDS_JWKS_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
-  /** FHIR servers the service may fetch from (origins, comma-separated); empty = any http(s) server. */
+  /**
+   * The FHIR base URLs the service may call and send tokens to, for hooks (`fhirServer`) and the reviewer app
+   * (`X-FHIR-Server`) alike; empty = any http(s) server, which only development allows.
+   */
   FHIR_SERVER_ALLOWLIST: z
     .string()
     .default('')
     .transform(csv)
-    .pipe(z.array(z.url({ message: 'each entry must be an origin such as https://ehr.example.org' }))),
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (value) => canonicalBase(value) !== null,
+            'each entry must be a FHIR base URL such as https://ehr.example.org/fhir (no query or fragment)',
+          ),
+      ),
+    )
+    .transform((list) => [...new Set(list.map((value) => canonicalBase(value)!))]),
+  /** EHR origins allowed to show the reviewer app in a frame (CSP frame-ancestors); empty = this origin only. */
+  FRAME_ANCESTORS: origins('an EHR'),
+  /**
+   * Other origins the reviewer app must reach from the browser: an EHR's authorization server (token endpoint)
+   * or `smart_style_url` when they are not on the FHIR server's origin. Added to the CSP connect-src.
+   */
+  SMART_AUTH_ORIGINS: origins('an authorization server'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -115,11 +156,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'CDS_TRUSTED_ISSUERS is required when NODE_ENV=production: set it to {"<EHR iss>": "<its JWKS URL>"} (the service will not run unauthenticated in production)',
     );
   }
+  if (config.NODE_ENV === 'production' && config.FHIR_SERVER_ALLOWLIST.length === 0) {
+    throw new ConfigError(
+      'FHIR_SERVER_ALLOWLIST is required when NODE_ENV=production: set it to the FHIR base URLs of your EHRs (comma-separated, e.g. https://ehr.example.org/fhir); the service sends access tokens only to them',
+    );
+  }
+  const authenticated = config.CDS_TRUSTED_ISSUERS !== undefined || config.API_KEYS.length > 0;
+  if (config.DEMO === 'on' && authenticated) {
+    throw new ConfigError(
+      'DEMO=on cannot run beside client authentication (CDS_TRUSTED_ISSUERS or API_KEYS): the demo serves an open, writable FHIR server at /fhir. Set DEMO=off.',
+    );
+  }
   const base = (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
   return {
     ...config,
     PUBLIC_BASE_URL: base,
     SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html`,
-    DEMO: config.DEMO ?? (config.NODE_ENV === 'production' ? 'off' : 'on'),
+    DEMO: config.DEMO ?? (config.NODE_ENV === 'production' || authenticated ? 'off' : 'on'),
   };
+}
+
+/** What an operator must know at start: settings that are allowed but open. Printed by `npm start`. */
+export function startWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (!config.CDS_TRUSTED_ISSUERS)
+    warnings.push('CDS client authentication is OFF (demo mode). Set CDS_TRUSTED_ISSUERS to require signed JWTs from your EHR.');
+  if (config.FHIR_SERVER_ALLOWLIST.length === 0)
+    warnings.push(
+      "FHIR_SERVER_ALLOWLIST is empty: the service will call ANY http(s) FHIR server a hook request or the reviewer app names, and send it the access token it was given. Set it to your EHRs' FHIR base URLs (production requires it).",
+    );
+  return warnings;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, startWarnings } from './config.js';
 import { createLogger } from './logger.js';
 import { startService } from './start.js';
 
@@ -22,8 +22,9 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  if (!config.CDS_TRUSTED_ISSUERS) {
-    process.stdout.write('WARNING: CDS client authentication is OFF (demo mode). Set CDS_TRUSTED_ISSUERS to require signed JWTs from your EHR.\n');
+  for (const warning of startWarnings(config)) {
+    process.stdout.write(`WARNING: ${warning}\n`);
+    logger.warn({ warning }, 'open setting');
   }
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');

@@ -9,6 +9,7 @@ import { createDemoFhirServer, type DemoFhirServer } from './demo/fhir-server.js
 import { demoRoutes } from './demo/routes.js';
 import { Metrics } from './ops/metrics.js';
 import { FIXTURES_DIR } from './paths.js';
+import { MemoryIssuedCards, RedisIssuedCards, type IssuedCards } from './security/issued-cards.js';
 import { RedisReplayCache } from './security/redis-replay-cache.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
@@ -22,15 +23,16 @@ export interface RunningService {
 }
 
 /** Shared state goes to Redis and PostgreSQL when configured (replicas), else memory and SQLite. */
-async function stores(config: Config): Promise<{ feedback: FeedbackStore; replay: ReplayCache }> {
+async function stores(config: Config): Promise<{ feedback: FeedbackStore; replay: ReplayCache; issuedCards: IssuedCards }> {
   const feedback = config.DATABASE_URL ? await PgFeedbackStore.connect(config.DATABASE_URL) : new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
   const replay = config.REDIS_URL ? new RedisReplayCache(config.REDIS_URL) : new MemoryReplayCache();
-  return { feedback, replay };
+  const issuedCards = config.REDIS_URL ? new RedisIssuedCards(config.REDIS_URL) : new MemoryIssuedCards();
+  return { feedback, replay, issuedCards };
 }
 
 /** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const { feedback, replay } = await stores(config);
+  const { feedback, replay, issuedCards } = await stores(config);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;
   let draining = false;
   const app = createApp({
@@ -38,6 +40,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger,
     feedback,
     replay,
+    issuedCards,
     metrics: new Metrics(),
     draining: () => draining,
     extraRoutes: demo ? [demoRoutes(demo)] : [],
@@ -58,7 +61,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        void Promise.allSettled([feedback.close(), replay.close()]).then(() => resolve());
+        void Promise.allSettled([feedback.close(), replay.close(), issuedCards.close()]).then(() => resolve());
       });
       // Keep-alive connections with no request in flight would hold close() open: end them now.
       server.closeIdleConnections();

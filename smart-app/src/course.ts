@@ -1,25 +1,19 @@
 import type Client from 'fhirclient/lib/Client';
+import { fhirProblem, Problem } from './problems.js';
+import { tokenExpired } from './session.js';
 
-type Resource = { resourceType: string; id?: string; [key: string]: unknown };
+export type Resource = { resourceType: string; id?: string; [key: string]: unknown };
 
-const AMM_RECORD = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
+export const TREATED_FRACTION = 'http://snomed.info/sct|1297069006';
+export const AMM_RECORD = 'https://rt-billing-cds.example/fhir/CodeSystem/rt-document-type|amm-record';
 const CHUNK = 40;
+/** A FHIR request that takes longer is treated as a server that does not answer. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Why loading failed, in terms the reviewer can act on. */
-export class LoadError extends Error {
-  constructor(
-    readonly kind: 'expired' | 'unavailable' | 'invalid',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function classify(error: unknown): LoadError {
+function classify(client: Client, error: unknown): Problem {
+  if (error instanceof Problem) return error;
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
-  if (status === 401 || status === 403)
-    return new LoadError('expired', 'The FHIR server refused the request: the session has expired or lacks access.');
-  return new LoadError('unavailable', `The FHIR server did not answer as expected${status ? ` (HTTP ${status})` : ''}.`);
+  return fhirProblem(status, tokenExpired(client));
 }
 
 const refOf = (value: unknown): string | undefined => (value as { reference?: string } | undefined)?.reference?.split('/').slice(-2).join('/');
@@ -32,31 +26,33 @@ export async function loadCourse(
   client: Client,
 ): Promise<{ patient: Resource; bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { fullUrl: string; resource: Resource }[] } }> {
   const patientId = client.getPatientId();
-  if (!patientId) throw new LoadError('invalid', 'The launch did not name a patient.');
+  if (!patientId) throw new Problem('invalid', 'The launch did not name a patient.');
   const subject = `Patient/${patientId}`;
+  const get = (url: string, options: { pageLimit?: number; flat?: boolean } = {}) =>
+    client.request({ url, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }, options) as Promise<Resource[] | Resource>;
   const search = async (query: string): Promise<Resource[]> => {
     try {
-      const result = (await client.request(query, { pageLimit: 0, flat: true })) as Resource[] | Resource;
+      const result = await get(query, { pageLimit: 0, flat: true });
       return (Array.isArray(result) ? result : [result]).filter((r) => r && r.resourceType && r.resourceType !== 'OperationOutcome');
     } catch (error) {
-      throw classify(error);
+      throw classify(client, error);
     }
   };
   const read = async (ref: string): Promise<Resource[]> => {
     try {
-      return [(await client.request(ref)) as Resource];
+      return [(await get(ref)) as Resource];
     } catch (error) {
-      const loadError = classify(error);
-      if (loadError.kind === 'expired') throw loadError;
+      const problem = classify(client, error);
+      if (problem.kind !== 'fhir-server-down') throw problem;
       return []; // a missing Location or Organization only costs the estimate
     }
   };
 
   let patient: Resource;
   try {
-    patient = (await client.request(subject)) as Resource;
+    patient = (await get(subject)) as Resource;
   } catch (error) {
-    throw classify(error);
+    throw classify(client, error);
   }
   const [procedures, requests, records, encounters, coverage, claims, responses] = await Promise.all([
     // Every Procedure: fractions, and the phase, plan and course summaries and unstructured radiotherapy records too.

@@ -39,10 +39,10 @@ export function statusMessage(text: string): HTMLElement {
   return h('p', { role: 'status', class: 'status' }, text);
 }
 
-export function errorMessage(title: string, advice: string, retry?: () => void): HTMLElement {
+export function errorMessage(title: string, advice: string, retry?: () => void, kind?: string, extra?: HTMLElement): HTMLElement {
   return h(
     'div',
-    { role: 'alert', class: 'error' },
+    { role: 'alert', class: 'error', 'data-problem': kind },
     h('h2', {}, title),
     h('p', {}, advice),
     retry
@@ -52,5 +52,6 @@ export function errorMessage(title: string, advice: string, retry?: () => void):
           return button;
         })()
       : null,
+    extra ?? null,
   );
 }

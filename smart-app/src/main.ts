@@ -1,8 +1,13 @@
 import FHIR from 'fhirclient';
 import type Client from 'fhirclient/lib/Client';
 import type { Determination } from '../../src/engine/types.js';
-import { LoadError, loadCourse } from './course.js';
+import { patientBanner } from './banner.js';
+import { loadCourse } from './course.js';
 import { errorMessage, replaceMain, statusMessage } from './dom.js';
+import { EvidenceIndex } from './evidence.js';
+import { ADVICE, apiProblem, authorizationError, Problem, storageBlocked } from './problems.js';
+import { apiCredentials, freshSession, launchContext } from './session.js';
+import { applySmartStyle } from './style.js';
 import { renderReview, type ReviewContext } from './view.js';
 
 /**
@@ -10,7 +15,7 @@ import { renderReview, type ReviewContext } from './view.js';
  * else SMART 2.x `fhirContext` references, else the launch's `encounter`.
  */
 function focusOf(client: Client): ReviewContext['focus'] {
-  const token = (client.state.tokenResponse ?? {}) as { appContext?: unknown; fhirContext?: unknown; encounter?: unknown };
+  const token = launchContext(client);
   if (typeof token.appContext === 'string') {
     try {
       const value = JSON.parse(token.appContext) as { session?: unknown; order?: unknown };
@@ -33,76 +38,57 @@ function focusOf(client: Client): ReviewContext['focus'] {
 }
 
 /**
- * Evaluates through the service's API. With an EHR's access token, the service checks it by reading the patient
- * on that (allow-listed) FHIR server; the open demo has no token and needs none.
+ * Evaluates through the service's API. With an EHR's access token, the service checks it against that
+ * (allow-listed) FHIR server, for as long as the token lives; the open demo has no token and needs none.
  */
 async function evaluate(client: Client, bundle: unknown): Promise<Determination> {
-  const token = client.state.tokenResponse?.access_token;
-  const patient = client.getPatientId();
-  const credentials: Record<string, string> =
-    token && patient ? { authorization: `Bearer ${token}`, 'x-fhir-server': client.state.serverUrl, 'x-patient-id': patient } : {};
+  await freshSession(client);
   let response: Response;
   try {
     response = await fetch(new URL('../api/v1/evaluate', window.location.href), {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', ...credentials },
+      headers: { 'content-type': 'application/fhir+json', ...apiCredentials(client) },
       body: JSON.stringify(bundle),
     });
   } catch {
-    throw new LoadError('unavailable', 'The billing service did not answer.');
+    throw new Problem('service-down', 'The billing service did not answer.');
   }
-  if (response.status === 401) throw new LoadError('expired', 'The billing service did not accept the session.');
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { issue?: { diagnostics?: string; expression?: string[] }[] };
-    const first = body.issue?.[0];
-    const detail = first?.diagnostics ? `${first.expression?.[0] ? `${first.expression[0]}: ` : ''}${first.diagnostics}` : `HTTP ${response.status}`;
-    throw new LoadError('invalid', `The billing service could not evaluate the record: ${detail}.`);
-  }
+  if (!response.ok) throw apiProblem(response.status, (await response.json().catch(() => ({}))) as Parameters<typeof apiProblem>[1]);
   return (await response.json()) as Determination;
 }
 
-const ADVICE: Record<LoadError['kind'], { title: string; advice: string }> = {
-  expired: { title: 'Your session has expired', advice: 'Relaunch the charge review from the EHR (or from the demo page) to sign in again.' },
-  unavailable: {
-    title: 'The record could not be loaded',
-    advice: 'The FHIR server or the billing service is not answering. Try again in a minute; if it persists, contact IT.',
-  },
-  invalid: {
-    title: 'The record could not be evaluated',
-    advice: 'Some data in the record is not in the expected form. The message above names it; ask the integration team to check it.',
-  },
-};
+function showProblem(problem: Problem, retry?: () => void): void {
+  const { title, next, retry: canRetry } = ADVICE[problem.kind];
+  replaceMain(errorMessage(title, `${problem.detail} ${next}`.trim(), canRetry ? retry : undefined, problem.kind));
+}
+
+async function review(client: Client): Promise<void> {
+  replaceMain(statusMessage('Loading the course…'));
+  try {
+    await freshSession(client);
+    const { patient, bundle } = await loadCourse(client);
+    const banner = patientBanner(patient, launchContext(client).need_patient_banner);
+    document.getElementById('patient-banner-slot')!.replaceChildren(...(banner ? [banner] : []));
+    replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
+    const determination = await evaluate(client, bundle);
+    const evidence = new EvidenceIndex(bundle.entry.map((e) => e.resource));
+    replaceMain(renderReview(determination, { evidence, focus: focusOf(client), reload: () => void review(client) }));
+  } catch (error) {
+    showProblem(error instanceof Problem ? error : new Problem('fhir-server-down', 'The record could not be read.'), () => void review(client));
+  }
+}
 
 async function run(): Promise<void> {
-  replaceMain(statusMessage('Loading the course…'));
+  const refused = authorizationError(new URLSearchParams(window.location.search)) ?? storageBlocked();
+  if (refused) return showProblem(refused);
   let client: Client;
   try {
     client = await FHIR.oauth2.ready();
   } catch {
-    replaceMain(
-      errorMessage(
-        'Not launched',
-        'Open the charge review from the EHR, or from a CDS card, or from the demo page. The launch state is missing or has expired.',
-      ),
-    );
-    return;
+    return showProblem(new Problem('not-launched', ''));
   }
-  try {
-    const { patient, bundle } = await loadCourse(client);
-    const name = (patient.name as { given?: string[]; family?: string }[] | undefined)?.[0];
-    document.getElementById('patient')!.textContent = name
-      ? `${(name.given ?? []).join(' ')} ${name.family ?? ''}`.trim()
-      : `Patient ${client.getPatientId()}`;
-    replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
-    const determination = await evaluate(client, bundle);
-    replaceMain(renderReview(determination, { serverUrl: client.state.serverUrl.replace(/\/$/, ''), focus: focusOf(client) }));
-  } catch (error) {
-    const kind = error instanceof LoadError ? error.kind : 'unavailable';
-    const { title, advice } = ADVICE[kind];
-    replaceMain(
-      errorMessage(title, `${error instanceof Error ? error.message : ''} ${advice}`.trim(), kind === 'expired' ? undefined : () => void run()),
-    );
-  }
+  void applySmartStyle(launchContext(client).smart_style_url);
+  await review(client);
 }
 
 void run();

@@ -2,6 +2,7 @@ import type { Determination, Finding, OrderDetermination, SessionDetermination, 
 import { billingCsv } from './csv.js';
 import { h, severityBadge } from './dom.js';
 import { phasesSection } from './phases.js';
+import { evidenceItem, type EvidenceIndex } from './evidence.js';
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const money = (amount: number | null | undefined): string => (amount === null || amount === undefined ? '—' : `$${amount.toFixed(2)}`);
@@ -17,10 +18,12 @@ const IGRT_STATUS_TEXT: Record<string, string> = {
 };
 
 export interface ReviewContext {
-  /** The FHIR base, for links to evidence resources. */
-  readonly serverUrl: string;
+  /** The resources the review was computed from: evidence is summarised from them. */
+  readonly evidence: EvidenceIndex;
   /** What the launch asked to open: a session (Encounter or fraction) or an order. */
   readonly focus: { readonly session?: string; readonly order?: string };
+  /** Reads the record again (a long review: images signed since, a renewed token). */
+  readonly reload?: () => void;
 }
 
 function findingList(findings: readonly Finding[], context: ReviewContext): HTMLElement {
@@ -44,13 +47,14 @@ function findingList(findings: readonly Finding[], context: ReviewContext): HTML
         h('p', { class: 'muted small' }, `Source: ${finding.source}`),
         finding.evidence.length > 0
           ? h(
-              'p',
+              'div',
               { class: 'small' },
-              'Evidence: ',
-              finding.evidence.flatMap((ref, i) => [
-                i > 0 ? ', ' : '',
-                h('a', { href: `${context.serverUrl}/${ref}`, target: '_blank', rel: 'noopener' }, ref),
-              ]),
+              h('span', { class: 'muted' }, 'Evidence'),
+              h(
+                'ul',
+                { class: 'evidence-list' },
+                finding.evidence.map((ref) => evidenceItem(ref, context.evidence)),
+              ),
             )
           : null,
       ),
@@ -278,6 +282,12 @@ function exportButton(determination: Determination): HTMLElement {
   return button;
 }
 
+function reloadButton(reload: () => void): HTMLElement {
+  const button = h('button', { type: 'button', id: 'reload', class: 'secondary' }, 'Reload the record');
+  button.addEventListener('click', reload);
+  return button;
+}
+
 /** The whole review: summary, sessions, orders, and the detail of the selected row. */
 export function renderReview(determination: Determination, context: ReviewContext): HTMLElement {
   const detail = h('div', { id: 'detail-region', 'aria-live': 'polite' });
@@ -295,7 +305,7 @@ export function renderReview(determination: Determination, context: ReviewContex
     {},
     summary(determination),
     population,
-    h('div', { class: 'actions' }, exportButton(determination)),
+    h('div', { class: 'actions' }, exportButton(determination), context.reload ? reloadButton(context.reload) : null),
     sessionsTable(determination, selectSession),
     phasesSection(determination),
     ordersTable(determination, selectOrder),

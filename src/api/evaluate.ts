@@ -26,11 +26,12 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 /**
  * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
  * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter; `?asOf=YYYY-MM-DD` is the
- * date undated orders are evaluated as of (D-DATE), today (UTC) by default.
+ * date undated orders are evaluated as of (D-DATE), today (UTC) by default. The caller is authenticated before the
+ * body is read (`parseJson` comes after `authenticate`): a stranger's 5 MB body is never parsed.
  */
-export function evaluateRouter(authenticate: RequestHandler): Router {
+export function evaluateRouter(authenticate: RequestHandler, parseJson: RequestHandler): Router {
   const router = Router();
-  router.post('/api/v1/evaluate', authenticate, requireJson, (req, res) => {
+  router.post('/api/v1/evaluate', authenticate, requireJson, parseJson, (req, res) => {
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
     const asOf = asOfParameter(req.query.asOf);
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);

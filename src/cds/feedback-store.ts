@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import type { FeedbackRequest } from './schemas.js';
 
 export interface FeedbackRecord {
+  /** Increasing; the cursor of paginated reads. */
+  readonly id: number;
   readonly serviceId: string;
   readonly card: string;
   readonly outcome: 'accepted' | 'overridden';
@@ -14,10 +16,23 @@ export interface FeedbackRecord {
   readonly receivedAt: string;
 }
 
+/** One page of a feedback read: records with an id above `after`, oldest first, at most `limit`. */
+export interface FeedbackPage {
+  readonly after?: number;
+  readonly limit?: number;
+}
+
+export const FEEDBACK_PAGE_DEFAULT = 100;
+export const FEEDBACK_PAGE_MAX = 1000;
+
+/** The page size a store uses: the given limit within 1..FEEDBACK_PAGE_MAX. */
+export const pageSize = (page: FeedbackPage): number => Math.min(Math.max(page.limit ?? FEEDBACK_PAGE_DEFAULT, 1), FEEDBACK_PAGE_MAX);
+
 /** Where CDS Hooks feedback is kept. SQLite by default; other stores (PostgreSQL) implement the same. */
 export interface FeedbackStore {
   save(serviceId: string, feedback: FeedbackRequest['feedback'], receivedAt: string): Promise<void>;
-  list(serviceId?: string): Promise<FeedbackRecord[]>;
+  /** A page of records (never all of them at once), optionally for one service. */
+  list(serviceId?: string, page?: FeedbackPage): Promise<FeedbackRecord[]>;
   /** Readiness: the store can be written. */
   check(): Promise<boolean>;
   close(): Promise<void>;
@@ -70,19 +85,22 @@ export class SqliteFeedbackStore implements FeedbackStore {
     write();
   }
 
-  async list(serviceId?: string): Promise<FeedbackRecord[]> {
+  async list(serviceId?: string, page: FeedbackPage = {}): Promise<FeedbackRecord[]> {
+    const after = page.after ?? 0;
+    const limit = pageSize(page);
     const rows = (
       serviceId
-        ? this.db.prepare('SELECT * FROM feedback WHERE service_id = ? ORDER BY id').all(serviceId)
-        : this.db.prepare('SELECT * FROM feedback ORDER BY id').all()
-    ) as Record<string, string | null>[];
+        ? this.db.prepare('SELECT * FROM feedback WHERE service_id = ? AND id > ? ORDER BY id LIMIT ?').all(serviceId, after, limit)
+        : this.db.prepare('SELECT * FROM feedback WHERE id > ? ORDER BY id LIMIT ?').all(after, limit)
+    ) as Record<string, string | number | null>[];
     return rows.map((row) => ({
+      id: Number(row.id),
       serviceId: row.service_id as string,
       card: row.card as string,
       outcome: row.outcome as 'accepted' | 'overridden',
       acceptedSuggestions: JSON.parse(row.accepted_suggestions as string) as string[],
-      overrideReason: row.override_reason ?? null,
-      userComment: row.user_comment ?? null,
+      overrideReason: (row.override_reason as string | null) ?? null,
+      userComment: (row.user_comment as string | null) ?? null,
       outcomeTimestamp: row.outcome_timestamp as string,
       receivedAt: row.received_at as string,
     }));

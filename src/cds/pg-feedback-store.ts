@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { FeedbackRecord, FeedbackStore } from './feedback-store.js';
+import { pageSize, type FeedbackPage, type FeedbackRecord, type FeedbackStore } from './feedback-store.js';
 import type { FeedbackRequest } from './schemas.js';
 
 /** Any fixed key: replicas that start together take turns creating the schema. */
@@ -76,11 +76,14 @@ export class PgFeedbackStore implements FeedbackStore {
     }
   }
 
-  async list(serviceId?: string): Promise<FeedbackRecord[]> {
+  async list(serviceId?: string, page: FeedbackPage = {}): Promise<FeedbackRecord[]> {
+    const after = page.after ?? 0;
+    const limit = pageSize(page);
     const result = serviceId
-      ? await this.pool.query('SELECT * FROM rt_billing_feedback WHERE service_id = $1 ORDER BY id', [serviceId])
-      : await this.pool.query('SELECT * FROM rt_billing_feedback ORDER BY id');
+      ? await this.pool.query('SELECT * FROM rt_billing_feedback WHERE service_id = $1 AND id > $2 ORDER BY id LIMIT $3', [serviceId, after, limit])
+      : await this.pool.query('SELECT * FROM rt_billing_feedback WHERE id > $1 ORDER BY id LIMIT $2', [after, limit]);
     return result.rows.map((row: Record<string, unknown>) => ({
+      id: Number(row.id),
       serviceId: row.service_id as string,
       card: row.card as string,
       outcome: row.outcome as 'accepted' | 'overridden',

@@ -1,9 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { requireJson } from '../api/evaluate.js';
-import { formatPath, InputError } from '../errors.js';
+import { formatPath, InputError, UpstreamError } from '../errors.js';
 import type { CardSettings } from './cards.js';
 import type { Metrics } from '../ops/metrics.js';
+import { FhirServerAllowlist, withAllowedFhirServer } from '../security/fhir-servers.js';
+import { MemoryIssuedCards, type IssuedCards } from '../security/issued-cards.js';
 import type { FeedbackStore } from './feedback-store.js';
 import { HookData, type FetchSettings } from './hook-data.js';
 import { FeedbackRequest, HookRequest } from './schemas.js';
@@ -20,8 +22,13 @@ export interface CdsRouterOptions {
   readonly authenticate?: RequestHandler;
   /** Discovery is public; a token sent with it is still checked. */
   readonly authenticateDiscovery?: RequestHandler;
-  /** FHIR server origins the service may fetch from; empty = any http(s) server. */
+  /** FHIR base URLs the service may call (FHIR_SERVER_ALLOWLIST); empty = any http(s) server. */
   readonly fhirServerAllowlist?: readonly string[];
+  /** Body parsers, run after authentication so that an unauthenticated body is never read. */
+  readonly parseJson?: RequestHandler;
+  readonly parseFeedbackJson?: RequestHandler;
+  /** The card ids issued in the last day: feedback is accepted for them only. */
+  readonly issuedCards?: IssuedCards;
 }
 
 function parseBody<T>(
@@ -46,7 +53,8 @@ export function cdsRouter(options: CdsRouterOptions): Router {
   const byId = new Map(options.services.map((service) => [service.definition.id, service]));
   const pass: RequestHandler = (_req, _res, next) => next();
   const authenticate = options.authenticate ?? pass;
-  const allowlist = new Set((options.fhirServerAllowlist ?? []).map((origin) => new URL(origin).origin));
+  const allowlist = new FhirServerAllowlist(options.fhirServerAllowlist ?? []);
+  const issuedCards = options.issuedCards ?? new MemoryIssuedCards();
   const serviceOf = (id: string | string[] | undefined): CdsService => {
     const service = typeof id === 'string' ? byId.get(id) : undefined;
     if (!service) throw new InputError([{ path: 'id', message: `no CDS service "${String(id)}"` }], 404);
@@ -63,19 +71,24 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     next();
   };
 
-  router.post('/cds-services/:id', knownService, authenticate, requireJson, async (req, res) => {
+  router.post('/cds-services/:id', knownService, authenticate, requireJson, options.parseJson ?? pass, async (req, res) => {
     const service = serviceOf(req.params.id);
-    const request = parseBody(HookRequest, req.body);
+    const request = withAllowedFhirServer(parseBody(HookRequest, req.body), allowlist);
     if (request.hook !== service.definition.hook)
       throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
-    if (request.fhirServer && allowlist.size > 0 && !allowlist.has(new URL(request.fhirServer).origin)) {
-      throw new InputError([{ path: 'fhirServer', message: 'is not an allowed FHIR server for this service' }]);
-    }
     const started = performance.now();
     const data = new HookData(request, service.prefetch, options.fetch);
     const response = await service.handle(request, { data, cards: options.cards, now: new Date() });
     for (const card of response.cards)
       options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
+    await issuedCards
+      .remember(
+        service.definition.id,
+        response.cards.map((card) => card.uuid),
+      )
+      .catch((error: unknown) => {
+        options.logger.warn({ err: { message: (error as Error)?.message } }, 'issued card ids not remembered: feedback on them will be refused');
+      });
     options.logger.info(
       {
         hookInstance: request.hookInstance,
@@ -90,9 +103,22 @@ export function cdsRouter(options: CdsRouterOptions): Router {
     res.json(response);
   });
 
-  router.post('/cds-services/:id/feedback', knownService, authenticate, requireJson, async (req, res) => {
+  router.post('/cds-services/:id/feedback', knownService, authenticate, requireJson, options.parseFeedbackJson ?? pass, async (req, res) => {
     const service = serviceOf(req.params.id);
     const body = parseBody(FeedbackRequest, req.body);
+    const issued = await issuedCards
+      .issued(
+        service.definition.id,
+        body.feedback.map((item) => item.card),
+      )
+      .catch(() => {
+        throw new UpstreamError('the issued card ids could not be checked; try again', 503);
+      });
+    const unknown = issued.flatMap((known, index) => (known ? [] : [index]));
+    if (unknown.length > 0)
+      throw new InputError(
+        unknown.map((index) => ({ path: `feedback[${index}].card`, message: 'is not a card this service issued in the last 24 hours' })),
+      );
     await options.feedback.save(service.definition.id, body.feedback, new Date().toISOString());
     options.logger.info({ cdsService: service.definition.id, feedback: body.feedback.map((f) => f.outcome) }, 'feedback stored');
     res.json({});

@@ -49,23 +49,38 @@ export const EncounterDischargeContext = z.object({
   encounterId: FhirId,
 });
 
+/** Bounds of a feedback body: generous for real use, small enough that nobody stores megabytes through it. */
+export const FEEDBACK_LIMITS = { items: 100, id: 128, suggestions: 50, code: 128, system: 512, display: 512, comment: 2000 } as const;
+
+const boundedId = (what: string) => z.string().min(1).max(FEEDBACK_LIMITS.id, `${what} must be at most ${FEEDBACK_LIMITS.id} characters`);
+
 /** https://cds-hooks.hl7.org/2.0/#feedback */
 export const FeedbackRequest = z.object({
   feedback: z
     .array(
       z.object({
-        card: z.string().min(1),
+        card: boundedId('a card id'),
         outcome: z.enum(['accepted', 'overridden']),
-        acceptedSuggestions: z.array(z.object({ id: z.string().min(1) })).optional(),
+        acceptedSuggestions: z
+          .array(z.object({ id: boundedId('a suggestion id') }))
+          .max(FEEDBACK_LIMITS.suggestions)
+          .optional(),
         overrideReason: z
           .object({
-            reason: z.object({ code: z.string().min(1), system: z.string().optional(), display: z.string().optional() }).optional(),
-            userComment: z.string().max(2000).optional(),
+            reason: z
+              .object({
+                code: z.string().min(1).max(FEEDBACK_LIMITS.code),
+                system: z.string().max(FEEDBACK_LIMITS.system).optional(),
+                display: z.string().max(FEEDBACK_LIMITS.display).optional(),
+              })
+              .optional(),
+            userComment: z.string().max(FEEDBACK_LIMITS.comment).optional(),
           })
           .optional(),
         outcomeTimestamp: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant' }),
       }),
     )
-    .min(1),
+    .min(1)
+    .max(FEEDBACK_LIMITS.items, `at most ${FEEDBACK_LIMITS.items} items per call`),
 });
 export type FeedbackRequest = z.infer<typeof FeedbackRequest>;

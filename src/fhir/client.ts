@@ -5,11 +5,12 @@ export interface FhirClientOptions {
   readonly baseUrl: string;
   /** `fhirAuthorization.access_token`; sent only to `baseUrl`. */
   readonly accessToken?: string | undefined;
+  /** Each request, its body included, must be over within this time. */
   readonly timeoutMs: number;
   readonly maxBytes: number;
   /** Follow at most this many `next` pages of a search. */
   readonly maxPages?: number;
-  /** Told of each request's outcome and duration (metrics). */
+  /** Told of each request's outcome and duration (metrics, logs): the reason is a short PHI-free label. */
   readonly observe?: ((outcome: 'ok' | 'error', seconds: number, reason?: string) => void) | undefined;
 }
 
@@ -19,15 +20,35 @@ interface SearchBundle {
   link?: { relation?: string; url?: string }[];
 }
 
+/** Why a FHIR request failed, as a short label (metrics, logs). Never shown to callers. */
+export type FetchFailure = 'timeout' | 'unreachable' | 'redirect' | `http-${number}` | 'too-large' | 'invalid-response' | 'outside-base';
+
 /**
- * A small FHIR REST client for what prefetch did not bring: GETs with a timeout, a response-size limit, no
- * redirects, and the bearer token sent to the hook's own FHIR server only (never to a URL outside it).
+ * A FHIR request that failed. Callers (hook clients) get one message whatever the cause, so an answer never
+ * tells a closed port from a host that answered, or a slow one: the service must not serve as a port scanner.
+ * The cause is in `reason` for metrics and the service's own log.
+ */
+export class FhirFetchError extends UpstreamError {
+  constructor(
+    readonly reason: FetchFailure,
+    what: string,
+  ) {
+    super(`could not read ${what} from the FHIR server (no usable answer; the service's log has the reason)`);
+    this.name = 'FhirFetchError';
+  }
+}
+
+/**
+ * A small FHIR REST client for what prefetch did not bring: GETs with a timeout that covers the whole exchange
+ * (headers and body), a response-size limit, no redirects, and the bearer token sent to the hook's own FHIR
+ * server only (never to a URL outside it). Every URL is built from the parsed base: a path's `.`/`..` segments
+ * are refused, never resolved, and an absolute URL (a `next` link) must lie under the base.
  */
 export class FhirClient {
-  private readonly base: string;
+  private readonly base: URL;
 
   constructor(private readonly options: FhirClientOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.base = new URL(`${options.baseUrl.replace(/\/+$/, '')}/`);
   }
 
   /** GET a path relative to the base (`Encounter/1`, `Procedure?patient=1`) or an absolute URL under it. */
@@ -38,38 +59,45 @@ export class FhirClient {
       this.options.observe?.('ok', (performance.now() - started) / 1000);
       return body;
     } catch (error) {
-      this.options.observe?.('error', (performance.now() - started) / 1000, error instanceof UpstreamError ? reasonOf(error.message) : 'error');
+      this.options.observe?.('error', (performance.now() - started) / 1000, error instanceof FhirFetchError ? error.reason : 'error');
       throw error;
     }
   }
 
   private async request(pathOrUrl: string): Promise<unknown> {
+    const what = resourceTypeOf(pathOrUrl);
     const url = this.urlFor(pathOrUrl);
     const headers: Record<string, string> = { accept: 'application/fhir+json, application/json' };
     if (this.options.accessToken) headers.authorization = `Bearer ${this.options.accessToken}`;
-    let response: Response;
+    // One signal for the whole exchange: a server that sends headers and then stalls the body is cut off too.
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    let text: string;
     try {
-      response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const response = await fetch(url, { headers, redirect: 'manual', signal });
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new FhirFetchError('redirect', what);
+      }
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new FhirFetchError(`http-${response.status}`, what);
+      }
+      text = await readLimited(response, this.options.maxBytes, what);
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
-      throw new UpstreamError(
-        timedOut ? `the FHIR server did not answer within ${this.options.timeoutMs} ms` : 'the FHIR server could not be reached',
-      );
+      if (error instanceof FhirFetchError) throw error;
+      throw new FhirFetchError(signal.aborted ? 'timeout' : 'unreachable', what);
     }
-    if (response.status >= 300 && response.status < 400) throw new UpstreamError('the FHIR server answered with a redirect, which is not followed');
-    if (!response.ok) throw new UpstreamError(`the FHIR server answered ${response.status} to a ${resourceTypeOf(pathOrUrl)} request`);
-    const text = await readLimited(response, this.options.maxBytes);
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new UpstreamError('the FHIR server answered with something that is not JSON');
+      throw new FhirFetchError('invalid-response', what);
     }
   }
 
   /** A search, following `next` links (on the same server) up to the page limit; returns one Bundle. */
   async search(query: string): Promise<SearchBundle> {
     const first = (await this.get(query)) as SearchBundle;
-    if (first?.resourceType !== 'Bundle') throw new UpstreamError(`the FHIR server did not answer a ${resourceTypeOf(query)} search with a Bundle`);
+    if (first?.resourceType !== 'Bundle') throw new FhirFetchError('invalid-response', `a ${resourceTypeOf(query)} search`);
     const entries = [...(first.entry ?? [])];
     let page = first;
     for (let pages = 1; pages < (this.options.maxPages ?? 20); pages++) {
@@ -81,33 +109,42 @@ export class FhirClient {
     return { resourceType: 'Bundle', entry: entries };
   }
 
-  private urlFor(pathOrUrl: string): string {
-    if (!/^https?:/i.test(pathOrUrl)) return `${this.base}/${pathOrUrl.replace(/^\/+/, '')}`;
-    if (!pathOrUrl.startsWith(`${this.base}/`) && pathOrUrl !== this.base)
-      throw new UpstreamError('the FHIR server pointed to a URL outside itself, which is not followed');
-    return pathOrUrl;
+  /** The URL of a request: relative paths under the base, absolute ones only when they lie under it. */
+  private urlFor(pathOrUrl: string): URL {
+    let url: URL;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
+      try {
+        url = new URL(pathOrUrl);
+      } catch {
+        throw new FhirFetchError('outside-base', resourceTypeOf(pathOrUrl));
+      }
+    } else {
+      const [path = '', query] = splitOnce(pathOrUrl.replace(/^[/\\]+/, ''), '?');
+      // `.` and `..` (in any spelling) are never ids: refuse them rather than let URL resolution climb the tree.
+      if (path.split(/[/\\]/).some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) throw new FhirFetchError('outside-base', resourceTypeOf(path));
+      const safePath = path.replace(/\\/g, '%5C');
+      url = new URL(`${safePath}${query === undefined ? '' : `?${query}`}`, this.base);
+    }
+    const basePath = this.base.pathname;
+    const under = url.origin === this.base.origin && (`${url.pathname}/` === basePath || url.pathname.startsWith(basePath));
+    if (!under || url.username || url.password) throw new FhirFetchError('outside-base', resourceTypeOf(pathOrUrl));
+    return url;
   }
 }
 
-/** A short, PHI-free metrics label for a failure. */
-const reasonOf = (message: string): string =>
-  /did not answer within/.test(message)
-    ? 'timeout'
-    : /redirect/.test(message)
-      ? 'redirect'
-      : /larger than/.test(message)
-        ? 'too-large'
-        : /answered \d+/.test(message)
-          ? `http-${/answered (\d+)/.exec(message)?.[1]}`
-          : /not JSON|not answer a .* search with a Bundle|invalid/.test(message)
-            ? 'invalid-response'
-            : 'unreachable';
+const splitOnce = (text: string, separator: string): [string, string | undefined] => {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+};
 
-const resourceTypeOf = (path: string): string => /([A-Z][A-Za-z]+)/.exec(path)?.[1] ?? 'FHIR';
+const resourceTypeOf = (path: string): string => /([A-Z][A-Za-z]+)/.exec(path)?.[1] ?? 'FHIR data';
 
-async function readLimited(response: Response, maxBytes: number): Promise<string> {
+async function readLimited(response: Response, maxBytes: number, what: string): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new UpstreamError('the FHIR server response is larger than the limit');
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new FhirFetchError('too-large', what);
+  }
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -117,8 +154,8 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel();
-      throw new UpstreamError('the FHIR server response is larger than the limit');
+      await reader.cancel().catch(() => undefined);
+      throw new FhirFetchError('too-large', what);
     }
     chunks.push(value);
   }

@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { FeedbackStore } from '../cds/feedback-store.js';
+import { bearerToken, sameSecret } from '../security/bearer.js';
 import type { CdsJwtVerifier } from '../security/jwt.js';
 import type { ReplayCache } from '../security/replay-cache.js';
 import type { Metrics } from './metrics.js';
@@ -11,6 +12,13 @@ export interface HealthOptions {
   readonly metrics: Metrics;
   /** True once shutdown has begun: readiness fails so the load balancer stops sending. */
   readonly draining: () => boolean;
+  /**
+   * In production, /metrics and the details of /readyz (issuer names, which check fails) are for operators:
+   * they need `Authorization: Bearer <ADMIN_TOKEN>` (closed without an ADMIN_TOKEN). /readyz's status code
+   * stays public, for load balancers.
+   */
+  readonly protectDetails?: boolean;
+  readonly adminToken?: string | undefined;
 }
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
@@ -19,20 +27,27 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 /**
  * /healthz: the process answers (liveness). /readyz: the feedback store is writable and the replay cache
  * reachable (readiness); trusted issuers' JWKS are reported, but one that cannot be fetched does not make the
- * service unready (cached keys keep working). /metrics: Prometheus.
+ * service unready (cached keys keep working). /metrics: Prometheus. In production the details and the metrics
+ * need the admin token.
  */
 export function healthRoutes(options: HealthOptions): Router {
   const router = Router();
+  const isOperator = (req: Request): boolean =>
+    !options.protectDetails || sameSecret(bearerToken(req.get('authorization')) ?? '', options.adminToken ?? '');
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', async (req, res) => {
     const [feedback, replay, jwks] = await Promise.all([
       withTimeout(options.feedback.check(), 2000, false),
       withTimeout(options.replay.check(), 2000, false),
       options.verifier ? withTimeout(options.verifier.jwksStatus(), 3000, {}) : Promise.resolve(undefined),
     ]);
     const ready = feedback && replay && !options.draining();
+    if (!isOperator(req)) {
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+      return;
+    }
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
       checks: {
@@ -43,7 +58,12 @@ export function healthRoutes(options: HealthOptions): Router {
       ...(jwks ? { jwks } : {}),
     });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    if (!isOperator(req)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      res.status(401).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'admin token required' }] });
+      return;
+    }
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   return router;

@@ -1,65 +1,85 @@
-import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AuthError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import { bearerToken, sameSecret } from './bearer.js';
+import { FhirServerAllowlist, NOT_ALLOWED } from './fhir-servers.js';
+import { SmartTokenChecker } from './smart-token.js';
 
-const VERIFIED_FOR_MS = 5 * 60_000;
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/**
+ * FHIR's id type (http://hl7.org/fhir/R4/datatypes.html#id) minus the two values that are path segments,
+ * not ids: `.` and `..`.
+ */
+export const FHIR_ID = /^(?!\.{1,2}$)[A-Za-z0-9\-.]{1,64}$/;
+
+/** Why a direct API call was refused: the app shows a message per code, operators count them by code. */
+export type ApiRefusal =
+  'credentials-required' | 'credentials-refused' | 'fhir-server-not-allowed' | 'token-expired' | 'token-refused' | 'fhir-server-unavailable';
+
+/** Each refusal's HTTP status and OperationOutcome issue type (http://hl7.org/fhir/R4/valueset-issue-type.html). */
+const REFUSALS: Record<ApiRefusal, { readonly status: number; readonly issue: string }> = {
+  'credentials-required': { status: 401, issue: 'login' },
+  'credentials-refused': { status: 401, issue: 'login' },
+  'fhir-server-not-allowed': { status: 403, issue: 'forbidden' },
+  'token-expired': { status: 401, issue: 'expired' },
+  'token-refused': { status: 401, issue: 'security' },
+  'fhir-server-unavailable': { status: 502, issue: 'transient' },
+};
+
+/** The code system of the refusal codes, carried in `issue[0].details` for clients that act on them. */
+export const API_REFUSAL_SYSTEM = 'https://rt-billing-cds.example/fhir/CodeSystem/api-refusal';
 
 /**
  * Authentication of the direct API (POST /api/v1/evaluate) whenever the service runs with client authentication
- * (CDS_TRUSTED_ISSUERS) or API_KEYS are set; the open demo leaves it open.
+ * (CDS_TRUSTED_ISSUERS) or API_KEYS are set; the open demo leaves it open. It runs before the body is read.
  * - Integration engines: `Authorization: Bearer <one of API_KEYS>`.
- * - The reviewer app: its SMART access token, with `X-FHIR-Server` (an origin in FHIR_SERVER_ALLOWLIST) and
- *   `X-Patient-Id`; the token is accepted when that FHIR server answers an authenticated read of the patient with
- *   it (remembered for 5 minutes, by hash). The token is sent only to the allow-listed server it names.
+ * - The reviewer app: its SMART access token, with `X-FHIR-Server` (exactly one of FHIR_SERVER_ALLOWLIST's base
+ *   URLs), `X-Patient-Id` (a FHIR id) and, optionally, `X-Token-Expires-At` (epoch seconds, from the token
+ *   response). The token is sent only to that allow-listed server; see SmartTokenChecker for how long an answer
+ *   holds.
  */
-export function apiAuthentication(config: Config, logger: Logger, metrics: Metrics): RequestHandler {
+export function apiAuthentication(config: Config, logger: Logger, metrics: Metrics, checker?: SmartTokenChecker): RequestHandler {
   const keys = config.API_KEYS;
-  const allowlist = new Set(config.FHIR_SERVER_ALLOWLIST.map((origin) => new URL(origin).origin));
-  const verified = new Map<string, number>();
   if (!config.CDS_TRUSTED_ISSUERS && keys.length === 0) return (_req, _res, next) => next();
+  const allowlist = new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST);
+  const tokens = checker ?? new SmartTokenChecker({ timeoutMs: config.FHIR_TIMEOUT_MS });
 
-  const refuse = (reason: string) => {
-    metrics.apiRejections.inc({ reason });
-    logger.warn({ reason }, 'API client refused');
-    return new AuthError(reason);
+  /** An OperationOutcome whose issue names the refusal (details) and says it in words (diagnostics). */
+  const refuse = (res: Response, code: ApiRefusal, message: string) => {
+    metrics.apiRejections.inc({ reason: code });
+    logger.warn({ reason: code }, 'API client refused');
+    const { status, issue } = REFUSALS[code];
+    if (status === 401) res.setHeader('WWW-Authenticate', `Bearer error="${code === 'credentials-required' ? 'invalid_request' : 'invalid_token'}"`);
+    res.status(status).json({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: issue, diagnostics: message, details: { coding: [{ system: API_REFUSAL_SYSTEM, code }], text: message } }],
+    });
   };
 
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     const token = bearerToken(req.get('authorization'));
-    if (!token) return next(refuse('bearer token required'));
+    if (!token) return refuse(res, 'credentials-required', 'bearer token required');
     if (keys.some((key) => sameSecret(token, key))) return next();
 
     const server = req.get('x-fhir-server');
     const patient = req.get('x-patient-id');
-    if (!server || !patient) return next(refuse('unknown API key'));
-    let base: URL;
-    try {
-      base = new URL(server);
-    } catch {
-      return next(refuse('X-FHIR-Server is not a URL'));
-    }
-    if (!/^https?:$/.test(base.protocol) || !allowlist.has(base.origin) || !ID.test(patient)) return next(refuse('FHIR server not allowed'));
+    if (server === undefined || patient === undefined) return refuse(res, 'credentials-refused', 'unknown API key');
+    const base = allowlist.match(server);
+    if (base === null) return refuse(res, 'fhir-server-not-allowed', `X-FHIR-Server ${JSON.stringify(server.slice(0, 200))} ${NOT_ALLOWED}`);
+    if (!FHIR_ID.test(patient))
+      return next(new InputError([{ path: 'X-Patient-Id', message: 'must be a FHIR id ([A-Za-z0-9-.]{1,64}, not . or ..)' }]));
+    const expiresHeader = req.get('x-token-expires-at');
+    if (expiresHeader !== undefined && !/^\d{1,12}$/.test(expiresHeader))
+      return next(new InputError([{ path: 'X-Token-Expires-At', message: 'must be the expiry time in seconds since the epoch' }]));
 
-    const key = createHash('sha256').update(`${base.href}|${patient}|${token}`).digest('hex');
-    if ((verified.get(key) ?? 0) > Date.now()) return next();
-    try {
-      const response = await fetch(`${base.href.replace(/\/$/, '')}/Patient/${patient}`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(config.FHIR_TIMEOUT_MS),
-      });
-      await response.body?.cancel();
-      if (!response.ok) return next(refuse('SMART token not accepted by the FHIR server'));
-    } catch {
-      return next(refuse('FHIR server did not answer'));
-    }
-    if (verified.size > 10_000) verified.clear();
-    verified.set(key, Date.now() + VERIFIED_FOR_MS);
+    const result = await tokens.check({
+      base,
+      patient,
+      token,
+      claimedExpiry: expiresHeader === undefined ? undefined : Number(expiresHeader) * 1000,
+    });
+    if (!result.ok) return refuse(res, result.kind, result.reason);
     next();
   };
 }

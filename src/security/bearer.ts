@@ -1,8 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 
-/** The credentials of `Authorization: Bearer <token>`; `null` when there are none. */
+/**
+ * The credentials of `Authorization: Bearer <token>`; `null` when there are none. The scheme is matched
+ * case-insensitively (RFC 6750 §2.1 and RFC 9110 §11.1: auth-schemes are case-insensitive).
+ */
 export function bearerToken(header: string | undefined): string | null {
-  return /^Bearer\s+(\S+)$/.exec(header ?? '')?.[1] ?? null;
+  return /^bearer +(\S+)$/i.exec(header ?? '')?.[1] ?? null;
 }
 
 /** Compares a presented secret with a configured one in constant time. */

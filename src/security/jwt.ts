@@ -1,6 +1,6 @@
 import jwt, { type JwtHeader, type JwtPayload } from 'jsonwebtoken';
-import { JwksClient } from 'jwks-rsa';
 import { AuthError } from '../errors.js';
+import { IssuerKeys } from './jwks.js';
 import type { ReplayCache } from './replay-cache.js';
 
 export interface JwtSettings {
@@ -11,7 +11,7 @@ export interface JwtSettings {
   /** Longest accepted `exp - iat`, seconds (CDS Hooks clients send 5 minutes). */
   readonly maxLifetimeSeconds: number;
   readonly clockSkewSeconds: number;
-  /** Minimum time between JWKS refetches for an unknown `kid`, per issuer. */
+  /** JWKS refetches per issuer and minute for unknown `kid`s (spaced evenly). */
   readonly jwksRequestsPerMinute: number;
 }
 
@@ -26,10 +26,14 @@ const ASYMMETRIC = /^(RS|ES|PS)(256|384|512)$/;
 /**
  * Verifies CDS Hooks 2.0 client JWTs (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): the issuer is
  * trusted, the key comes from the issuer's JWKS by `kid` (a `jku` must be that JWKS URL), the algorithm is
- * allowed, `aud` is the endpoint called, the token is fresh and short-lived, and its `jti` is new.
+ * allowed, `aud` is the endpoint called, the token is fresh (not expired, not issued in the future) and
+ * short-lived, and its `jti` is new.
+ *
+ * Everything that can be checked without the key is checked before the key is looked up, so a token with a
+ * wrong audience, a stale or future time or a missing `jti` never makes the service fetch a JWKS.
  */
 export class CdsJwtVerifier {
-  private readonly clients = new Map<string, JwksClient>();
+  private readonly keys = new Map<string, IssuerKeys>();
   private jwksChecked: { at: number; status: Record<string, 'ok' | 'unreachable'> } | null = null;
 
   constructor(
@@ -41,18 +45,13 @@ export class CdsJwtVerifier {
       if (!ASYMMETRIC.test(algorithm)) throw new Error(`JWT algorithm ${algorithm} is not allowed: only asymmetric algorithms`);
     }
     for (const [iss, jwksUri] of Object.entries(settings.trustedIssuers)) {
-      this.clients.set(
-        iss,
-        new JwksClient({
-          jwksUri,
-          cache: true,
-          cacheMaxAge: 10 * 60_000,
-          rateLimit: true,
-          jwksRequestsPerMinute: settings.jwksRequestsPerMinute,
-          timeout: 5000,
-        }),
-      );
+      this.keys.set(iss, new IssuerKeys(jwksUri, settings.jwksRequestsPerMinute, now));
     }
+  }
+
+  /** JWKS requests made so far for an issuer (tests and diagnostics). */
+  jwksFetches(iss: string): number {
+    return this.keys.get(iss)?.fetches ?? 0;
   }
 
   /** Whether each trusted issuer's JWKS can be fetched now (checked at most every 30 s). For /readyz. */
@@ -81,16 +80,13 @@ export class CdsJwtVerifier {
     if (header.typ !== 'JWT') throw new AuthError('typ must be JWT');
     if (!header.kid) throw new AuthError('kid missing');
     const iss = unverified.iss;
-    const client = iss ? this.clients.get(iss) : undefined;
-    if (!iss || !client) throw new AuthError('untrusted issuer');
+    const issuerKeys = iss ? this.keys.get(iss) : undefined;
+    if (!iss || !issuerKeys) throw new AuthError('untrusted issuer');
     if (header.jku !== undefined && header.jku !== this.settings.trustedIssuers[iss]) throw new AuthError('jku not allowed');
+    this.checkClaims(unverified, audiences);
 
-    let key: string;
-    try {
-      key = (await client.getSigningKey(header.kid)).getPublicKey();
-    } catch {
-      throw new AuthError('unknown signing key');
-    }
+    const key = await issuerKeys.key(header.kid);
+    if (!key) throw new AuthError('unknown signing key');
 
     let payload: JwtPayload;
     try {
@@ -104,13 +100,31 @@ export class CdsJwtVerifier {
     } catch (error) {
       throw new AuthError(reasonOf(error as Error));
     }
-    if (typeof payload.exp !== 'number') throw new AuthError('exp missing');
-    if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw new AuthError('jti missing');
-    const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(this.now() / 1000);
-    if (payload.exp - issuedAt > this.settings.maxLifetimeSeconds) throw new AuthError('token lifetime too long');
-    const fresh = await this.replay.claim(`${iss}|${payload.jti}`, (payload.exp + this.settings.clockSkewSeconds) * 1000);
+    this.checkClaims(payload, audiences);
+    const jti = payload.jti as string;
+    const fresh = await this.replay.claim(`${iss}|${jti}`, ((payload.exp as number) + this.settings.clockSkewSeconds) * 1000);
     if (!fresh) throw new AuthError('token replayed');
-    return { iss, jti: payload.jti, ...(typeof payload.tenant === 'string' ? { tenant: payload.tenant } : {}) };
+    return { iss, jti, ...(typeof payload.tenant === 'string' ? { tenant: payload.tenant } : {}) };
+  }
+
+  /**
+   * The claims that need no key: audience, expiry, issue time (not in the future beyond the clock skew, so a
+   * replay-cache entry never outlives the lifetime limit), lifetime and `jti`. Run on the unverified payload
+   * first (nobody reaches the JWKS without them) and again on the verified one.
+   */
+  private checkClaims(payload: JwtPayload, audiences: readonly string[]): void {
+    const now = Math.floor(this.now() / 1000);
+    const skew = this.settings.clockSkewSeconds;
+    const aud = payload.aud;
+    if (!(Array.isArray(aud) ? aud : [aud]).some((value) => typeof value === 'string' && audiences.includes(value)))
+      throw new AuthError('wrong audience');
+    if (typeof payload.exp !== 'number') throw new AuthError('exp missing');
+    if (payload.exp + skew <= now) throw new AuthError('token expired');
+    if (typeof payload.iat === 'number' && payload.iat > now + skew) throw new AuthError('token issued in the future');
+    if (typeof payload.nbf === 'number' && payload.nbf > now + skew) throw new AuthError('token not yet valid');
+    const issuedAt = typeof payload.iat === 'number' ? payload.iat : now;
+    if (payload.exp - issuedAt > this.settings.maxLifetimeSeconds) throw new AuthError('token lifetime too long');
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw new AuthError('jti missing');
   }
 }
 

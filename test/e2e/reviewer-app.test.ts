@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/start.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
+import { spawnService, type Spawned } from '../helpers/processes.js';
 
 if (!browserAvailable && !browserRequired) {
   console.warn(`Browser tests SKIPPED: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium`);
@@ -66,7 +67,10 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     await expect.poll(() => detail.innerText()).toContain('I-SIGN');
     expect(await detail.innerText()).toMatch(/Warning/);
     expect(await detail.innerText()).toContain('Source: 001');
-    expect(await detail.locator('a[href$="/Procedure/ig-fx-2"]').count()).toBe(1);
+    // Evidence reads as a summary, not a raw FHIR URL; the JSON is one click away.
+    const evidence = detail.locator('[data-evidence="Procedure/ig-fx-2"]');
+    expect(await evidence.locator('.evidence-summary').innerText()).toMatch(/^Treatment fraction · 2026-06-02 .*completed/);
+    expect(await detail.locator('a[href*="/fhir/Procedure/"]').count()).toBe(0);
     expect(await page.locator('#level3-share').innerText()).toBe('0%');
     await page.close();
   });
@@ -121,11 +125,11 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
   });
 
   it.each([
-    ['the FHIR server is down', (route: { abort: () => Promise<void> }) => route.abort(), 'The record could not be loaded', true],
+    ['the FHIR server is down', (route: { abort: () => Promise<void> }) => route.abort(), "The EHR's FHIR server is not answering", true],
     [
-      'the token has expired',
+      'the FHIR server refuses the request',
       (route: { fulfill: (r: object) => Promise<void> }) => route.fulfill({ status: 401, contentType: 'application/json', body: '{}' }),
-      'Your session has expired',
+      "The EHR's FHIR server refused the app's access",
       false,
     ],
   ])('when %s, says what to do', async (_label, handler, title, retry) => {
@@ -164,5 +168,49 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it('raised no uncaught page errors', () => {
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * `npm start` with no configuration: the demo is served, and a launch from it shows the review with the
+ * patient banner and nothing in the browser console (no 404s, no CSP violations, no errors).
+ */
+describe.skipIf(!browserAvailable && !browserRequired)('npm start with no configuration, in Chromium', () => {
+  let service: Spawned;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!browserAvailable) throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing`);
+    service = await spawnService({});
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    service?.process.kill('SIGTERM');
+    await service?.exit;
+  });
+
+  it('serves the demo; its launch shows the review with the patient banner and a clean console', async () => {
+    const page = await browser.newPage();
+    const messages: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') messages.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) messages.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(`${service.url}/demo`);
+    await page.locator('section[data-patient="a4-pat-acro-4-breast-tangents-amm"] a.launch').click();
+    await page.locator('#sessions').waitFor({ timeout: 20_000 });
+    const banner = await page.locator('#patient-banner').innerText();
+    expect(banner).toMatch(/Breast tangents with active motion management|Demo/);
+    expect(banner).toMatch(/Born\s+\d{4}-\d{2}-\d{2}/);
+    expect(banner).toMatch(/MRN\s+MRN-/);
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/smart-app/favicon.svg');
+    await page.goto(`${service.url}/rules`); // a page without its own icon: the browser's /favicon.ico resolves too
+    expect(messages).toEqual([]);
+    await page.close();
   });
 });

@@ -1,12 +1,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { SqliteFeedbackStore } from '../../src/cds/feedback-store.js';
 import { testApp } from '../helpers/app.js';
+import { goldenCase } from '../helpers/cases.js';
+import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 
-const FEEDBACK = '/cds-services/rt-billing-encounter-discharge/feedback';
+const SERVICE = '/cds-services/rt-billing-encounter-discharge';
+const FEEDBACK = `${SERVICE}/feedback`;
+
+/** Calls the hook so the service issues cards; feedback is accepted for issued cards only. */
+async function issueCards(app: Express): Promise<string[]> {
+  const res = await request(app)
+    .post(SERVICE)
+    .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+  expect(res.status).toBe(200);
+  return (res.body.cards as { uuid: string }[]).map((card) => card.uuid);
+}
+
 const accepted = {
   card: '77f6ee60-2410-4e2a-9636-fc2ab67f07da',
   outcome: 'accepted',
@@ -27,17 +41,23 @@ describe('POST /cds-services/{id}/feedback', () => {
   it("stores the spec's feedback body and answers 200; it survives a restart", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'rt-feedback-')), 'feedback.sqlite');
     const first = testApp({ FEEDBACK_DB_PATH: path });
+    const [one, two] = await issueCards(first.app);
     const res = await request(first.app)
       .post(FEEDBACK)
-      .send({ feedback: [accepted, overridden] });
+      .send({
+        feedback: [
+          { ...accepted, card: one },
+          { ...overridden, card: two },
+        ],
+      });
     expect(res.status).toBe(200);
     await first.feedback.close(); // the "restart"
 
     const reopened = new SqliteFeedbackStore(path);
     const records = await reopened.list('rt-billing-encounter-discharge');
     expect(records).toMatchObject([
-      { card: accepted.card, outcome: 'accepted', acceptedSuggestions: ['e56e1945-20b3-4393-8503-a1a20fd73152'], overrideReason: null },
-      { card: overridden.card, outcome: 'overridden', overrideReason: 'documented-elsewhere', userComment: 'signed on paper' },
+      { card: one, outcome: 'accepted', acceptedSuggestions: ['e56e1945-20b3-4393-8503-a1a20fd73152'], overrideReason: null },
+      { card: two, outcome: 'overridden', overrideReason: 'documented-elsewhere', userComment: 'signed on paper' },
     ]);
     await reopened.close();
   });
@@ -63,5 +83,70 @@ describe('POST /cds-services/{id}/feedback', () => {
           .send({ feedback: [accepted] })
       ).status,
     ).toBe(404);
+  });
+});
+
+describe('feedback is bounded and about real cards', () => {
+  it('a card id the service never issued → 400 naming the item; nothing is stored', async () => {
+    const { app, feedback } = testApp();
+    const [issued] = await issueCards(app);
+    const res = await request(app)
+      .post(FEEDBACK)
+      .send({ feedback: [{ ...accepted, card: issued }, accepted] });
+    expect(res.status).toBe(400);
+    expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(['feedback[1].card']);
+    expect(await feedback.list()).toEqual([]);
+  });
+
+  it("a card issued by another service is not this service's card", async () => {
+    const { app } = testApp();
+    const [issued] = await issueCards(app);
+    const res = await request(app)
+      .post('/cds-services/rt-billing-order-sign/feedback')
+      .send({ feedback: [{ ...accepted, card: issued }] });
+    expect(res.status).toBe(400);
+  });
+
+  it.each([
+    ['a 4.9 MB card id', () => ({ feedback: [{ ...accepted, card: 'x'.repeat(4_900_000) }] }), 413, 'body'],
+    ['a 129-character card id', () => ({ feedback: [{ ...accepted, card: 'x'.repeat(129) }] }), 400, 'feedback[0].card'],
+    ['101 items', () => ({ feedback: Array(101).fill(accepted) }), 400, 'feedback'],
+    [
+      'a 2001-character comment',
+      () => ({ feedback: [{ ...overridden, overrideReason: { userComment: 'x'.repeat(2001) } }] }),
+      400,
+      'feedback[0].overrideReason.userComment',
+    ],
+  ])('%s → %i naming %s', async (_label, body, status, field) => {
+    const { app } = testApp();
+    const res = await request(app).post(FEEDBACK).send(body());
+    expect(res.status).toBe(status);
+    expect(res.body.issue.flatMap((i: { expression: string[] }) => i.expression)).toContain(field);
+  });
+
+  it('GET /api/v1/feedback is paginated: a page at a time, with the link to the next', async () => {
+    const { app } = testApp();
+    const cards = await issueCards(app);
+    for (const card of cards) {
+      await request(app)
+        .post(FEEDBACK)
+        .send({ feedback: [{ ...accepted, card }] })
+        .expect(200);
+    }
+    expect(cards.length).toBeGreaterThanOrEqual(2);
+    const first = await request(app).get('/api/v1/feedback').query({ limit: 1 });
+    expect(first.body.feedback).toHaveLength(1);
+    expect(first.body.next).toMatch(/^\/api\/v1\/feedback\?after=\d+&limit=1$/);
+    const seen = [first.body.feedback[0].card];
+    let next: string | null = first.body.next;
+    while (next) {
+      const page = await request(app).get(next);
+      seen.push(...page.body.feedback.map((f: { card: string }) => f.card));
+      next = page.body.next;
+    }
+    expect(seen).toEqual(cards);
+    expect((await request(app).get('/api/v1/feedback')).body.feedback).toHaveLength(cards.length); // default page: 100
+    expect((await request(app).get('/api/v1/feedback').query({ limit: 100_000 })).status).toBe(400);
+    expect((await request(app).get('/api/v1/feedback').query({ after: '-1' })).body.issue[0].expression).toEqual(['after']);
   });
 });

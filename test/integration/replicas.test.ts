@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldenCase } from '../helpers/cases.js';
-import { orderSignRequest } from '../helpers/hook-requests.js';
+import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 import { servicesAvailable, servicesRequired, spawnService, startPostgres, startRedis, type Spawned } from '../helpers/processes.js';
 
 if (!servicesAvailable && !servicesRequired) {
@@ -85,21 +85,35 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
     expect(await replay.json()).toEqual(outcome('login', 'token replayed'));
   });
 
-  it('feedback written through one replica is read through the other, and survives kill -9 of the writer', async () => {
+  it('a card issued by one replica takes feedback through the other; the feedback is read through either, and survives kill -9 of the writer', async () => {
     const service = '/cds-services/rt-billing-encounter-discharge';
-    const card = randomUUID();
+    const hook = await post(
+      b,
+      service,
+      token(`${BASE}${service}`),
+      encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }),
+    );
+    expect(hook.status).toBe(200);
+    const card = ((await hook.json()) as { cards: { uuid: string }[] }).cards[0]!.uuid;
     const res = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), {
       feedback: [{ card, outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }],
     });
     expect(res.status).toBe(200);
+    const forged = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), {
+      feedback: [{ card: randomUUID(), outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }],
+    });
+    expect(forged.status).toBe(400); // not issued by either replica
     a.process.kill('SIGKILL');
     expect(await a.exit).toBeNull(); // killed, not exited
-    const read = await fetch(`${b.url}/api/v1/feedback?service=rt-billing-encounter-discharge`, {
+    const read = await fetch(`${b.url}/api/v1/feedback?service=rt-billing-encounter-discharge&limit=1`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     expect(read.status).toBe(200);
-    const { feedback } = (await read.json()) as { feedback: { card: string; outcome: string }[] };
-    expect(feedback).toContainEqual(expect.objectContaining({ card, outcome: 'accepted' }));
+    const { feedback, next } = (await read.json()) as { feedback: { card: string; outcome: string }[]; next: string | null };
+    expect(feedback).toEqual([expect.objectContaining({ card, outcome: 'accepted' })]);
+    expect(next).toMatch(/after=\d+/); // PostgreSQL pages too
+    const after = (await (await fetch(`${b.url}${next}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { feedback: unknown[] };
+    expect(after.feedback).toEqual([]);
     expect((await fetch(`${b.url}/api/v1/feedback`)).status).toBe(401); // operators only
   });
 });

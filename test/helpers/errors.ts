@@ -1,0 +1,10 @@
+/** What an error body says: an OperationOutcome's first diagnostics (or the older `{ "error": … }`). */
+export function errorText(body: unknown): string | undefined {
+  const value = body as { error?: string; issue?: { diagnostics?: string }[] } | undefined;
+  return value?.issue?.[0]?.diagnostics ?? value?.error;
+}
+
+/** The refusal code the direct API names in its OperationOutcome (src/security/api-auth.ts). */
+export function refusalCode(body: unknown): string | undefined {
+  return (body as { issue?: { details?: { coding?: { code?: string }[] } }[] } | undefined)?.issue?.[0]?.details?.coding?.[0]?.code;
+}
