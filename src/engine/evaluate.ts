@@ -1,5 +1,6 @@
 import { sortFindings } from './findings.js';
 import { evaluateOrder } from './order.js';
+import { withCharges } from './reconcile.js';
 import { POPULATION_RULES } from './rules/index.js';
 import { instant } from './rules/rule.js';
 import { evaluateSession } from './session.js';
@@ -39,7 +40,7 @@ export function evaluate(input: EngineInput): Determination {
   // A-UTIL is about a population (a course, a department); one focused session is not one.
   const population = focus === null ? POPULATION_RULES.utilization.population(utilization) : [];
   const findings = [...POPULATION_RULES.notDelivered.population(inFocus), ...population];
-  return { sessions, orders, findings: sortFindings(findings), utilization };
+  return withCharges(input, { sessions, orders, findings: sortFindings(findings), utilization });
 }
 
 /** The 77412 share among sessions billed with a delivery-level code (A-UTIL). */

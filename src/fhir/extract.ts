@@ -27,6 +27,7 @@ import {
   RT_REQUEST_CODES,
   TREATED_FRACTION_CODE,
 } from './codes.js';
+import { readCharges } from './charges.js';
 import type { BundleEntry } from './parse.js';
 import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
 import { ResourceIndex } from './references.js';
@@ -108,6 +109,7 @@ export class FactReader {
       authorizations: this.authorizations(),
       siteOfService: this.sitesOfService(),
       payers: this.payers(),
+      charges: readCharges(this.index),
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
       ...(options.focusEncounters ? { focusEncounters: options.focusEncounters } : {}),
     };
