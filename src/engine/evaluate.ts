@@ -6,6 +6,7 @@ import { instant } from './rules/rule.js';
 import { evaluateSession } from './session.js';
 import { groupSessions, nextBeamOnIndex } from './sessions.js';
 import { DELIVERY_CODES, DELIVERY_CODE_SET, EXPECTED_LEVEL3_SHARE } from './tables/cpt.js';
+import { utilizationGroups } from './utilization.js';
 import type { Determination, EngineInput, SessionDetermination, Utilization } from './types.js';
 
 /**
@@ -38,7 +39,7 @@ export function evaluate(input: EngineInput): Determination {
   const inFocus = input.fractions.filter((f) => focus === null || (f.encounter !== null && focus.has(f.encounter)));
   const utilization = utilizationOf(sessions);
   // A-UTIL is about a population (a course, a department); one focused session is not one.
-  const population = focus === null ? POPULATION_RULES.utilization.population(utilization) : [];
+  const population = focus === null ? POPULATION_RULES.utilization.population(utilizationGroups(sessions)) : [];
   const findings = [...POPULATION_RULES.notDelivered.population(inFocus), ...population];
   return withCharges(input, { sessions, orders, findings: sortFindings(findings), utilization });
 }
