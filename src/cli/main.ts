@@ -1,45 +1,217 @@
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
+import { duration, ProgressReporter } from '../batch/progress.js';
+import { runDepartment, type RunRecord } from '../batch/run.js';
+import { planInput, UnreadableInput } from '../batch/sources.js';
+import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
 import { InputError } from '../errors.js';
 import { determineBundle } from '../pipeline.js';
 
-const USAGE = `Usage: rt-billing evaluate FILE
+const USAGE = `Usage:
+  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE]
+  rt-billing merge SHARD.ndjson... [--out FILE]
 
-Evaluates a FHIR R4 Bundle (JSON) against the 2026 radiation oncology billing rules and prints the
-determination (sessions, orders, findings) as JSON on stdout.
+evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
+          of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output: Patient.ndjson,
+          Procedure.ndjson, ... one resource per line; .ndjson.gz too). Patients are evaluated one at a time.
+          --format json     one determination per patient and a summary (a single Bundle file: its
+                            determination, as before, with a summary)
+          --format ndjson   one line per patient {"patient": "Patient/...", ...determination}, error lines where
+                            they occur, and a {"summary": ...} line last
+          --format csv      one line per billable line or finding
+          --out FILE        write there instead of stdout
+          Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+merge     Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.
 
-Exit codes: 0 evaluated; 2 invalid input or usage.`;
+Exit codes: 0 everything was read; 3 some lines or resources could not be read (error records say which, the
+other patients are in the output); 2 the input cannot be read at all, or usage.`;
+
+interface Terminal {
+  /** stderr is a terminal (progress bar) or not (plain lines). */
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+interface Parsed {
+  readonly command: string | undefined;
+  readonly paths: string[];
+  readonly flags: Map<string, string>;
+}
+
+const VALUE_FLAGS = new Set(['--format', '--out', '--html']);
+
+function parse(args: readonly string[]): Parsed | string {
+  const [command, ...rest] = args;
+  const paths: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const [name, inline] = arg.startsWith('--') ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
+    if (!arg.startsWith('--')) paths.push(arg);
+    else if (!VALUE_FLAGS.has(name)) return `unknown option ${name}`;
+    else {
+      const value = inline ?? rest[++i];
+      if (value === undefined || value === '') return `${name} needs a value`;
+      flags.set(name, value);
+    }
+  }
+  return { command, paths, flags };
+}
 
 /** Runs the CLI; returns the exit code. Output goes through the given writers (tests pass their own). */
-export async function runCli(args: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  const [command, file, ...rest] = args;
-  if (command === '--help' || command === '-h' || command === 'help') {
+export async function runCli(
+  args: readonly string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  terminal: Terminal = {},
+): Promise<number> {
+  if (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     out(`${USAGE}\n`);
     return 0;
   }
-  if (command !== 'evaluate' || !file || rest.length > 0) {
+  const parsed = parse(args);
+  if (typeof parsed === 'string') {
+    err(`rt-billing: ${parsed}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const usage = () => {
     err(`${USAGE}\n`);
     return 2;
-  }
-  let text: string;
+  };
   try {
-    text = await readFile(file, 'utf8');
+    switch (parsed.command) {
+      case 'evaluate':
+        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, out, err, terminal) : usage();
+      case 'merge':
+        return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
+      default:
+        return usage();
+    }
   } catch (error) {
-    err(`rt-billing: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
+    if (error instanceof UnreadableInput) {
+      err(`rt-billing: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** The output stream: --out FILE, or the `out` writer (stdout). */
+function destination(file: string | undefined, out: (text: string) => void): { stream: Writable; close: () => Promise<void> } {
+  if (file) {
+    const stream = createWriteStream(file);
+    return {
+      stream,
+      close: async () => {
+        stream.end();
+        await finished(stream);
+      },
+    };
+  }
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      out(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, close: async () => {} };
+}
+
+async function evaluateCommand(parsed: Parsed, out: (text: string) => void, err: (text: string) => void, terminal: Terminal): Promise<number> {
+  const path = parsed.paths[0]!;
+  const format = (parsed.flags.get('--format') ?? 'json') as Format;
+  if (!FORMATS.includes(format)) {
+    err(`rt-billing: --format must be one of ${FORMATS.join(', ')}\n`);
     return 2;
   }
+  const plan = await planInput(path);
+  // A single Bundle as JSON: its determination, exactly as before (with the summary of its patients).
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.flags.get('--out'), out, err);
+
+  const target = destination(parsed.flags.get('--out'), out);
+  const writer: RecordWriter = writerFor(format, target.stream);
+  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
+  const result = await runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p) });
+  await writer.end(result.summary);
+  await target.close();
+  progress.finish();
+  err(`${closingLine(result.summary, progress.elapsed())}\n`);
+  return result.errors > 0 ? 3 : 0;
+}
+
+export function closingLine(summary: SummaryRecord, seconds: number): string {
+  const rate = seconds > 0 ? ` (${(summary.patients / seconds).toFixed(1)} patients/s)` : '';
+  const errors = summary.errors > 0 ? `, ${summary.errors} error record${summary.errors === 1 ? '' : 's'} (see the output)` : ', every line read';
+  return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
+}
+
+async function singleBundle(path: string, outFile: string | undefined, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    err(`rt-billing: ${file} is not valid JSON: ${(error as Error).message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    err(code ? `rt-billing: cannot read ${path}: ${code}\n` : `rt-billing: ${path} is not valid JSON: ${(error as Error).message}\n`);
     return 2;
   }
   try {
-    out(`${JSON.stringify(determineBundle(json), null, 2)}\n`);
+    const determination = determineBundle(json);
+    // The Bundle's own findings, orders and charges count once; its sessions per patient (A-UTIL needs patients).
+    const summary = new DepartmentSummary();
+    const patients = [...new Set(determination.sessions.map((s) => s.patient ?? ''))];
+    patients.forEach((patient, index) => {
+      const sessions = determination.sessions.filter((s) => (s.patient ?? '') === patient);
+      summary.add(patient, index === 0 ? { ...determination, sessions } : { ...determination, sessions, orders: [], findings: [], charges: [] });
+    });
+    const text = `${JSON.stringify({ ...determination, summary: summary.toJSON() }, null, 2)}\n`;
+    const target = destination(outFile, out);
+    target.stream.write(text);
+    await target.close();
     return 0;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    err(`rt-billing: ${file} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
+    err(`rt-billing: ${path} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
     return 2;
   }
+}
+
+/** Joins shard outputs: every patient and error line through, one summary of all at the end. */
+async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const target = destination(parsed.flags.get('--out'), out);
+  const summary = new DepartmentSummary();
+  let problems = 0;
+  for (const path of parsed.paths) {
+    await planInput(path);
+    let summaries = 0;
+    let line = 0;
+    for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let record: { summary?: SummaryRecord };
+      try {
+        record = JSON.parse(text) as { summary?: SummaryRecord };
+      } catch {
+        problems += 1;
+        err(`rt-billing: ${path}:${line} is not valid JSON; skipped\n`);
+        continue;
+      }
+      if (record.summary) {
+        summary.merge(record.summary);
+        summaries += 1;
+      } else if (!target.stream.write(`${text}\n`)) await new Promise((resolve) => target.stream.once('drain', resolve));
+    }
+    if (summaries !== 1) {
+      problems += 1;
+      err(`rt-billing: ${path} has ${summaries} summary lines (expected one: did its run finish?)\n`);
+    }
+  }
+  const merged = summary.toJSON();
+  target.stream.write(`${JSON.stringify({ summary: merged })}\n`);
+  await target.close();
+  err(`rt-billing: merged ${parsed.paths.length} shards: ${merged.patients} patients, ${merged.sessions} sessions, ${merged.errors} error records\n`);
+  return problems > 0 || merged.errors > 0 ? 3 : 0;
 }

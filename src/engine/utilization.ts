@@ -71,6 +71,27 @@ export class UtilizationCounter {
     }
   }
 
+  /** Adds the groups of another population whose patients are all different (a shard of a department). */
+  merge(groups: readonly UtilizationGroup[]): void {
+    for (const group of groups) {
+      const key = `${group.scope.month ?? '*'}|${group.scope.location ?? '*'}`;
+      const counter = this.groups.get(key);
+      if (counter) {
+        counter.sessions += group.sessions;
+        counter.level3 += group.level3;
+        counter.multiplePatients = true; // patients of two shards: more than one
+      } else {
+        this.groups.set(key, {
+          scope: group.scope,
+          sessions: group.sessions,
+          level3: group.level3,
+          firstPatient: null,
+          multiplePatients: group.multiplePatients,
+        });
+      }
+    }
+  }
+
   /** All groups: the whole population first, then months, locations, and locations by month, in order. */
   result(): UtilizationGroup[] {
     return [...this.groups.values()]

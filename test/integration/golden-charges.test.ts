@@ -1,13 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Determination } from '../../src/engine/types.js';
 import { determineBundle } from '../../src/pipeline.js';
 import type { ExpectedOrder, ExpectedSession } from '../helpers/cases.js';
-
-/** The reconciliation golden cases (../shared/cases-charges): same format as ../shared/cases, checked the same way. */
-export const CHARGE_CASES_DIR = fileURLToPath(new URL('../../../shared/cases-charges/', import.meta.url));
+import { CHARGE_CASES_DIR } from '../helpers/department.js';
 
 interface Expected {
   description: string;

@@ -1,0 +1,178 @@
+import { evaluate } from '../engine/evaluate.js';
+import type { Determination } from '../engine/types.js';
+import { InputError } from '../errors.js';
+import { encounterLocation, type RawResource } from '../fhir/compartment.js';
+import { extractFacts } from '../fhir/extract.js';
+import { parseBundle } from '../fhir/parse.js';
+import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
+import { planInput, readInput, UnreadableInput, type InputPlan, type InputProblem } from './sources.js';
+import { DepartmentSummary, type SessionLocations, type SummaryRecord } from './summary.js';
+
+/** One line of a department run: a patient's determination, or an error that names where (file, line, patient). */
+export type PatientLine = { readonly patient: string } & Determination;
+export interface ErrorLine {
+  readonly error: {
+    readonly message: string;
+    readonly file?: string;
+    readonly line?: number;
+    readonly entry?: number;
+    readonly patient?: string;
+    readonly issues?: readonly {
+      readonly path: string;
+      readonly message: string;
+      readonly file?: string;
+      readonly line?: number;
+      readonly entry?: number;
+    }[];
+  };
+}
+export type RunRecord = PatientLine | ErrorLine;
+
+export interface Progress {
+  readonly phase: 'reading' | 'evaluating';
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
+  readonly patientsDone: number;
+  readonly patientsTotal: number;
+  readonly sessions: number;
+}
+
+export interface RunOptions {
+  /** Receives each record in order; awaited (a writer waits for its stream to drain). */
+  readonly record: (record: RunRecord) => void | Promise<void>;
+  readonly progress?: (progress: Progress) => void;
+  /** Folder for the temporary patient store (default: the OS temporary folder). */
+  readonly tmpDir?: string;
+}
+
+export interface RunResult {
+  readonly summary: SummaryRecord;
+  readonly plan: InputPlan;
+  readonly errors: number;
+}
+
+const problemLine = (problem: InputProblem): ErrorLine => ({ error: { ...problem } });
+
+/**
+ * Evaluates a department: a Bundle file, a folder of Bundles, or a folder of Bulk Data NDJSON. The input is
+ * grouped by patient on disk, then each patient is validated and evaluated alone: memory is bounded by the
+ * largest patient, not by the department. A broken line or a bad resource becomes an error record naming its file
+ * and line (or the patient) and the run goes on. Throws {@link UnreadableInput} when nothing can be read.
+ */
+export async function runDepartment(path: string, options: RunOptions): Promise<RunResult> {
+  const plan = await planInput(path);
+  const store = new PatientStore(options.tmpDir);
+  const summary = new DepartmentSummary();
+  let errors = 0;
+  const emitError = async (line: ErrorLine) => {
+    errors += 1;
+    summary.addError();
+    await options.record(line);
+  };
+  try {
+    let bytesRead = 0;
+    let resources = 0;
+    const problems: InputProblem[] = [];
+    const brokenPatients = new Map<string, InputProblem[]>();
+    let lastReport = 0;
+    for await (const item of readInput(plan, (n) => (bytesRead += n))) {
+      if (item.kind === 'problem') {
+        problems.push(item.problem);
+        if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
+        continue;
+      }
+      resources += 1;
+      store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
+      if (options.progress && resources - lastReport >= 2000) {
+        lastReport = resources;
+        options.progress({ phase: 'reading', bytesRead, bytesTotal: plan.bytes, patientsDone: 0, patientsTotal: 0, sessions: 0 });
+      }
+    }
+    if (resources === 0) {
+      const first = problems[0];
+      throw new UnreadableInput(first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : `${path} holds no FHIR resource`);
+    }
+    for (const problem of problems) await emitError(problemLine(problem));
+
+    const { patients: patientsTotal } = store.finish();
+    const shared = store.sharedResources();
+    const locationNames = new Map<string, string>();
+    for (const { json } of shared) {
+      const resource = JSON.parse(json) as RawResource;
+      if (resource.resourceType === 'Location' && typeof resource.id === 'string' && typeof resource.name === 'string')
+        locationNames.set(`Location/${resource.id}`, resource.name);
+    }
+
+    let patientsDone = 0;
+    let sessions = 0;
+    for (const { patient, resources: own } of store.patients()) {
+      const broken = brokenPatients.get(patient);
+      if (broken) {
+        await emitError({
+          error: {
+            patient,
+            message: `${patient} was not evaluated: ${broken.length} of its lines could not be read (${broken.map((p) => `${p.file}:${p.line ?? p.entry ?? '?'}`).join(', ')}), and a partial record could hide or invent findings`,
+          },
+        });
+      } else {
+        const result = evaluatePatient(patient, [...shared, ...own], locationNames);
+        if ('error' in result) await emitError(result);
+        else {
+          sessions += result.line.sessions.length;
+          summary.add(patient, result.line, result.locations);
+          await options.record(result.line);
+        }
+      }
+      patientsDone += 1;
+      options.progress?.({ phase: 'evaluating', bytesRead, bytesTotal: plan.bytes, patientsDone, patientsTotal, sessions });
+    }
+    return { summary: summary.toJSON(), plan, errors };
+  } finally {
+    store.close();
+  }
+}
+
+/** One patient: its resources (and the shared ones) validated as a Bundle, read, evaluated. */
+function evaluatePatient(
+  patient: string,
+  resources: readonly StoredResource[],
+  locationNames: ReadonlyMap<string, string>,
+): { line: PatientLine; locations: SessionLocations } | ErrorLine {
+  const parsed = resources.map((r) => JSON.parse(r.json) as RawResource);
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: parsed.map((resource, i) => ({ ...(resources[i]!.fullUrl ? { fullUrl: resources[i]!.fullUrl } : {}), resource })),
+  };
+  let determination: Determination;
+  try {
+    determination = evaluate(extractFacts(parseBundle(bundle)));
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return {
+      error: {
+        patient,
+        message: `${patient} was not evaluated: a resource is not valid FHIR`,
+        issues: error.issues.map((issue) => located(issue, parsed, resources)),
+      },
+    };
+  }
+  const locations = new Map<string, { ref: string; name?: string }>();
+  for (const resource of parsed) {
+    const location = encounterLocation(resource);
+    const name = location ? locationNames.get(location) : undefined;
+    if (location && typeof resource.id === 'string') locations.set(`Encounter/${resource.id}`, { ref: location, ...(name ? { name } : {}) });
+  }
+  return { line: { patient, ...determination }, locations };
+}
+
+/** An issue at `Bundle.entry[i].resource.x` named by its resource and the file and line it came from. */
+function located(issue: { path: string; message: string }, parsed: readonly RawResource[], resources: readonly StoredResource[]) {
+  const match = /^Bundle\.entry\[(\d+)\]\.resource(.*)$/.exec(issue.path);
+  const index = match ? Number(match[1]) : -1;
+  const resource = parsed[index];
+  if (!match || !resource) return issue;
+  const origin: Origin = resources[index]!.origin;
+  const name = typeof resource.id === 'string' ? `${resource.resourceType}/${resource.id}` : resource.resourceType;
+  return { path: `${name}${match[2]}`, message: issue.message, ...origin };
+}
