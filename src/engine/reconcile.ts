@@ -35,16 +35,16 @@ export function withCharges(input: EngineInput, determination: Determination): D
   };
 
   const verdicts: { verdict: ChargeVerdict; session: SessionDetermination | null }[] = [];
-  const patients = new Set<Ref | null>([...determination.sessions.map((s) => s.patient), ...input.charges.map((c) => c.patient)]);
+  const sessionsOf = groupBy(determination.sessions, (s) => s.patient);
+  const chargesOf = groupBy(classified, (c) => c.charge.patient);
+  const chargesAt = groupBy(classified, (c) => matches.get(c) ?? null);
+  const patients = new Set<Ref | null>([...sessionsOf.keys(), ...input.charges.map((c) => c.patient)]);
   for (const patient of patients) {
-    const sessions = determination.sessions.filter((s) => s.patient === patient);
+    const sessions = sessionsOf.get(patient) ?? [];
     if ((onFile.get(patient) ?? 0) > 0) {
       for (const session of sessions) {
-        const context = sessionCharges(
-          session,
-          classified.filter((c) => matches.get(c) === session),
-          input.payers[patient ?? '']?.kind === 'medicare',
-          (code) => rate(code, null, session, patient),
+        const context = sessionCharges(session, chargesAt.get(session) ?? [], input.payers[patient ?? '']?.kind === 'medicare', (code) =>
+          rate(code, null, session, patient),
         );
         for (const rule of CHARGE_RULES) for (const verdict of rule.session?.(context) ?? []) verdicts.push({ verdict, session });
       }
@@ -52,12 +52,14 @@ export function withCharges(input: EngineInput, determination: Determination): D
     const context: PatientCharges = {
       patient,
       sessions,
-      charges: classified.filter((c) => c.charge.patient === patient).map((charge) => ({ charge, session: matches.get(charge) ?? null })),
+      charges: (chargesOf.get(patient) ?? []).map((charge) => ({ charge, session: matches.get(charge) ?? null })),
       onFile: onFile.get(patient) ?? 0,
       rate: (code, date, session) => rate(code, date, session, patient),
     };
     for (const rule of CHARGE_RULES) for (const verdict of rule.patient?.(context) ?? []) verdicts.push({ verdict, session: null });
   }
+  const verdictsOf = new Map<ClassifiedCharge, ChargeVerdict[]>();
+  for (const { verdict } of verdicts) for (const { charge } of verdict.charges) verdictsOf.set(charge, [...(verdictsOf.get(charge) ?? []), verdict]);
 
   const sessionFindings = new Map<SessionDetermination, Finding[]>();
   const topFindings: Finding[] = [];
@@ -73,7 +75,7 @@ export function withCharges(input: EngineInput, determination: Determination): D
       return added ? { ...session, findings: sortFindings([...session.findings, ...added]) } : session;
     }),
     findings: sortFindings([...determination.findings, ...topFindings]),
-    charges: classified.map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdicts)).sort(byDateThenRef),
+    charges: classified.map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdictsOf.get(charge) ?? [])).sort(byDateThenRef),
   };
 }
 
@@ -126,13 +128,17 @@ function matchCharges(
     if (session) matched.set(charge, session);
     else if (!named.some((ref) => notDelivered.has(ref))) byDate.push(charge);
   }
+  const kindsAt = new Map<SessionDetermination, Set<string>>();
+  const take = (charge: ClassifiedCharge, session: SessionDetermination) => {
+    matched.set(charge, session);
+    kindsAt.set(session, (kindsAt.get(session) ?? new Set()).add(group(charge)));
+  };
+  for (const [charge, session] of matched) take(charge, session);
   for (const charge of byDate) {
     const date = day(charge.charge.date);
     const candidates = date ? (byPatientDay.get(`${charge.charge.patient ?? ''}|${date}`) ?? []) : [];
-    const kind = group(charge);
-    const free = candidates.find((s) => ![...matched].some(([other, at]) => at === s && group(other) === kind));
-    const session = free ?? candidates[0];
-    if (session) matched.set(charge, session);
+    const session = candidates.find((s) => !kindsAt.get(s)?.has(group(charge))) ?? candidates[0];
+    if (session) take(charge, session);
   }
   return matched;
 }
@@ -159,13 +165,9 @@ function sessionCharges(
   return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), medicare, rate };
 }
 
-function chargeEntry(
-  charge: ClassifiedCharge,
-  session: SessionDetermination | null,
-  verdicts: readonly { verdict: ChargeVerdict }[],
-): ChargeDetermination {
+function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | null, verdicts: readonly ChargeVerdict[]): ChargeDetermination {
   const naming = verdicts
-    .flatMap(({ verdict }) =>
+    .flatMap((verdict) =>
       verdict.status === null
         ? []
         : verdict.charges
@@ -189,3 +191,14 @@ function chargeEntry(
 
 const byDateThenRef = (a: ChargeDetermination, b: ChargeDetermination) =>
   (a.date ?? '').localeCompare(b.date ?? '') || a.charge.localeCompare(b.charge) || (a.item ?? 0) - (b.item ?? 0);
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
