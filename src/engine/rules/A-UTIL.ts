@@ -23,14 +23,18 @@ export const A_UTIL: RuleInfo & { population(groups: readonly UtilizationGroup[]
   title: '77412 share against the CMS expectation',
   sources: ['001', '000'],
   population(groups) {
-    return groups
-      .filter((group) => group.population && group.share !== null && group.share > EXPECTED_LEVEL3_SHARE)
-      .map((group) =>
-        finding(
-          this,
-          'info',
-          `${scopeName(group.scope)}: ${group.level3} of ${group.sessions} sessions (${Math.round((group.share ?? 0) * 100)}%) are 77412; CMS expects about ${Math.round(EXPECTED_LEVEL3_SHARE * 100)}%. A share well above that draws payer scrutiny: make sure each has documented, necessary AMM or a second isocenter.`,
-        ),
-      );
+    return (
+      groups
+        // Over all sessions, each month, each location; a location in one month is too small a slice to flag.
+        .filter((group) => !(group.scope.month && group.scope.location))
+        .filter((group) => group.population && group.share !== null && group.share > EXPECTED_LEVEL3_SHARE)
+        .map((group) =>
+          finding(
+            this,
+            'info',
+            `${scopeName(group.scope)}: ${group.level3} of ${group.sessions} sessions (${Math.round((group.share ?? 0) * 100)}%) are 77412; CMS expects about ${Math.round(EXPECTED_LEVEL3_SHARE * 100)}%. A share well above that draws payer scrutiny: make sure each has documented, necessary AMM or a second isocenter.`,
+          ),
+        )
+    );
   },
 };
