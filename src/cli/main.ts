@@ -10,9 +10,12 @@ import { planInput, UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
 import { InputError } from '../errors.js';
 import { determineBundle } from '../pipeline.js';
+import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
+import { renderReport } from '../report/html.js';
 
 const USAGE = `Usage:
   rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE]
+  rt-billing report PATH --html FILE
   rt-billing merge SHARD.ndjson... [--out FILE]
 
 evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
@@ -25,6 +28,9 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
           --format csv      one line per billable line or finding
           --out FILE        write there instead of stdout
           Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
+          sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
+          approvals due before the next beam-on. PATH is what evaluate reads, or its NDJSON output.
 merge     Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.
 
 Exit codes: 0 everything was read; 3 some lines or resources could not be read (error records say which, the
@@ -86,6 +92,8 @@ export async function runCli(
     switch (parsed.command) {
       case 'evaluate':
         return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, out, err, terminal) : usage();
+      case 'report':
+        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, err, terminal) : usage();
       case 'merge':
         return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
       default:
@@ -177,6 +185,19 @@ async function singleBundle(path: string, outFile: string | undefined, out: (tex
     err(`rt-billing: ${path} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
     return 2;
   }
+}
+
+async function reportCommand(parsed: Parsed, err: (text: string) => void, terminal: Terminal): Promise<number> {
+  const path = parsed.paths[0]!;
+  const file = parsed.flags.get('--html')!;
+  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
+  const collected = (await isResultsFile(path)) ? await reportFromResults(path) : await reportFromInput(path, (p) => progress.update(p));
+  progress.finish();
+  const target = createWriteStream(file);
+  target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));
+  await finished(target);
+  err(`${closingLine(collected.summary, progress.elapsed())}\nrt-billing: report written to ${file}\n`);
+  return collected.summary.errors > 0 ? 3 : 0;
 }
 
 /** Joins shard outputs: every patient and error line through, one summary of all at the end. */
