@@ -67,7 +67,7 @@ export function createApp({
   app.use(healthRoutes({ feedback, replay, verifier, metrics, draining }));
   app.get('/rules', rulesPage);
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
-  app.use(evaluateRouter(apiAuthentication(config, logger, metrics)));
+  app.use(evaluateRouter(apiAuthentication(config, logger, metrics), config.BODY_LIMIT));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
     res.json({ feedback: await feedback.list(typeof req.query.service === 'string' ? req.query.service : undefined) });
   });

@@ -1,27 +1,80 @@
-import { Router, type RequestHandler } from 'express';
-import { InputError } from '../errors.js';
+import express, { Router, type RequestHandler } from 'express';
+import { runResources, type ErrorLine, type RunRecord } from '../batch/run.js';
+import { ndjsonItem, UnreadableInput, type SourceItem } from '../batch/sources.js';
+import { InputError, type InputIssue } from '../errors.js';
 import { determineBundle } from '../pipeline.js';
 
 /** Media types accepted for a FHIR Bundle body. */
 export const JSON_TYPES = ['application/json', 'application/fhir+json'];
+/** Media types accepted for a stream of resources, one per line (FHIR Bulk Data's NDJSON). */
+export const NDJSON_TYPES = ['application/fhir+ndjson', 'application/ndjson', 'application/x-ndjson'];
 
-/** Refuses a body that is not JSON with 415, naming what is accepted. */
+/** Refuses a body that is neither JSON nor NDJSON with 415, naming what is accepted. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!req.is(JSON_TYPES)) {
-    next(new InputError([{ path: 'Content-Type', message: `must be ${JSON_TYPES.join(' or ')}` }], 415));
+  if (!req.is([...JSON_TYPES, ...NDJSON_TYPES])) {
+    next(
+      new InputError(
+        [{ path: 'Content-Type', message: `must be ${JSON_TYPES.join(' or ')} (a Bundle), or ${NDJSON_TYPES[0]} (resources, one per line)` }],
+        415,
+      ),
+    );
     return;
   }
   next();
 };
 
+/** At most this many problems are named in a 400 answer (as for a Bundle). */
+const MAX_ISSUES = 20;
+
+function* bodyLines(text: string): Generator<SourceItem> {
+  let line = 0;
+  for (const part of text.split('\n')) {
+    line += 1;
+    const item = ndjsonItem(part.endsWith('\r') ? part.slice(0, -1) : part, 'body', line);
+    if (item) yield item;
+  }
+}
+
+const issuesOf = ({ error }: ErrorLine): InputIssue[] =>
+  error.issues && error.issues.length > 0
+    ? error.issues.map((issue) => ({ path: `${issue.line !== undefined ? `line ${issue.line}: ` : ''}${issue.path}`, message: issue.message }))
+    : [{ path: error.line !== undefined ? `line ${error.line}` : (error.patient ?? 'body'), message: error.message }];
+
+/**
+ * `application/fhir+ndjson`: resources of several patients, one per line. Answers `application/x-ndjson`, one line
+ * per patient (`{"patient": …, …determination}`) and the summary last. As for a Bundle, bad input is a 400 naming
+ * each bad line and field, and nothing else is answered.
+ */
+async function evaluateNdjson(body: unknown): Promise<string> {
+  if (typeof body !== 'string' || body.trim() === '') throw new InputError([{ path: 'body', message: 'FHIR resources are required, one per line' }]);
+  const records: RunRecord[] = [];
+  let result;
+  try {
+    result = await runResources(bodyLines(body), { record: (record) => void records.push(record) }, undefined, 'the body');
+  } catch (error) {
+    if (error instanceof UnreadableInput) throw new InputError([{ path: 'body', message: error.message.replace(/^body:/, 'line') }]);
+    throw error;
+  }
+  const errors = records.filter((record): record is ErrorLine => 'error' in record);
+  if (errors.length > 0) throw new InputError(errors.flatMap(issuesOf).slice(0, MAX_ISSUES));
+  return `${[...records, { summary: result.summary }].map((record) => JSON.stringify(record)).join('\n')}\n`;
+}
+
 /**
  * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
- * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter.
+ * (spec/fhir-input.md §3); `?encounter=Encounter/x` limits sessions to that encounter. With NDJSON (a department's
+ * resources), one determination per patient and a summary.
  */
-export function evaluateRouter(authenticate: RequestHandler): Router {
+export function evaluateRouter(authenticate: RequestHandler, bodyLimit: string | number = '5mb'): Router {
   const router = Router();
-  router.post('/api/v1/evaluate', authenticate, requireJson, (req, res) => {
+  router.post('/api/v1/evaluate', authenticate, requireJson, express.text({ type: NDJSON_TYPES, limit: bodyLimit }), async (req, res) => {
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
+    if (req.is(NDJSON_TYPES)) {
+      if (encounter) throw new InputError([{ path: 'encounter', message: 'applies to a Bundle, not to NDJSON' }]);
+      const lines = await evaluateNdjson(req.body);
+      res.type('application/x-ndjson').send(lines);
+      return;
+    }
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
     res.type('application/json').json(determineBundle(req.body, encounter ? { focusEncounters: [encounter] } : {}));
   });

@@ -5,7 +5,7 @@ import { encounterLocation, type RawResource } from '../fhir/compartment.js';
 import { extractFacts } from '../fhir/extract.js';
 import { parseBundle } from '../fhir/parse.js';
 import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
-import { planInput, readInput, UnreadableInput, type InputPlan, type InputProblem } from './sources.js';
+import { planInput, readInput, UnreadableInput, type InputPlan, type InputProblem, type SourceItem } from './sources.js';
 import { DepartmentSummary, type SessionLocations, type SummaryRecord } from './summary.js';
 
 /** One line of a department run: a patient's determination, or an error that names where (file, line, patient). */
@@ -61,6 +61,26 @@ const problemLine = (problem: InputProblem): ErrorLine => ({ error: { ...problem
  */
 export async function runDepartment(path: string, options: RunOptions): Promise<RunResult> {
   const plan = await planInput(path);
+  let bytesRead = 0;
+  const result = await runResources(
+    readInput(plan, (n) => (bytesRead += n)),
+    options,
+    () => ({ bytesRead, bytesTotal: plan.bytes }),
+    path,
+  );
+  return { ...result, plan };
+}
+
+/**
+ * The same for resources from any source (the direct API's NDJSON body): grouped by patient, evaluated one patient
+ * at a time. `position` tells the progress how far through the input the reading is.
+ */
+export async function runResources(
+  source: AsyncIterable<SourceItem> | Iterable<SourceItem>,
+  options: RunOptions,
+  position: () => { bytesRead: number; bytesTotal: number } = () => ({ bytesRead: 0, bytesTotal: 0 }),
+  name = 'the input',
+): Promise<Omit<RunResult, 'plan'>> {
   const store = new PatientStore(options.tmpDir);
   const summary = new DepartmentSummary();
   let errors = 0;
@@ -70,12 +90,11 @@ export async function runDepartment(path: string, options: RunOptions): Promise<
     await options.record(line);
   };
   try {
-    let bytesRead = 0;
     let resources = 0;
     const problems: InputProblem[] = [];
     const brokenPatients = new Map<string, InputProblem[]>();
     let lastReport = 0;
-    for await (const item of readInput(plan, (n) => (bytesRead += n))) {
+    for await (const item of source) {
       if (item.kind === 'problem') {
         problems.push(item.problem);
         if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
@@ -85,12 +104,12 @@ export async function runDepartment(path: string, options: RunOptions): Promise<
       store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
       if (options.progress && resources - lastReport >= 2000) {
         lastReport = resources;
-        options.progress({ phase: 'reading', bytesRead, bytesTotal: plan.bytes, patientsDone: 0, patientsTotal: 0, sessions: 0 });
+        options.progress({ phase: 'reading', ...position(), patientsDone: 0, patientsTotal: 0, sessions: 0 });
       }
     }
     if (resources === 0) {
       const first = problems[0];
-      throw new UnreadableInput(first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : `${path} holds no FHIR resource`);
+      throw new UnreadableInput(first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : `${name} holds no FHIR resource`);
     }
     for (const problem of problems) await emitError(problemLine(problem));
 
@@ -124,9 +143,9 @@ export async function runDepartment(path: string, options: RunOptions): Promise<
         }
       }
       patientsDone += 1;
-      options.progress?.({ phase: 'evaluating', bytesRead, bytesTotal: plan.bytes, patientsDone, patientsTotal, sessions });
+      options.progress?.({ phase: 'evaluating', ...position(), patientsDone, patientsTotal, sessions });
     }
-    return { summary: summary.toJSON(), plan, errors };
+    return { summary: summary.toJSON(), errors };
   } finally {
     store.close();
   }

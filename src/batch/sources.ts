@@ -96,6 +96,20 @@ function patientIn(text: string): string | undefined {
 const isResource = (value: unknown): value is RawResource =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { resourceType?: unknown }).resourceType === 'string';
 
+/** One NDJSON line: a resource, or a problem naming the file (or body) and line. Blank lines give nothing. */
+export function ndjsonItem(text: string, file: string, line: number): SourceItem | null {
+  if (text.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const patient = patientIn(text);
+    return { kind: 'problem', problem: { file, line, ...(patient ? { patient } : {}), message: `not valid JSON: ${(error as Error).message}` } };
+  }
+  if (!isResource(value)) return { kind: 'problem', problem: { file, line, message: 'not a FHIR resource (no resourceType)' } };
+  return { kind: 'resource', resource: value, json: text, fullUrl: null, origin: { file, line }, resolve: typeAndId, scoped: false };
+}
+
 /** Reads one NDJSON file line by line (gzip when it ends in .gz): one resource per line. */
 async function* ndjsonFile(path: string, onBytes: (n: number) => void): AsyncGenerator<SourceItem> {
   const raw = createReadStream(path);
@@ -106,23 +120,8 @@ async function* ndjsonFile(path: string, onBytes: (n: number) => void): AsyncGen
   try {
     for await (const text of lines) {
       line += 1;
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        const patient = patientIn(text);
-        yield {
-          kind: 'problem',
-          problem: { file: path, line, ...(patient ? { patient } : {}), message: `not valid JSON: ${(error as Error).message}` },
-        };
-        continue;
-      }
-      if (!isResource(value)) {
-        yield { kind: 'problem', problem: { file: path, line, message: 'not a FHIR resource (no resourceType)' } };
-        continue;
-      }
-      yield { kind: 'resource', resource: value, json: text, fullUrl: null, origin: { file: path, line }, resolve: typeAndId, scoped: false };
+      const item = ndjsonItem(text, path, line);
+      if (item) yield item;
     }
   } catch (error) {
     yield { kind: 'problem', problem: { file: path, line: line + 1, message: `read failed: ${(error as Error).message}` } };
