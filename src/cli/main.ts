@@ -191,12 +191,16 @@ async function reportCommand(parsed: Parsed, err: (text: string) => void, termin
   const path = parsed.paths[0]!;
   const file = parsed.flags.get('--html')!;
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
-  const collected = (await isResultsFile(path)) ? await reportFromResults(path) : await reportFromInput(path, (p) => progress.update(p));
+  const fromResults = await isResultsFile(path);
+  const collected = fromResults ? await reportFromResults(path) : await reportFromInput(path, (p) => progress.update(p));
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));
   await finished(target);
-  err(`${closingLine(collected.summary, progress.elapsed())}\nrt-billing: report written to ${file}\n`);
+  const totals = `${collected.summary.patients} patients, ${collected.summary.sessions} sessions, ${collected.summary.errors} error records`;
+  err(
+    `${fromResults ? `rt-billing: ${totals} read from ${path}` : closingLine(collected.summary, progress.elapsed())}\nrt-billing: report written to ${file}\n`,
+  );
   return collected.summary.errors > 0 ? 3 : 0;
 }
 

@@ -75,7 +75,10 @@ export function withCharges(input: EngineInput, determination: Determination): D
       return added ? { ...session, findings: sortFindings([...session.findings, ...added]) } : session;
     }),
     findings: sortFindings([...determination.findings, ...topFindings]),
-    charges: classified.map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdictsOf.get(charge) ?? [])).sort(byDateThenRef),
+    // The list is there when charges are on file (fhir-input.md §3); B-NONE says when none are.
+    ...(input.charges.length > 0
+      ? { charges: classified.map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdictsOf.get(charge) ?? [])).sort(byDateThenRef) }
+      : {}),
   };
 }
 

@@ -272,6 +272,7 @@ describe('B-NONE: no charges on file', () => {
   it('a patient with sessions and no charge: one info finding; nothing reported missed', () => {
     const d = run([fraction({ start: DAY1 }), fraction({ start: DAY2 })], []);
     expect(d.findings.filter((f) => f.rule === 'B-NONE')).toEqual([expect.objectContaining({ severity: 'info' })]);
+    expect(d.charges).toBeUndefined(); // the list is there only when charges are on file (fhir-input.md §3)
     expect(d.sessions.flatMap((s) => rules(s.findings)).filter((r) => r.startsWith('B-'))).toEqual([]);
   });
 
