@@ -94,10 +94,16 @@ export async function runResources(
     const problems: InputProblem[] = [];
     const brokenPatients = new Map<string, InputProblem[]>();
     let lastReport = 0;
+    // Problems wait until a resource shows the input can be read at all (else exit 2 with nothing written), and
+    // no longer than that or a page of them: a file of nothing but broken lines is not held in memory.
+    const flush = async () => {
+      for (const problem of problems.splice(0)) await emitError(problemLine(problem));
+    };
     for await (const item of source) {
       if (item.kind === 'problem') {
         problems.push(item.problem);
         if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
+        if (resources > 0 || problems.length >= 1000) await flush();
         continue;
       }
       resources += 1;
@@ -107,11 +113,12 @@ export async function runResources(
         options.progress({ phase: 'reading', ...position(), patientsDone: 0, patientsTotal: 0, sessions: 0 });
       }
     }
-    if (resources === 0) {
+    if (resources === 0 && errors === 0) {
       const first = problems[0];
       throw new UnreadableInput(first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : `${name} holds no FHIR resource`);
     }
-    for (const problem of problems) await emitError(problemLine(problem));
+    await flush();
+    if (resources === 0) throw new UnreadableInput(`${name}: no line could be read as a FHIR resource`);
 
     const { patients: patientsTotal } = store.finish();
     const shared = store.sharedResources();

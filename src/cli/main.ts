@@ -1,4 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -108,6 +110,27 @@ export async function runCli(
   }
 }
 
+/**
+ * A scratch folder for the patient store, removed at the end and also when the run is interrupted (Ctrl-C, a
+ * scheduler's SIGTERM): a department's PHI is not left behind in the temporary folder.
+ */
+async function withScratch<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-run-'));
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await run(dir);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The output stream: --out FILE, or the `out` writer (stdout). */
 function destination(file: string | undefined, out: (text: string) => void): { stream: Writable; close: () => Promise<void> } {
   if (file) {
@@ -143,7 +166,9 @@ async function evaluateCommand(parsed: Parsed, out: (text: string) => void, err:
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
-  const result = await runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p) });
+  const result = await withScratch((tmpDir) =>
+    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir }),
+  );
   await writer.end(result.summary);
   await target.close();
   progress.finish();
@@ -192,7 +217,9 @@ async function reportCommand(parsed: Parsed, err: (text: string) => void, termin
   const file = parsed.flags.get('--html')!;
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const fromResults = await isResultsFile(path);
-  const collected = fromResults ? await reportFromResults(path) : await reportFromInput(path, (p) => progress.update(p));
+  const collected = fromResults
+    ? await reportFromResults(path)
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir));
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));

@@ -155,9 +155,13 @@ export class ReportCollector {
 }
 
 /** Evaluates the department input and collects the report. */
-export async function reportFromInput(path: string, progress?: (p: Progress) => void): Promise<ReportData> {
+export async function reportFromInput(path: string, progress?: (p: Progress) => void, tmpDir?: string): Promise<ReportData> {
   const collector = new ReportCollector();
-  const result = await runDepartment(path, { record: (record) => collector.add(record), ...(progress ? { progress } : {}) });
+  const result = await runDepartment(path, {
+    record: (record) => collector.add(record),
+    ...(progress ? { progress } : {}),
+    ...(tmpDir ? { tmpDir } : {}),
+  });
   return collector.result(basename(path), result.summary);
 }
 

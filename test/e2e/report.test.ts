@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDepartment } from '../../bench/department.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
-import { cli, tempDir } from '../helpers/department.js';
+import { cli, removeTempDirs, tempDir } from '../helpers/department.js';
 
 /**
  * `rt-billing report` opened in Chromium from the file itself (no server, network blocked): the charts are there
@@ -39,6 +39,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('the department report in
 
   afterAll(async () => {
     await browser?.close();
+    removeTempDirs();
   });
 
   it('is one self-contained file: no script, style, image or font from elsewhere', () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,16 @@ export async function cli(args: string[], terminal: { isTTY?: boolean; columns?:
   return { code, stdout, stderr };
 }
 
-export const tempDir = (prefix = 'rt-billing-dept-') => mkdtempSync(join(tmpdir(), prefix));
+const made: string[] = [];
+/** A temporary folder, removed by {@link removeTempDirs} (call it in afterAll). */
+export function tempDir(prefix = 'rt-billing-dept-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 interface BundleJson {
   entry: { fullUrl?: string; resource: { resourceType: string; id?: string } }[];

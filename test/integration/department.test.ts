@@ -1,15 +1,28 @@
 import { symlinkSync, writeFileSync, readFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { determineBundle } from '../../src/pipeline.js';
 import { CASES_DIR } from '../helpers/cases.js';
-import { CHARGE_CASES_DIR, cli, copyInto, goldenFiles, ndjsonLines, patientOf, readJson, tempDir, writeNdjsonExport } from '../helpers/department.js';
+import {
+  CHARGE_CASES_DIR,
+  cli,
+  copyInto,
+  goldenFiles,
+  removeTempDirs,
+  ndjsonLines,
+  patientOf,
+  readJson,
+  tempDir,
+  writeNdjsonExport,
+} from '../helpers/department.js';
 
 /**
  * `rt-billing evaluate` on a department (issue 16): a folder of Bundles, a folder of Bulk Data NDJSON; per-patient
  * results equal to the single-Bundle result; error records that name file and line and lose no other patient;
  * the exit codes 0, 3, 2; the formats; the merge of shards.
  */
+afterAll(removeTempDirs);
+
 const FILES = goldenFiles(CASES_DIR, CHARGE_CASES_DIR);
 const single = (file: string) => JSON.parse(JSON.stringify(determineBundle(readJson(file)))) as Record<string, unknown>;
 const withoutPatient = ({ patient: _patient, ...rest }: Record<string, unknown>) => rest;
