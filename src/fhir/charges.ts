@@ -35,12 +35,18 @@ function codeAndModifiers(codings: readonly Coding[], extraModifiers: readonly s
   const modifiers: string[] = [];
   for (const coding of codings) {
     const text = coding.code?.trim().toUpperCase();
-    if (!text || !coding.system || !CHARGE_CODE_SYSTEMS.has(coding.system)) continue;
+    if (!text || !coding.system) continue;
+    // A modifier may come in a modifier code system of its own (e.g. `…/cpt/modifier`); a code only as CPT or HCPCS.
+    if (MODIFIER.test(text) && (CHARGE_CODE_SYSTEMS.has(coding.system) || /modifier/i.test(coding.system))) {
+      modifiers.push(text);
+      continue;
+    }
+    if (!CHARGE_CODE_SYSTEMS.has(coding.system)) continue;
     const parsed = CODE.exec(text);
     if (parsed && code === null) {
       code = parsed[1]!;
       if (parsed[2]) modifiers.push(parsed[2]);
-    } else if (MODIFIER.test(text)) modifiers.push(text);
+    }
   }
   for (const modifier of extraModifiers) if (MODIFIER.test(modifier)) modifiers.push(modifier);
   return { code, modifiers: [...new Set(modifiers)].sort() };

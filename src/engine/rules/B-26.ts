@@ -38,7 +38,9 @@ export const B_26: ChargeRule = {
         });
       }
     }
-    const withDeliveryCode = session.deliveryCode !== null && DELIVERY_CODE_SET.has(session.deliveryCode);
+    // Beside a 2026 delivery code: the one the session's facts give, or one charged for it.
+    const withDeliveryCode =
+      (session.deliveryCode !== null && DELIVERY_CODE_SET.has(session.deliveryCode)) || context.delivery.some((c) => c.kind === 'delivery');
     if (!context.medicare || !withDeliveryCode) return verdicts;
     const global = unsupported ? [] : context.professional.filter((c) => !c.charge.modifiers.includes(MODIFIERS.professional));
     for (const charged of [...global, ...context.technical]) {

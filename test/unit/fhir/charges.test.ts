@@ -40,6 +40,16 @@ describe('ChargeItem', () => {
       ['TC'],
     ],
     ['an HCPCS G-code', [{ system: HCPCS, code: 'G6015' }], {}, 'G6015', []],
+    [
+      'a modifier in a modifier code system',
+      [
+        { system: CPT, code: '77387' },
+        { system: 'http://www.ama-assn.org/go/cpt/modifier', code: '26' },
+      ],
+      {},
+      '77387',
+      ['26'],
+    ],
     ['no CPT or HCPCS coding (display text is never read)', [{ system: 'http://example.org/local', code: '77412' }], {}, null, []],
   ])('%s', (_label, coding, extra, code, modifiers) => {
     const [charge] = read(chargeItem('c1', coding, extra));

@@ -154,6 +154,12 @@ describe('B-26: 77387-26 without support, bundled imaging charged', () => {
     expect(d.sessions[0]!.findings.filter((f) => f.rule === 'B-26')).toEqual([expect.objectContaining({ severity: 'warning' })]);
   });
 
+  it('77387-TC beside a 77407 charge when the record gives no level (D-UNKNOWN): still bundled for Medicare', () => {
+    const fx = fraction({ start: DAY1, plan: { techniques: [] }, delivered: { imageGuidance: ['cbct'] } });
+    const d = run([fx], [onEncounter(fx, '77407'), onEncounter(fx, '77387', { modifiers: ['TC'] })]);
+    expect(d.sessions[0]!.findings.find((f) => f.rule === 'B-26')?.severity).toBe('warning');
+  });
+
   it('77387 global for Medicare: a warning to charge 77387-26 instead, and 77387-26 is not reported missed', () => {
     const fx = imaged();
     const d = run([fx], [onEncounter(fx, '77407'), onEncounter(fx, '77387')]);
