@@ -1,8 +1,11 @@
 import express, { Router, type RequestHandler } from 'express';
 import { runResources, type ErrorLine, type RunRecord } from '../batch/run.js';
+import type { SummaryRecord } from '../batch/summary.js';
 import { ndjsonItem, UnreadableInput, type SourceItem } from '../batch/sources.js';
 import { InputError, type InputIssue } from '../errors.js';
 import { determineBundle } from '../pipeline.js';
+import { reportFromDetermination, ReportCollector } from '../report/collect.js';
+import { renderReport } from '../report/html.js';
 
 /** Media types accepted for a FHIR Bundle body. */
 export const JSON_TYPES = ['application/json', 'application/fhir+json'];
@@ -45,7 +48,7 @@ const issuesOf = ({ error }: ErrorLine): InputIssue[] =>
  * per patient (`{"patient": …, …determination}`) and the summary last. As for a Bundle, bad input is a 400 naming
  * each bad line and field, and nothing else is answered.
  */
-async function evaluateNdjson(body: unknown): Promise<string> {
+async function evaluateNdjson(body: unknown): Promise<{ records: RunRecord[]; summary: SummaryRecord }> {
   if (typeof body !== 'string' || body.trim() === '') throw new InputError([{ path: 'body', message: 'FHIR resources are required, one per line' }]);
   const records: RunRecord[] = [];
   let result;
@@ -57,8 +60,11 @@ async function evaluateNdjson(body: unknown): Promise<string> {
   }
   const errors = records.filter((record): record is ErrorLine => 'error' in record);
   if (errors.length > 0) throw new InputError(errors.flatMap(issuesOf).slice(0, MAX_ISSUES));
-  return `${[...records, { summary: result.summary }].map((record) => JSON.stringify(record)).join('\n')}\n`;
+  return { records, summary: result.summary };
 }
+
+/** The report's own policy: styles and inline SVG, no script, nothing fetched. */
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /**
  * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
@@ -71,12 +77,32 @@ export function evaluateRouter(authenticate: RequestHandler, bodyLimit: string |
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
     if (req.is(NDJSON_TYPES)) {
       if (encounter) throw new InputError([{ path: 'encounter', message: 'applies to a Bundle, not to NDJSON' }]);
-      const lines = await evaluateNdjson(req.body);
-      res.type('application/x-ndjson').send(lines);
+      const { records, summary } = await evaluateNdjson(req.body);
+      res.type('application/x-ndjson').send(`${[...records, { summary }].map((record) => JSON.stringify(record)).join('\n')}\n`);
       return;
     }
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
     res.type('application/json').json(determineBundle(req.body, encounter ? { focusEncounters: [encounter] } : {}));
+  });
+
+  /**
+   * The report (rt-billing report) of what is posted: a Bundle (one patient's course, e.g. from the reviewer app) or
+   * NDJSON (several patients). One self-contained HTML page, without script, under a policy of its own.
+   */
+  router.post('/api/v1/report', authenticate, requireJson, express.text({ type: NDJSON_TYPES, limit: bodyLimit }), async (req, res) => {
+    let data;
+    if (req.is(NDJSON_TYPES)) {
+      const { records, summary } = await evaluateNdjson(req.body);
+      const collector = new ReportCollector();
+      for (const record of records) collector.add(record);
+      data = collector.result('the posted resources', summary);
+    } else {
+      if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
+      data = reportFromDetermination(determineBundle(req.body), 'the posted Bundle');
+    }
+    const html = renderReport(data, { interactive: false, title: 'Billing report, 2026 rules' });
+    res.setHeader('Content-Security-Policy', REPORT_CSP);
+    res.type('text/html').send(html);
   });
   return router;
 }

@@ -1,6 +1,7 @@
 import { evaluate } from '../engine/evaluate.js';
 import type { Determination } from '../engine/types.js';
 import { InputError } from '../errors.js';
+import { extractOptions, todayUtc } from './as-of.js';
 import { encounterLocation, type RawResource } from '../fhir/compartment.js';
 import { extractFacts } from '../fhir/extract.js';
 import { parseBundle } from '../fhir/parse.js';
@@ -43,6 +44,8 @@ export interface RunOptions {
   readonly progress?: (progress: Progress) => void;
   /** Folder for the temporary patient store (default: the OS temporary folder). */
   readonly tmpDir?: string;
+  /** The date undated orders are evaluated as of (D-DATE); today (UTC) by default. */
+  readonly asOf?: string;
 }
 
 export interface RunResult {
@@ -82,6 +85,7 @@ export async function runResources(
   name = 'the input',
 ): Promise<Omit<RunResult, 'plan'>> {
   const store = new PatientStore(options.tmpDir);
+  const asOf = options.asOf ?? todayUtc();
   const summary = new DepartmentSummary();
   let errors = 0;
   const emitError = async (line: ErrorLine) => {
@@ -141,7 +145,7 @@ export async function runResources(
           },
         });
       } else {
-        const result = evaluatePatient(patient, [...shared, ...own], locationNames);
+        const result = evaluatePatient(patient, [...shared, ...own], locationNames, asOf);
         if ('error' in result) await emitError(result);
         else {
           sessions += result.line.sessions.length;
@@ -163,6 +167,7 @@ function evaluatePatient(
   patient: string,
   resources: readonly StoredResource[],
   locationNames: ReadonlyMap<string, string>,
+  asOf: string,
 ): { line: PatientLine; locations: SessionLocations } | ErrorLine {
   const parsed = resources.map((r) => JSON.parse(r.json) as RawResource);
   const bundle = {
@@ -172,7 +177,7 @@ function evaluatePatient(
   };
   let determination: Determination;
   try {
-    determination = evaluate(extractFacts(parseBundle(bundle)));
+    determination = evaluate(extractFacts(parseBundle(bundle), extractOptions(asOf)));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return {

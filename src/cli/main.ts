@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { AsOfDate, extractOptions, todayUtc } from '../batch/as-of.js';
 import { writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
 import { duration, ProgressReporter } from '../batch/progress.js';
 import { runDepartment, type RunRecord } from '../batch/run.js';
@@ -16,8 +17,8 @@ import { reportFromInput, reportFromResults, isResultsFile } from '../report/col
 import { renderReport } from '../report/html.js';
 
 const USAGE = `Usage:
-  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE]
-  rt-billing report PATH --html FILE
+  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD]
+  rt-billing report PATH --html FILE [--as-of YYYY-MM-DD]
   rt-billing merge SHARD.ndjson... [--out FILE]
 
 evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
@@ -29,6 +30,7 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
                             they occur, and a {"summary": ...} line last
           --format csv      one line per billable line or finding
           --out FILE        write there instead of stdout
+          --as-of DATE      the date undated orders are evaluated as of (default: today, UTC)
           Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
           sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
@@ -50,7 +52,7 @@ interface Parsed {
   readonly flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--out', '--html']);
+const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of']);
 
 function parse(args: readonly string[]): Parsed | string {
   const [command, ...rest] = args;
@@ -90,12 +92,17 @@ export async function runCli(
     err(`${USAGE}\n`);
     return 2;
   };
+  const asOf = AsOfDate.safeParse(parsed.flags.get('--as-of') ?? todayUtc());
+  if (!asOf.success) {
+    err(`rt-billing: --as-of ${parsed.flags.get('--as-of')}: ${asOf.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD'}\n`);
+    return 2;
+  }
   try {
     switch (parsed.command) {
       case 'evaluate':
-        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, out, err, terminal) : usage();
+        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, asOf.data, out, err, terminal) : usage();
       case 'report':
-        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, err, terminal) : usage();
+        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, asOf.data, err, terminal) : usage();
       case 'merge':
         return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
       default:
@@ -152,7 +159,13 @@ function destination(file: string | undefined, out: (text: string) => void): { s
   return { stream, close: async () => {} };
 }
 
-async function evaluateCommand(parsed: Parsed, out: (text: string) => void, err: (text: string) => void, terminal: Terminal): Promise<number> {
+async function evaluateCommand(
+  parsed: Parsed,
+  asOf: string,
+  out: (text: string) => void,
+  err: (text: string) => void,
+  terminal: Terminal,
+): Promise<number> {
   const path = parsed.paths[0]!;
   const format = (parsed.flags.get('--format') ?? 'json') as Format;
   if (!FORMATS.includes(format)) {
@@ -161,13 +174,13 @@ async function evaluateCommand(parsed: Parsed, out: (text: string) => void, err:
   }
   const plan = await planInput(path);
   // A single Bundle as JSON: its determination, exactly as before (with the summary of its patients).
-  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.flags.get('--out'), out, err);
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, asOf, parsed.flags.get('--out'), out, err);
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const result = await withScratch((tmpDir) =>
-    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir }),
+    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, asOf }),
   );
   await writer.end(result.summary);
   await target.close();
@@ -182,7 +195,13 @@ export function closingLine(summary: SummaryRecord, seconds: number): string {
   return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
 }
 
-async function singleBundle(path: string, outFile: string | undefined, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+async function singleBundle(
+  path: string,
+  asOf: string,
+  outFile: string | undefined,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
@@ -192,7 +211,7 @@ async function singleBundle(path: string, outFile: string | undefined, out: (tex
     return 2;
   }
   try {
-    const determination = determineBundle(json);
+    const determination = determineBundle(json, extractOptions(asOf));
     // The Bundle's own findings, orders and charges count once; its sessions per patient (A-UTIL needs patients).
     const summary = new DepartmentSummary();
     const patients = [...new Set(determination.sessions.map((s) => s.patient ?? ''))];
@@ -212,14 +231,14 @@ async function singleBundle(path: string, outFile: string | undefined, out: (tex
   }
 }
 
-async function reportCommand(parsed: Parsed, err: (text: string) => void, terminal: Terminal): Promise<number> {
+async function reportCommand(parsed: Parsed, asOf: string, err: (text: string) => void, terminal: Terminal): Promise<number> {
   const path = parsed.paths[0]!;
   const file = parsed.flags.get('--html')!;
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const fromResults = await isResultsFile(path);
   const collected = fromResults
     ? await reportFromResults(path)
-    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir));
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, asOf));
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Finding, Severity } from '../engine/types.js';
+import type { Determination, Finding, Severity } from '../engine/types.js';
 import { runDepartment, type ErrorLine, type PatientLine, type Progress, type RunRecord } from '../batch/run.js';
 import { UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
@@ -154,13 +154,32 @@ export class ReportCollector {
   }
 }
 
+/**
+ * The report of one determination (a Bundle: typically one patient's course, from the reviewer app). Its sessions
+ * count per patient; its own findings, orders and charges once.
+ */
+export function reportFromDetermination(determination: Determination, input: string): ReportData {
+  const collector = new ReportCollector();
+  const summary = new DepartmentSummary();
+  const patients = [...new Set(determination.sessions.map((s) => s.patient ?? ''))];
+  if (patients.length === 0) patients.push('');
+  patients.forEach((patient, index) => {
+    const sessions = determination.sessions.filter((s) => (s.patient ?? '') === patient);
+    const part = index === 0 ? { ...determination, sessions } : { ...determination, sessions, orders: [], findings: [], charges: [] };
+    summary.add(patient, part);
+    collector.add({ patient, ...part });
+  });
+  return collector.result(input, summary.toJSON());
+}
+
 /** Evaluates the department input and collects the report. */
-export async function reportFromInput(path: string, progress?: (p: Progress) => void, tmpDir?: string): Promise<ReportData> {
+export async function reportFromInput(path: string, progress?: (p: Progress) => void, tmpDir?: string, asOf?: string): Promise<ReportData> {
   const collector = new ReportCollector();
   const result = await runDepartment(path, {
     record: (record) => collector.add(record),
     ...(progress ? { progress } : {}),
     ...(tmpDir ? { tmpDir } : {}),
+    ...(asOf ? { asOf } : {}),
   });
   return collector.result(basename(path), result.summary);
 }

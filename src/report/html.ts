@@ -127,6 +127,11 @@ export interface ReportOptions {
   /** When the report was made (shown in the header). */
   readonly generatedAt?: string;
   readonly title?: string;
+  /**
+   * Tables that sort on a click (a few lines of inline script). Off where the page is shown under a Content Security
+   * Policy that forbids inline script (the direct API's answer): the tables then keep their order, the rest is the same.
+   */
+  readonly interactive?: boolean;
 }
 
 export function renderReport(data: ReportData, options: ReportOptions = {}): string {
@@ -251,7 +256,7 @@ ${
 }
 </main>
 <footer>Rules: <code>spec/billing-rules.md</code> (D, A, I, C, B); sources 000–004 (ACRO Town Hall 2026, ACROinsights 2026 No. 1, RBS SGRT billing 2026, NIA, Priority Health). Charts rendered with Apache ECharts.</footer>
-<script>${SCRIPT}</script>
+${options.interactive === false ? '' : `<script>${SCRIPT}</script>`}
 </body>
 </html>
 `;

@@ -203,3 +203,16 @@ describe('rt-billing merge: shards of one department', () => {
     expect(merged.stderr).toContain('did its run finish');
   });
 });
+
+describe('--as-of', () => {
+  it('a date in another form: exit 2 naming the option', async () => {
+    const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--as-of', '03/02/2026']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--as-of 03/02/2026');
+  });
+
+  it('a date as YYYY-MM-DD is accepted for a department run and a single Bundle', async () => {
+    expect((await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--format', 'ndjson', '--as-of', '2026-03-02'])).code).toBe(0);
+    expect((await cli(['evaluate', FILES[0]!, '--as-of', '2026-03-02'])).code).toBe(0);
+  });
+});
