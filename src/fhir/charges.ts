@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js';
-import { CPT_SYSTEM } from '../engine/tables/cpt.js';
 import type { Charge, Ref } from '../engine/types.js';
 import type { ResourceIndex } from './references.js';
 import { ClaimChargeItem, type ResourceOf } from './schemas.js';
@@ -10,6 +9,8 @@ import { ClaimChargeItem, type ResourceOf } from './schemas.js';
  * charge. Codes are CPT or HCPCS; modifiers come from further codings with a two-character code, a code written
  * `77387-26`, a modifier extension, or (on a Claim) `item.modifier`.
  */
+/** CPT (AMA). */
+const CPT_SYSTEM = 'http://www.ama-assn.org/go/cpt';
 const CHARGE_CODE_SYSTEMS: ReadonlySet<string> = new Set([
   CPT_SYSTEM,
   'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets',

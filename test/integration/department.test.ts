@@ -1,6 +1,7 @@
 import { symlinkSync, writeFileSync, readFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { extractOptions, todayUtc } from '../../src/batch/as-of.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { CASES_DIR } from '../helpers/cases.js';
 import {
@@ -24,7 +25,7 @@ import {
 afterAll(removeTempDirs);
 
 const FILES = goldenFiles(CASES_DIR, CHARGE_CASES_DIR);
-const single = (file: string) => JSON.parse(JSON.stringify(determineBundle(readJson(file)))) as Record<string, unknown>;
+const single = (file: string) => JSON.parse(JSON.stringify(determineBundle(readJson(file), extractOptions(todayUtc())))) as Record<string, unknown>;
 const withoutPatient = ({ patient: _patient, ...rest }: Record<string, unknown>) => rest;
 
 describe('a folder of Bulk Data NDJSON written from each golden case', () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Determination } from '../../src/engine/types.js';
+import { extractOptions, todayUtc } from '../../src/batch/as-of.js';
 import { determineBundle } from '../../src/pipeline.js';
 import type { ExpectedOrder, ExpectedSession } from '../helpers/cases.js';
 import { CHARGE_CASES_DIR } from '../helpers/department.js';
@@ -37,7 +38,7 @@ describe('reconciliation golden cases (../shared/cases-charges)', () => {
   });
 
   describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, golden) => {
-    const determination: Determination = determineBundle(golden.bundle);
+    const determination: Determination = determineBundle(golden.bundle, extractOptions(todayUtc()));
 
     it.each(golden.expected.sessions.map((s) => [s.fractions.join(','), s] as const))('session %s', (_fractions, expected) => {
       const session = determination.sessions.find((s) => sameSet(s.fractions, expected.fractions));

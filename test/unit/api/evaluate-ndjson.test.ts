@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { extractOptions, todayUtc } from '../../../src/batch/as-of.js';
 import { determineBundle } from '../../../src/pipeline.js';
 import { testApp } from '../../helpers/app.js';
 import { goldenCase } from '../../helpers/cases.js';
@@ -34,7 +35,7 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
       'summary',
     ]);
     const { patient: _p, ...first } = lines[0]!;
-    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(goldenCase('acro-1-appa-2d-no-igrt').bundle))));
+    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(goldenCase('acro-1-appa-2d-no-igrt').bundle, extractOptions(todayUtc())))));
     expect((lines[1]!.sessions as { deliveryCode: string }[]).map((s) => s.deliveryCode)).toEqual(['77407', '77407']);
     expect(lines[2]).toMatchObject({ summary: { patients: 2, sessions: 3, errors: 0 } });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
+import { extractOptions } from '../../../src/batch/as-of.js';
 import { extractFacts } from '../../../src/fhir/extract.js';
 import { parseBundle } from '../../../src/fhir/parse.js';
 import { bundle } from '../../helpers/bundles.js';
@@ -7,7 +8,7 @@ import { bundle } from '../../helpers/bundles.js';
 /** Reading the charges on file (spec B, fhir-input.md §3 `charges`): ChargeItem and Claim with use `claim`. */
 const CPT = 'http://www.ama-assn.org/go/cpt';
 const HCPCS = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
-const read = (...resources: Record<string, unknown>[]) => extractFacts(parseBundle(bundle(resources))).charges ?? [];
+const read = (...resources: Record<string, unknown>[]) => extractFacts(parseBundle(bundle(resources)), extractOptions('2026-11-25')).charges ?? [];
 
 const chargeItem = (id: string, coding: { system: string; code: string }[], extra: Record<string, unknown> = {}) => ({
   resourceType: 'ChargeItem',
