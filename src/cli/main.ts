@@ -25,7 +25,7 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
           of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output: Patient.ndjson,
           Procedure.ndjson, ... one resource per line; .ndjson.gz too). Patients are evaluated one at a time.
           --format json     one determination per patient and a summary (a single Bundle file: its
-                            determination, as before, with a summary)
+                            determination, as the direct API answers it)
           --format ndjson   one line per patient {"patient": "Patient/...", ...determination}, error lines where
                             they occur, and a {"summary": ...} line last
           --format csv      one line per billable line or finding
@@ -173,7 +173,7 @@ async function evaluateCommand(
     return 2;
   }
   const plan = await planInput(path);
-  // A single Bundle as JSON: its determination, exactly as before (with the summary of its patients).
+  // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
   if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, asOf, parsed.flags.get('--out'), out, err);
 
   const target = destination(parsed.flags.get('--out'), out);
@@ -211,15 +211,8 @@ async function singleBundle(
     return 2;
   }
   try {
-    const determination = determineBundle(json, extractOptions(asOf));
-    // The Bundle's own findings, orders and charges count once; its sessions per patient (A-UTIL needs patients).
-    const summary = new DepartmentSummary();
-    const patients = [...new Set(determination.sessions.map((s) => s.patient ?? ''))];
-    patients.forEach((patient, index) => {
-      const sessions = determination.sessions.filter((s) => (s.patient ?? '') === patient);
-      summary.add(patient, index === 0 ? { ...determination, sessions } : { ...determination, sessions, orders: [], findings: [], charges: [] });
-    });
-    const text = `${JSON.stringify({ ...determination, summary: summary.toJSON() }, null, 2)}\n`;
+    // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
+    const text = `${JSON.stringify(determineBundle(json, extractOptions(asOf)), null, 2)}\n`;
     const target = destination(outFile, out);
     target.stream.write(text);
     await target.close();

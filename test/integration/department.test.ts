@@ -205,6 +205,15 @@ describe('rt-billing merge: shards of one department', () => {
   });
 });
 
+describe('a single Bundle file', () => {
+  it('--format json prints its determination, the JSON the direct API answers (no summary around it)', async () => {
+    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const result = await cli(['evaluate', file]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(single(file));
+  });
+});
+
 describe('--as-of', () => {
   it('a date in another form: exit 2 naming the option', async () => {
     const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--as-of', '03/02/2026']);
