@@ -3,6 +3,7 @@ import type Client from 'fhirclient/lib/Client';
 import type { Determination } from '../../src/engine/types.js';
 import { LoadError, loadCourse } from './course.js';
 import { errorMessage, replaceMain, statusMessage } from './dom.js';
+import { reportLink } from './report-link.js';
 import { renderReview, type ReviewContext } from './view.js';
 
 /**
@@ -93,7 +94,13 @@ async function run(): Promise<void> {
       : `Patient ${client.getPatientId()}`;
     replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
     const determination = await evaluate(client, bundle);
-    replaceMain(renderReview(determination, { serverUrl: client.state.serverUrl.replace(/\/$/, ''), focus: focusOf(client) }));
+    replaceMain(
+      renderReview(determination, {
+        serverUrl: client.state.serverUrl.replace(/\/$/, ''),
+        focus: focusOf(client),
+        reportLink: reportLink(client, bundle),
+      }),
+    );
   } catch (error) {
     const kind = error instanceof LoadError ? error.kind : 'unavailable';
     const { title, advice } = ADVICE[kind];

@@ -20,6 +20,8 @@ export interface ReviewContext {
   readonly serverUrl: string;
   /** What the launch asked to open: a session (Encounter or fraction) or an order. */
   readonly focus: { readonly session?: string; readonly order?: string };
+  /** A link to the report's charts for this course, when the app can open one. */
+  readonly reportLink?: HTMLElement;
 }
 
 function findingList(findings: readonly Finding[], context: ReviewContext): HTMLElement {
@@ -294,7 +296,7 @@ export function renderReview(determination: Determination, context: ReviewContex
     {},
     summary(determination),
     population,
-    h('div', { class: 'actions' }, exportButton(determination)),
+    h('div', { class: 'actions' }, exportButton(determination), context.reportLink),
     sessionsTable(determination, selectSession),
     ordersTable(determination, selectOrder),
     detail,
