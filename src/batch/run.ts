@@ -165,11 +165,11 @@ export async function runResources(
 /** One patient: its resources (and the shared ones) validated as a Bundle, read, evaluated. */
 function evaluatePatient(
   patient: string,
-  resources: readonly StoredResource[],
+  stored: readonly StoredResource[],
   locationNames: ReadonlyMap<string, string>,
   asOf: string,
 ): { line: PatientLine; locations: SessionLocations } | ErrorLine {
-  const parsed = resources.map((r) => JSON.parse(r.json) as RawResource);
+  const { parsed, resources } = latestVersions(stored);
   const bundle = {
     resourceType: 'Bundle',
     type: 'collection',
@@ -195,6 +195,20 @@ function evaluatePatient(
     if (location && typeof resource.id === 'string') locations.set(`Encounter/${resource.id}`, { ref: location, ...(name ? { name } : {}) });
   }
   return { line: { patient, ...determination }, locations };
+}
+
+/**
+ * One version of each resource: a folder of Bundles may hold the same resource twice (overlapping snapshots); the
+ * one read last wins, as it would on a FHIR server that received them in that order. Without an id, each is kept.
+ */
+function latestVersions(stored: readonly StoredResource[]): { parsed: RawResource[]; resources: StoredResource[] } {
+  const last = new Map<string, number>();
+  const parsed = stored.map((r) => JSON.parse(r.json) as RawResource);
+  parsed.forEach((resource, index) => {
+    if (typeof resource.id === 'string') last.set(`${resource.resourceType}/${resource.id}`, index);
+  });
+  const keep = parsed.map((resource, index) => typeof resource.id !== 'string' || last.get(`${resource.resourceType}/${resource.id}`) === index);
+  return { parsed: parsed.filter((_, i) => keep[i]), resources: stored.filter((_, i) => keep[i]) };
 }
 
 /** An issue at `Bundle.entry[i].resource.x` named by its resource and the file and line it came from. */

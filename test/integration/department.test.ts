@@ -54,6 +54,16 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
     expect(result.stderr).toMatch(/rt-billing: \d+ patients, \d+ sessions, .*every line read/);
   });
 
+  it('a patient in two Bundles (overlapping snapshots): one patient, each resource once (the last read wins)', async () => {
+    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'monday.json'), readFileSync(file));
+    writeFileSync(join(dir, 'tuesday.json'), readFileSync(file));
+    const lines = ndjsonLines((await cli(['evaluate', dir, '--format', 'ndjson'])).stdout);
+    expect(lines).toHaveLength(2);
+    expect(withoutPatient(lines[0]!)).toEqual(single(file));
+  });
+
   it('--format json: {patients, errors, summary}, one determination per patient', async () => {
     const dir = copyInto(tempDir(), FILES.slice(0, 3));
     const result = await cli(['evaluate', dir, '--format', 'json']);
