@@ -29,6 +29,7 @@ export class ProgressReporter {
   private readonly started: number;
   private last = 0;
   private drawn = false;
+  private evaluatingSince: number | null = null;
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -37,10 +38,12 @@ export class ProgressReporter {
 
   update(progress: Progress): void {
     const now = this.now();
+    // The rate and the time left count from the first patient evaluated, not from the start of reading.
+    if (progress.phase === 'evaluating' && this.evaluatingSince === null) this.evaluatingSince = now;
     const final = progress.phase === 'evaluating' && progress.patientsDone === progress.patientsTotal;
     if (!final && now - this.last < (this.options.tty ? 100 : (this.options.every ?? 5) * 1000)) return;
     this.last = now;
-    const text = this.describe(progress, (now - this.started) / 1000);
+    const text = this.describe(progress, (now - (this.evaluatingSince ?? this.started)) / 1000);
     if (this.options.tty) {
       this.options.write(`\r\x1b[2K${this.bar(progress)} ${text}`);
       this.drawn = true;
@@ -61,7 +64,7 @@ export class ProgressReporter {
     if (p.phase === 'reading') return `reading ${megabytes(p.bytesRead)} of ${megabytes(p.bytesTotal)}`;
     const rate = seconds > 0 ? p.patientsDone / seconds : 0;
     const left = rate > 0 ? (p.patientsTotal - p.patientsDone) / rate : 0;
-    return `${p.patientsDone}/${p.patientsTotal} patients, ${p.sessions} sessions, ${rate.toFixed(rate < 10 ? 1 : 0)} patients/s, ${p.patientsDone === p.patientsTotal ? 'done' : `${duration(left)} left`}`;
+    return `${p.patientsDone}/${p.patientsTotal} patients, ${p.sessions} sessions, ${rate.toFixed(rate < 10 ? 1 : 0)} patients/s, ${p.patientsDone === p.patientsTotal ? 'done' : rate > 0 ? `${duration(left)} left` : 'estimating time left'}`;
   }
 
   private bar(p: Progress): string {
