@@ -85,6 +85,15 @@ export async function planInput(path: string): Promise<InputPlan> {
   return { kind: 'folder', files, bytes: files.reduce((sum, f) => sum + f.bytes, 0) };
 }
 
+/**
+ * Why a text is not JSON, without quoting it: V8's message can carry a piece of the line (a name, a note), and an
+ * error record goes wherever the results go.
+ */
+export function notJson(error: unknown): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  return `not valid JSON${position ? ` (at character ${Number(position) + 1})` : ''}`;
+}
+
 /** A patient reference in text that could not be parsed: names the patient of a broken line when it is the only one. */
 function patientIn(text: string): string | undefined {
   const found = new Set([...text.matchAll(/"reference"\s*:\s*"(?:[^"]*\/)?Patient\/([A-Za-z0-9\-.]{1,64})"/g)].map((m) => `Patient/${m[1]}`));
@@ -104,7 +113,7 @@ export function ndjsonItem(text: string, file: string, line: number): SourceItem
     value = JSON.parse(text);
   } catch (error) {
     const patient = patientIn(text);
-    return { kind: 'problem', problem: { file, line, ...(patient ? { patient } : {}), message: `not valid JSON: ${(error as Error).message}` } };
+    return { kind: 'problem', problem: { file, line, ...(patient ? { patient } : {}), message: notJson(error) } };
   }
   if (!isResource(value)) return { kind: 'problem', problem: { file, line, message: 'not a FHIR resource (no resourceType)' } };
   return { kind: 'resource', resource: value, json: text, fullUrl: null, origin: { file, line }, resolve: typeAndId, scoped: false };
@@ -140,9 +149,7 @@ async function* bundleFile(path: string, onBytes: (n: number) => void): AsyncGen
       kind: 'problem',
       problem: {
         file: path,
-        message: (error as NodeJS.ErrnoException).code
-          ? `cannot read: ${(error as NodeJS.ErrnoException).code}`
-          : `not valid JSON: ${(error as Error).message}`,
+        message: (error as NodeJS.ErrnoException).code ? `cannot read: ${(error as NodeJS.ErrnoException).code}` : notJson(error),
       },
     };
     return;

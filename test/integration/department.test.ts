@@ -236,3 +236,19 @@ describe('--as-of', () => {
     expect((await cli(['evaluate', FILES[0]!, '--as-of', '2026-03-02'])).code).toBe(0);
   });
 });
+
+describe('error records quote nothing from the input', () => {
+  it('a broken line is named by file, line and character, never by its text', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'Patient.ndjson'),
+      '{"resourceType":"Patient","id":"p1"}\n{"resourceType":"Patient","id":"p2","name":[{"family":"Doe-Secret"}] oops\n',
+    );
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).not.toContain('Doe-Secret');
+    expect(ndjsonLines(result.stdout)[0]).toMatchObject({
+      error: { line: 2, patient: 'Patient/p2', message: expect.stringMatching(/^not valid JSON \(at character \d+\)$/) },
+    });
+  });
+});
