@@ -1,4 +1,5 @@
-import { symlinkSync, writeFileSync, readFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractOptions, todayUtc } from '../../src/batch/as-of.js';
@@ -37,6 +38,18 @@ describe('a folder of Bulk Data NDJSON written from each golden case', () => {
     const patient = lines.find((l) => l.patient === patientOf(readJson(file)))!;
     expect(withoutPatient(patient)).toEqual(single(file));
     expect(lines.at(-1)).toHaveProperty('summary');
+  });
+});
+
+describe('a gzip-compressed export (.ndjson.gz)', () => {
+  it('reads it as the plain one', async () => {
+    const file = join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json');
+    const plain = writeNdjsonExport(readJson(file), join(tempDir(), 'plain'));
+    const zipped = tempDir();
+    for (const name of readdirSync(plain)) writeFileSync(join(zipped, `${name}.gz`), gzipSync(readFileSync(join(plain, name))));
+    const result = await cli(['evaluate', zipped, '--format', 'ndjson']);
+    expect(result.code).toBe(0);
+    expect(withoutPatient(ndjsonLines(result.stdout)[0]!)).toEqual(single(file));
   });
 });
 
