@@ -77,13 +77,23 @@ export function withCharges(input: EngineInput, determination: Determination): D
     findings: sortFindings([...determination.findings, ...topFindings]),
     // The list is there when charges are on file (fhir-input.md §3); B-NONE says when none are.
     ...(input.charges.length > 0
-      ? { charges: classified.map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdictsOf.get(charge) ?? [])).sort(byDateThenRef) }
+      ? {
+          charges: classified
+            .filter((charge) => charge.kind !== 'unreadable')
+            .map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdictsOf.get(charge) ?? []))
+            .sort(byDateThenRef),
+        }
       : {}),
   };
 }
 
 function classify(charge: Charge): ClassifiedCharge[] {
-  const kind = charge.code === null ? undefined : CHARGE_KINDS.get(charge.code);
+  // A charge without a readable code still belongs to a session: what it charges is unknown, not absent.
+  if (charge.code === null)
+    return charge.date !== null && charge.date.slice(0, 10) < RULES_EFFECTIVE_FROM
+      ? []
+      : [{ charge, kind: 'unreadable', label: '(no CPT or HCPCS code)', ref: charge.ref }];
+  const kind = CHARGE_KINDS.get(charge.code);
   // Charges dated before 2026 were billed under the 2025 code set: not reconciled here.
   if (!kind || (charge.date !== null && charge.date.slice(0, 10) < RULES_EFFECTIVE_FROM)) return [];
   const label = [charge.code, ...charge.modifiers].join('-');
@@ -91,7 +101,8 @@ function classify(charge: Charge): ClassifiedCharge[] {
 }
 
 /** Which of a session's charge lists a charge competes in (one delivery code, one 77387-26 per session). */
-function group(charge: ClassifiedCharge): 'delivery' | 'professional' | 'technical' | 'deleted' {
+function group(charge: ClassifiedCharge): 'delivery' | 'professional' | 'technical' | 'deleted' | 'unreadable' {
+  if (charge.kind === 'unreadable') return 'unreadable';
   if (charge.kind === 'delivery' || charge.kind === 'delivery-other') return 'delivery';
   if (charge.kind === 'guidance') return charge.charge.modifiers.includes(MODIFIERS.technical) ? 'technical' : 'professional';
   if (charge.kind === 'port-images') return 'technical';
@@ -165,7 +176,7 @@ function sessionCharges(
       Number(b.charge.modifiers.includes(MODIFIERS.professional)) - Number(a.charge.modifiers.includes(MODIFIERS.professional)) ||
       a.ref.localeCompare(b.ref),
   );
-  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), medicare, rate };
+  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), medicare, rate };
 }
 
 function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | null, verdicts: readonly ChargeVerdict[]): ChargeDetermination {

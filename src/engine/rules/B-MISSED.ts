@@ -12,6 +12,28 @@ export const B_MISSED: ChargeRule = {
   session(context) {
     const { session } = context;
     const verdicts: ChargeVerdict[] = [];
+    const expected: string[] = [
+      ...(session.supportedDeliveryCode !== null ? [session.supportedDeliveryCode] : []),
+      ...(session.igrtStatus === 'billable' ? [IGRT.professional] : []),
+    ];
+    if (context.unreadable.length > 0 && expected.length > 0) {
+      // A charge on file whose code cannot be read may be the one: "not charged" would be a guess.
+      const refs = [...new Set(context.unreadable.map((c) => c.ref))];
+      return [
+        {
+          scope: 'session',
+          status: null,
+          charges: [],
+          finding: chargeFinding(
+            this,
+            'warning',
+            `Could not be checked: ${expected.join(' and ')} ${expected.length === 1 ? 'is' : 'are'} supportable for ${sessionName(session)}, and ${refs.join(', ')} on file for it ${refs.length === 1 ? 'carries' : 'carry'} no CPT or HCPCS code. Add the code to the charge to reconcile it.`,
+            [...refs, ...sessionEvidence(session)],
+            null,
+          ),
+        },
+      ];
+    }
     const deliveryCharged = context.delivery.length > 0 || context.deleted.some((c) => c.kind === 'delivery-deleted');
     if (session.supportedDeliveryCode !== null && !deliveryCharged) {
       const amount = context.rate(session.supportedDeliveryCode);

@@ -11,7 +11,12 @@ export const B_UNMATCHED: ChargeRule = {
   sources: ['001'],
   patient(context) {
     return context.charges
-      .filter(({ charge, session }) => session === null && !(charge.kind.endsWith('-deleted') && (charge.charge.date ?? '') >= RULES_EFFECTIVE_FROM))
+      .filter(
+        ({ charge, session }) =>
+          session === null &&
+          charge.kind !== 'unreadable' &&
+          !(charge.kind.endsWith('-deleted') && (charge.charge.date ?? '') >= RULES_EFFECTIVE_FROM),
+      )
       .map(({ charge }) => {
         const amount = context.rate(charge.label, charge.charge.date, null);
         const when = charge.charge.date ? ` for ${charge.charge.date.slice(0, 10)}` : ' (no date of service)';

@@ -23,6 +23,8 @@ export interface SessionCharges {
   readonly technical: readonly ClassifiedCharge[];
   /** Codes deleted on 2026-01-01 charged for this session. */
   readonly deleted: readonly ClassifiedCharge[];
+  /** Charges for this session whose code could not be read: what they charge is unknown. */
+  readonly unreadable: readonly ClassifiedCharge[];
   /** The patient's payer is Medicare (B-26: bundled technical charges, MPFS status B). */
   readonly medicare: boolean;
   /** Rate of a code for the session's patient, payer and setting (rule R); `null` when it cannot be priced. */

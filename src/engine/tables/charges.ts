@@ -17,7 +17,9 @@ export type ChargeKind =
   /** A guidance code deleted on 2026-01-01 (77014, G6001, G6002, G6017). */
   | 'guidance-deleted'
   /** 77417 port images. */
-  | 'port-images';
+  | 'port-images'
+  /** A charge whose code could not be read (no CPT or HCPCS coding, e.g. only a local chargemaster code). */
+  | 'unreadable';
 
 const DELETED_GUIDANCE = ['77014', 'G6001', 'G6002', 'G6017'];
 

@@ -337,3 +337,20 @@ describe('matching a charge to its session', () => {
     for (const f of findings.filter((x) => x.rule.startsWith('B-'))) expect(f.message).toContain(`[${f.rule}; source`);
   });
 });
+
+describe('a charge whose code cannot be read (no CPT or HCPCS coding)', () => {
+  it('B-MISSED says "could not be checked", never "not charged"', () => {
+    const fx = imaged();
+    const d = run([fx], [onEncounter(fx, '77407'), charge({ code: null, encounters: [fx.encounter!] })]);
+    const found = d.sessions[0]!.findings.filter((f) => f.rule === 'B-MISSED');
+    expect(found).toEqual([expect.objectContaining({ severity: 'warning', amountAtRisk: null })]);
+    expect(found[0]!.message).toMatch(/^Could not be checked: .*77387-26/);
+    expect(found[0]!.message).not.toContain('Not charged');
+  });
+
+  it('is not listed as a reconciled charge nor reported unmatched', () => {
+    const d = run([fraction({ start: DAY1 })], [charge({ code: null, date: '2026-05-05' })]);
+    expect(d.charges).toEqual([]);
+    expect(d.findings.map((f) => f.rule)).not.toContain('B-UNMATCHED');
+  });
+});
