@@ -1,9 +1,13 @@
 /**
  * `npm run bench`: hook throughput against a bare express baseline (autocannon, 10 s, 50 connections each), then
- * the pipeline (Bundle JSON → validated → facts → determination) and the engine alone on synthetic Bundles.
+ * the pipeline (Bundle JSON → validated → facts → determination) and the engine alone on synthetic Bundles, then
+ * department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb).
  * Prints a table, and as its last line one JSON object with the figures.
  */
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +20,7 @@ import { determineBundle } from '../src/pipeline.js';
 import { encounterDischarge } from '../cds-services/encounter-discharge/handler.js';
 import { HookData } from '../src/cds/hook-data.js';
 import { HookRequest } from '../src/cds/schemas.js';
+import { writeDepartment } from './department.js';
 import { dischargeRequest, syntheticBundle } from './synthetic.js';
 import { readFileSync } from 'node:fs';
 
@@ -176,12 +181,93 @@ async function dischargeCourseScaling() {
   return { fiveMs: Math.round(five * 1000) / 1000, fortyMs: Math.round(forty * 1000) / 1000, ratio: Math.round((forty / five) * 100) / 100 };
 }
 
+const BATCH_HEAP_MB = 128;
+
+interface BatchRun {
+  patients: number;
+  sessions: number;
+  inputMb: number;
+  seconds: number;
+  patientsPerSecond: number;
+  peakRssMb: number;
+  errors: number;
+}
+
+/**
+ * A department run: a generated Bulk Data export of `patients` patients (35-fraction courses, charges on file, some
+ * wrong), evaluated by `rt-billing evaluate DIR --format ndjson --out FILE` in a fresh process.
+ */
+async function batch(patients: number): Promise<BatchRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-bench-'));
+  try {
+    const stats = await writeDepartment(join(dir, 'export'), patients);
+    // The V8 heap capped at 128 MB: a run whose memory grew with the department would fail at 10,000 patients;
+    // without a cap V8 collects lazily and the peak says more about the machine's free memory than about the run.
+    const child = fork(fileURLToPath(new URL('./batch-child.js', import.meta.url)), [join(dir, 'export'), join(dir, 'out.ndjson')], {
+      stdio: 'inherit',
+      execArgv: [`--max-old-space-size=${BATCH_HEAP_MB}`],
+    });
+    const report = await new Promise<{ seconds: number; peakRssMb: number; patients: number; sessions: number; errors: number }>(
+      (resolve, reject) => {
+        child.once('message', (m) => resolve(m as never));
+        child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`batch run exited ${code}`))));
+      },
+    );
+    return {
+      patients: report.patients,
+      sessions: report.sessions,
+      inputMb: Math.round(stats.bytes / 1_048_576),
+      seconds: Math.round(report.seconds * 10) / 10,
+      patientsPerSecond: Math.round(report.patients / report.seconds),
+      peakRssMb: report.peakRssMb,
+      errors: report.errors,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
+/** `BENCH_ONLY=batch npm run bench` runs only the department figures. */
+async function batchOnly(): Promise<void> {
+  const runs = [await batch(1000), await batch(10_000)];
+  printBatch(runs);
+  console.log(`\n${JSON.stringify({ batch: batchSummary(runs) })}`);
+}
+
+function printBatch(runs: BatchRun[]): void {
+  console.log(
+    `\nDepartment runs (generated Bulk Data export → rt-billing evaluate --format ndjson, a fresh process each, V8 heap capped at ${BATCH_HEAP_MB} MB)`,
+  );
+  console.log(
+    `${'patients'.padEnd(10)}${pad('sessions', 10)}${pad('input MB', 10)}${pad('seconds', 9)}${pad('patients/s', 12)}${pad('peak RSS MB', 13)}${pad('errors', 8)}`,
+  );
+  for (const r of runs)
+    console.log(
+      `${String(r.patients).padEnd(10)}${pad(r.sessions, 10)}${pad(r.inputMb, 10)}${pad(r.seconds, 9)}${pad(r.patientsPerSecond, 12)}${pad(r.peakRssMb, 13)}${pad(r.errors, 8)}`,
+    );
+}
+
+function batchSummary(runs: BatchRun[]) {
+  const [small, large] = [runs[0]!, runs[runs.length - 1]!];
+  return {
+    patients: large.patients,
+    sessions: large.sessions,
+    patientsPerSecond: large.patientsPerSecond,
+    peakRssMb: large.peakRssMb,
+    peakRssMbAt1k: small.peakRssMb,
+    peakRss10kOver1k: Math.round((large.peakRssMb / small.peakRssMb) * 100) / 100,
+    heapCapMb: BATCH_HEAP_MB,
+  };
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'batch') return batchOnly();
   const loads = await hooks();
   const rows = pipeline();
   const scaling = await dischargeCourseScaling();
+  const batchRuns = [await batch(1000), await batch(10_000)];
   const by = (n: number) => rows.find((r) => r.sessions === n)!;
   const ratio = (l: Load) => Math.round((l.rps / loads.baseline.rps) * 100) / 100;
   const msPer = (ms: number, n: number) => Math.round((ms / n) * 10_000) / 10_000;
@@ -203,6 +289,8 @@ async function main(): Promise<void> {
       `${String(r.sessions).padEnd(12)}${pad(r.pipelineMs.toFixed(1), 13)}${pad(msPer(r.pipelineMs, r.sessions), 12)}${pad(r.engineMs.toFixed(1), 11)}${pad(msPer(r.engineMs, r.sessions), 12)}`,
     );
 
+  printBatch(batchRuns);
+
   const summary = {
     baseline: { rps: loads.baseline.rps, p99Ms: loads.baseline.p99Ms },
     orderSign: { rps: loads.orderSign.rps, p99Ms: loads.orderSign.p99Ms },
@@ -216,6 +304,7 @@ async function main(): Promise<void> {
     },
     engine: { sessions: 10_000, msPerSession: msPer(by(10_000).engineMs, 10_000) },
     dischargeCourseScaling: scaling.ratio,
+    batch: batchSummary(batchRuns),
   };
   console.log(`\n${JSON.stringify(summary)}`);
 }

@@ -9,15 +9,33 @@ const CODEXRT = 'http://hl7.org/fhir/us/codex-radiation-therapy/StructureDefinit
 const RTB = 'https://rt-billing-cds.example/fhir/';
 const BASE = 'https://ehr.example.org/fhir';
 
-type Resource = Record<string, unknown> & { resourceType: string; id: string };
+export type Resource = Record<string, unknown> & { resourceType: string; id: string };
+
+/** SNOMED techniques: IMRT (77407 without AMM) and 2D (77402). */
+export const IMRT = '441799006';
+export const TWO_D = '1156526006';
+
+/** How a course differs from the default (daily from 2026-03-02, AMM every other patient, everything signed). */
+export interface CourseOptions {
+  readonly start?: string;
+  readonly amm?: boolean;
+  readonly technique?: string;
+  readonly location?: string;
+  /** Monday to Friday only, as clinics treat. */
+  readonly weekdays?: boolean;
+  /** The last session's images and AMM record are not signed yet (a course still under way). */
+  readonly unsignedLast?: boolean;
+  /** Sessions whose AMM record is missing (A-RECORD: 77412 not documented). */
+  readonly withoutAmmRecord?: readonly number[];
+}
 
 const coding = (code: string, system = SCT) => ({ coding: [{ system, code }] });
-const planExtensions = (amm: boolean) => [
+const planExtensions = (amm: boolean, technique = IMRT) => [
   {
     url: `${MCODE}mcode-radiotherapy-modality-and-technique`,
     extension: [
       { url: `${MCODE}mcode-radiotherapy-modality`, valueCodeableConcept: coding('1156506007') },
-      { url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: coding('441799006') },
+      { url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: coding(technique) },
     ],
   },
   { url: `${RTB}StructureDefinition/isocenter-count`, valuePositiveInt: 1 },
@@ -46,9 +64,10 @@ export interface Course {
 }
 
 /** One patient's course of `sessions` daily fractions from 2026-03-02. */
-export function course(patientIndex: number, sessions: number): Course {
+export function course(patientIndex: number, sessions: number, options: CourseOptions = {}): Course {
   const p = `p${patientIndex}`;
-  const amm = patientIndex % 2 === 0;
+  const amm = options.amm ?? patientIndex % 2 === 0;
+  const technique = options.technique ?? IMRT;
   const patient = `Patient/${p}`;
   const resources: Resource[] = [
     { resourceType: 'Patient', id: p, gender: 'female' },
@@ -70,7 +89,7 @@ export function course(patientIndex: number, sessions: number): Course {
       requester: { reference: 'Practitioner/dr' },
       occurrencePeriod: { start: '2026-03-01' },
       extension: [
-        ...planExtensions(amm),
+        ...planExtensions(amm, technique),
         ...(amm
           ? [
               {
@@ -89,13 +108,19 @@ export function course(patientIndex: number, sessions: number): Course {
       code: coding('1255724003'),
       subject: { reference: patient },
       basedOn: [{ reference: `ServiceRequest/${p}-rx` }],
-      extension: planExtensions(amm),
+      extension: planExtensions(amm, technique),
     },
   ];
   const encounters: string[] = [];
-  const start = Date.parse('2026-03-02T08:00:00Z');
-  for (let s = 0; s < sessions; s++) {
-    const on = new Date(start + s * 86_400_000 + (patientIndex % 480) * 60_000);
+  let day = Date.parse(options.start ?? '2026-03-02T08:00:00Z');
+  const nextDay = () => {
+    do day += 86_400_000;
+    while (options.weekdays && [0, 6].includes(new Date(day).getUTCDay()));
+  };
+  if (options.weekdays && [0, 6].includes(new Date(day).getUTCDay())) nextDay();
+  for (let s = 0; s < sessions; s++, nextDay()) {
+    const on = new Date(day + (patientIndex % 480) * 60_000);
+    const signs = !(options.unsignedLast && s === sessions - 1);
     const off = new Date(on.getTime() + 12 * 60_000);
     const [beamOn, beamOff, signed] = [on.toISOString(), off.toISOString(), new Date(off.getTime() + 3_600_000).toISOString()];
     const fx = `${p}-fx-${s}`;
@@ -108,7 +133,7 @@ export function course(patientIndex: number, sessions: number): Course {
         status: 'finished',
         subject: { reference: patient },
         period: { start: beamOn, end: beamOff },
-        location: [{ location: { reference: 'Location/clinic' } }],
+        location: [{ location: { reference: `Location/${options.location ?? 'clinic'}` } }],
       },
       {
         resourceType: 'Procedure',
@@ -119,11 +144,11 @@ export function course(patientIndex: number, sessions: number): Course {
         encounter: { reference: `Encounter/${enc}` },
         basedOn: [{ reference: `ServiceRequest/${p}-plan` }],
         performedPeriod: { start: beamOn, end: beamOff },
-        extension: planExtensions(amm),
+        extension: planExtensions(amm, technique),
       },
-      signature(`${fx}-img`, `Procedure/${fx}`, signed, 'igrt-image-approval'),
+      ...(signs ? [signature(`${fx}-img`, `Procedure/${fx}`, signed, 'igrt-image-approval')] : []),
     );
-    if (amm) {
+    if (amm && !options.withoutAmmRecord?.includes(s)) {
       resources.push(
         {
           resourceType: 'DocumentReference',
@@ -134,7 +159,7 @@ export function course(patientIndex: number, sessions: number): Course {
           content: [{ attachment: { contentType: 'text/plain' } }],
           context: { related: [{ reference: `Procedure/${fx}` }], period: { start: beamOn, end: beamOff } },
         },
-        signature(`${fx}-amm-sig`, `DocumentReference/${fx}-amm`, signed, 'amm-record-signature'),
+        ...(signs ? [signature(`${fx}-amm-sig`, `DocumentReference/${fx}-amm`, signed, 'amm-record-signature')] : []),
       );
     }
   }

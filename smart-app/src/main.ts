@@ -6,6 +6,7 @@ import { loadCourse } from './course.js';
 import { errorMessage, replaceMain, statusMessage } from './dom.js';
 import { EvidenceIndex } from './evidence.js';
 import { ADVICE, apiProblem, authorizationError, Problem, storageBlocked } from './problems.js';
+import { reportLink } from './report-link.js';
 import { apiCredentials, freshSession, launchContext } from './session.js';
 import { applySmartStyle } from './style.js';
 import { renderReview, type ReviewContext } from './view.js';
@@ -72,7 +73,9 @@ async function review(client: Client): Promise<void> {
     replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
     const determination = await evaluate(client, bundle);
     const evidence = new EvidenceIndex(bundle.entry.map((e) => e.resource));
-    replaceMain(renderReview(determination, { evidence, focus: focusOf(client), reload: () => void review(client) }));
+    replaceMain(
+      renderReview(determination, { evidence, focus: focusOf(client), reload: () => void review(client), reportLink: reportLink(client, bundle) }),
+    );
   } catch (error) {
     showProblem(error instanceof Problem ? error : new Problem('fhir-server-down', 'The record could not be read.'), () => void review(client));
   }

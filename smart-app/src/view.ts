@@ -24,6 +24,8 @@ export interface ReviewContext {
   readonly focus: { readonly session?: string; readonly order?: string };
   /** Reads the record again (a long review: images signed since, a renewed token). */
   readonly reload?: () => void;
+  /** A link to the report's charts for this course, when the app can open one. */
+  readonly reportLink?: HTMLElement;
 }
 
 function findingList(findings: readonly Finding[], context: ReviewContext): HTMLElement {
@@ -305,7 +307,7 @@ export function renderReview(determination: Determination, context: ReviewContex
     {},
     summary(determination),
     population,
-    h('div', { class: 'actions' }, exportButton(determination), context.reload ? reloadButton(context.reload) : null),
+    h('div', { class: 'actions' }, exportButton(determination), context.reportLink ?? null, context.reload ? reloadButton(context.reload) : null),
     sessionsTable(determination, selectSession),
     phasesSection(determination),
     ordersTable(determination, selectOrder),

@@ -1,73 +1,281 @@
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { CalendarDate, todayUtc } from '../dates.js';
+import { writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
+import { duration, ProgressReporter } from '../batch/progress.js';
+import { runDepartment, type RunRecord } from '../batch/run.js';
+import { planInput, UnreadableInput } from '../batch/sources.js';
+import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
+import { InputError } from '../errors.js';
 import { determineBundle } from '../pipeline.js';
+import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
+import { renderReport } from '../report/html.js';
 
-const USAGE = `Usage: rt-billing evaluate FILE [--as-of YYYY-MM-DD]
+const USAGE = `Usage:
+  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD]
+  rt-billing report PATH --html FILE [--as-of YYYY-MM-DD]
+  rt-billing merge SHARD.ndjson... [--out FILE]
 
-Evaluates a FHIR R4 Bundle (JSON) against the 2026 radiation oncology billing rules and prints the
-determination (sessions, orders, phases, findings) as JSON on stdout.
+evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
+          of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output: Patient.ndjson,
+          Procedure.ndjson, ... one resource per line; .ndjson.gz too). Patients are evaluated one at a time.
+          --format json     one determination per patient and a summary (a single Bundle file: its
+                            determination, as the direct API answers it)
+          --format ndjson   one line per patient {"patient": "Patient/...", ...determination}, error lines where
+                            they occur, and a {"summary": ...} line last
+          --format csv      one line per billable line or finding
+          --out FILE        write there instead of stdout
+          --as-of DATE      the date undated orders are evaluated as of (default: today, UTC)
+          Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
+          sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
+          approvals due before the next beam-on. PATH is what evaluate reads, or its NDJSON output.
+merge     Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.
 
-  --as-of YYYY-MM-DD   the date undated orders are evaluated as of (default: today, UTC)
+Exit codes: 0 everything was read; 3 some lines or resources could not be read (error records say which, the
+other patients are in the output); 2 the input cannot be read at all, or usage.`;
 
-Exit codes: 0 evaluated; 2 invalid input or usage.`;
-
-interface Arguments {
-  readonly file: string;
-  readonly asOf: string;
+interface Terminal {
+  /** stderr is a terminal (progress bar) or not (plain lines). */
+  readonly isTTY?: boolean;
+  readonly columns?: number;
 }
 
-/** `evaluate FILE [--as-of DATE]`, in any order; `null` when the words do not fit. */
-function parseArguments(args: readonly string[]): Arguments | string | null {
+interface Parsed {
+  readonly command: string | undefined;
+  readonly paths: string[];
+  readonly flags: Map<string, string>;
+}
+
+const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of']);
+
+function parse(args: readonly string[]): Parsed | string {
   const [command, ...rest] = args;
-  if (command !== 'evaluate') return null;
-  let file: string | undefined;
-  let asOf: string | undefined;
+  const paths: string[] = [];
+  const flags = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
-    const word = rest[i]!;
-    if (word === '--as-of' || word.startsWith('--as-of=')) {
-      const value = word === '--as-of' ? rest[++i] : word.slice('--as-of='.length);
-      const parsed = CalendarDate.safeParse(value);
-      if (!parsed.success) return `--as-of ${value ?? ''}: ${parsed.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD'}`;
-      asOf = parsed.data;
-    } else if (file === undefined && !word.startsWith('--')) file = word;
-    else return null;
+    const arg = rest[i]!;
+    const [name, inline] = arg.startsWith('--') ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
+    if (!arg.startsWith('--')) paths.push(arg);
+    else if (!VALUE_FLAGS.has(name)) return `unknown option ${name}`;
+    else {
+      const value = inline ?? rest[++i];
+      if (value === undefined || value === '') return `${name} needs a value`;
+      flags.set(name, value);
+    }
   }
-  return file === undefined ? null : { file, asOf: asOf ?? todayUtc() };
+  return { command, paths, flags };
 }
 
 /** Runs the CLI; returns the exit code. Output goes through the given writers (tests pass their own). */
-export async function runCli(args: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function runCli(
+  args: readonly string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  terminal: Terminal = {},
+): Promise<number> {
   if (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     out(`${USAGE}\n`);
     return 0;
   }
-  const parsed = parseArguments(args);
-  if (parsed === null || typeof parsed === 'string') {
-    err(`${typeof parsed === 'string' ? `rt-billing: ${parsed}\n\n` : ''}${USAGE}\n`);
+  const parsed = parse(args);
+  if (typeof parsed === 'string') {
+    err(`rt-billing: ${parsed}\n\n${USAGE}\n`);
     return 2;
   }
-  const { file, asOf } = parsed;
-  let text: string;
+  const usage = () => {
+    err(`${USAGE}\n`);
+    return 2;
+  };
+  const asOf = CalendarDate.safeParse(parsed.flags.get('--as-of') ?? todayUtc());
+  if (!asOf.success) {
+    err(`rt-billing: --as-of ${parsed.flags.get('--as-of')}: ${asOf.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD'}\n`);
+    return 2;
+  }
   try {
-    text = await readFile(file, 'utf8');
+    switch (parsed.command) {
+      case 'evaluate':
+        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, asOf.data, out, err, terminal) : usage();
+      case 'report':
+        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, asOf.data, err, terminal) : usage();
+      case 'merge':
+        return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
+      default:
+        return usage();
+    }
   } catch (error) {
-    err(`rt-billing: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
+    if (error instanceof UnreadableInput) {
+      err(`rt-billing: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/**
+ * A scratch folder for the patient store, removed at the end and also when the run is interrupted (Ctrl-C, a
+ * scheduler's SIGTERM): a department's PHI is not left behind in the temporary folder.
+ */
+async function withScratch<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-run-'));
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await run(dir);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The output stream: --out FILE, or the `out` writer (stdout). */
+function destination(file: string | undefined, out: (text: string) => void): { stream: Writable; close: () => Promise<void> } {
+  if (file) {
+    const stream = createWriteStream(file);
+    return {
+      stream,
+      close: async () => {
+        stream.end();
+        await finished(stream);
+      },
+    };
+  }
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      out(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, close: async () => {} };
+}
+
+async function evaluateCommand(
+  parsed: Parsed,
+  asOf: string,
+  out: (text: string) => void,
+  err: (text: string) => void,
+  terminal: Terminal,
+): Promise<number> {
+  const path = parsed.paths[0]!;
+  const format = (parsed.flags.get('--format') ?? 'json') as Format;
+  if (!FORMATS.includes(format)) {
+    err(`rt-billing: --format must be one of ${FORMATS.join(', ')}\n`);
     return 2;
   }
+  const plan = await planInput(path);
+  // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, asOf, parsed.flags.get('--out'), out, err);
+
+  const target = destination(parsed.flags.get('--out'), out);
+  const writer: RecordWriter = writerFor(format, target.stream);
+  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
+  const result = await withScratch((tmpDir) =>
+    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, asOf }),
+  );
+  await writer.end(result.summary);
+  await target.close();
+  progress.finish();
+  err(`${closingLine(result.summary, progress.elapsed())}\n`);
+  return result.errors > 0 ? 3 : 0;
+}
+
+export function closingLine(summary: SummaryRecord, seconds: number): string {
+  const rate = seconds > 0 ? ` (${(summary.patients / seconds).toFixed(1)} patients/s)` : '';
+  const errors = summary.errors > 0 ? `, ${summary.errors} error record${summary.errors === 1 ? '' : 's'} (see the output)` : ', every line read';
+  return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
+}
+
+async function singleBundle(
+  path: string,
+  asOf: string,
+  outFile: string | undefined,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    err(`rt-billing: ${file} is not valid JSON: ${(error as Error).message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    err(code ? `rt-billing: cannot read ${path}: ${code}\n` : `rt-billing: ${path} is not valid JSON: ${(error as Error).message}\n`);
     return 2;
   }
   try {
-    out(`${JSON.stringify(determineBundle(json, { asOf }), null, 2)}\n`);
+    // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
+    const text = `${JSON.stringify(determineBundle(json, { asOf }), null, 2)}\n`;
+    const target = destination(outFile, out);
+    target.stream.write(text);
+    await target.close();
     return 0;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    err(`rt-billing: ${file} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
+    err(`rt-billing: ${path} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
     return 2;
   }
+}
+
+async function reportCommand(parsed: Parsed, asOf: string, err: (text: string) => void, terminal: Terminal): Promise<number> {
+  const path = parsed.paths[0]!;
+  const file = parsed.flags.get('--html')!;
+  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
+  const fromResults = await isResultsFile(path);
+  const collected = fromResults
+    ? await reportFromResults(path)
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, asOf));
+  progress.finish();
+  const target = createWriteStream(file);
+  target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));
+  await finished(target);
+  const totals = `${collected.summary.patients} patients, ${collected.summary.sessions} sessions, ${collected.summary.errors} error records`;
+  err(
+    `${fromResults ? `rt-billing: ${totals} read from ${path}` : closingLine(collected.summary, progress.elapsed())}\nrt-billing: report written to ${file}\n`,
+  );
+  return collected.summary.errors > 0 ? 3 : 0;
+}
+
+/** Joins shard outputs: every patient and error line through, one summary of all at the end. */
+async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const target = destination(parsed.flags.get('--out'), out);
+  const summary = new DepartmentSummary();
+  let problems = 0;
+  for (const path of parsed.paths) {
+    await planInput(path);
+    let summaries = 0;
+    let line = 0;
+    for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let record: { summary?: SummaryRecord };
+      try {
+        record = JSON.parse(text) as { summary?: SummaryRecord };
+      } catch {
+        problems += 1;
+        err(`rt-billing: ${path}:${line} is not valid JSON; skipped\n`);
+        continue;
+      }
+      if (record.summary) {
+        summary.merge(record.summary);
+        summaries += 1;
+      } else if (!target.stream.write(`${text}\n`)) await new Promise((resolve) => target.stream.once('drain', resolve));
+    }
+    if (summaries !== 1) {
+      problems += 1;
+      err(`rt-billing: ${path} has ${summaries} summary lines (expected one: did its run finish?)\n`);
+    }
+  }
+  const merged = summary.toJSON();
+  target.stream.write(`${JSON.stringify({ summary: merged })}\n`);
+  await target.close();
+  err(`rt-billing: merged ${parsed.paths.length} shards: ${merged.patients} patients, ${merged.sessions} sessions, ${merged.errors} error records\n`);
+  return problems > 0 || merged.errors > 0 ? 3 : 0;
 }

@@ -1,6 +1,7 @@
 import { sortFindings } from './findings.js';
 import { evaluateOrders } from './order.js';
 import { evaluatePhases } from './phases.js';
+import { withCharges } from './reconcile.js';
 import { POPULATION_RULES, RULES } from './rules/index.js';
 import { instant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
@@ -16,6 +17,7 @@ import type {
   SessionDetermination,
   Utilization,
 } from './types.js';
+import { utilizationGroups } from './utilization.js';
 
 /**
  * The billing determination for everything in the input: one entry per treatment session, one per
@@ -56,11 +58,18 @@ export function evaluate(input: EngineInput): Determination {
   const phases = evaluatePhases(input.summaries, completed, focusSummaries);
 
   const utilization = utilizationOf(sessions);
-  // A-UTIL is about a population (a course, a department); one focused session is not one.
-  const population = focus === null ? POPULATION_RULES.utilization.population(utilization) : [];
+  // A-UTIL is about a population (20+ sessions of more than one patient); one focused session is not one.
+  const population = focus === null ? POPULATION_RULES.utilization.population(utilizationGroups(sessions)) : [];
   const records = recordContext(input, focus, evaluated, orders, phases);
   const findings = [...population, ...RULES.flatMap((rule) => rule.record?.(records) ?? [])];
-  return { sessions, orders, phases, findings: sortFindings(findings), utilization, ...(input.unread?.length ? { unread: input.unread } : {}) };
+  return withCharges(input, {
+    sessions,
+    orders,
+    phases,
+    findings: sortFindings(findings),
+    utilization,
+    ...(input.unread?.length ? { unread: input.unread } : {}),
+  });
 }
 
 /**

@@ -257,6 +257,8 @@ export interface EngineInput {
    * failed): the findings that depend on them say "could not be checked", never "missing".
    */
   readonly unread?: readonly UnreadRecords[];
+  /** Charges on file (ChargeItem, Claim use `claim`) for the B rules; absent when the caller did not read them. */
+  readonly charges?: readonly Charge[];
 }
 
 /** Kinds of record that can be missing from the input without being absent from the chart. */
@@ -429,4 +431,51 @@ export interface Determination {
   readonly utilization: Utilization;
   /** What could not be read, when something could not (the findings that depend on it say "could not be checked"). */
   readonly unread?: readonly UnreadRecords[];
+  /** One entry per charge reconciled (B rules), when charges were read (spec/fhir-input.md §3 `charges`). */
+  readonly charges?: readonly ChargeDetermination[];
+}
+
+/** A charge on file: a `ChargeItem`, or one item of a `Claim` with use `claim` (spec B). */
+export interface Charge {
+  /** `ChargeItem/…` or `Claim/…`. */
+  readonly ref: Ref;
+  /** The Claim item's `sequence`; `null` for a ChargeItem. */
+  readonly item: number | null;
+  readonly patient: Ref | null;
+  /** The CPT/HCPCS code without modifiers (`77387` for `77387-26`); `null` when the charge has none. */
+  readonly code: string | null;
+  /** Two-character modifiers (`26`, `TC`), upper case. */
+  readonly modifiers: readonly string[];
+  readonly units: number;
+  /** Date of service as written: occurrence[x] / servicedDate / servicedPeriod.start. */
+  readonly date: DateTimeText | null;
+  /** The session Encounter(s) the charge names. */
+  readonly encounters: readonly Ref[];
+  /** The fraction Procedure(s) the charge names. */
+  readonly procedures: readonly Ref[];
+}
+
+export type ChargeStatus = 'matches' | 'level' | 'not-supported' | 'duplicate' | 'deleted' | 'unmatched';
+
+/** How one charge compares with the record (B rules). */
+export interface ChargeDetermination {
+  readonly charge: Ref;
+  readonly item?: number;
+  readonly patient: Ref | null;
+  /** As charged, modifiers joined (`77387-26`). */
+  readonly code: string;
+  readonly modifiers: readonly string[];
+  readonly date: DateTimeText | null;
+  /** The session it belongs to (its Encounter, else its first fraction); `null` when it matches none. */
+  readonly session: Ref | null;
+  readonly status: ChargeStatus;
+  /** The B rule behind a status other than `matches`. */
+  readonly rule?: string;
+  /** What is at stake in dollars (rate table, the patient's payer and setting); `null` when it cannot be priced. */
+  readonly amountAtRisk?: number | null;
+}
+
+/** A B finding: a finding with the amount at stake (rates of rule R), for reports. */
+export interface ChargeFinding extends Finding {
+  readonly amountAtRisk: number | null;
 }

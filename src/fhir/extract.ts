@@ -25,6 +25,7 @@ import {
   TREATMENT_LEVEL_CODES,
 } from './codes.js';
 import { readMotionFacts, readPlanFacts, UnrecognisedCodes } from './concepts.js';
+import { readCharges } from './charges.js';
 import type { BundleEntry } from './parse.js';
 import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
 import { PlanChain } from './plan-chain.js';
@@ -154,6 +155,7 @@ export class FactReader {
       payers: this.payers(),
       asOf: options.asOf,
       ...(options.unread?.length ? { unread: options.unread } : {}),
+      charges: readCharges(this.index),
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
       ...(options.focusEncounters ? { focusEncounters: options.focusEncounters } : {}),
     };

@@ -148,6 +148,32 @@ export const PractitionerRole = z.looseObject({
   practitioner: Reference.optional(),
 });
 
+/** A charge on file (spec B): `status` billable or billed counts; the others are ignored. */
+export const ChargeItem = z.looseObject({
+  resourceType: z.literal('ChargeItem'),
+  ...domainResource,
+  status: z.enum(['planned', 'billable', 'not-billable', 'aborted', 'billed', 'entered-in-error', 'unknown']),
+  code: CodeableConcept,
+  subject: Reference,
+  context: Reference.optional(),
+  occurrenceDateTime: DateTime.optional(),
+  occurrencePeriod: Period.optional(),
+  quantity: z.looseObject({ value: z.number().optional() }).optional(),
+  service: z.array(Reference).optional(),
+});
+
+/** An item of a `Claim` with use `claim`, as the B rules read it (checked when the claim is read as charges). */
+export const ClaimChargeItem = z.looseObject({
+  sequence: z.number().int().optional(),
+  productOrService: CodeableConcept,
+  modifier: z.array(CodeableConcept).optional(),
+  servicedDate: DateTime.optional(),
+  servicedPeriod: Period.optional(),
+  encounter: z.array(Reference).optional(),
+  quantity: z.looseObject({ value: z.number().optional() }).optional(),
+  procedureSequence: z.array(z.number().int()).optional(),
+});
+
 /** Resources the service reads, by type. Others pass through untouched (and unread). */
 export const RESOURCE_SCHEMAS = {
   Procedure,
@@ -161,6 +187,7 @@ export const RESOURCE_SCHEMAS = {
   Claim,
   ClaimResponse,
   PractitionerRole,
+  ChargeItem,
 } as const;
 
 export type ReadResourceType = keyof typeof RESOURCE_SCHEMAS;

@@ -5,6 +5,13 @@ import { A_QUAL } from './A-QUAL.js';
 import { A_RECORD } from './A-RECORD.js';
 import { A_SIGN } from './A-SIGN.js';
 import { A_UTIL } from './A-UTIL.js';
+import { B_26 } from './B-26.js';
+import { B_DELETED } from './B-DELETED.js';
+import { B_DUPLICATE } from './B-DUPLICATE.js';
+import { B_LEVEL } from './B-LEVEL.js';
+import { B_MISSED } from './B-MISSED.js';
+import { B_NONE } from './B-NONE.js';
+import { B_UNMATCHED } from './B-UNMATCHED.js';
 import { C_AUTH_2025 } from './C-AUTH-2025.js';
 import { C_AUTH_APPLIES } from './C-AUTH-APPLIES.js';
 import { C_AUTH_MISMATCH } from './C-AUTH-MISMATCH.js';
@@ -35,6 +42,7 @@ import { I_PORT_SAME } from './I-PORT-SAME.js';
 import { I_PROTON } from './I-PROTON.js';
 import { I_SIGN } from './I-SIGN.js';
 import { I_TC } from './I-TC.js';
+import type { ChargeRule } from './charge-rule.js';
 import type { LevelRule, Rule, RuleInfo } from './rule.js';
 
 /** The delivery-level decision, in the order of spec/billing-rules.md: the first rule that matches decides. */
@@ -80,10 +88,13 @@ export const RULES: readonly Rule[] = [
   FHIR_INPUT,
 ];
 
+/** Reconciliation of the charges on file with the sessions (spec B), run by `reconcile.ts`. */
+export const CHARGE_RULES: readonly ChargeRule[] = [B_MISSED, B_LEVEL, B_26, B_DUPLICATE, B_DELETED, B_UNMATCHED, B_NONE];
+
 /** Rules that look at a whole population of fractions or sessions rather than one. */
 export const POPULATION_RULES = { utilization: A_UTIL } as const;
 
 /** Every rule ID with its title and sources: for documentation, cards and the reviewer app. */
-export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, A_UTIL]
+export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, ...CHARGE_RULES, A_UTIL]
   .map(({ id, title, sources }) => ({ id, title, sources }))
   .sort((a, b) => a.id.localeCompare(b.id));

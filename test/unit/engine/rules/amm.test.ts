@@ -214,21 +214,6 @@ describe('A-SIGN: records signed before the next beam-on', () => {
   });
 });
 
-describe('A-UTIL: 77412 share', () => {
-  it('reports the share above 35% as info, with the utilization figures', () => {
-    const result = evaluate(engineInput({ fractions: [ammFraction(), fraction({ start: '2026-03-03T09:00:00Z' })], prescriptions: [AMM_ORDER] }));
-    expect(result.utilization).toMatchObject({ sessions: 2, level3: 1, share: 0.5, expectedShare: 0.35 });
-    expect(result.findings).toContainEqual(expect.objectContaining({ rule: 'A-UTIL', severity: 'info' }));
-  });
-
-  it('is silent at or below 35%', () => {
-    const fractions = [ammFraction(), ...[3, 4, 5].map((d) => fraction({ start: `2026-03-0${d}T09:00:00Z` }))];
-    const result = evaluate(engineInput({ fractions, prescriptions: [AMM_ORDER] }));
-    expect(result.utilization.share).toBe(0.25);
-    expect(rules(result.findings)).not.toContain('A-UTIL');
-  });
-});
-
 describe('A-ORDER through a phase prescription', () => {
   it('the course prescription that orders AMM counts, even when a phase prescription sits between', () => {
     const course = prescription({ ref: 'ServiceRequest/course', ordered: MONITORED_BREATH_HOLD, ammNecessity: SPECIFIC_NECESSITY });

@@ -1,0 +1,221 @@
+import type { Determination } from '../engine/types.js';
+import { InputError } from '../errors.js';
+import { todayUtc } from '../dates.js';
+import { encounterLocation, type RawResource } from '../fhir/compartment.js';
+import { determineBundle } from '../pipeline.js';
+import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
+import { planInput, readInput, UnreadableInput, type InputPlan, type InputProblem, type SourceItem } from './sources.js';
+import { DepartmentSummary, type SessionLocations, type SummaryRecord } from './summary.js';
+
+/** One line of a department run: a patient's determination, or an error that names where (file, line, patient). */
+export type PatientLine = { readonly patient: string } & Determination;
+export interface ErrorLine {
+  readonly error: {
+    readonly message: string;
+    readonly file?: string;
+    readonly line?: number;
+    readonly entry?: number;
+    readonly patient?: string;
+    readonly issues?: readonly {
+      readonly path: string;
+      readonly message: string;
+      readonly file?: string;
+      readonly line?: number;
+      readonly entry?: number;
+    }[];
+  };
+}
+export type RunRecord = PatientLine | ErrorLine;
+
+export interface Progress {
+  readonly phase: 'reading' | 'evaluating';
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
+  readonly patientsDone: number;
+  readonly patientsTotal: number;
+  readonly sessions: number;
+}
+
+export interface RunOptions {
+  /** Receives each record in order; awaited (a writer waits for its stream to drain). */
+  readonly record: (record: RunRecord) => void | Promise<void>;
+  readonly progress?: (progress: Progress) => void;
+  /** Folder for the temporary patient store (default: the OS temporary folder). */
+  readonly tmpDir?: string;
+  /** The date undated orders are evaluated as of (D-DATE); today (UTC) by default. */
+  readonly asOf?: string;
+}
+
+export interface RunResult {
+  readonly summary: SummaryRecord;
+  readonly plan: InputPlan;
+  readonly errors: number;
+}
+
+const problemLine = (problem: InputProblem): ErrorLine => ({ error: { ...problem } });
+
+/**
+ * Evaluates a department: a Bundle file, a folder of Bundles, or a folder of Bulk Data NDJSON. The input is
+ * grouped by patient on disk, then each patient is validated and evaluated alone: memory is bounded by the
+ * largest patient, not by the department. A broken line or a bad resource becomes an error record naming its file
+ * and line (or the patient) and the run goes on. Throws {@link UnreadableInput} when nothing can be read.
+ */
+export async function runDepartment(path: string, options: RunOptions): Promise<RunResult> {
+  const plan = await planInput(path);
+  let bytesRead = 0;
+  const result = await runResources(
+    readInput(plan, (n) => (bytesRead += n)),
+    options,
+    () => ({ bytesRead, bytesTotal: plan.bytes }),
+    path,
+  );
+  return { ...result, plan };
+}
+
+/**
+ * The same for resources from any source (the direct API's NDJSON body): grouped by patient, evaluated one patient
+ * at a time. `position` tells the progress how far through the input the reading is.
+ */
+export async function runResources(
+  source: AsyncIterable<SourceItem> | Iterable<SourceItem>,
+  options: RunOptions,
+  position: () => { bytesRead: number; bytesTotal: number } = () => ({ bytesRead: 0, bytesTotal: 0 }),
+  name = 'the input',
+): Promise<Omit<RunResult, 'plan'>> {
+  const store = new PatientStore(options.tmpDir);
+  const asOf = options.asOf ?? todayUtc();
+  const summary = new DepartmentSummary();
+  let errors = 0;
+  const emitError = async (line: ErrorLine) => {
+    errors += 1;
+    summary.addError();
+    await options.record(line);
+  };
+  try {
+    let resources = 0;
+    const problems: InputProblem[] = [];
+    const brokenPatients = new Map<string, InputProblem[]>();
+    let lastReport = 0;
+    // Problems wait until a resource shows the input can be read at all (else exit 2 with nothing written), and
+    // no longer than that or a page of them: a file of nothing but broken lines is not held in memory.
+    const flush = async () => {
+      for (const problem of problems.splice(0)) await emitError(problemLine(problem));
+    };
+    for await (const item of source) {
+      if (item.kind === 'problem') {
+        problems.push(item.problem);
+        if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
+        if (resources > 0 || problems.length >= 1000) await flush();
+        continue;
+      }
+      resources += 1;
+      store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
+      if (options.progress && resources - lastReport >= 2000) {
+        lastReport = resources;
+        options.progress({ phase: 'reading', ...position(), patientsDone: 0, patientsTotal: 0, sessions: 0 });
+      }
+    }
+    if (resources === 0 && errors === 0) {
+      const first = problems[0];
+      throw new UnreadableInput(first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : `${name} holds no FHIR resource`);
+    }
+    await flush();
+    if (resources === 0) throw new UnreadableInput(`${name}: no line could be read as a FHIR resource`);
+
+    const { patients: patientsTotal } = store.finish();
+    const shared = store.sharedResources();
+    const locationNames = new Map<string, string>();
+    for (const { json } of shared) {
+      const resource = JSON.parse(json) as RawResource;
+      if (resource.resourceType === 'Location' && typeof resource.id === 'string' && typeof resource.name === 'string')
+        locationNames.set(`Location/${resource.id}`, resource.name);
+    }
+
+    let patientsDone = 0;
+    let sessions = 0;
+    for (const { patient, resources: own } of store.patients()) {
+      const broken = brokenPatients.get(patient);
+      if (broken) {
+        await emitError({
+          error: {
+            patient,
+            message: `${patient} was not evaluated: ${broken.length} of its lines could not be read (${broken.map((p) => `${p.file}:${p.line ?? p.entry ?? '?'}`).join(', ')}), and a partial record could hide or invent findings`,
+          },
+        });
+      } else {
+        const result = evaluatePatient(patient, [...shared, ...own], locationNames, asOf);
+        if ('error' in result) await emitError(result);
+        else {
+          sessions += result.line.sessions.length;
+          summary.add(patient, result.line, result.locations);
+          await options.record(result.line);
+        }
+      }
+      patientsDone += 1;
+      options.progress?.({ phase: 'evaluating', ...position(), patientsDone, patientsTotal, sessions });
+    }
+    return { summary: summary.toJSON(), errors };
+  } finally {
+    store.close();
+  }
+}
+
+/** One patient: its resources (and the shared ones) validated as a Bundle, read, evaluated. */
+function evaluatePatient(
+  patient: string,
+  stored: readonly StoredResource[],
+  locationNames: ReadonlyMap<string, string>,
+  asOf: string,
+): { line: PatientLine; locations: SessionLocations } | ErrorLine {
+  const { parsed, resources } = latestVersions(stored);
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: parsed.map((resource, i) => ({ ...(resources[i]!.fullUrl ? { fullUrl: resources[i]!.fullUrl } : {}), resource })),
+  };
+  let determination: Determination;
+  try {
+    determination = determineBundle(bundle, { asOf });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return {
+      error: {
+        patient,
+        message: `${patient} was not evaluated: a resource is not valid FHIR`,
+        issues: error.issues.map((issue) => located(issue, parsed, resources)),
+      },
+    };
+  }
+  const locations = new Map<string, { ref: string; name?: string }>();
+  for (const resource of parsed) {
+    const location = encounterLocation(resource);
+    const name = location ? locationNames.get(location) : undefined;
+    if (location && typeof resource.id === 'string') locations.set(`Encounter/${resource.id}`, { ref: location, ...(name ? { name } : {}) });
+  }
+  return { line: { patient, ...determination }, locations };
+}
+
+/**
+ * One version of each resource: a folder of Bundles may hold the same resource twice (overlapping snapshots); the
+ * one read last wins, as it would on a FHIR server that received them in that order. Without an id, each is kept.
+ */
+function latestVersions(stored: readonly StoredResource[]): { parsed: RawResource[]; resources: StoredResource[] } {
+  const last = new Map<string, number>();
+  const parsed = stored.map((r) => JSON.parse(r.json) as RawResource);
+  parsed.forEach((resource, index) => {
+    if (typeof resource.id === 'string') last.set(`${resource.resourceType}/${resource.id}`, index);
+  });
+  const keep = parsed.map((resource, index) => typeof resource.id !== 'string' || last.get(`${resource.resourceType}/${resource.id}`) === index);
+  return { parsed: parsed.filter((_, i) => keep[i]), resources: stored.filter((_, i) => keep[i]) };
+}
+
+/** An issue at `Bundle.entry[i].resource.x` named by its resource and the file and line it came from. */
+function located(issue: { path: string; message: string }, parsed: readonly RawResource[], resources: readonly StoredResource[]) {
+  const match = /^Bundle\.entry\[(\d+)\]\.resource(.*)$/.exec(issue.path);
+  const index = match ? Number(match[1]) : -1;
+  const resource = parsed[index];
+  if (!match || !resource) return issue;
+  const origin: Origin = resources[index]!.origin;
+  const name = typeof resource.id === 'string' ? `${resource.resourceType}/${resource.id}` : resource.resourceType;
+  return { path: `${name}${match[2]}`, message: issue.message, ...origin };
+}

@@ -1,0 +1,218 @@
+import { sortFindings } from './findings.js';
+import { CHARGE_RULES } from './rules/index.js';
+import type { ChargeVerdict, ClassifiedCharge, PatientCharges, SessionCharges } from './rules/charge-rule.js';
+import { CHARGE_KINDS, MODIFIERS } from './tables/charges.js';
+import { RULES_EFFECTIVE_FROM } from './tables/cpt.js';
+import { findRate } from './tables/rates.js';
+import type { Charge, ChargeDetermination, ChargeStatus, Determination, EngineInput, Finding, Ref, SessionDetermination } from './types.js';
+
+/** When several B rules name one charge, the status the charge shows (most serious first). */
+const STATUS_PRECEDENCE: readonly ChargeStatus[] = ['deleted', 'duplicate', 'not-supported', 'level', 'unmatched', 'matches'];
+
+/** The calendar date of a FHIR date/dateTime in its own offset: the date as written (spec B). */
+const day = (value: string | null | undefined): string | null => (value ? value.slice(0, 10) : null);
+
+/**
+ * Reconciles the charges on file with the sessions (spec B): matches each charge to its session, runs the B rules,
+ * and returns the determination with the `charges` list and the B findings (on their sessions, or at the top).
+ * Charges that were not read (`input.charges` absent) and a focused evaluation (one session at discharge, when
+ * charges are not posted yet) leave the determination as it is.
+ */
+export function withCharges(input: EngineInput, determination: Determination): Determination {
+  if (input.charges === undefined || input.focusEncounters !== undefined) return determination;
+
+  const onFile = new Map<Ref | null, number>();
+  for (const charge of input.charges) onFile.set(charge.patient, (onFile.get(charge.patient) ?? 0) + 1);
+  const classified = input.charges.flatMap(classify);
+  const matches = matchCharges(classified, determination.sessions, input);
+
+  const rate = (code: string, date: string | null, session: SessionDetermination | null, patient: Ref | null): number | null => {
+    const payer = patient ? input.payers[patient] : undefined;
+    const when = date ?? session?.start ?? null;
+    if (!payer || !when) return null;
+    const setting = (session?.encounter ? input.siteOfService[session.encounter] : undefined) ?? 'non-facility';
+    return findRate(code, payer.kind, payer.state, setting, when)?.amount ?? null;
+  };
+
+  const verdicts: { verdict: ChargeVerdict; session: SessionDetermination | null }[] = [];
+  const sessionsOf = groupBy(determination.sessions, (s) => s.patient);
+  const chargesOf = groupBy(classified, (c) => c.charge.patient);
+  const chargesAt = groupBy(classified, (c) => matches.get(c) ?? null);
+  const patients = new Set<Ref | null>([...sessionsOf.keys(), ...input.charges.map((c) => c.patient)]);
+  for (const patient of patients) {
+    const sessions = sessionsOf.get(patient) ?? [];
+    if ((onFile.get(patient) ?? 0) > 0) {
+      for (const session of sessions) {
+        const context = sessionCharges(session, chargesAt.get(session) ?? [], input.payers[patient ?? '']?.kind === 'medicare', (code) =>
+          rate(code, null, session, patient),
+        );
+        for (const rule of CHARGE_RULES) for (const verdict of rule.session?.(context) ?? []) verdicts.push({ verdict, session });
+      }
+    }
+    const context: PatientCharges = {
+      patient,
+      sessions,
+      charges: (chargesOf.get(patient) ?? []).map((charge) => ({ charge, session: matches.get(charge) ?? null })),
+      onFile: onFile.get(patient) ?? 0,
+      rate: (code, date, session) => rate(code, date, session, patient),
+    };
+    for (const rule of CHARGE_RULES) for (const verdict of rule.patient?.(context) ?? []) verdicts.push({ verdict, session: null });
+  }
+  const verdictsOf = new Map<ClassifiedCharge, ChargeVerdict[]>();
+  for (const { verdict } of verdicts) for (const { charge } of verdict.charges) verdictsOf.set(charge, [...(verdictsOf.get(charge) ?? []), verdict]);
+
+  const sessionFindings = new Map<SessionDetermination, Finding[]>();
+  const topFindings: Finding[] = [];
+  for (const { verdict, session } of verdicts) {
+    if (verdict.scope === 'session' && session) sessionFindings.set(session, [...(sessionFindings.get(session) ?? []), verdict.finding]);
+    else topFindings.push(verdict.finding);
+  }
+
+  return {
+    ...determination,
+    sessions: determination.sessions.map((session) => {
+      const added = sessionFindings.get(session);
+      return added ? { ...session, findings: sortFindings([...session.findings, ...added]) } : session;
+    }),
+    findings: sortFindings([...determination.findings, ...topFindings]),
+    // The list is there when charges are on file (fhir-input.md §3); B-NONE says when none are.
+    ...(input.charges.length > 0
+      ? {
+          charges: classified
+            .filter((charge) => charge.kind !== 'unreadable')
+            .map((charge) => chargeEntry(charge, matches.get(charge) ?? null, verdictsOf.get(charge) ?? []))
+            .sort(byDateThenRef),
+        }
+      : {}),
+  };
+}
+
+function classify(charge: Charge): ClassifiedCharge[] {
+  // A charge without a readable code still belongs to a session: what it charges is unknown, not absent.
+  if (charge.code === null)
+    return charge.date !== null && charge.date.slice(0, 10) < RULES_EFFECTIVE_FROM
+      ? []
+      : [{ charge, kind: 'unreadable', label: '(no CPT or HCPCS code)', ref: charge.ref }];
+  const kind = CHARGE_KINDS.get(charge.code);
+  // Charges dated before 2026 were billed under the 2025 code set: not reconciled here.
+  if (!kind || (charge.date !== null && charge.date.slice(0, 10) < RULES_EFFECTIVE_FROM)) return [];
+  const label = [charge.code, ...charge.modifiers].join('-');
+  return [{ charge, kind, label, ref: charge.ref }];
+}
+
+/** Which of a session's charge lists a charge competes in (one delivery code, one 77387-26 per session). */
+function group(charge: ClassifiedCharge): 'delivery' | 'professional' | 'technical' | 'deleted' | 'unreadable' {
+  if (charge.kind === 'unreadable') return 'unreadable';
+  if (charge.kind === 'delivery' || charge.kind === 'delivery-other') return 'delivery';
+  if (charge.kind === 'guidance') return charge.charge.modifiers.includes(MODIFIERS.technical) ? 'technical' : 'professional';
+  if (charge.kind === 'port-images') return 'technical';
+  return 'deleted';
+}
+
+/**
+ * A charge belongs to a session through its Encounter or Procedure reference; a charge that names only fractions
+ * or encounters that were not delivered belongs to none; otherwise by patient and date of service. Of several
+ * sessions on one date (twice-daily treatment), a charge goes to the first that has no charge of its kind yet.
+ */
+function matchCharges(
+  charges: readonly ClassifiedCharge[],
+  sessions: readonly SessionDetermination[],
+  input: EngineInput,
+): Map<ClassifiedCharge, SessionDetermination> {
+  const byReference = new Map<Ref, SessionDetermination>();
+  const byPatientDay = new Map<string, SessionDetermination[]>();
+  for (const session of sessions) {
+    if (session.encounter) byReference.set(session.encounter, session);
+    for (const fraction of session.fractions) byReference.set(fraction, session);
+    const key = `${session.patient ?? ''}|${day(session.start) ?? ''}`;
+    byPatientDay.set(key, [...(byPatientDay.get(key) ?? []), session]);
+  }
+  const notDelivered = new Set<Ref>();
+  for (const fraction of input.fractions) {
+    if (fraction.status === 'completed') continue;
+    notDelivered.add(fraction.ref);
+    if (fraction.encounter && !byReference.has(fraction.encounter)) notDelivered.add(fraction.encounter);
+  }
+
+  const matched = new Map<ClassifiedCharge, SessionDetermination>();
+  const byDate: ClassifiedCharge[] = [];
+  for (const charge of charges) {
+    const named = [...charge.charge.encounters, ...charge.charge.procedures];
+    const session = named.map((ref) => byReference.get(ref)).find((s) => s !== undefined);
+    if (session) matched.set(charge, session);
+    else if (!named.some((ref) => notDelivered.has(ref))) byDate.push(charge);
+  }
+  const kindsAt = new Map<SessionDetermination, Set<string>>();
+  const take = (charge: ClassifiedCharge, session: SessionDetermination) => {
+    matched.set(charge, session);
+    kindsAt.set(session, (kindsAt.get(session) ?? new Set()).add(group(charge)));
+  };
+  for (const [charge, session] of matched) take(charge, session);
+  for (const charge of byDate) {
+    const date = day(charge.charge.date);
+    const candidates = date ? (byPatientDay.get(`${charge.charge.patient ?? ''}|${date}`) ?? []) : [];
+    const session = candidates.find((s) => !kindsAt.get(s)?.has(group(charge))) ?? candidates[0];
+    if (session) take(charge, session);
+  }
+  return matched;
+}
+
+function sessionCharges(
+  session: SessionDetermination,
+  charges: readonly ClassifiedCharge[],
+  medicare: boolean,
+  rate: (code: string) => number | null,
+): SessionCharges {
+  const of = (wanted: ReturnType<typeof group>) => charges.filter((c) => group(c) === wanted);
+  // The best-matching charge first: it is the one judged; the others are the duplicates.
+  const delivery = of('delivery').sort(
+    (a, b) =>
+      Number(b.charge.code === session.supportedDeliveryCode) - Number(a.charge.code === session.supportedDeliveryCode) ||
+      Number(b.kind === 'delivery') - Number(a.kind === 'delivery') ||
+      a.ref.localeCompare(b.ref),
+  );
+  const professional = of('professional').sort(
+    (a, b) =>
+      Number(b.charge.modifiers.includes(MODIFIERS.professional)) - Number(a.charge.modifiers.includes(MODIFIERS.professional)) ||
+      a.ref.localeCompare(b.ref),
+  );
+  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), medicare, rate };
+}
+
+function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | null, verdicts: readonly ChargeVerdict[]): ChargeDetermination {
+  const naming = verdicts
+    .flatMap((verdict) =>
+      verdict.status === null
+        ? []
+        : verdict.charges
+            .filter((c) => c.charge === charge)
+            .map((c) => ({ status: verdict.status!, rule: verdict.finding.rule, amount: c.amountAtRisk })),
+    )
+    .sort((a, b) => STATUS_PRECEDENCE.indexOf(a.status) - STATUS_PRECEDENCE.indexOf(b.status));
+  const decided = naming[0];
+  return {
+    charge: charge.ref,
+    ...(charge.charge.item !== null ? { item: charge.charge.item } : {}),
+    patient: charge.charge.patient,
+    code: charge.label,
+    modifiers: charge.charge.modifiers,
+    date: charge.charge.date,
+    session: session ? (session.encounter ?? session.fractions[0] ?? null) : null,
+    status: decided?.status ?? (session ? 'matches' : 'unmatched'),
+    ...(decided ? { rule: decided.rule, amountAtRisk: decided.amount } : {}),
+  };
+}
+
+const byDateThenRef = (a: ChargeDetermination, b: ChargeDetermination) =>
+  (a.date ?? '').localeCompare(b.date ?? '') || a.charge.localeCompare(b.charge) || (a.item ?? 0) - (b.item ?? 0);
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,224 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Determination, Finding, Severity } from '../engine/types.js';
+import { runDepartment, type ErrorLine, type PatientLine, type Progress, type RunRecord } from '../batch/run.js';
+import { UnreadableInput } from '../batch/sources.js';
+import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
+
+/** A charge to fix: one B finding (B-NONE aside), with where and how much. */
+export interface ChargeRow {
+  readonly patient: string;
+  readonly date: string | null;
+  readonly session: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly amountAtRisk: number | null;
+  readonly message: string;
+  readonly evidence: readonly string[];
+}
+
+/** A session whose guidance (images, AMM record) still needs a physician's signature before the next beam-on. */
+export interface WorkRow {
+  readonly patient: string;
+  readonly date: string | null;
+  readonly session: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  /** The next beam-on when the record has it; else the next treatment day after the session (weekdays), marked expected. */
+  readonly dueBy: string | null;
+  readonly dueKnown: boolean;
+  readonly message: string;
+  readonly evidence: readonly string[];
+}
+
+export interface ReportData {
+  readonly input: string;
+  readonly summary: SummaryRecord;
+  readonly charges: readonly ChargeRow[];
+  readonly chargesOmitted: number;
+  readonly worklist: readonly WorkRow[];
+  readonly worklistOmitted: number;
+  readonly errors: readonly ErrorLine['error'][];
+  readonly errorsOmitted: number;
+}
+
+/** Rows kept for the tables: the most serious first; the summary counts everything. */
+const MAX_ROWS = 5000;
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const WORKLIST_RULES: ReadonlySet<string> = new Set(['I-SIGN', 'A-SIGN']);
+
+const byUrgency = (a: ChargeRow, b: ChargeRow) =>
+  SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+  (b.amountAtRisk ?? 0) - (a.amountAtRisk ?? 0) ||
+  (a.date ?? '').localeCompare(b.date ?? '');
+const byDue = (a: WorkRow, b: WorkRow) => (a.dueBy ?? '~').localeCompare(b.dueBy ?? '~') || a.patient.localeCompare(b.patient);
+
+/**
+ * The next treatment day after a session: the next weekday at the same time. Only for the worklist's order when
+ * the record has no later fraction yet (a pending signature); shown as "expected", never used by a rule.
+ */
+export function nextTreatmentDay(start: string | null): string | null {
+  const ms = start ? Date.parse(start) : NaN;
+  if (Number.isNaN(ms)) return null;
+  const next = new Date(ms);
+  do next.setUTCDate(next.getUTCDate() + 1);
+  while (next.getUTCDay() === 0 || next.getUTCDay() === 6);
+  return next.toISOString();
+}
+
+/** Keeps the rows a report shows, bounded: sorts and trims when the buffer doubles. */
+class Bounded<T> {
+  readonly rows: T[] = [];
+  omitted = 0;
+  constructor(private readonly order: (a: T, b: T) => number) {}
+  push(row: T): void {
+    this.rows.push(row);
+    if (this.rows.length >= MAX_ROWS * 2) this.trim();
+  }
+  trim(): T[] {
+    this.rows.sort(this.order);
+    if (this.rows.length > MAX_ROWS) this.omitted += this.rows.splice(MAX_ROWS).length;
+    return this.rows;
+  }
+}
+
+/** Collects what the report shows from the records of a run, one patient at a time. */
+export class ReportCollector {
+  private readonly charges = new Bounded<ChargeRow>(byUrgency);
+  private readonly worklist = new Bounded<WorkRow>(byDue);
+  private readonly errors: ErrorLine['error'][] = [];
+  private errorsOmitted = 0;
+
+  add(record: RunRecord): void {
+    if ('error' in record) {
+      if (this.errors.length < MAX_ROWS) this.errors.push(record.error);
+      else this.errorsOmitted += 1;
+      return;
+    }
+    this.addPatient(record);
+  }
+
+  result(input: string, summary: SummaryRecord): ReportData {
+    return {
+      input,
+      summary,
+      charges: this.charges.trim(),
+      chargesOmitted: this.charges.omitted,
+      worklist: this.worklist.trim(),
+      worklistOmitted: this.worklist.omitted,
+      errors: this.errors,
+      errorsOmitted: this.errorsOmitted,
+    };
+  }
+
+  private addPatient(line: PatientLine): void {
+    const chargeRow = (finding: Finding, session: string, date: string | null): ChargeRow => ({
+      patient: line.patient,
+      date,
+      session,
+      rule: finding.rule,
+      severity: finding.severity,
+      amountAtRisk: (finding as { amountAtRisk?: number | null }).amountAtRisk ?? null,
+      message: finding.message,
+      evidence: finding.evidence,
+    });
+    for (const session of line.sessions) {
+      const name = session.encounter ?? session.fractions[0] ?? '';
+      for (const finding of session.findings) {
+        if (finding.rule.startsWith('B-')) this.charges.push(chargeRow(finding, name, session.start));
+        // Still actionable: no later fraction yet, so a signature now keeps 77387-26 billable.
+        if (WORKLIST_RULES.has(finding.rule) && session.facts.nextBeamOn === null) {
+          this.worklist.push({
+            patient: line.patient,
+            date: session.start,
+            session: name,
+            rule: finding.rule,
+            severity: finding.severity,
+            dueBy: nextTreatmentDay(session.start),
+            dueKnown: false,
+            message: finding.message,
+            evidence: finding.evidence,
+          });
+        }
+      }
+    }
+    // Top-level B findings (B-DELETED, B-UNMATCHED) name their charge first: its date and session come from the charges list.
+    const chargeOf = new Map((line.charges ?? []).map((c) => [c.charge, c]));
+    for (const finding of line.findings) {
+      if (!finding.rule.startsWith('B-') || finding.rule === 'B-NONE') continue;
+      const charge = chargeOf.get(finding.evidence[0] ?? '');
+      this.charges.push(chargeRow(finding, charge?.session ?? '', charge?.date ?? null));
+    }
+  }
+}
+
+/**
+ * The report of one determination (a Bundle: typically one patient's course, from the reviewer app). Its sessions
+ * count per patient; its own findings, orders and charges once.
+ */
+export function reportFromDetermination(determination: Determination, input: string): ReportData {
+  const collector = new ReportCollector();
+  const summary = new DepartmentSummary();
+  const patients = [...new Set(determination.sessions.map((s) => s.patient ?? ''))];
+  if (patients.length === 0) patients.push('');
+  patients.forEach((patient, index) => {
+    const sessions = determination.sessions.filter((s) => (s.patient ?? '') === patient);
+    const part = index === 0 ? { ...determination, sessions } : { ...determination, sessions, orders: [], findings: [], charges: [] };
+    summary.add(patient, part);
+    collector.add({ patient, ...part });
+  });
+  return collector.result(input, summary.toJSON());
+}
+
+/** Evaluates the department input and collects the report. */
+export async function reportFromInput(path: string, progress?: (p: Progress) => void, tmpDir?: string, asOf?: string): Promise<ReportData> {
+  const collector = new ReportCollector();
+  const result = await runDepartment(path, {
+    record: (record) => collector.add(record),
+    ...(progress ? { progress } : {}),
+    ...(tmpDir ? { tmpDir } : {}),
+    ...(asOf ? { asOf } : {}),
+  });
+  return collector.result(basename(path), result.summary);
+}
+
+/** True when PATH is the NDJSON output of `rt-billing evaluate` (or `merge`) rather than FHIR. */
+export async function isResultsFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile() || !/\.(ndjson|jsonl)$/i.test(path)) return false;
+  for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (text.trim() === '') continue;
+    try {
+      const first = JSON.parse(text) as Record<string, unknown>;
+      return typeof first.resourceType !== 'string' && ('patient' in first || 'summary' in first || 'error' in first);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Collects the report from a run's NDJSON output (for instance merged shards). */
+export async function reportFromResults(path: string): Promise<ReportData> {
+  const collector = new ReportCollector();
+  const recomputed = new DepartmentSummary();
+  let summary: SummaryRecord | null = null;
+  for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (text.trim() === '') continue;
+    let record: RunRecord | { summary: SummaryRecord };
+    try {
+      record = JSON.parse(text) as RunRecord | { summary: SummaryRecord };
+    } catch {
+      throw new UnreadableInput(`${path} is not the NDJSON output of rt-billing evaluate`);
+    }
+    if ('summary' in record) summary = record.summary;
+    else {
+      collector.add(record);
+      if ('error' in record) recomputed.addError();
+      else recomputed.add(record.patient, record);
+    }
+  }
+  return collector.result(basename(path), summary ?? recomputed.toJSON());
+}

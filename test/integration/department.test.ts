@@ -1,0 +1,267 @@
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { todayUtc } from '../../src/dates.js';
+import { determineBundle } from '../../src/pipeline.js';
+import { CASES_DIR } from '../helpers/cases.js';
+import {
+  CHARGE_CASES_DIR,
+  cli,
+  copyInto,
+  goldenFiles,
+  removeTempDirs,
+  ndjsonLines,
+  patientOf,
+  readJson,
+  tempDir,
+  writeNdjsonExport,
+} from '../helpers/department.js';
+
+/**
+ * `rt-billing evaluate` on a department (issue 16): a folder of Bundles, a folder of Bulk Data NDJSON; per-patient
+ * results equal to the single-Bundle result; error records that name file and line and lose no other patient;
+ * the exit codes 0, 3, 2; the formats; the merge of shards.
+ */
+afterAll(removeTempDirs);
+
+const FILES = goldenFiles(CASES_DIR, CHARGE_CASES_DIR);
+const single = (file: string) => JSON.parse(JSON.stringify(determineBundle(readJson(file), { asOf: todayUtc() }))) as Record<string, unknown>;
+const withoutPatient = ({ patient: _patient, ...rest }: Record<string, unknown>) => rest;
+
+describe('a folder of Bulk Data NDJSON written from each golden case', () => {
+  it.each(FILES.map((f) => [f.split('/').pop()!, f]))('%s: the patient line equals the single-Bundle determination', async (_name, file) => {
+    const dir = writeNdjsonExport(readJson(file), join(tempDir(), 'export'));
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = ndjsonLines(result.stdout);
+    const patient = lines.find((l) => l.patient === patientOf(readJson(file)))!;
+    expect(withoutPatient(patient)).toEqual(single(file));
+    expect(lines.at(-1)).toHaveProperty('summary');
+  });
+});
+
+describe('a gzip-compressed export (.ndjson.gz)', () => {
+  it('reads it as the plain one', async () => {
+    const file = join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json');
+    const plain = writeNdjsonExport(readJson(file), join(tempDir(), 'plain'));
+    const zipped = tempDir();
+    for (const name of readdirSync(plain)) writeFileSync(join(zipped, `${name}.gz`), gzipSync(readFileSync(join(plain, name))));
+    const result = await cli(['evaluate', zipped, '--format', 'ndjson']);
+    expect(result.code).toBe(0);
+    expect(withoutPatient(ndjsonLines(result.stdout)[0]!)).toEqual(single(file));
+  });
+});
+
+describe('a folder of Bundles (every golden case, one patient each)', () => {
+  it('one line per patient, each equal to its single-Bundle result, and the summary last', async () => {
+    const dir = copyInto(tempDir(), FILES);
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(0);
+    const lines = ndjsonLines(result.stdout);
+    expect(lines).toHaveLength(FILES.length + 1);
+    for (const file of FILES) expect(withoutPatient(lines.find((l) => l.patient === patientOf(readJson(file)))!)).toEqual(single(file));
+    const { summary } = lines.at(-1) as { summary: { patients: number; sessions: number; errors: number } };
+    const sessions = FILES.reduce((n, f) => n + (single(f).sessions as unknown[]).length, 0);
+    expect(summary).toMatchObject({ patients: FILES.length, sessions, errors: 0 });
+    expect(result.stderr).toMatch(/rt-billing: \d+ patients, \d+ sessions, .*every line read/);
+  });
+
+  it('a patient in two Bundles (overlapping snapshots): one patient, each resource once (the last read wins)', async () => {
+    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'monday.json'), readFileSync(file));
+    writeFileSync(join(dir, 'tuesday.json'), readFileSync(file));
+    const lines = ndjsonLines((await cli(['evaluate', dir, '--format', 'ndjson'])).stdout);
+    expect(lines).toHaveLength(2);
+    expect(withoutPatient(lines[0]!)).toEqual(single(file));
+  });
+
+  it('--format json: {patients, errors, summary}, one determination per patient', async () => {
+    const dir = copyInto(tempDir(), FILES.slice(0, 3));
+    const result = await cli(['evaluate', dir, '--format', 'json']);
+    const parsed = JSON.parse(result.stdout) as { patients: { patient: string }[]; errors: unknown[]; summary: { patients: number } };
+    expect(parsed.patients.map((p) => p.patient)).toHaveLength(3);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.summary.patients).toBe(3);
+  });
+
+  it('--format csv: a header, one line per billable line or finding, formulas neutralised', async () => {
+    const dir = copyInto(tempDir(), [join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json')]);
+    const result = await cli(['evaluate', dir, '--format', 'csv']);
+    const rows = result.stdout.trim().split('\n');
+    expect(rows[0]).toBe('patient,kind,session,date,fractions,code,units,status,rule,severity,amount_at_risk,message,evidence');
+    expect(rows.filter((r) => r.includes(',line,') && r.includes(',77407,'))).toHaveLength(2);
+    expect(rows.find((r) => r.includes(',B-MISSED,'))).toContain(',warning,36.74,');
+  });
+
+  it('--out FILE writes the output there', async () => {
+    const dir = copyInto(tempDir(), FILES.slice(0, 2));
+    const out = join(tempDir(), 'out.ndjson');
+    const result = await cli(['evaluate', dir, '--format', 'ndjson', '--out', out]);
+    expect(result.stdout).toBe('');
+    expect(ndjsonLines(readFileSync(out, 'utf8'))).toHaveLength(3);
+  });
+});
+
+describe('errors name the file and line, and lose no other patient', () => {
+  const twoPatients = () => {
+    const dir = join(tempDir(), 'export');
+    writeNdjsonExport(readJson(join(CASES_DIR, 'acro-1-appa-2d-no-igrt.bundle.json')), dir);
+    writeNdjsonExport(readJson(join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json')), join(dir, '..', 'other'));
+    // Second patient's resources under other ids, appended to the same type files (as one export would hold them).
+    for (const type of ['Patient', 'Procedure', 'Encounter', 'ChargeItem']) {
+      const lines = readFileSync(join(dir, '..', 'other', `${type}.ndjson`), 'utf8');
+      appendFileSync(
+        join(dir, `${type}.ndjson`),
+        lines.replace(/"id":"(fx|enc|chg)-/g, '"id":"b-$1-').replace(/"(Procedure|Encounter)\/(fx|enc)-/g, '"$1/b-$2-'),
+      );
+    }
+    return dir;
+  };
+
+  it('a malformed line: an error record with file and line (and its patient, not evaluated); the others evaluated; exit 3', async () => {
+    const dir = twoPatients();
+    appendFileSync(join(dir, 'Procedure.ndjson'), '{"resourceType": "Procedure", "subject": {"reference": "Patient/pat-b-missed-26"}, oops\n');
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(3);
+    const lines = ndjsonLines(result.stdout);
+    const lineCount = readFileSync(join(dir, 'Procedure.ndjson'), 'utf8').trim().split('\n').length;
+    expect(lines[0]).toEqual({
+      error: expect.objectContaining({ file: join(dir, 'Procedure.ndjson'), line: lineCount, patient: 'Patient/pat-b-missed-26' }),
+    });
+    expect(lines.find((l) => l.patient === 'Patient/pat-acro-1-appa-2d-no-igrt')).toBeDefined();
+    expect(lines.at(-1)).toMatchObject({ summary: { patients: 1, errors: 2 } });
+    expect(result.stderr).toContain('2 error records');
+  });
+
+  it('a resource that is not valid FHIR: an error record naming the patient, file, line and field; the others evaluated', async () => {
+    const dir = twoPatients();
+    const procedures = readFileSync(join(dir, 'Procedure.ndjson'), 'utf8').trim().split('\n');
+    const bad = procedures.findIndex((l) => l.includes('pat-b-missed-26'));
+    procedures[bad] = procedures[bad]!.replace('"status":"completed"', '"status":"finished-ish"');
+    writeFileSync(join(dir, 'Procedure.ndjson'), `${procedures.join('\n')}\n`);
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(3);
+    const error = ndjsonLines(result.stdout).find((l) => 'error' in l) as {
+      error: { patient: string; issues: { path: string; file: string; line: number }[] };
+    };
+    expect(error.error.patient).toBe('Patient/pat-b-missed-26');
+    expect(error.error.issues[0]).toMatchObject({
+      path: expect.stringMatching(/^Procedure\/b-fx-\d\.status$/),
+      file: join(dir, 'Procedure.ndjson'),
+      line: bad + 1,
+    });
+    expect(ndjsonLines(result.stdout).some((l) => l.patient === 'Patient/pat-acro-1-appa-2d-no-igrt')).toBe(true);
+  });
+
+  it('a file listed in the export that cannot be read: an error record, the rest evaluated, exit 3', async () => {
+    const dir = twoPatients();
+    symlinkSync(join(dir, 'does-not-exist.ndjson'), join(dir, 'Observation.ndjson'));
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(3);
+    expect(ndjsonLines(result.stdout)[0]).toEqual({ error: { file: join(dir, 'Observation.ndjson'), message: 'cannot read: ENOENT' } });
+    expect(ndjsonLines(result.stdout).filter((l) => 'patient' in l)).toHaveLength(2);
+  });
+
+  it.each([
+    ['a path that does not exist', () => join(tempDir(), 'missing'), 'cannot read'],
+    ['an empty folder', () => tempDir(), 'holds no FHIR Bundle'],
+    [
+      'a folder whose only file is not JSON',
+      () => {
+        const dir = tempDir();
+        writeFileSync(join(dir, 'Patient.ndjson'), 'not json\n');
+        return dir;
+      },
+      'not valid JSON',
+    ],
+  ])('%s: the input cannot be read at all: exit 2 and a message', async (_label, make, message) => {
+    const result = await cli(['evaluate', make(), '--format', 'ndjson']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('progress on stderr', () => {
+  it('plain lines when stderr is not a terminal', async () => {
+    const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 2)), '--format', 'ndjson']);
+    expect(result.stderr).toMatch(/^rt-billing: 2\/2 patients, \d+ sessions, [\d.]+ patients\/s, done$/m);
+    expect(result.stderr).not.toContain('\r');
+  });
+
+  it('a bar redrawn in place on a terminal', async () => {
+    const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 2)), '--format', 'ndjson'], { isTTY: true, columns: 120 });
+    expect(result.stderr).toContain('\r\u001b[2K[');
+    expect(result.stderr).toMatch(/\[#+\.*\] 2\/2 patients/);
+  });
+});
+
+describe('rt-billing merge: shards of one department', () => {
+  it('the merged output has every line of the shards and one summary equal to the whole run', async () => {
+    const [a, b] = [copyInto(tempDir(), FILES.slice(0, 10)), copyInto(tempDir(), FILES.slice(10))];
+    const whole = await cli(['evaluate', copyInto(tempDir(), FILES), '--format', 'ndjson']);
+    const shards = await Promise.all(
+      [a, b].map(async (dir) => {
+        const out = join(tempDir(), 'shard.ndjson');
+        await cli(['evaluate', dir, '--format', 'ndjson', '--out', out]);
+        return out;
+      }),
+    );
+    const merged = await cli(['merge', ...shards]);
+    expect(merged.code).toBe(0);
+    const lines = ndjsonLines(merged.stdout);
+    expect(lines.filter((l) => 'patient' in l)).toHaveLength(FILES.length);
+    expect(lines.at(-1)).toEqual(ndjsonLines(whole.stdout).at(-1));
+  });
+
+  it('a shard without its summary line (a run that did not finish): exit 3 and a message', async () => {
+    const out = join(tempDir(), 'cut.ndjson');
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(
+      out,
+      '{"patient":"Patient/x","sessions":[],"orders":[],"findings":[],"utilization":{"sessions":0,"level3":0,"share":null,"expectedShare":0.35}}\n',
+    );
+    const merged = await cli(['merge', out]);
+    expect(merged.code).toBe(3);
+    expect(merged.stderr).toContain('did its run finish');
+  });
+});
+
+describe('a single Bundle file', () => {
+  it('--format json prints its determination, the JSON the direct API answers (no summary around it)', async () => {
+    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const result = await cli(['evaluate', file]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(single(file));
+  });
+});
+
+describe('--as-of', () => {
+  it('a date in another form: exit 2 naming the option', async () => {
+    const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--as-of', '03/02/2026']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--as-of 03/02/2026');
+  });
+
+  it('a date as YYYY-MM-DD is accepted for a department run and a single Bundle', async () => {
+    expect((await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--format', 'ndjson', '--as-of', '2026-03-02'])).code).toBe(0);
+    expect((await cli(['evaluate', FILES[0]!, '--as-of', '2026-03-02'])).code).toBe(0);
+  });
+});
+
+describe('error records quote nothing from the input', () => {
+  it('a broken line is named by file, line and character, never by its text', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'Patient.ndjson'),
+      '{"resourceType":"Patient","id":"p1"}\n{"resourceType":"Patient","id":"p2","name":[{"family":"Doe-Secret"}] oops\n',
+    );
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).not.toContain('Doe-Secret');
+    expect(ndjsonLines(result.stdout)[0]).toMatchObject({
+      error: { line: 2, patient: 'Patient/p2', message: expect.stringMatching(/^not valid JSON \(at character \d+\)$/) },
+    });
+  });
+});

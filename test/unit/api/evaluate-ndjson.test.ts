@@ -1,0 +1,83 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { todayUtc } from '../../../src/dates.js';
+import { determineBundle } from '../../../src/pipeline.js';
+import { testApp } from '../../helpers/app.js';
+import { goldenCase } from '../../helpers/cases.js';
+import { ndjsonLines } from '../../helpers/department.js';
+
+/** POST /api/v1/evaluate with application/fhir+ndjson: several patients in, one line per patient and a summary out. */
+const { app } = testApp({ BODY_LIMIT: '200kb' });
+
+interface Entry {
+  resource: { resourceType: string; id?: string };
+}
+const resources = (name: string) => (goldenCase(name).bundle as { entry: Entry[] }).entry.map((e) => e.resource);
+const ndjson = (items: unknown[]) => `${items.map((r) => JSON.stringify(r)).join('\n')}\n`;
+/** The second patient's resources under ids of their own (one export never repeats an id). */
+const renamed = (name: string, prefix: string) =>
+  JSON.parse(
+    JSON.stringify(resources(name))
+      .replace(/"(fx|enc|rx|plan-rx|prov-img-fx|amm-fx|prov-amm-fx)(-\d+)?"/g, `"${prefix}$1$2"`)
+      .replace(/(Procedure|Encounter|ServiceRequest|DocumentReference)\/(fx|enc|rx|plan-rx|amm-fx)/g, `$1/${prefix}$2`),
+  ) as unknown[];
+
+describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
+  it('answers application/x-ndjson: one line per patient, equal to the Bundle result, and the summary last', async () => {
+    const body = ndjson([...resources('acro-1-appa-2d-no-igrt'), ...renamed('acro-2-prostate-imrt-stereoscopic', 'b-')]);
+    const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(body);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/x-ndjson');
+    const lines = ndjsonLines(res.text);
+    expect(lines.map((l) => l.patient ?? 'summary')).toEqual([
+      'Patient/pat-acro-1-appa-2d-no-igrt',
+      'Patient/pat-acro-2-prostate-imrt-stereoscopic',
+      'summary',
+    ]);
+    const { patient: _p, ...first } = lines[0]!;
+    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(goldenCase('acro-1-appa-2d-no-igrt').bundle, { asOf: todayUtc() }))));
+    expect((lines[1]!.sessions as { deliveryCode: string }[]).map((s) => s.deliveryCode)).toEqual(['77407', '77407']);
+    expect(lines[2]).toMatchObject({ summary: { patients: 2, sessions: 3, errors: 0 } });
+  });
+
+  it('a malformed line: 400 OperationOutcome naming the line, no partial answer', async () => {
+    const body = `${ndjson(resources('acro-1-appa-2d-no-igrt'))}{"resourceType": "Procedure", oops\n`;
+    const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    const lines = resources('acro-1-appa-2d-no-igrt').length + 1;
+    expect(res.body.issue[0].expression).toEqual([`line ${lines}`]);
+  });
+
+  it('an invalid resource: 400 naming its line and field', async () => {
+    const items = resources('acro-1-appa-2d-no-igrt').map((r) => (r.resourceType === 'Procedure' ? { ...r, status: 'finished-ish' } : r));
+    const at = items.findIndex((r) => r.resourceType === 'Procedure') + 1;
+    const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(ndjson(items));
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].expression[0]).toMatch(new RegExp(`^line ${at}: Procedure/fx-1\\.status$`));
+  });
+
+  it.each([
+    ['an empty body', '', 400],
+    ['only blank lines', '\n\n', 400],
+  ])('%s → %i', async (_label, body, status) => {
+    const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(body);
+    expect(res.status).toBe(status);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('over the body limit → 413, as for a Bundle', async () => {
+    const big = ndjson(Array.from({ length: 400 }, (_, i) => ({ resourceType: 'Basic', id: `b${i}`, text: 'x'.repeat(1000) })));
+    const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(big);
+    expect(res.status).toBe(413);
+  });
+
+  it('?encounter= applies to a Bundle: 400 with NDJSON', async () => {
+    const res = await request(app)
+      .post('/api/v1/evaluate?encounter=Encounter/enc-1')
+      .set('Content-Type', 'application/fhir+ndjson')
+      .send(ndjson(resources('acro-1-appa-2d-no-igrt')));
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].expression).toEqual(['encounter']);
+  });
+});
