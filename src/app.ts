@@ -165,7 +165,7 @@ function integerParam(value: unknown, name: string, min: number, max: number): n
   if (value === undefined) return undefined;
   const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(number) || number < min || number > max)
-    throw new InputError([{ path: name, message: `must be an integer from ${min} to ${max}` }]);
+    throw new InputError([{ path: name, in: 'query', message: `must be an integer from ${min} to ${max}` }]);
   return number;
 }
 

@@ -2,10 +2,32 @@ import type { ErrorRequestHandler } from 'express';
 import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4.js';
 import type { Logger } from 'pino';
 
-/** One problem with the input: where (a FHIRPath-like location) and what. */
+/** One problem with the input: where and what. */
 export interface InputIssue {
+  /** A FHIRPath-like location in the body (`entry[3].resource.status`), or the name of a header or parameter. */
   readonly path: string;
   readonly message: string;
+  /** A path outside the body: named in `diagnostics`, never as a FHIRPath `expression`. */
+  readonly in?: 'header' | 'query' | 'url';
+  /** Where in a body of many resources (an NDJSON line): said in `diagnostics`. */
+  readonly at?: string;
+}
+
+/** What R4 allows in `OperationOutcome.issue.expression`: element names, repetition indexes and `.` between them. */
+const SIMPLE_FHIRPATH = /^[A-Za-z][A-Za-z0-9_]*(\[\d+\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?)*$/;
+const IN_WORDS = { header: 'header', query: 'query parameter', url: 'in the URL' } as const;
+
+/** One issue as R4 writes it: the location as `expression` when it is one, else in words before the message. */
+function outcomeIssue(issue: InputIssue, code: OperationOutcomeIssue['code']): OperationOutcomeIssue {
+  const expression = !issue.in && issue.path !== 'body' && SIMPLE_FHIRPATH.test(issue.path);
+  const named = issue.in ? `${issue.path} (${IN_WORDS[issue.in]})` : expression || (issue.at && issue.path === 'body') ? undefined : issue.path;
+  const where = [issue.at, named].filter(Boolean).join(', ');
+  return {
+    severity: 'error',
+    code,
+    diagnostics: where ? `${where}: ${issue.message}` : issue.message,
+    ...(expression ? { expression: [issue.path] } : {}),
+  };
 }
 
 /** Bad input: answered with 400 (or the given status) and a body naming each bad field. Never a 500. */
@@ -18,16 +40,13 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 
-  /** The JSON body: a FHIR OperationOutcome, one issue per bad field (its FHIRPath-like location in `expression`). */
+  /** The JSON body: a FHIR OperationOutcome, one issue per bad field (a FHIRPath location in `expression`, others in words). */
   toJSON(): OperationOutcome {
     return {
       resourceType: 'OperationOutcome',
-      issue: this.issues.map((issue) => ({
-        severity: 'error',
-        code: this.status === 413 ? 'too-long' : this.status === 404 ? 'not-found' : this.status === 415 ? 'not-supported' : 'invalid',
-        diagnostics: issue.message,
-        expression: [issue.path],
-      })),
+      issue: this.issues.map((issue) =>
+        outcomeIssue(issue, this.status === 413 ? 'too-long' : this.status === 404 ? 'not-found' : this.status === 415 ? 'not-supported' : 'invalid'),
+      ),
     };
   }
 }

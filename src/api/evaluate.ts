@@ -12,7 +12,8 @@ import { renderReport } from '../report/html.js';
 function asOfParameter(value: unknown): string {
   if (value === undefined) return todayUtc();
   const parsed = CalendarDate.safeParse(value);
-  if (!parsed.success) throw new InputError([{ path: 'asOf', message: parsed.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD' }]);
+  if (!parsed.success)
+    throw new InputError([{ path: 'asOf', in: 'query', message: parsed.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD' }]);
   return parsed.data;
 }
 
@@ -25,7 +26,7 @@ export const NDJSON_TYPES = ['application/fhir+ndjson', 'application/ndjson', 'a
 function requireMediaType(types: readonly string[], accepted: string): RequestHandler {
   return (req, _res, next) => {
     if (!req.is([...types])) {
-      next(new InputError([{ path: 'Content-Type', message: `must be ${accepted}` }], 415));
+      next(new InputError([{ path: 'Content-Type', in: 'header', message: `must be ${accepted}` }], 415));
       return;
     }
     next();
@@ -52,10 +53,23 @@ function* bodyLines(text: string): Generator<SourceItem> {
   }
 }
 
+/** `Procedure/fx-1.status` on line 3 → the FHIRPath `Procedure.status`, at "line 3, Procedure/fx-1". */
+function lineIssue(issue: { path: string; message: string; line?: number }): InputIssue {
+  const [, type = '', id = '', rest = ''] = /^([A-Za-z]+)(\/[^.[]+)?(.*)$/.exec(issue.path) ?? [];
+  const at = [issue.line !== undefined ? `line ${issue.line}` : undefined, type && id ? `${type}${id}` : undefined].filter(Boolean).join(', ');
+  return { path: type ? `${type}${rest}` : issue.path, message: issue.message, ...(at ? { at } : {}) };
+}
+
 const issuesOf = ({ error }: ErrorLine): InputIssue[] =>
   error.issues && error.issues.length > 0
-    ? error.issues.map((issue) => ({ path: `${issue.line !== undefined ? `line ${issue.line}: ` : ''}${issue.path}`, message: issue.message }))
-    : [{ path: error.line !== undefined ? `line ${error.line}` : (error.patient ?? 'body'), message: error.message }];
+    ? error.issues.map(lineIssue)
+    : [
+        {
+          path: 'body',
+          message: error.message,
+          ...(error.line !== undefined ? { at: `line ${error.line}` } : error.patient ? { at: error.patient } : {}),
+        },
+      ];
 
 /**
  * `application/fhir+ndjson`: resources of several patients, one per line. Answers `application/x-ndjson`, one line
@@ -94,7 +108,7 @@ export function evaluateRouter(authenticate: RequestHandler, parseJson: RequestH
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
     const asOf = asOfParameter(req.query.asOf);
     if (req.is(NDJSON_TYPES)) {
-      if (encounter) throw new InputError([{ path: 'encounter', message: 'applies to a Bundle, not to NDJSON' }]);
+      if (encounter) throw new InputError([{ path: 'encounter', in: 'query', message: 'applies to a Bundle, not to NDJSON' }]);
       const { records, summary } = await evaluateNdjson(req.body, asOf);
       res.type('application/x-ndjson').send(`${[...records, { summary }].map((record) => JSON.stringify(record)).join('\n')}\n`);
       return;

@@ -13,7 +13,7 @@ export function fhirServerCheck(allowlist: FhirServerAllowlist): Router {
   router.get('/api/v1/fhir-servers/check', (req, res) => {
     const url = req.query.url;
     if (typeof url !== 'string' || url.length === 0 || url.length > 2000)
-      throw new InputError([{ path: 'url', message: 'a FHIR base URL is required' }]);
+      throw new InputError([{ path: 'url', in: 'query', message: 'a FHIR base URL is required' }]);
     const allowed = allowlist.match(url) !== null;
     res.json({ allowed, ...(allowed ? {} : { message: `${url} ${NOT_ALLOWED}` }) });
   });

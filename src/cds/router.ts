@@ -57,7 +57,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
   const issuedCards = options.issuedCards ?? new MemoryIssuedCards();
   const serviceOf = (id: string | string[] | undefined): CdsService => {
     const service = typeof id === 'string' ? byId.get(id) : undefined;
-    if (!service) throw new InputError([{ path: 'id', message: `no CDS service "${String(id)}"` }], 404);
+    if (!service) throw new InputError([{ path: 'id', in: 'url', message: `no CDS service "${String(id)}"` }], 404);
     return service;
   };
 

@@ -68,10 +68,10 @@ export function apiAuthentication(config: Config, logger: Logger, metrics: Metri
     const base = allowlist.match(server);
     if (base === null) return refuse(res, 'fhir-server-not-allowed', `X-FHIR-Server ${JSON.stringify(server.slice(0, 200))} ${NOT_ALLOWED}`);
     if (!FHIR_ID.test(patient))
-      return next(new InputError([{ path: 'X-Patient-Id', message: 'must be a FHIR id ([A-Za-z0-9-.]{1,64}, not . or ..)' }]));
+      return next(new InputError([{ path: 'X-Patient-Id', in: 'header', message: 'must be a FHIR id ([A-Za-z0-9-.]{1,64}, not . or ..)' }]));
     const expiresHeader = req.get('x-token-expires-at');
     if (expiresHeader !== undefined && !/^\d{1,12}$/.test(expiresHeader))
-      return next(new InputError([{ path: 'X-Token-Expires-At', message: 'must be the expiry time in seconds since the epoch' }]));
+      return next(new InputError([{ path: 'X-Token-Expires-At', in: 'header', message: 'must be the expiry time in seconds since the epoch' }]));
 
     const result = await tokens.check({
       base,

@@ -8,3 +8,12 @@ export function errorText(body: unknown): string | undefined {
 export function refusalCode(body: unknown): string | undefined {
   return (body as { issue?: { details?: { coding?: { code?: string }[] } }[] } | undefined)?.issue?.[0]?.details?.coding?.[0]?.code;
 }
+
+/**
+ * Where each issue of an OperationOutcome points: its FHIRPath `expression`, or for a header, a query parameter or an
+ * NDJSON line (not FHIRPath), the words of `diagnostics` that name it.
+ */
+export function issueLocations(body: unknown): string[] {
+  const issues = (body as { issue?: { expression?: string[]; diagnostics?: string }[] } | undefined)?.issue ?? [];
+  return issues.map((issue) => issue.expression?.[0] ?? issue.diagnostics ?? '');
+}

@@ -1,3 +1,4 @@
+import { issueLocations } from '../../helpers/errors.js';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { todayUtc } from '../../../src/dates.js';
@@ -46,7 +47,7 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
     expect(res.status).toBe(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
     const lines = resources('acro-1-appa-2d-no-igrt').length + 1;
-    expect(res.body.issue[0].expression).toEqual([`line ${lines}`]);
+    expect(issueLocations(res.body)[0]).toMatch(new RegExp(`^line ${lines}: `));
   });
 
   it('an invalid resource: 400 naming its line and field', async () => {
@@ -54,7 +55,8 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
     const at = items.findIndex((r) => r.resourceType === 'Procedure') + 1;
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(ndjson(items));
     expect(res.status).toBe(400);
-    expect(res.body.issue[0].expression[0]).toMatch(new RegExp(`^line ${at}: Procedure/fx-1\\.status$`));
+    expect(res.body.issue[0].expression).toEqual(['Procedure.status']);
+    expect(res.body.issue[0].diagnostics).toMatch(new RegExp(`^line ${at}, Procedure/fx-1: `));
   });
 
   it.each([
@@ -78,6 +80,6 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
       .set('Content-Type', 'application/fhir+ndjson')
       .send(ndjson(resources('acro-1-appa-2d-no-igrt')));
     expect(res.status).toBe(400);
-    expect(res.body.issue[0].expression).toEqual(['encounter']);
+    expect(issueLocations(res.body)[0]).toMatch(/^encounter \(query parameter\): /);
   });
 });

@@ -1,3 +1,4 @@
+import { issueLocations } from '../../helpers/errors.js';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../../helpers/app.js';
@@ -41,7 +42,7 @@ describe('POST /api/v1/evaluate', () => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(res.body.issue.flatMap((i: { expression: string[] }) => i.expression).join(' ')).toContain(path);
+    expect(issueLocations(res.body).join(' ')).toContain(path);
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
   });
 
