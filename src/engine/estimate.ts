@@ -13,27 +13,34 @@ export function estimatePayment(
   date: string | null,
 ): RateEstimate | null {
   if (!payer || !date) return null;
-  const effectiveSetting = setting ?? 'non-facility';
   const billed = lines.filter((line) => line.status !== 'bundled');
   const priced = billed.map((line) => {
-    const row = findRate(line.code, payer.kind, payer.state, effectiveSetting, date);
-    if (!row) return { code: line.code, amount: null, note: 'no rate on file for this payer' };
-    const needsSetting = row.setting !== null && setting === undefined;
+    const amountIn = (site: SiteOfService) => {
+      const row = findRate(line.code, payer.kind, payer.state, site, date);
+      return row ? { row, amount: row.amount === null ? null : row.amount * line.units } : undefined;
+    };
+    const [nonFacility, facility] = [amountIn('non-facility'), amountIn('facility')];
+    const known = setting ? amountIn(setting) : nonFacility?.amount === facility?.amount ? nonFacility : undefined;
+    if (known) return { code: line.code, amount: known.amount, ...(known.row.note ? { note: known.row.note } : {}) };
+    if (setting || (!nonFacility && !facility)) return { code: line.code, amount: null, note: 'no rate on file for this payer' };
+    // The rate depends on where the session took place, and that is not known: both figures, no guess.
+    const figure = (priced: typeof nonFacility) => (priced?.amount != null ? `$${priced.amount.toFixed(2)}` : 'no rate');
     return {
       code: line.code,
-      amount: row.amount === null ? null : row.amount * line.units,
-      ...(row.note || needsSetting
-        ? { note: [row.note, needsSetting ? 'site of service unknown: non-facility rate shown' : undefined].filter(Boolean).join('; ') }
-        : {}),
+      amount: null,
+      note: `site of service unknown: ${figure(nonFacility)} non-facility (office), ${figure(facility)} hospital outpatient`,
     };
   });
-  const amounts = priced.map((p) => p.amount).filter((a): a is number => a !== null);
+  const amounts = priced.map((p) => p.amount);
+  const settingUnknown = !setting && priced.some((p) => p.note?.startsWith('site of service unknown'));
+  const numbers = amounts.filter((a): a is number => a !== null);
   return {
     payer: payer.kind,
     state: payer.state,
-    setting: effectiveSetting,
+    setting: setting ?? 'unknown',
     lines: priced,
-    total: amounts.length === 0 ? null : Math.round(amounts.reduce((a, b) => a + b, 0) * 100) / 100,
+    // A total that leaves out a line priced only by site would understate the session.
+    total: settingUnknown || numbers.length === 0 ? null : Math.round(numbers.reduce((a, b) => a + b, 0) * 100) / 100,
     source: RATE_SOURCES,
     effectiveFrom: date.slice(0, 10),
   };

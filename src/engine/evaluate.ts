@@ -55,7 +55,8 @@ export function evaluate(input: EngineInput): Determination {
           unread: environment.unread,
         });
   const focusSummaries = focus === null ? undefined : new Set(sessionGroups.flat().flatMap((fraction) => fraction.summaries));
-  const phases = evaluatePhases(input.summaries, completed, focusSummaries);
+  // A window of the course's fractions cannot be counted against what its summaries report delivered.
+  const phases = input.fractionWindow ? [] : evaluatePhases(input.summaries, completed, focusSummaries);
 
   const utilization = utilizationOf(sessions);
   // A-UTIL is about a population (20+ sessions of more than one patient); one focused session is not one.

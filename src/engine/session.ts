@@ -37,7 +37,8 @@ export interface SessionEnvironment {
 /**
  * Photon isocenters of a session: the isocenters of the distinct plans treated add up, while several fraction records
  * of one plan share that plan's isocenters. A missing count is 1 only when exactly one plan is treated (fhir-input.md
- * §2); a fraction with neither a count nor a plan leaves the count unknown.
+ * §2) and that plan was read (a plan that could not be read may state another count); a fraction with neither a
+ * count nor a plan leaves the count unknown.
  */
 function photonIsocenters(fractions: readonly Fraction[]): number | null {
   const photon = fractions.filter((f) => f.plan.modalities.includes('photon'));
@@ -45,7 +46,8 @@ function photonIsocenters(fractions: readonly Fraction[]): number | null {
   const byPlan = new Map<string, number | null>();
   for (const fraction of photon) {
     const plan = fraction.plannedBy;
-    const count = fraction.plan.isocenters ?? (plan !== null && plans.size === 1 ? 1 : null);
+    const planRead = plan !== null && !fraction.unresolvedPlans.includes(plan);
+    const count = fraction.plan.isocenters ?? (planRead && plans.size === 1 ? 1 : null);
     const key = plan ?? fraction.ref;
     byPlan.set(key, byPlan.has(key) ? (byPlan.get(key) ?? count) : count);
   }

@@ -128,6 +128,8 @@ export interface Fraction {
   readonly basedOn: readonly Ref[];
   /** The plan it delivers: its first `basedOn`, whether or not the input holds it (isocenters add up per plan). */
   readonly plannedBy: Ref | null;
+  /** Plans and prescriptions its basedOn chain names that the input does not hold: what they say is unread. */
+  readonly unresolvedPlans: readonly Ref[];
   /** The prescription reached through the basedOn chain, if any. */
   readonly prescription: Ref | null;
   readonly ammRecords: readonly AmmRecord[];
@@ -201,6 +203,8 @@ export interface UnstructuredProcedure {
   readonly start: DateTimeText | null;
   /** The codes that say it is radiotherapy, as `CPT 77412` or `SNOMED CT 33195004`. */
   readonly codes: readonly string[];
+  /** Treatment given (`delivery`), or a service around it: planning, physics, management (`supporting`). */
+  readonly records: 'delivery' | 'supporting';
   readonly encounter: Ref | null;
 }
 
@@ -257,6 +261,11 @@ export interface EngineInput {
    * failed): the findings that depend on them say "could not be checked", never "missing".
    */
   readonly unread?: readonly UnreadRecords[];
+  /**
+   * The fractions are a window of the course (encounter-discharge reads the latest few), not all of it: counting them
+   * against the summaries (D-SUMMARY, D-COUNT) would report sessions as missing that were only not asked for.
+   */
+  readonly fractionWindow?: boolean;
   /** Charges on file (ChargeItem, Claim use `claim`) for the B rules; absent when the caller did not read them. */
   readonly charges?: readonly Charge[];
 }
@@ -276,7 +285,9 @@ export type RecordKind =
   /** Coverage and payer (estimates only). */
   | 'coverage'
   /** The session's Location (site of service, estimates only). */
-  | 'site-of-service';
+  | 'site-of-service'
+  /** Treated Phase, Plan and Course Summary Procedures (D-SUMMARY, D-COUNT). */
+  | 'summaries';
 
 /** A kind of record that could not be read, and why (e.g. which prefetch key was absent). */
 export interface UnreadRecords {
@@ -329,7 +340,8 @@ export interface BillingLine {
 export interface RateEstimate {
   readonly payer: PayerKind;
   readonly state: string | null;
-  readonly setting: SiteOfService;
+  /** Where the session took place; `unknown` when no Location says (amounts that depend on it are then `null`). */
+  readonly setting: SiteOfService | 'unknown';
   readonly lines: readonly { readonly code: string; readonly amount: number | null; readonly note?: string }[];
   /** Sum of the priced lines; `null` when nothing could be priced. */
   readonly total: number | null;

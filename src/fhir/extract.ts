@@ -32,7 +32,7 @@ import { PlanChain } from './plan-chain.js';
 import { ResourceIndex } from './references.js';
 import type { ResourceOf } from './schemas.js';
 import { SummaryReader } from './summaries.js';
-import { CPT, isRadiotherapyBillingCode, RADIOTHERAPY_PROCEDURE_CODES, SCT } from './vocabulary.js';
+import { CPT, radiotherapyBillingCode, RADIOTHERAPY_PROCEDURE_CODES, SCT, type RadiotherapyService } from './vocabulary.js';
 
 type Procedure = ResourceOf<'Procedure'>;
 type ServiceRequest = ResourceOf<'ServiceRequest'>;
@@ -47,13 +47,15 @@ export interface ExtractOptions {
   readonly asOf: string;
   /** Kinds of record the caller could not obtain (what depends on them "could not be checked"). */
   readonly unread?: readonly UnreadRecords[];
+  /** The fractions are the latest few of the course, not all of it (encounter-discharge): no counts against summaries. */
+  readonly fractionWindow?: boolean;
 }
 
 /** What a Procedure records, by its code (or, without one, its CodeX RT profile). */
 type ProcedureKind =
   | { readonly kind: 'fraction' }
   | { readonly kind: 'summary'; readonly level: TreatmentLevel }
-  | { readonly kind: 'unstructured'; readonly codes: string[] }
+  | { readonly kind: 'unstructured'; readonly codes: string[]; readonly records: RadiotherapyService }
   | { readonly kind: 'other' };
 
 const SUMMARY_PROFILES: ReadonlyMap<string, TreatmentLevel> = new Map([
@@ -81,13 +83,18 @@ function procedureKind(procedure: Procedure): ProcedureKind {
   const level =
     keys.map((key) => TREATMENT_LEVEL_CODES.get(key)).find(Boolean) ?? profiles.map((profile) => SUMMARY_PROFILES.get(profile)).find(Boolean);
   if (level) return { kind: 'summary', level };
+  let delivery = false;
   const codes = (procedure.code?.coding ?? []).flatMap((coding) => {
-    if (isRadiotherapyBillingCode(coding.system, coding.code)) return [`${coding.code?.startsWith('G') ? 'HCPCS' : 'CPT'} ${coding.code}`];
-    return coding.system && coding.code && RADIOTHERAPY_PROCEDURE_CODES.has(`${coding.system}|${coding.code}`)
-      ? [`${coding.system === SCT ? 'SNOMED CT' : coding.system} ${coding.code}`]
-      : [];
+    const billing = radiotherapyBillingCode(coding.system, coding.code);
+    if (billing) {
+      delivery ||= billing === 'delivery';
+      return [`${coding.code?.startsWith('G') ? 'HCPCS' : 'CPT'} ${coding.code}`];
+    }
+    if (!coding.system || !coding.code || !RADIOTHERAPY_PROCEDURE_CODES.has(`${coding.system}|${coding.code}`)) return [];
+    delivery = true; // a SNOMED radiotherapy procedure: treatment given
+    return [`${coding.system === SCT ? 'SNOMED CT' : coding.system} ${coding.code}`];
   });
-  return codes.length > 0 ? { kind: 'unstructured', codes } : { kind: 'other' };
+  return codes.length > 0 ? { kind: 'unstructured', codes, records: delivery ? 'delivery' : 'supporting' } : { kind: 'other' };
 }
 
 /** A radiotherapy prescription, plan or planned phase/course, and which level of the hierarchy it is. */
@@ -155,6 +162,7 @@ export class FactReader {
       payers: this.payers(),
       asOf: options.asOf,
       ...(options.unread?.length ? { unread: options.unread } : {}),
+      ...(options.fractionWindow ? { fractionWindow: true } : {}),
       charges: readCharges(this.index),
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
       ...(options.focusEncounters ? { focusEncounters: options.focusEncounters } : {}),
@@ -194,6 +202,7 @@ export class FactReader {
       delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
       basedOn: [],
       plannedBy: null,
+      unresolvedPlans: [],
       prescription: null,
       ammRecords: [],
       imageApprovals: [],
@@ -216,6 +225,7 @@ export class FactReader {
       delivered: readMotionFacts(extensions, ref, this.unrecognised),
       basedOn: chain.map((request) => this.index.refOf(request)),
       plannedBy: this.index.refTo(procedure.basedOn?.[0]?.reference, procedure),
+      unresolvedPlans: this.chain.unresolved(procedure),
       prescription: prescription ? this.index.refOf(prescription) : null,
       ammRecords: (this.ammRecordsByFraction.get(ref) ?? []).map((document) => this.ammRecord(document)),
       imageApprovals: this.signatures(ref, ACTIVITY_IMAGE_APPROVAL),
@@ -255,6 +265,7 @@ export class FactReader {
               status: procedure.status,
               start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
               codes: kind.codes,
+              records: kind.records,
               encounter: this.index.refTo(procedure.encounter?.reference, procedure),
             },
           ]

@@ -13,7 +13,7 @@ type Procedure = ResourceOf<'Procedure'>;
  */
 export class PlanChain {
   private readonly factsOf = new Map<ServiceRequest, { extensions: ExtensionReader; facts: PlanFacts }>();
-  private readonly chainOf = new Map<Procedure | ServiceRequest, ServiceRequest[]>();
+  private readonly chainOf = new Map<Procedure | ServiceRequest, { requests: ServiceRequest[]; unresolved: Ref[] }>();
 
   constructor(
     private readonly index: ResourceIndex,
@@ -22,9 +22,22 @@ export class PlanChain {
 
   /** Plans and prescriptions a resource is based on, nearest first; cycles and unresolved references end the walk. */
   chain(resource: Procedure | ServiceRequest): ServiceRequest[] {
-    let chain = this.chainOf.get(resource);
-    if (chain) return chain;
-    chain = [];
+    return this.walk(resource).requests;
+  }
+
+  /**
+   * Plans and prescriptions the walk names but the input does not hold (not sent, or not obtained from the EHR): what
+   * they would say is unknown, so facts they could give are unread, never defaulted.
+   */
+  unresolved(resource: Procedure | ServiceRequest): Ref[] {
+    return this.walk(resource).unresolved;
+  }
+
+  private walk(resource: Procedure | ServiceRequest): { requests: ServiceRequest[]; unresolved: Ref[] } {
+    let walked = this.chainOf.get(resource);
+    if (walked) return walked;
+    const requests: ServiceRequest[] = [];
+    const unresolved: Ref[] = [];
     const seen = new Set<unknown>([resource]);
     let frontier: (Procedure | ServiceRequest)[] = [resource];
     while (frontier.length > 0) {
@@ -34,15 +47,19 @@ export class PlanChain {
           const request = this.index.resolveAs('ServiceRequest', basedOn.reference, item);
           if (request && !seen.has(request)) {
             seen.add(request);
-            chain.push(request);
+            requests.push(request);
             next.push(request);
+          } else if (!request) {
+            const ref = this.index.refTo(basedOn.reference, item);
+            if (ref?.startsWith('ServiceRequest/') && !unresolved.includes(ref)) unresolved.push(ref);
           }
         }
       }
       frontier = next;
     }
-    this.chainOf.set(resource, chain);
-    return chain;
+    walked = { requests, unresolved };
+    this.chainOf.set(resource, walked);
+    return walked;
   }
 
   /** A plan's or prescription's own extensions and plan facts (cached). */

@@ -131,6 +131,8 @@ export const MOTION_CODES: CodeTable<MotionTechnique> = sct<MotionTechnique>({
 
 // --- Radiotherapy recorded without the CodeX RT structure (D-UNSTRUCTURED) -----------------------------------------
 
+export type RadiotherapyService = 'delivery' | 'supporting';
+
 /** HCPCS Level II systems seen for G-codes (the deleted G6001–G6017 are often sent under the CPT system too). */
 const HCPCS_SYSTEMS: ReadonlySet<string> = new Set([
   CPT,
@@ -139,12 +141,34 @@ const HCPCS_SYSTEMS: ReadonlySet<string> = new Set([
   'urn:oid:2.16.840.1.113883.6.285',
 ]);
 
-/** CPT radiation oncology (77261–77799) or the deleted HCPCS delivery and guidance codes (G6001–G6017). */
-export function isRadiotherapyBillingCode(system: string | undefined, code: string | undefined): boolean {
-  if (!system || !code) return false;
-  if (system === CPT && /^\d{5}$/.test(code)) return Number(code) >= 77261 && Number(code) <= 77799;
+/**
+ * What the CPT radiation-oncology codes (77261–77799) bill, by range (CPT section headings): treatment delivered at a
+ * session (delivery, guidance, brachytherapy, radiopharmaceutical), or a service around it (planning, simulation,
+ * dosimetry, devices, physics, treatment management, hyperthermia).
+ */
+const CPT_RADIATION_RANGES: readonly { readonly from: number; readonly to: number; readonly records: RadiotherapyService }[] = [
+  { from: 77261, to: 77370, records: 'supporting' },
+  { from: 77371, to: 77425, records: 'delivery' },
+  { from: 77427, to: 77499, records: 'supporting' },
+  { from: 77520, to: 77525, records: 'delivery' },
+  { from: 77600, to: 77620, records: 'supporting' },
+  { from: 77750, to: 77799, records: 'delivery' },
+];
+
+/**
+ * What a radiation-oncology billing code records: `delivery` (CPT delivery, guidance, brachytherapy, the deleted
+ * HCPCS G6001–G6017 delivery and guidance codes), `supporting` (planning, physics, management), or `null` when it is
+ * not one.
+ */
+export function radiotherapyBillingCode(system: string | undefined, code: string | undefined): RadiotherapyService | null {
+  if (!system || !code) return null;
+  if (system === CPT && /^\d{5}$/.test(code)) {
+    const value = Number(code);
+    if (value < 77261 || value > 77799) return null;
+    return CPT_RADIATION_RANGES.find((range) => value >= range.from && value <= range.to)?.records ?? 'supporting';
+  }
   const gCode = /^G60(\d\d)$/.exec(code);
-  return HCPCS_SYSTEMS.has(system) && gCode !== null && Number(gCode[1]) >= 1 && Number(gCode[1]) <= 17;
+  return HCPCS_SYSTEMS.has(system) && gCode !== null && Number(gCode[1]) >= 1 && Number(gCode[1]) <= 17 ? 'delivery' : null;
 }
 
 /**

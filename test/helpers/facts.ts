@@ -44,6 +44,7 @@ export function fraction(spec: FractionSpec = {}): Fraction {
     imageApprovals: [],
     summaries: [],
     factSources: [],
+    unresolvedPlans: [],
     ...spec,
     plannedBy: spec.plannedBy !== undefined ? spec.plannedBy : (spec.basedOn?.[0] ?? 'ServiceRequest/plan'),
     start,

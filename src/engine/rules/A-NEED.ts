@@ -10,8 +10,9 @@ export const A_NEED: Rule = {
   title: 'AMM medical necessity statement',
   sources: ['002'],
   session(context) {
+    // The statement belongs on the AMM order; an order that does not order motion management is A-ORDER's finding.
     return ammOrders(context)
-      .filter((order) => !hasStatement(order))
+      .filter((order) => carriesMotionManagement(order.ordered) && !hasStatement(order))
       .map((order) =>
         finding(
           this,

@@ -11,13 +11,20 @@ export interface OrderCheck {
   readonly unverified: readonly string[];
 }
 
-/** The A-ORDER check of one fraction; `ordersRead` false when the prescriptions and plans could not be obtained. */
+/**
+ * The A-ORDER check of one fraction; `ordersRead` false when the prescriptions and plans could not be obtained. When no
+ * prescription read orders motion management but the chain names one that could not be read, that one may be the AMM
+ * order: the check is unverified, not failed.
+ */
 export function ammOrderCheck(fraction: Fraction, prescription: Prescription | null, drafts: ReadonlySet<Ref>, ordersRead: boolean): OrderCheck {
+  const unreadOrders =
+    fraction.unresolvedPlans.length > 0 ? `${fraction.unresolvedPlans.join(', ')} (behind ${fraction.ref}) could not be read` : null;
   if (!prescription) {
-    return ordersRead
-      ? { problems: [`no prescription is linked to ${fraction.ref} (Procedure.basedOn → plan → prescription)`], unverified: [] }
-      : { problems: [], unverified: [`the prescription behind ${fraction.ref} could not be read`] };
+    if (unreadOrders || !ordersRead)
+      return { problems: [], unverified: [unreadOrders ?? `the prescription behind ${fraction.ref} could not be read`] };
+    return { problems: [`no prescription is linked to ${fraction.ref} (Procedure.basedOn → plan → prescription)`], unverified: [] };
   }
+  if (!carriesMotionManagement(prescription.ordered) && unreadOrders) return { problems: [], unverified: [unreadOrders] };
   const problems: string[] = [];
   const unverified: string[] = [];
   if (!ORDER_STATUSES.has(prescription.status) && !drafts.has(prescription.ref))
@@ -55,7 +62,12 @@ export const A_ORDER: Rule = {
         ];
       }
       if (amm.order.unverified.length > 0) {
-        return [uncheckedFinding(this, `The AMM order could not be checked: ${amm.order.unverified.join('; ')}. ${SUPPLY_ORDERS}`, evidence)];
+        return [
+          uncheckedFinding(this, `The AMM order could not be checked: ${amm.order.unverified.join('; ')}. ${SUPPLY_ORDERS}`, [
+            ...evidence,
+            ...amm.fraction.unresolvedPlans,
+          ]),
+        ];
       }
       return [];
     });

@@ -35,10 +35,15 @@ export const A_RECORD: Rule = {
     return context.amm.flatMap((amm) => {
       const evidence = [amm.fraction.ref, ...amm.fraction.ammRecords.map((record) => record.ref)];
       if (amm.record.kind === 'unverified') {
+        // The next fraction has begun: a signature on the unread record decides 77387-26 now, no longer "sign it".
+        const decided =
+          context.igrt.status === 'pending' && context.nextBeamOn
+            ? ` The next fraction began ${context.nextBeamOn}: whether 77387-26 is billable depends on whether this record was signed before then.`
+            : '';
         return [
           uncheckedFinding(
             this,
-            `AMM record could not be checked: ${amm.record.reason}. Supply the patient's AMM records (DocumentReference, type amm-record), or a FHIR server the service can read them from.`,
+            `AMM record could not be checked: ${amm.record.reason}.${decided} Supply the patient's AMM records (DocumentReference, type amm-record) and their signatures, or a FHIR server the service can read them from.`,
             evidence,
           ),
         ];

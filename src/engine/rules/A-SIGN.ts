@@ -1,7 +1,7 @@
+import { supplyUnread } from '../signatures.js';
 import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
 
-const SUPPLY_SIGNATURES =
-  'Supply the AMM record signatures (Provenance targeting the DocumentReference), or a FHIR server the service can read them from.';
+const SIGNATURES = 'the AMM record signatures (Provenance targeting the DocumentReference)';
 
 /** A-SIGN: each AMM record must be signed by the physician before the next beam-on. */
 export const A_SIGN: Rule = {
@@ -18,7 +18,13 @@ export const A_SIGN: Rule = {
         const signatures = record.fraction.ammRecords.find((r) => r.ref === record.ref)?.signatures ?? [];
         const evidence = [record.ref, record.fraction.ref, ...signatures.map((s) => s.provenance)];
         if (verdict.kind === 'unverified')
-          return [uncheckedFinding(this, `AMM record ${record.ref} could not be checked: ${verdict.reason}. ${SUPPLY_SIGNATURES}`, evidence)];
+          return [
+            uncheckedFinding(
+              this,
+              `AMM record ${record.ref} could not be checked: ${verdict.reason}. ${supplyUnread(verdict.missing, SIGNATURES)}`,
+              evidence,
+            ),
+          ];
         if (verdict.kind === 'pending') {
           const sign = {
             kind: 'physician-signature',
@@ -43,7 +49,7 @@ export const A_SIGN: Rule = {
       });
   },
   headline(findings) {
-    if (couldNotBeChecked(findings)) return 'AMM record signature could not be checked: supply the signatures (Provenance)';
+    if (couldNotBeChecked(findings)) return 'AMM record signature could not be checked: supply what the card names';
     return anyCritical(findings)
       ? '77387-26 lost: AMM record not signed by the physician before the next beam-on'
       : 'Sign the AMM record before the next beam-on to bill the professional service';

@@ -22,7 +22,7 @@ function carriedForward(
       finding(
         rule,
         'warning',
-        `Authorization ${auth.claim} is a 2025 authorization carried into 2026 (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. Obtain a new one with 2026 codes.`,
+        `Authorization ${auth.claim} is a 2025 authorization carried into 2026 (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. ${oldCodes.length > 0 ? 'Obtain a new one with 2026 codes.' : 'Obtain a new one for the 2026 dates of service.'}`,
         evidence,
         actions,
       ),

@@ -1,6 +1,10 @@
-import { DELIVERY_CODE_SET, IGRT } from '../tables/cpt.js';
+import { DELIVERY_CODE_SET, DELIVERY_LEVEL_RANK, IGRT } from '../tables/cpt.js';
 import type { Authorization, DeliveryCode, Finding, Ref, SuggestedAction } from '../types.js';
 import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
+
+/** The highest 2026 delivery level an authorization names (0 when none). */
+const authorizedLevel = (auth: Authorization): number =>
+  Math.max(0, ...auth.cptCodes.filter((code): code is DeliveryCode => DELIVERY_CODE_SET.has(code)).map((code) => DELIVERY_LEVEL_RANK[code]));
 
 function mismatches(
   rule: RuleInfo,
@@ -34,13 +38,18 @@ export const C_AUTH_MISMATCH: Rule = {
   order(context) {
     const expected = context.clinical.code;
     const { order } = context;
-    // Before treatment the order can still be fixed with the payer: a peer-to-peer on the authorization on file, or a
-    // new request with the codes the order describes (002: request P2P calls when payers downcode 77412).
+    // Before treatment the order can still be fixed with the payer. Authorized below what the order describes: a
+    // peer-to-peer on the authorization on file (002: request P2P calls when payers downcode 77412), or a new request.
+    // Authorized above it: nothing to argue with the payer; the order lacks what the higher level needs, or the
+    // authorization is to be corrected down.
+    const above = (auth: Authorization) => expected !== null && authorizedLevel(auth) > DELIVERY_LEVEL_RANK[expected];
     const actions = (auth: Authorization): SuggestedAction[] =>
       expected === null
         ? []
         : [
-            { kind: 'peer-to-peer', order: order.ref, patient: order.patient, authorization: auth.claim, expected },
+            ...(above(auth)
+              ? []
+              : [{ kind: 'peer-to-peer', order: order.ref, patient: order.patient, authorization: auth.claim, expected } as const]),
             {
               kind: 'preauthorization',
               order: order.ref,
@@ -54,7 +63,9 @@ export const C_AUTH_MISMATCH: Rule = {
       context.authorizations.applying,
       [order.ref],
       (authorized, auth) =>
-        `The authorization on file (${auth.claim}) is for ${authorized}, but this order describes ${expected} (${context.clinical.rule}). Request a corrected authorization or a peer-to-peer before treatment starts.`,
+        above(auth)
+          ? `The authorization on file (${auth.claim}) is for ${authorized}, but this order describes ${expected} (${context.clinical.rule}). If ${authorized} is intended, document on the order what it needs (motion management, isocenters); otherwise have the authorization corrected to ${expected} before treatment starts.`
+          : `The authorization on file (${auth.claim}) is for ${authorized}, but this order describes ${expected} (${context.clinical.rule}). Request a corrected authorization or a peer-to-peer before treatment starts.`,
       actions,
     );
   },

@@ -11,14 +11,14 @@ export const D_UNSTRUCTURED: Rule = {
   record(context) {
     return context.input.unstructured
       .filter((procedure) => context.focus === null || (procedure.encounter !== null && context.focus.has(procedure.encounter)))
-      .map((procedure) =>
-        finding(
-          this,
-          'info',
-          `${procedure.ref} (${procedure.status}${procedure.start ? `, ${procedure.start.slice(0, 10)}` : ''}) records radiotherapy as ${procedure.codes.join(', ')} without the CodeX RT structure: no delivery level is derived from it. To code and check each session, record it as a CodeX RT Treated Fraction (Procedure, SNOMED CT 1297069006) with its modality and technique, isocenters, motion management and image guidance, one per session, based on its plan.`,
-          [procedure.ref],
-        ),
-      );
+      .map((procedure) => {
+        const what = `${procedure.ref} (${procedure.status}${procedure.start ? `, ${procedure.start.slice(0, 10)}` : ''}) records ${procedure.codes.join(', ')}`;
+        const message =
+          procedure.records === 'delivery'
+            ? `${what}: radiotherapy without the CodeX RT structure, so no delivery level is derived from it. To code and check each session, record it as a CodeX RT Treated Fraction (Procedure, SNOMED CT 1297069006) with its modality and technique, isocenters, motion management and image guidance, one per session, based on its plan.`
+            : `${what}: a planning, physics or treatment-management service, not a treatment session. It is billed on its own; delivery levels come only from the sessions' CodeX RT Treated Fractions.`;
+        return finding(this, 'info', message, [procedure.ref]);
+      });
   },
-  headline: () => 'Radiotherapy recorded without CodeX RT structure: no code derived, send Treated Fractions',
+  headline: () => 'Radiotherapy recorded without CodeX RT structure: no delivery level derived from it',
 };

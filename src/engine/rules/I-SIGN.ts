@@ -1,4 +1,4 @@
-import { signatureVerdict, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
+import { signatureVerdict, supplyUnread, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
 import type { Fraction, IgrtStatus, Ref } from '../types.js';
 import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
 
@@ -39,7 +39,7 @@ export function igrtSignStatus(records: readonly GuidanceRecord[], nextBeamOn: s
   return nextBeamOn === null ? 'pending' : 'not-supportable';
 }
 
-const SUPPLY_APPROVALS = 'Supply the image approvals (Provenance targeting the fraction), or a FHIR server the service can read them from.';
+const APPROVALS = 'the image approvals (Provenance targeting the fraction)';
 
 /** I-SIGN: the physician must review the guidance (approve the images) before the next fraction. */
 export const I_SIGN: Rule = {
@@ -57,7 +57,13 @@ export const I_SIGN: Rule = {
         if (verdict.kind === 'in-time') return [];
         const evidence = [record.ref, ...record.fraction.imageApprovals.map((s) => s.provenance)];
         if (verdict.kind === 'unverified')
-          return [uncheckedFinding(this, `Image approval for ${record.ref} could not be checked: ${verdict.reason}. ${SUPPLY_APPROVALS}`, evidence)];
+          return [
+            uncheckedFinding(
+              this,
+              `Image approval for ${record.ref} could not be checked: ${verdict.reason}. ${supplyUnread(verdict.missing, APPROVALS)}`,
+              evidence,
+            ),
+          ];
         if (through) {
           const by = through.kind === 'images' ? `the approved images of ${through.ref}` : `the signed AMM record ${through.ref}`;
           return [finding(this, 'warning', `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 stays billable through ${by}.`, evidence)];
@@ -100,7 +106,7 @@ export const I_SIGN: Rule = {
     return findings;
   },
   headline(findings) {
-    if (couldNotBeChecked(findings)) return 'IGRT image approval could not be checked: supply the signatures (Provenance)';
+    if (couldNotBeChecked(findings)) return 'IGRT image approval could not be checked: supply what the card names';
     return anyCritical(findings)
       ? '77387-26 lost: guidance images were not approved before the next fraction'
       : 'Approve the IGRT images before the next fraction to bill 77387-26';

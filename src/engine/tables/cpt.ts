@@ -10,6 +10,13 @@ export const DELIVERY_CODES = {
 
 export const DELIVERY_CODE_SET: ReadonlySet<string> = new Set(Object.values(DELIVERY_CODES));
 
+/** The delivery levels in order: 77402 (1) < 77407 (2) < 77412 (3). */
+export const DELIVERY_LEVEL_RANK: Readonly<Record<DeliveryCode, number>> = {
+  [DELIVERY_CODES.level1]: 1,
+  [DELIVERY_CODES.level2]: 2,
+  [DELIVERY_CODES.level3]: 3,
+};
+
 export const IGRT = {
   global: '77387',
   professional: '77387-26',

@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import {
   IMAGE_GUIDANCE_CODES,
   INTRAFRACTION_CODES,
-  isRadiotherapyBillingCode,
   MODALITY_CODES,
   MOTION_CODES,
   NULL_FLAVOR,
   RADIOTHERAPY_PROCEDURE_CODES,
+  radiotherapyBillingCode,
   TECHNIQUE_CODES,
 } from '../../../src/fhir/vocabulary.js';
 
@@ -134,18 +134,26 @@ describe('codes in HL7 CodeX RT examples', () => {
 describe('radiotherapy without the CodeX RT structure (D-UNSTRUCTURED)', () => {
   const CPT = 'http://www.ama-assn.org/go/cpt';
   it.each([
-    [CPT, '77261', true],
-    [CPT, '77412', true],
-    [CPT, '77799', true],
-    [CPT, '77260', false],
-    [CPT, '77800', false],
-    [CPT, 'G6001', true],
-    [CPT, 'G6017', true],
-    [CPT, 'G6018', false],
-    ['https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', 'G6015', true],
-    ['http://snomed.info/sct', '77412', false],
-  ])('%s %s is a radiotherapy billing code: %s', (system, code, expected) => {
-    expect(isRadiotherapyBillingCode(system, code)).toBe(expected);
+    [CPT, '77261', 'supporting'],
+    [CPT, '77300', 'supporting'],
+    [CPT, '77336', 'supporting'],
+    [CPT, '77373', 'delivery'],
+    [CPT, '77387', 'delivery'],
+    [CPT, '77412', 'delivery'],
+    [CPT, '77427', 'supporting'],
+    [CPT, '77523', 'delivery'],
+    [CPT, '77605', 'supporting'],
+    [CPT, '77770', 'delivery'],
+    [CPT, '77799', 'delivery'],
+    [CPT, '77260', null],
+    [CPT, '77800', null],
+    [CPT, 'G6001', 'delivery'],
+    [CPT, 'G6017', 'delivery'],
+    [CPT, 'G6018', null],
+    ['https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', 'G6015', 'delivery'],
+    ['http://snomed.info/sct', '77412', null],
+  ])('D-UNSTRUCTURED: %s %s records %s', (system, code, expected) => {
+    expect(radiotherapyBillingCode(system, code)).toBe(expected);
   });
 
   it('SNOMED radiotherapy procedures include the mCODE value sets and common EHR concepts, not imaging', () => {

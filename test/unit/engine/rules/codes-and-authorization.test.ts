@@ -49,6 +49,18 @@ describe('C-AUTH-MISMATCH', () => {
     expect(mismatch?.message).toContain('77412');
   });
 
+  it('authorized 77407, facts give 77412: a peer-to-peer and a new request are offered', () => {
+    const findings = orderFindings([auth(['77407'])], prescription({ ordered: { respiratory: ['gating'] }, ammNecessity: 'x' }));
+    const kinds = findings.find((f) => f.rule === 'C-AUTH-MISMATCH')!.actions!.map((a) => a.kind);
+    expect(kinds).toEqual(['peer-to-peer', 'preauthorization']);
+  });
+
+  it('authorized 77412 above the 77407 the order describes: no peer-to-peer (nothing to argue), what the higher level needs', () => {
+    const mismatch = orderFindings([auth(['77412'])]).find((f) => f.rule === 'C-AUTH-MISMATCH')!;
+    expect(mismatch.message).toContain('document on the order what it needs');
+    expect(mismatch.actions!.map((a) => a.kind)).toEqual(['preauthorization']);
+  });
+
   it('authorized the derived code: no finding', () => {
     expect(rules(orderFindings([auth(['77407', '77387'])]))).not.toContain('C-AUTH-MISMATCH');
   });

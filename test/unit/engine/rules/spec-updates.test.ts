@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../../src/engine/evaluate.js';
 import type { Authorization, RecordKind } from '../../../../src/engine/types.js';
+import { estimatePayment } from '../../../../src/engine/estimate.js';
+import { signatureVerdict } from '../../../../src/engine/signatures.js';
 import { determineBundle } from '../../../../src/pipeline.js';
-import { approval, bundle, cbct, fractionResource, modalityAndTechnique, PHOTON, THREE_D } from '../../../helpers/bundles.js';
+import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechnique, PHOTON, THREE_D } from '../../../helpers/bundles.js';
 import {
   AS_OF,
   ammRecord,
@@ -279,7 +281,7 @@ describe('requesters and signers through FHIR: PractitionerRole resolved to its 
     const result = determineBundle(
       bundle([
         fractionResource('fx-1', '2026-03-02T09:00:00Z', {
-          extension: [modalityAndTechnique(PHOTON, THREE_D), cbct()],
+          extension: [modalityAndTechnique(PHOTON, THREE_D), isocenters(1), cbct()],
           basedOn: [{ reference: 'ServiceRequest/plan' }],
         }),
         fractionResource('fx-2', '2026-03-03T09:00:00Z', { basedOn: [{ reference: 'ServiceRequest/plan' }] }),
@@ -308,7 +310,7 @@ describe('requesters and signers through FHIR: PractitionerRole resolved to its 
     const result = determineBundle(
       bundle([
         fractionResource('fx-1', '2026-03-02T09:00:00Z', {
-          extension: [modalityAndTechnique(PHOTON, THREE_D), cbct()],
+          extension: [modalityAndTechnique(PHOTON, THREE_D), isocenters(1), cbct()],
           basedOn: [{ reference: 'ServiceRequest/plan' }],
         }),
         fractionResource('fx-2', '2026-03-03T09:00:00Z', { basedOn: [{ reference: 'ServiceRequest/plan' }] }),
@@ -326,5 +328,55 @@ describe('requesters and signers through FHIR: PractitionerRole resolved to its 
     );
     expect(result.sessions[0]).toMatchObject({ deliveryCode: null, deliveryRule: 'D-UNKNOWN' });
     expect(result.sessions[0]!.findings.find((f) => f.rule === 'D-UNKNOWN')!.message).toContain('isocenter count');
+  });
+});
+
+describe('R: an estimate never guesses the site of service', () => {
+  const lines = [
+    { code: '77412', units: 1, status: 'bill', rule: 'D-3-AMM' },
+    { code: '77387-26', units: 1, status: 'bill', rule: 'I-PC' },
+  ] as const;
+  const medicare = { coverage: 'Coverage/c', kind: 'medicare', state: null } as const;
+
+  it('unknown: no total, each rate that depends on the site named for both settings', () => {
+    const estimate = estimatePayment(lines, medicare, undefined, '2026-03-02')!;
+    expect(estimate).toMatchObject({ setting: 'unknown', total: null });
+    expect(estimate.lines[0]).toMatchObject({ code: '77412', amount: null });
+    expect(estimate.lines[0]!.note).toMatch(/site of service unknown: \$391\.46 non-facility \(office\), \$564\.51 hospital outpatient/);
+  });
+
+  it('known: the rate of that setting and a total', () => {
+    const estimate = estimatePayment(lines, medicare, 'facility', '2026-03-02')!;
+    expect(estimate.setting).toBe('facility');
+    expect(estimate.lines[0]!.amount).toBe(564.51);
+    expect(estimate.total).not.toBeNull();
+  });
+});
+
+describe('A-SIGN / I-SIGN: the earliest physician signature, with signers of unknown role', () => {
+  const timing = { nextBeamOn: DAY2, nextBeamOnKnown: true, signaturesRead: true };
+
+  it('an unreadable PractitionerRole signing before the next beam-on, the physician after it: unverified, naming the role', () => {
+    const verdict = signatureVerdict(
+      [signature('2026-06-02T10:00:00Z'), signature('2026-06-01T10:00:00Z', { by: 'PractitionerRole/r9', byPractitioner: null })],
+      timing,
+    );
+    expect(verdict).toMatchObject({ kind: 'unverified', missing: { kind: 'role', role: 'PractitionerRole/r9' } });
+  });
+
+  it('the unreadable role signing after the next beam-on too: late (it could not have been in time)', () => {
+    const verdict = signatureVerdict(
+      [signature('2026-06-02T10:00:00Z'), signature('2026-06-02T11:00:00Z', { by: 'PractitionerRole/r9', byPractitioner: null })],
+      timing,
+    );
+    expect(verdict.kind).toBe('late');
+  });
+
+  it('a physician in time decides, whatever the role of another signer', () => {
+    const verdict = signatureVerdict(
+      [signature('2026-06-01T10:00:00Z'), signature(null, { by: 'PractitionerRole/r9', byPractitioner: null })],
+      timing,
+    );
+    expect(verdict.kind).toBe('in-time');
   });
 });

@@ -274,6 +274,18 @@ describe('D-UNSTRUCTURED: radiotherapy without the CodeX RT structure', () => {
     expect(finding!.message).toContain('Treated Fraction');
   });
 
+  it.each([
+    ['planning', '77263'],
+    ['dosimetry', '77300'],
+    ['continuing physics', '77336'],
+    ['treatment management', '77427'],
+  ])('a %s code (%s) is named as a service around treatment, not asked for Treated Fractions', (_what, code) => {
+    const finding = determine([procedure('rt', 'http://www.ama-assn.org/go/cpt', code)]).findings.find((f) => f.rule === 'D-UNSTRUCTURED')!;
+    expect(finding.message).toContain(`CPT ${code}`);
+    expect(finding.message).toContain('not a treatment session');
+    expect(finding.message).not.toContain('record it as a CodeX RT Treated Fraction');
+  });
+
   it('other procedures (a biopsy, a CT scan) are not radiotherapy', () => {
     expect(determine([procedure('biopsy', SCT, '86273004'), procedure('ct', SCT, '77477000')]).findings).toEqual([]);
   });
