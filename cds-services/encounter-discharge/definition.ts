@@ -3,6 +3,8 @@ import type { CdsServiceDefinition } from '../../src/cds/types.js';
 import { AMM_RECORD_TYPE, TREATED_FRACTION_CODE, TREATMENT_LEVEL_CODES } from '../../src/fhir/codes.js';
 
 const TREATMENT_ORDERS = [...TREATMENT_LEVEL_CODES.keys()].join(',');
+/** The same three codes on Procedures are the summaries: Course Summary, Treated Phase, Treated Plan. */
+const TREATMENT_SUMMARIES = TREATMENT_ORDERS;
 
 /**
  * What the service asks the EHR for (README: "Prefetch"). Every template but the two signature keys uses the query
@@ -38,6 +40,12 @@ export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
     bounded: true,
     returns: "the patient's ten latest AMM records (DocumentReference, type amm-record, context.related → the fraction)",
   },
+  treatmentSummaries: {
+    template: `Procedure?patient={{context.patientId}}&code=${TREATMENT_SUMMARIES}`,
+    holds: 'summaries',
+    returns:
+      "the patient's Treated Phase, Treated Plan and Course Summary Procedures: fractions delivered per phase, to see whether the record misses a session (D-COUNT)",
+  },
   coverage: {
     template: 'Coverage?patient={{context.patientId}}&status=active',
     holds: 'coverage',
@@ -67,5 +75,5 @@ export const definition: CdsServiceDefinition = {
     'At the end of a radiotherapy treatment session (CodeX RT): the delivery code per session, 77387-26 status, images or AMM records not signed before the next fraction, missing AMM records, and a supportable code lower than the clinical one.',
   prefetch: Object.fromEntries(Object.entries(PREFETCH).map(([key, spec]) => [key, spec.template])),
   usageRequirements:
-    'context.encounterId is a CodeX RT treatment-session Encounter. Prefetch what you can; whatever is not sent is read from fhirServer (patient/Procedure, ServiceRequest, DocumentReference, Provenance, Encounter, Location, Coverage, Organization, PractitionerRole .rs). Signatures are read through _revinclude=Provenance:target or, when the server does not honour it, Provenance?target=. Evidence that cannot be obtained is reported as "could not be checked", never as missing.',
+    'context.encounterId is a CodeX RT treatment-session Encounter. Prefetch what you can; whatever is not sent is read from fhirServer (read and search: Procedure, ServiceRequest, DocumentReference, Provenance, Encounter, Location, Coverage, Organization, PractitionerRole). Signatures are read through _revinclude=Provenance:target or, when the server does not honour it, Provenance?target=. Evidence that cannot be obtained is reported as "could not be checked", never as missing.',
 };

@@ -1,7 +1,8 @@
-import { generalCards, response, sessionCards, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
+import { generalCards, phaseCards, response, sessionCards, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
 import { ammRecordsOf, laterFractionsOf, readReferenced, refOf, signaturesOf, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries, type HookData } from '../../src/cds/hook-data.js';
 import { EncounterDischargeContext } from '../../src/cds/schemas.js';
+import { UpstreamError } from '../../src/errors.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
 import type { Ref } from '../../src/engine/types.js';
 import { todayUtc } from '../../src/dates.js';
@@ -57,12 +58,13 @@ async function sessionRecord(
   patientId: string,
   session: readonly Procedure[],
   sessionEntries: readonly BundleEntry[],
-): Promise<BundleEntry[]> {
+): Promise<{ entries: BundleEntry[]; fractionWindow: boolean }> {
   const fractionRefs = session.map((p) => `Procedure/${p.id ?? ''}`);
-  const [encounter, later, orders, coverage, records] = await Promise.all([
+  const [encounter, later, orders, summaries, coverage, records] = await Promise.all([
     data.records('encounter'),
     laterFractionsOf(data, 'latestFractions', patientId, session),
     data.records('treatmentOrders'),
+    data.records('treatmentSummaries'),
     data.records('coverage'),
     ammRecordsOf(data, 'ammRecords', fractionRefs),
   ]);
@@ -78,8 +80,23 @@ async function sessionRecord(
       answer.filter((e) => e.resource.resourceType === 'DocumentReference').map(refOf),
     ),
   ]);
-  const entries = mergeEntries(sessionEntries, encounter, later, orders, coverage, records, fractionSignatures, recordSignatures);
-  return readReferenced(data, entries, referenced, (refs, why) => markMissing(data, refs, why));
+  const entries = mergeEntries(sessionEntries, encounter, later.entries, orders, summaries, coverage, records, fractionSignatures, recordSignatures);
+  return { entries: await readReferenced(data, entries, referenced, (refs, why) => markMissing(data, refs, why)), fractionWindow: later.window };
+}
+
+/**
+ * The session's Procedures: `sessionProcedures`, or, when that cannot be obtained, the Procedures of
+ * `fractionSignatures` if the EHR sent it (the same search, with the signatures included).
+ */
+async function sessionProcedures(data: HookData): Promise<readonly BundleEntry[]> {
+  try {
+    return (await data.key('sessionProcedures')).entries;
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    const same = await data.key('fractionSignatures', { fetch: false });
+    if (!same.obtained) throw error;
+    return same.entries.filter((entry) => entry.resource.resourceType === 'Procedure');
+  }
 }
 
 export const encounterDischarge: CdsService = {
@@ -88,12 +105,17 @@ export const encounterDischarge: CdsService = {
   async handle(request, { data, cards, now }) {
     const context = parseContext(EncounterDischargeContext, request.context);
     const encounterRef = `Encounter/${context.encounterId}`;
-    const sessionEntries = (await data.key('sessionProcedures')).entries;
+    const sessionEntries = await sessionProcedures(data);
     const session = resourcesOf<Procedure>(sessionEntries, 'Procedure').filter((p) => typeAndId(p.encounter?.reference) === encounterRef);
     if (session.length === 0) return { cards: [] }; // nothing recorded for this encounter: not a radiotherapy session
 
-    const entries = await sessionRecord(data, context.patientId, session, sessionEntries);
-    const { determination, input } = evaluateEntries(entries, { focusEncounters: [encounterRef], asOf: todayUtc(now), unread: data.unread });
+    const { entries, fractionWindow } = await sessionRecord(data, context.patientId, session, sessionEntries);
+    const { determination, input } = evaluateEntries(entries, {
+      focusEncounters: [encounterRef],
+      asOf: todayUtc(now),
+      unread: data.unread,
+      fractionWindow,
+    });
     const patient = `Patient/${context.patientId}`;
     const payer = input.payers[patient];
     const coverage = payer
@@ -103,11 +125,18 @@ export const encounterDischarge: CdsService = {
       hookInstance: request.hookInstance,
       patientId: context.patientId,
       userId: context.userId,
+      coverageUnread: (input.unread ?? []).some((u) => u.kind === 'coverage'),
       coverage: payer ? { ref: payer.coverage, payor: typeAndId(coverage?.payor[0]?.reference) ?? null } : null,
       now: now.toISOString(),
     };
+    // A phase of this session whose summary reports more fractions than the record holds (D-COUNT).
+    const phases = determination.phases.filter((phase) => phase.findings.some((f) => f.severity !== 'info'));
     return response(
-      [...determination.sessions.flatMap((s) => sessionCards(s, cards, scope)), ...generalCards(determination.findings, cards, scope)],
+      [
+        ...determination.sessions.flatMap((s) => sessionCards(s, cards, scope)),
+        ...phases.flatMap((phase) => phaseCards(phase, cards, scope)),
+        ...generalCards(determination.findings, cards, scope),
+      ],
       systemActionsFor(determination, cards, scope),
     );
   },

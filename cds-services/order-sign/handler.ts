@@ -42,6 +42,7 @@ export const orderSign: CdsService = {
       hookInstance: request.hookInstance,
       patientId: context.patientId,
       userId: context.userId,
+      coverageUnread: (input.unread ?? []).some((u) => u.kind === 'coverage'),
       coverage: payer ? { ref: payer.coverage, payor: typeAndId(payor?.payor[0]?.reference) ?? null } : null,
       now: now.toISOString(),
     };

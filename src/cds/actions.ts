@@ -20,6 +20,8 @@ export interface ActionScope {
   readonly userId: string;
   /** The patient's active Coverage and its payer, when known. */
   readonly coverage: { readonly ref: Ref; readonly payor: Ref | null } | null;
+  /** The coverage could not be read (not sent, fetch failed): none known is not none on file. */
+  readonly coverageUnread?: boolean;
   /** The instant the hook runs (R4 `created`/`authoredOn`). */
   readonly now: string;
 }
@@ -73,7 +75,13 @@ function preauthorization(action: Extract<SuggestedAction, { kind: 'preauthoriza
       priority: 'asap',
       subject: patient,
       about: [reference(action.order)],
-      payload: [{ contentString: `${text} No active coverage is on file: record it, then request the authorization.` }],
+      payload: [
+        {
+          contentString: scope.coverageUnread
+            ? `${text} The patient's coverage could not be read by the billing service: check the active coverage, then request the authorization.`
+            : `${text} No active coverage is on file: record it, then request the authorization.`,
+        },
+      ],
       authoredOn: scope.now,
       requester: reference(scope.userId),
     };

@@ -137,16 +137,25 @@ const shownWithCodes = (finding: Finding): boolean => finding.severity === 'info
 
 const day = (instant: string | null): string => instant?.slice(0, 10) ?? 'undated';
 
+/** The rules whose "could not be checked" leaves 77387-26 unconfirmed rather than waiting for a signature. */
+const SIGNATURE_RULES: ReadonlySet<string> = new Set(['I-SIGN', 'A-SIGN', 'A-RECORD']);
+
+/** D-UNKNOWN because what the plan would say could not be read: a warning to supply it, not missing documentation. */
+const levelUnread = (session: SessionDetermination): boolean => session.findings.some((f) => f.rule === 'D-UNKNOWN' && f.couldNotBeChecked === true);
+
 function sessionSummary(session: SessionDetermination): string {
   const when = `session of ${day(session.start)}`;
-  if (session.deliveryRule === 'D-UNKNOWN') return `No delivery code for the ${when}: missing facts must be documented`;
-  const unchecked = session.findings.some((f) => f.couldNotBeChecked && (f.rule === 'I-SIGN' || f.rule === 'A-SIGN'));
+  if (session.deliveryRule === 'D-UNKNOWN')
+    return levelUnread(session)
+      ? `Delivery code for the ${when} could not be derived: the plan could not be read`
+      : `No delivery code for the ${when}: missing facts must be documented`;
+  const unchecked = session.findings.some((f) => f.couldNotBeChecked && SIGNATURE_RULES.has(f.rule));
   const igrt =
     session.igrtStatus === 'billable'
       ? ` + ${IGRT.professional}`
       : session.igrtStatus === 'pending'
         ? unchecked
-          ? `; ${IGRT.professional} not yet confirmed (signatures could not be checked)`
+          ? `; ${IGRT.professional} not confirmed (guidance records or signatures could not be checked)`
           : `; ${IGRT.professional} once the guidance is signed`
         : session.igrtStatus === 'not-supportable'
           ? `; ${IGRT.professional} lost (not signed in time)`
@@ -186,7 +195,13 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
   const key = session.fractions.join(',');
   const focus = { session: session.encounter ?? session.fractions[0] ?? '', fractions: session.fractions.join(',') };
   const indicator: Severity =
-    session.deliveryRule === 'D-UNKNOWN' ? 'critical' : session.deliveryCode !== session.supportedDeliveryCode ? 'warning' : 'info';
+    session.deliveryRule === 'D-UNKNOWN'
+      ? levelUnread(session)
+        ? 'warning'
+        : 'critical'
+      : session.deliveryCode !== session.supportedDeliveryCode
+        ? 'warning'
+        : 'info';
   const codes: Card = {
     uuid: cardUuid(scope.hookInstance, `${key}|codes`),
     summary: clip(sessionSummary(session)),
@@ -204,7 +219,8 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
 
 function orderSummary(order: OrderDetermination): string {
   if (order.deliveryRule === 'D-UNKNOWN') return 'Expected delivery level cannot be derived: the order lacks facts';
-  if (order.deliveryRule === 'D-COURSE') return 'Course order lists several phases: no delivery code of its own; each phase carries one';
+  if (order.deliveryRule === 'D-COURSE')
+    return 'Course order lists several modalities or techniques: no delivery code of its own (see what each phase describes)';
   if (order.expectedDeliveryCode === null) return `Outside the 2026 delivery levels: expect ${order.outOfFamily ?? 'another family'}`;
   const igrt = order.igrtProfessionalExpected ? ` with ${IGRT.professional}` : '';
   return `Expected delivery: ${order.expectedDeliveryCode}${igrt} (${order.deliveryRule}: ${ruleTitle(order.deliveryRule)})`;

@@ -74,24 +74,35 @@ export async function ammRecordsOf(data: HookData, key: string, fractions: reado
   return mergeEntries(answer.entries, fetched.entries);
 }
 
+const startOf = (f: Procedure): number => Date.parse(f.performedPeriod?.start ?? f.performedDateTime ?? '') || Infinity;
+
+/** The patient's fractions the service read, and whether they are all of them or a window of the latest. */
+export interface LaterFractions {
+  readonly entries: BundleEntry[];
+  /** Only a window of the course (the latest few): not every fraction of the patient is among `entries`. */
+  readonly window: boolean;
+}
+
 /**
  * The patient's fractions after the session, for the next beam-on. The key asks for the five latest: when they
- * reach back to the session (or are all there is), the next beam-on is among them; otherwise the first fractions
- * after the session are read.
+ * reach back to the session (or are all there is), the next beam-on is among them; otherwise the fractions after the
+ * session are read. "Reach back" is trusted only when the answer is newest first, as `_sort=-date` asks: an EHR that
+ * ignores `_sort` returns any five, and a later fraction may be missing from them.
  */
-export async function laterFractionsOf(data: HookData, key: string, patientId: string, session: readonly Procedure[]): Promise<BundleEntry[]> {
+export async function laterFractionsOf(data: HookData, key: string, patientId: string, session: readonly Procedure[]): Promise<LaterFractions> {
   const answer = await data.key(key);
-  const start = Math.min(...session.map((f) => Date.parse(f.performedPeriod?.start ?? f.performedDateTime ?? '') || Infinity));
+  const start = Math.min(...session.map(startOf));
   const end = session
     .map((f) => f.performedPeriod?.end ?? f.performedPeriod?.start ?? f.performedDateTime)
     .filter((t): t is string => !!t)
     .sort()
     .at(-1);
-  const reachesBack = ofType<Procedure>(answer.entries, 'Procedure').some(
-    (f) => (Date.parse(f.performedPeriod?.start ?? f.performedDateTime ?? '') || Infinity) <= start,
-  );
-  if (answer.obtained && (answer.complete || reachesBack)) return [...answer.entries];
-  if (!end) return [...answer.entries];
+  const fractions = ofType<Procedure>(answer.entries, 'Procedure');
+  const newestFirst = fractions.every((f, i) => i === 0 || startOf(f) <= startOf(fractions[i - 1]!));
+  const reachesBack = newestFirst && fractions.some((f) => startOf(f) <= start);
+  const window = !(answer.obtained && answer.complete);
+  if (answer.obtained && (answer.complete || reachesBack)) return { entries: [...answer.entries], window };
+  if (!end) return { entries: [...answer.entries], window };
   if (!data.canFetch) {
     data.markUnread(
       'later-fractions',
@@ -99,17 +110,18 @@ export async function laterFractionsOf(data: HookData, key: string, patientId: s
         ? `prefetch key ${key} does not reach back to this session, and the request names no fhirServer`
         : (answer.problem ?? `prefetch key ${key} was not obtained`),
     );
-    return [...answer.entries];
+    return { entries: [...answer.entries], window };
   }
+  // Only fractions after the session: few at discharge, so every page is read and no order is relied on.
   const fetched = await data.search(
-    `Procedure?patient=${encodeURIComponent(patientId)}&code=${TREATED_FRACTION_CODE}&date=gt${encodeURIComponent(end)}&_sort=date&_count=3`,
+    `Procedure?patient=${encodeURIComponent(patientId)}&code=${TREATED_FRACTION_CODE}&date=gt${encodeURIComponent(end)}`,
     {
-      bounded: true,
       what: 'the fractions after this session',
     },
   );
-  if (!fetched.obtained) data.markUnread('later-fractions', fetched.problem ?? 'the fractions after this session could not be read');
-  return mergeEntries(answer.entries, fetched.entries);
+  if (!fetched.obtained || !fetched.complete)
+    data.markUnread('later-fractions', fetched.problem ?? 'the fractions after this session could not be read');
+  return { entries: mergeEntries(answer.entries, fetched.entries), window };
 }
 
 /**
@@ -125,14 +137,17 @@ export async function readReferenced(
   depth = 3,
 ): Promise<BundleEntry[]> {
   let all = [...entries];
+  // A reference that failed once is not asked again at the next level: a stalled server costs one timeout, not one per level.
+  const tried = new Set<Ref>();
   for (let level = 0; level < depth; level++) {
     const have = new Set(all.map(refOf));
-    const missing = [...new Set(wanted(all))].filter((ref) => !have.has(ref));
+    const missing = [...new Set(wanted(all))].filter((ref) => !have.has(ref) && !tried.has(ref));
     if (missing.length === 0) break;
     if (!data.canFetch) {
       onMissing(missing, 'not in the prefetch, and the request names no fhirServer');
       break;
     }
+    for (const ref of missing) tried.add(ref);
     const reads = await Promise.all(missing.map((ref) => data.search(ref)));
     const failed = missing.filter((_ref, i) => !reads[i]!.obtained);
     if (failed.length > 0) onMissing(failed, reads.find((r) => !r.obtained)?.problem ?? 'could not be read');

@@ -43,6 +43,20 @@ export interface KeyResult {
 const isBundle = (value: unknown): boolean => (value as { resourceType?: unknown } | null)?.resourceType === 'Bundle';
 const isOutcome = (value: unknown): boolean => (value as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
 
+/**
+ * A search answer carrying an OperationOutcome with an error (CDS Hooks: the client reports prefetch errors with
+ * OperationOutcomes): its entries are not the whole answer. Warnings and information about the search are not errors.
+ */
+function reportsError(entries: readonly BundleEntry[]): boolean {
+  return entries.some(
+    (entry) =>
+      isOutcome(entry.resource) &&
+      ((entry.resource as { issue?: { severity?: unknown }[] }).issue ?? []).some(
+        (issue) => issue.severity === 'error' || issue.severity === 'fatal',
+      ),
+  );
+}
+
 /** Root-level prefetch tokens this service uses (https://cds-hooks.hl7.org/2.0/#prefetch-tokens). */
 function resolveTemplate(template: string, request: HookRequest): string {
   return template.replace(/\{\{\s*(context\.[A-Za-z]+|userPractitionerId)\s*\}\}/g, (_token, name: string) => {
@@ -136,19 +150,29 @@ export class HookData {
     const prefetch = this.request.prefetch ?? {};
     const sent = Object.hasOwn(prefetch, name) ? prefetch[name] : undefined;
     if (sent === null) return { entries: [], obtained: true, complete: true, includeHonoured: true };
-    if (sent !== undefined && !isOutcome(sent)) return this.fromPrefetch(name, sent, spec);
-    const why = sent === undefined ? `prefetch key ${name} was not sent` : `the EHR could not fill prefetch key ${name}`;
+    if (sent !== undefined && !isOutcome(sent)) {
+      const prefetched = await this.fromPrefetch(name, sent, spec);
+      if (prefetched) return prefetched;
+      return this.fetchKey(name, spec, `the EHR reported an error filling prefetch key ${name}`);
+    }
+    return this.fetchKey(name, spec, sent === undefined ? `prefetch key ${name} was not sent` : `the EHR could not fill prefetch key ${name}`);
+  }
+
+  /** A key the EHR did not fill: searched on `fhirServer`, or unobtained when there is none. */
+  private async fetchKey(name: string, spec: PrefetchKey, why: string): Promise<KeyResult> {
     if (!this.client)
       return { entries: [], obtained: false, complete: false, includeHonoured: false, problem: `${why} and the request names no fhirServer` };
     return this.search(resolveTemplate(spec.template, this.request), { bounded: spec.bounded === true, what: `prefetch key ${name}` });
   }
 
-  private async fromPrefetch(name: string, value: unknown, spec: PrefetchKey): Promise<KeyResult> {
+  /** A prefetched value as sent; `null` when it is a Bundle reporting an error (its entries are not the answer). */
+  private async fromPrefetch(name: string, value: unknown, spec: PrefetchKey): Promise<KeyResult | null> {
     const where = `prefetch.${name}`;
     if (!isBundle(value)) return { entries: this.resourceEntry(value, where), obtained: true, complete: true, includeHonoured: true };
     // An answer shows _revinclude was honoured when it marks included entries or echoes the parameter in its self link;
     // a server that ignores it silently shows neither, and its silence about signatures says nothing.
     const page = parseSearchPage(value, where);
+    if (reportsError(page.entries)) return null;
     const entries = page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome');
     if (!page.next) return { entries, obtained: true, complete: true, includeHonoured: page.includeHonoured };
     if (spec.bounded) return { entries, obtained: true, complete: false, includeHonoured: page.includeHonoured };
@@ -221,6 +245,7 @@ export class HookData {
     const body = await this.client!.get(url);
     if (!isBundle(body)) throw new UpstreamError(`the FHIR server did not answer the search for ${what} with a Bundle`);
     const page = this.fromServer(() => parseSearchPage(body, `${this.base}`));
+    if (reportsError(page.entries)) throw new UpstreamError(`the FHIR server reported an error answering the search for ${what}`);
     return { ...page, entries: page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome') };
   }
 

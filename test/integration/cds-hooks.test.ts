@@ -287,10 +287,20 @@ describe('bad requests', () => {
   it("encounter-discharge: the session's procedures neither prefetched nor fetchable → 412 Precondition Failed", async () => {
     const res = await request(app)
       .post(DISCHARGE)
-      .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: { omit: ['sessionProcedures'] } }));
+      .send(
+        encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: { omit: ['sessionProcedures', 'fractionSignatures'] } }),
+      );
     expect(res.status).toBe(412);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(res.body.issue[0].diagnostics).toContain('sessionProcedures');
+  });
+
+  it("encounter-discharge: sessionProcedures omitted but fractionSignatures sent → the session's Procedures are taken from it", async () => {
+    const res = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: { omit: ['sessionProcedures'] } }));
+    expect(res.status).toBe(200);
+    expect((res.body.cards as Card[])[0]!.summary).toContain('Bill 77402');
   });
 
   it('order-sign without prefetch or fhirServer: cards still, authorizations "could not be checked"', async () => {
