@@ -26,19 +26,29 @@ export interface ExpectedOrder {
 export interface GoldenCase {
   name: string;
   bundle: unknown;
-  expected: { description: string; rules: string[]; sessions: ExpectedSession[]; orders: ExpectedOrder[]; notBilled?: string[] };
+  expected: {
+    description: string;
+    rules: string[];
+    sessions: ExpectedSession[];
+    orders: ExpectedOrder[];
+    notBilled?: string[];
+    sessionCount?: number;
+    topFindingRules?: string[];
+    absentTopFindingRules?: string[];
+  };
 }
 
-export function goldenCases(): GoldenCase[] {
-  return readdirSync(CASES_DIR)
+/** The cases of a folder in the format of ../shared/cases (`X.bundle.json` beside `X.expected.json`). */
+export function goldenCases(dir: string = CASES_DIR): GoldenCase[] {
+  return readdirSync(dir)
     .filter((file) => file.endsWith('.bundle.json'))
     .sort()
     .map((file) => {
       const name = file.replace('.bundle.json', '');
       return {
         name,
-        bundle: JSON.parse(readFileSync(join(CASES_DIR, file), 'utf8')),
-        expected: JSON.parse(readFileSync(join(CASES_DIR, `${name}.expected.json`), 'utf8')),
+        bundle: JSON.parse(readFileSync(join(dir, file), 'utf8')),
+        expected: JSON.parse(readFileSync(join(dir, `${name}.expected.json`), 'utf8')),
       };
     });
 }

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import type { CdsService } from '../../src/cds/service.js';
 
 /**
@@ -166,4 +167,19 @@ export function prefetchFor(
     prefetch[key] = value.resourceType === 'OperationOutcome' || (value.resourceType === 'Bundle' && (value.entry ?? []).length === 0) ? null : value;
   }
   return prefetch;
+}
+
+/**
+ * For a test file that calls the hooks against stand-in EHR servers: no real network beyond this machine, the
+ * stand-ins cleared after each test, and one clock (suggested resources carry the call's time: `created`,
+ * `authoredOn`), so two calls are comparable.
+ */
+export function useStandInEhr(now = '2026-11-25T12:00:00Z'): void {
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(now) });
+  });
+  afterAll(() => vi.useRealTimers());
+  afterEach(() => nock.cleanAll());
 }

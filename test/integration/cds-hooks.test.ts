@@ -1,6 +1,6 @@
 import nock from 'nock';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../../cds-services/index.js';
 import { DETERMINATION_EXTENSION, RULE_TOPIC_SYSTEM } from '../../src/cds/cards.js';
 import type { Card } from '../../src/cds/types.js';
@@ -9,21 +9,14 @@ import { SPEC_ENCOUNTER_DISCHARGE_REQUEST, SPEC_ORDER_SIGN_REQUEST } from '../fi
 import { testApp } from '../helpers/app.js';
 import { goldenCase, goldenCases } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
-import { mockFhirServer } from '../helpers/mock-fhir.js';
+import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
 
 const EHR = 'https://ehr.example.org/fhir';
 const { app } = testApp();
 const ORDER_SIGN = '/cds-services/rt-billing-order-sign';
 const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  // Suggested resources carry the call's time (created, authoredOn): one clock makes two calls comparable.
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-25T12:00:00Z') });
-});
-afterAll(() => vi.useRealTimers());
-afterEach(() => nock.cleanAll());
+useStandInEhr();
 
 /** Every rule the CDS Hooks spec puts on a card (2.0 §Card attributes), and "no null or empty element". */
 function expectSpecConformantCard(card: Card) {

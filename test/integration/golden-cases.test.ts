@@ -1,13 +1,10 @@
-import { AS_OF } from '../helpers/facts.js';
 import { describe, expect, it } from 'vitest';
-import type { Determination } from '../../src/engine/types.js';
 import { determineBundle } from '../../src/pipeline.js';
-import { RULE_CATALOG } from '../../src/engine/rules/index.js';
 import { goldenCases } from '../helpers/cases.js';
+import { AS_OF } from '../helpers/facts.js';
+import { goldenCaseChecks } from '../helpers/golden-checks.js';
 
 const cases = goldenCases();
-const rulesOf = (findings: readonly { rule: string }[] | undefined) => (findings ?? []).map((f) => f.rule);
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 describe('golden cases (../shared/cases)', () => {
   it('finds the cases', () => {
@@ -15,56 +12,6 @@ describe('golden cases (../shared/cases)', () => {
   });
 
   describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, golden) => {
-    const determination: Determination = determineBundle(golden.bundle, { asOf: AS_OF });
-
-    it.each(golden.expected.sessions.map((s) => [s.fractions.join(','), s] as const))('session %s', (_fractions, expected) => {
-      const session = determination.sessions.find((s) => sameSet(s.fractions, expected.fractions));
-      expect(session, `session with fractions ${expected.fractions}`).toBeDefined();
-      expect({
-        deliveryCode: session!.deliveryCode,
-        supportedDeliveryCode: session!.supportedDeliveryCode,
-        igrtProfessional: session!.igrtProfessional,
-        igrtStatus: session!.igrtStatus,
-      }).toEqual({
-        deliveryCode: expected.deliveryCode,
-        supportedDeliveryCode: expected.supportedDeliveryCode,
-        igrtProfessional: expected.igrtProfessional,
-        igrtStatus: expected.igrtStatus,
-      });
-      if (expected.outOfFamilyContains) expect(session!.outOfFamily).toContain(expected.outOfFamilyContains);
-      const present = [...rulesOf(session!.findings), ...rulesOf(determination.findings)];
-      for (const rule of expected.findingRules) expect(present, `finding ${rule}`).toContain(rule);
-      for (const rule of expected.absentFindingRules) expect(rulesOf(session!.findings), `no finding ${rule}`).not.toContain(rule);
-    });
-
-    it.each(golden.expected.orders.map((o) => [o.order, o] as const))('order %s', (_order, expected) => {
-      const order = determination.orders.find((o) => o.order === expected.order);
-      expect(order).toBeDefined();
-      expect(order!.expectedDeliveryCode).toBe(expected.expectedDeliveryCode);
-      const present = [...rulesOf(order!.findings), ...rulesOf(determination.findings)];
-      for (const rule of expected.findingRules) expect(present, `finding ${rule}`).toContain(rule);
-      for (const rule of expected.absentFindingRules) expect(rulesOf(order!.findings), `no finding ${rule}`).not.toContain(rule);
-    });
-
-    it('bills no fraction that was not delivered', () => {
-      for (const ref of golden.expected.notBilled ?? []) {
-        expect(determination.sessions.some((s) => s.fractions.includes(ref))).toBe(false);
-      }
-    });
-
-    it('cites a rule and a source in every finding', () => {
-      const all = [
-        ...determination.findings,
-        ...determination.sessions.flatMap((s) => s.findings),
-        ...determination.orders.flatMap((o) => o.findings),
-      ];
-      const catalog = new Set(RULE_CATALOG.map((rule) => rule.id));
-      for (const finding of all) {
-        expect(catalog, finding.rule).toContain(finding.rule);
-        // A plain sentence: the rule and its source are fields, not text to strip again.
-        expect(finding.message).not.toMatch(/\[[A-Z]+-[A-Z0-9-]+; source/);
-        expect(finding.source).toMatch(/^(\d{3}|CodeXRT|spec) \(/);
-      }
-    });
+    goldenCaseChecks(golden, determineBundle(golden.bundle, { asOf: AS_OF }));
   });
 });

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETERMINATION_EXTENSION } from '../../src/cds/cards.js';
 import type { Card, CdsResponse } from '../../src/cds/types.js';
 import type { SessionDetermination } from '../../src/engine/types.js';
@@ -8,7 +8,7 @@ import { testApp } from '../helpers/app.js';
 import { goldenCase } from '../helpers/cases.js';
 import { r4Errors } from '../helpers/fhir-validate.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
-import { mockFhirServer } from '../helpers/mock-fhir.js';
+import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
 
 /**
  * The hooks under the behaviours of real EHRs (issue: "Hooks that stay right with real EHRs"): a FHIR server that
@@ -19,13 +19,7 @@ const { app } = testApp();
 const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
 const ORDER_SIGN = '/cds-services/rt-billing-order-sign';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-25T12:00:00Z') });
-});
-afterAll(() => vi.useRealTimers());
-afterEach(() => nock.cleanAll());
+useStandInEhr();
 
 const sessionOf = (body: CdsResponse): SessionDetermination => body.cards[0]!.extension![DETERMINATION_EXTENSION] as SessionDetermination;
 const everyFinding = (body: CdsResponse) => sessionOf(body).findings;

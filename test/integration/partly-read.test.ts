@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import nock from 'nock';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETERMINATION_EXTENSION } from '../../src/cds/cards.js';
 import type { Card, CdsResponse } from '../../src/cds/types.js';
 import type { PhaseDetermination, SessionDetermination } from '../../src/engine/types.js';
@@ -9,7 +8,7 @@ import { determineBundle } from '../../src/pipeline.js';
 import { testApp } from '../helpers/app.js';
 import { goldenCase } from '../helpers/cases.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf, type Resource } from '../helpers/hook-requests.js';
-import { mockFhirServer } from '../helpers/mock-fhir.js';
+import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
 
 /**
  * A record the service could read only in part — a page it could not follow, a plan or prescription that failed to
@@ -20,13 +19,7 @@ const { app } = testApp();
 const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
 const ORDER_SIGN = '/cds-services/rt-billing-order-sign';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-25T12:00:00Z') });
-});
-afterAll(() => vi.useRealTimers());
-afterEach(() => nock.cleanAll());
+useStandInEhr();
 
 const record = (name: string) => ({
   bundle: JSON.parse(readFileSync(new URL(`../fixtures/partly-read/${name}.json`, import.meta.url), 'utf8')) as unknown,

@@ -1,4 +1,5 @@
 import { supplyUnread } from '../signatures.js';
+import { askToSign } from './I-SIGN.js';
 import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
 
 const SIGNATURES = 'the AMM record signatures (Provenance targeting the DocumentReference)';
@@ -26,21 +27,13 @@ export const A_SIGN: Rule = {
             ),
           ];
         if (verdict.kind === 'pending') {
-          const sign = {
-            kind: 'physician-signature',
-            what: 'sign-amm-record',
-            focus: record.ref,
-            patient: record.fraction.patient,
-            physician: context.physicianOf(record.fraction),
-            before: context.nextBeamOn,
-          } as const;
           return [
             finding(
               this,
               'warning',
               `AMM record ${record.ref}: ${verdict.reason}. Sign it before the next beam-on to bill the professional service.`,
               evidence,
-              [sign],
+              [askToSign(context, record, 'sign-amm-record')],
             ),
           ];
         }

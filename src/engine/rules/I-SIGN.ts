@@ -1,6 +1,6 @@
 import { signatureVerdict, supplyUnread, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
-import type { Fraction, IgrtStatus, Ref } from '../types.js';
-import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
+import type { Fraction, IgrtStatus, Ref, SuggestedAction } from '../types.js';
+import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule, type SessionContext } from './rule.js';
 
 /** A record of the session's guidance that a physician signs: a fraction's images, or an AMM record. */
 export interface GuidanceRecord {
@@ -39,6 +39,18 @@ export function igrtSignStatus(records: readonly GuidanceRecord[], nextBeamOn: s
   return nextBeamOn === null ? 'pending' : 'not-supportable';
 }
 
+/** The physician's signature on a guidance record, asked for before the next beam-on (I-SIGN, A-SIGN). */
+export function askToSign(context: SessionContext, record: GuidanceRecord, what: 'approve-images' | 'sign-amm-record'): SuggestedAction {
+  return {
+    kind: 'physician-signature',
+    what,
+    focus: record.ref,
+    patient: record.fraction.patient,
+    physician: context.physicianOf(record.fraction),
+    before: context.nextBeamOn,
+  };
+}
+
 const APPROVALS = 'the image approvals (Provenance targeting the fraction)';
 
 /** I-SIGN: the physician must review the guidance (approve the images) before the next fraction. */
@@ -69,21 +81,13 @@ export const I_SIGN: Rule = {
           return [finding(this, 'warning', `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 stays billable through ${by}.`, evidence)];
         }
         if (verdict.kind === 'pending') {
-          const approve = {
-            kind: 'physician-signature',
-            what: 'approve-images',
-            focus: record.ref,
-            patient: record.fraction.patient,
-            physician: context.physicianOf(record.fraction),
-            before: context.nextBeamOn,
-          } as const;
           return [
             finding(
               this,
               'warning',
               `Guidance images of ${record.ref}: ${verdict.reason}. Approve them before the next fraction to bill 77387-26.`,
               evidence,
-              [approve],
+              [askToSign(context, record, 'approve-images')],
             ),
           ];
         }
