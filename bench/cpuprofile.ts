@@ -4,7 +4,8 @@
  * Locations in dist/ are mapped back to the TypeScript through the build's source maps. Samples can be limited
  * to a window of the profile's clock (process.hrtime in µs), so start-up and warm-up stay out.
  *
- * Alone: `node dist/bench/cpuprofile.js FILE.cpuprofile [top]`.
+ * Alone: `node dist/bench/cpuprofile.js FILE.cpuprofile [top]` (the window from FILE.cpuprofile.window.json when
+ * the profile mode wrote one).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -203,5 +204,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: node dist/bench/cpuprofile.js FILE.cpuprofile [top]');
     process.exit(2);
   }
-  printSummary(file, summariseProfile(readProfile(file), undefined, Number(top ?? 25)));
+  const windowFile = `${file}.window.json`;
+  const window = existsSync(windowFile) ? (JSON.parse(readFileSync(windowFile, 'utf8')) as { fromUs: number; toUs: number }) : undefined;
+  printSummary(`${file}${window ? ' (loaded window)' : ''}`, summariseProfile(readProfile(file), window, Number(top ?? 25)));
 }

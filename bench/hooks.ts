@@ -14,12 +14,15 @@ import { orderSign } from '../cds-services/order-sign/handler.js';
 import { HookData } from '../src/cds/hook-data.js';
 import { HookRequest } from '../src/cds/schemas.js';
 import type { CdsService } from '../src/cds/service.js';
+import { coreTimes, othersPct } from './contention.js';
 import { serverCommand, type Pinning } from './pinning.js';
 import type { FromServer, ServerKind, ToServer } from './server.js';
 import { dischargeRequest } from './synthetic.js';
 import { BenchClient, ISSUER, PUBLIC_BASE, TokenPool, type Alg } from './tokens.js';
 
 export const CONNECTIONS = 50;
+/** Other processes' share of a core above which a run is flagged as noisy. */
+export const NOISY_PCT = 5;
 const ORDER_SIGN = 'rt-billing-order-sign';
 const DISCHARGE = 'rt-billing-encounter-discharge';
 /** The discharge scenario's course length: the session that just ended is the 35th. */
@@ -101,6 +104,11 @@ export interface LoadResult {
   readonly serverCorePct: number;
   /** Share of one core the load generator used (near 100 = the generator may be the bottleneck). */
   readonly generatorCorePct: number;
+  /**
+   * CPU used by other processes during the run (/proc/stat), % of the server's and of the generator's core (of the
+   * whole machine, both figures, when unpinned); above a few % the throughput is not the service's alone.
+   */
+  readonly othersPct: { readonly serverCore: number | null; readonly generatorCore: number | null };
   readonly bodyBytes: number;
   /** The measured run on the server's monotonic clock (µs), the clock of its --cpu-prof profile. */
   readonly windowUs: { readonly fromUs: number; readonly toUs: number };
@@ -162,6 +170,8 @@ export class ServerProcess {
 
 interface LoadOptions {
   readonly durationS: number;
+  /** The cores of the server and of the generator, when pinned. */
+  readonly pinning?: Pinning;
   readonly connections?: number;
   readonly token?: () => string;
 }
@@ -194,11 +204,16 @@ export async function measure(server: ServerProcess, path: string, payload: stri
   await autocannonRun(url, payload, { ...options, durationS: options.warmupS });
   const before = await server.cpu();
   const generatorBefore = process.cpuUsage();
+  const coresBefore = coreTimes();
   const result = await autocannonRun(url, payload, options);
+  const coresAfter = coreTimes();
   const after = await server.cpu();
   const generator = process.cpuUsage(generatorBefore);
   const wallUs = after.atUs - before.atUs;
   const requests = result.requests.total;
+  const [serverMs, generatorMs, wallMs] = [(after.cpuUs - before.cpuUs) / 1000, (generator.user + generator.system) / 1000, wallUs / 1000];
+  const pinned = options.pinning?.server != null && options.pinning.generator != null ? options.pinning : null;
+  const machine = pinned ? null : othersPct(coresBefore, coresAfter, [...(coresBefore?.keys() ?? [])], serverMs + generatorMs, wallMs);
   return {
     rps: Math.round(result.requests.average),
     p99Ms: result.latency.p99,
@@ -208,6 +223,12 @@ export async function measure(server: ServerProcess, path: string, payload: stri
     non2xx: result.non2xx,
     serverCorePct: Math.round(((after.cpuUs - before.cpuUs) / wallUs) * 100),
     generatorCorePct: Math.round(((generator.user + generator.system) / wallUs) * 100),
+    othersPct: pinned
+      ? {
+          serverCore: othersPct(coresBefore, coresAfter, [pinned.server!], serverMs, wallMs),
+          generatorCore: othersPct(coresBefore, coresAfter, [pinned.generator!], generatorMs, wallMs),
+        }
+      : { serverCore: machine, generatorCore: machine },
     bodyBytes: Buffer.byteLength(payload),
     windowUs: { fromUs: before.atUs, toUs: after.atUs },
   };
@@ -249,13 +270,18 @@ export async function runHooks(
       });
       try {
         const token = pool ? () => pool.take() : undefined;
-        const result = await measure(server, scenario.path, bodies[scenario.body], { durationS, warmupS, ...(token ? { token } : {}) });
+        const result = await measure(server, scenario.path, bodies[scenario.body], { durationS, warmupS, pinning, ...(token ? { token } : {}) });
         results[scenario.name] = pool
           ? { ...result, tokens: { alg: pool.alg, pool: pool.size, used: pool.used, exhausted: pool.exhausted } }
           : result;
         log(
           `  ${scenario.name}: ${result.rps} req/s, p99 ${result.p99Ms} ms, ${result.cpuMsPerRequest} CPU ms/request (server core ${result.serverCorePct} %, generator core ${result.generatorCorePct} %)`,
         );
+        const others = Math.max(result.othersPct.serverCore ?? 0, result.othersPct.generatorCore ?? 0);
+        if (others > NOISY_PCT)
+          log(
+            `  NOISY ${scenario.name}: other processes used ${result.othersPct.serverCore} % of the server's core and ${result.othersPct.generatorCore} % of the generator's during the run`,
+          );
         if (pool?.exhausted) log(`  WARNING ${scenario.name}: the token pool ran out; ${pool.exhausted} tokens were signed during the run`);
       } finally {
         await server.stop();

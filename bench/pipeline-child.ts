@@ -7,6 +7,7 @@
  * argv: <bundle.json> <sessions> <runs>
  */
 import { readFileSync } from 'node:fs';
+import { coreTimes, othersPct } from './contention.js';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { evaluate } from '../src/engine/evaluate.js';
 import { extractFacts } from '../src/fhir/extract.js';
@@ -27,6 +28,8 @@ export interface StageTimes {
   /** GC pauses during the run (major: mark-compact; minor: scavenges). */
   readonly gcMajorMs: number;
   readonly gcMinorMs: number;
+  /** Other processes' share of the machine during the run (%), null without /proc/stat. */
+  readonly othersPct: number | null;
 }
 
 export interface PipelineReport {
@@ -80,6 +83,7 @@ let liveHeap = 0;
 for (let run = 0; run < Number(runsArg); run++) {
   gc();
   await settle();
+  const cores0 = coreTimes();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const json: unknown = JSON.parse(text);
@@ -91,6 +95,7 @@ for (let run = 0; run < Number(runsArg); run++) {
   const determination = evaluate(input);
   const t4 = performance.now();
   const cpu = process.cpuUsage(cpu0);
+  const cores1 = coreTimes();
   await settle();
   const { major, minor } = gcWithin(t0, t4);
   runs.push({
@@ -100,6 +105,7 @@ for (let run = 0; run < Number(runsArg); run++) {
     evaluateMs: t4 - t3,
     totalMs: t4 - t0,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    othersPct: othersPct(cores0, cores1, [...(cores0?.keys() ?? [])], (cpu.user + cpu.system) / 1000, t4 - t0),
     gcMajorMs: major,
     gcMinorMs: minor,
   });

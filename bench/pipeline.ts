@@ -23,7 +23,9 @@ export interface PipelineRow {
   readonly inputMb: number;
   /** Medians over the runs. */
   readonly pipelineMs: number;
-  readonly stages: Omit<StageTimes, 'totalMs' | 'cpuMs'>;
+  readonly stages: Omit<StageTimes, 'totalMs' | 'cpuMs' | 'othersPct'>;
+  /** The highest share of the machine other processes used during a run (%), null without /proc/stat. */
+  readonly othersPct: number | null;
   /** Process CPU time of a run (median), V8's parallel GC threads included. */
   readonly cpuMs: number;
   readonly engineMs: number;
@@ -49,13 +51,15 @@ async function measureSize(dir: string, sessions: number): Promise<PipelineRow> 
     child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`pipeline run at ${sessions} sessions exited ${code}`))));
   });
   rmSync(file, { force: true });
-  const stage = (key: keyof StageTimes) => median(report.runs.map((r) => r[key]));
+  const stage = (key: Exclude<keyof StageTimes, 'othersPct'>) => median(report.runs.map((r) => r[key]));
+  const others = report.runs.map((r) => r.othersPct).filter((pct) => pct !== null);
   return {
     sessions,
     runs,
     inputMb: report.inputMb,
     pipelineMs: stage('totalMs'),
     cpuMs: stage('cpuMs'),
+    othersPct: others.length > 0 ? Math.max(...others) : null,
     stages: {
       jsonParseMs: stage('jsonParseMs'),
       parseBundleMs: stage('parseBundleMs'),
@@ -78,7 +82,9 @@ export async function runPipeline(sizes: readonly number[], log: (line: string) 
     const rows: PipelineRow[] = [];
     for (const sessions of sizes) {
       const row = await measureSize(dir, sessions);
-      log(`  ${sessions} sessions: ${row.pipelineMs.toFixed(0)} ms (median of ${row.runs}), peak RSS ${row.peakRssMb} MB`);
+      log(
+        `  ${sessions} sessions: ${row.pipelineMs.toFixed(0)} ms (median of ${row.runs}), peak RSS ${row.peakRssMb} MB, other processes up to ${row.othersPct ?? '-'} % of the machine`,
+      );
       rows.push(row);
     }
     return rows;

@@ -7,7 +7,7 @@
  * BENCH_PROFILE_SCENARIOS (default orderSign,encounterDischarge,orderSignJwt) picks scenarios of hooks.ts;
  * BENCH_PROFILE_DIR keeps the .cpuprofile files (a temporary folder otherwise), for Chrome DevTools or speedscope.
  */
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dischargeRequest } from './synthetic.js';
@@ -53,12 +53,19 @@ export async function profileHooks({ durationS, warmupS }: { durationS: number; 
       });
       let load: LoadResult;
       try {
-        load = await measure(server, scenario.path, bodies[scenario.body], { durationS, warmupS, ...(pool ? { token: () => pool.take() } : {}) });
+        load = await measure(server, scenario.path, bodies[scenario.body], {
+          durationS,
+          warmupS,
+          pinning,
+          ...(pool ? { token: () => pool.take() } : {}),
+        });
       } finally {
         await server.stop();
       }
       if (!readdirSync(dir).includes(name)) throw new Error(`no profile written for ${scenario.name} (${join(dir, name)})`);
       const file = join(dir, name);
+      // The loaded window beside the profile: `node dist/bench/cpuprofile.js FILE` then summarises that window only.
+      writeFileSync(`${file}.window.json`, JSON.stringify({ ...load.windowUs, requests: load.requests }));
       const summary = summariseProfile(readProfile(file), load.windowUs, 15);
       console.log(
         `\n${scenario.name}: ${load.rps} req/s under the profiler, ${load.cpuMsPerRequest} CPU ms/request, ${load.non2xx} non-2xx; profile ${file}`,

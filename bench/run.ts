@@ -17,7 +17,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDepartment } from './department.js';
-import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
+import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
 import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
 import { profileHooks } from './profile.js';
@@ -82,15 +82,17 @@ function printHooks({ run, inProcess, pinning }: HooksPart): void {
   );
   console.log('JWT scenarios use RS384 client tokens (Epic\'s default, "RSA SHA-384"), signed before the run; orderSignJwtEs384 uses ES384 (P-384).');
   console.log(
-    `${'scenario'.padEnd(23)}${'body'.padEnd(17)}${pad('req/s', 7)}${pad('× base', 8)}${pad('p99 ms', 8)}${pad('CPU ms/req', 12)}${pad('× base CPU', 12)}${pad('server core', 13)}${pad('gen core', 10)}${pad('errors', 8)}${pad('non-2xx', 9)}`,
+    `${'scenario'.padEnd(23)}${'body'.padEnd(17)}${pad('req/s', 7)}${pad('× base', 8)}${pad('p99 ms', 8)}${pad('CPU ms/req', 12)}${pad('× base CPU', 12)}${pad('server core', 13)}${pad('gen core', 10)}${pad('others', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}`,
   );
   for (const scenario of SCENARIOS) {
     const r = results[scenario.name]!;
     console.log(
-      `${scenario.name.padEnd(23)}${BODY_LABEL[scenario.body].padEnd(17)}${pad(r.rps, 7)}${pad(ratio(results, scenario.name), 8)}${pad(r.p99Ms, 8)}${pad(r.cpuMsPerRequest.toFixed(3), 12)}${pad(cpuRatio(results, scenario.name), 12)}${pad(`${r.serverCorePct} %`, 13)}${pad(`${r.generatorCorePct} %`, 10)}${pad(r.errors, 8)}${pad(r.non2xx, 9)}`,
+      `${scenario.name.padEnd(23)}${BODY_LABEL[scenario.body].padEnd(17)}${pad(r.rps, 7)}${pad(ratio(results, scenario.name), 8)}${pad(r.p99Ms, 8)}${pad(r.cpuMsPerRequest.toFixed(3), 12)}${pad(cpuRatio(results, scenario.name), 12)}${pad(`${r.serverCorePct} %`, 13)}${pad(`${r.generatorCorePct} %`, 10)}${pad(`${r.othersPct.serverCore ?? '-'}/${r.othersPct.generatorCore ?? '-'}`, 9)}${pad(r.errors, 8)}${pad(r.non2xx, 9)}`,
     );
   }
-  console.log('(× base: against the baseline with the same body; server core near 100 % = the server, not the generator, limits the run)');
+  console.log(
+    `(× base: against the baseline with the same body; server core near 100 % = the server, not the generator, limits the run; others: % of the server's/generator's core used by other processes, above ${NOISY_PCT} the run was disturbed)`,
+  );
   const extra = (jwtName: string, openName: string) => (results[jwtName]!.cpuMsPerRequest - results[openName]!.cpuMsPerRequest).toFixed(3);
   console.log(
     `\nJWT verification per token, in-process (jwt.verify as the service calls it, key as PEM): RS384 ${verifyCost.RS384.pemMs.toFixed(3)} ms, ES384 ${verifyCost.ES384.pemMs.toFixed(3)} ms` +
@@ -121,7 +123,7 @@ function hooksSummary({ run, inProcess, pinning }: HooksPart) {
   const { results, verifyCost } = run;
   const scenario = (name: string) => {
     const r = results[name]!;
-    return { rps: r.rps, p99Ms: r.p99Ms, cpuMsPerRequest: r.cpuMsPerRequest };
+    return { rps: r.rps, p99Ms: r.p99Ms, cpuMsPerRequest: r.cpuMsPerRequest, othersPct: r.othersPct };
   };
   const byName = <T>(fn: (name: string) => T, names = SCENARIOS.map((s) => s.name)) => Object.fromEntries(names.map((name) => [name, fn(name)]));
   const hooks = SCENARIOS.filter((s) => s.kind !== 'baseline').map((s) => s.name);
@@ -132,8 +134,8 @@ function hooksSummary({ run, inProcess, pinning }: HooksPart) {
     p99Ms: byName((name) => results[name]!.p99Ms),
     hooksRun: { durationS: DURATION, warmupS: WARMUP, connections: CONNECTIONS, pinning, jwtAlg: 'RS384', dischargeFractions: DISCHARGE_FRACTIONS },
     jwt: {
-      verifyMs: { RS384: verifyCost.RS384.pemMs, ES384: verifyCost.ES384.pemMs },
-      verifyMsKeyObject: { RS384: verifyCost.RS384.keyObjectMs, ES384: verifyCost.ES384.keyObjectMs },
+      verifyMs: { RS384: round(verifyCost.RS384.pemMs, 3), ES384: round(verifyCost.ES384.pemMs, 3) },
+      verifyMsKeyObject: { RS384: round(verifyCost.RS384.keyObjectMs, 3), ES384: round(verifyCost.ES384.keyObjectMs, 3) },
       tokens: byName(
         (name) => results[name]!.tokens,
         SCENARIOS.filter((s) => s.jwt).map((s) => s.name),
@@ -156,14 +158,14 @@ function printPipeline(rows: PipelineRow[]): void {
     `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB) and engine alone (facts → determination)`,
   );
   console.log(
-    `${'sessions'.padEnd(9)}${pad('runs', 5)}${pad('input MB', 9)}${pad('pipeline ms', 12)}${pad('ms/session', 11)}${pad('CPU ms', 8)}${pad('JSON.parse', 11)}${pad('parseBundle', 12)}${pad('extractFacts', 13)}${pad('evaluate', 9)}${pad('GC major', 9)}${pad('GC minor', 9)}${pad('engine ms', 10)}${pad('ms/session', 11)}${pad('peak RSS MB', 12)}${pad('KB/session', 11)}${pad('live KB/s.', 11)}`,
+    `${'sessions'.padEnd(9)}${pad('runs', 5)}${pad('input MB', 9)}${pad('pipeline ms', 12)}${pad('ms/session', 11)}${pad('CPU ms', 8)}${pad('JSON.parse', 11)}${pad('parseBundle', 12)}${pad('extractFacts', 13)}${pad('evaluate', 9)}${pad('GC major', 9)}${pad('GC minor', 9)}${pad('engine ms', 10)}${pad('ms/session', 11)}${pad('peak RSS MB', 12)}${pad('KB/session', 11)}${pad('live KB/s.', 11)}${pad('others', 8)}`,
   );
   for (const r of rows)
     console.log(
-      `${String(r.sessions).padEnd(9)}${pad(r.runs, 5)}${pad(r.inputMb, 9)}${pad(r.pipelineMs.toFixed(0), 12)}${pad(round(r.pipelineMs / r.sessions, 4), 11)}${pad(r.cpuMs.toFixed(0), 8)}${pad(r.stages.jsonParseMs.toFixed(0), 11)}${pad(r.stages.parseBundleMs.toFixed(0), 12)}${pad(r.stages.extractFactsMs.toFixed(0), 13)}${pad(r.stages.evaluateMs.toFixed(0), 9)}${pad(r.stages.gcMajorMs.toFixed(0), 9)}${pad(r.stages.gcMinorMs.toFixed(0), 9)}${pad(r.engineMs.toFixed(0), 10)}${pad(round(r.engineMs / r.sessions, 4), 11)}${pad(r.peakRssMb, 12)}${pad(r.peakKbPerSession, 11)}${pad(r.liveHeapKbPerSession, 11)}`,
+      `${String(r.sessions).padEnd(9)}${pad(r.runs, 5)}${pad(r.inputMb, 9)}${pad(r.pipelineMs.toFixed(0), 12)}${pad(round(r.pipelineMs / r.sessions, 4), 11)}${pad(r.cpuMs.toFixed(0), 8)}${pad(r.stages.jsonParseMs.toFixed(0), 11)}${pad(r.stages.parseBundleMs.toFixed(0), 12)}${pad(r.stages.extractFactsMs.toFixed(0), 13)}${pad(r.stages.evaluateMs.toFixed(0), 9)}${pad(r.stages.gcMajorMs.toFixed(0), 9)}${pad(r.stages.gcMinorMs.toFixed(0), 9)}${pad(r.engineMs.toFixed(0), 10)}${pad(round(r.engineMs / r.sessions, 4), 11)}${pad(r.peakRssMb, 12)}${pad(r.peakKbPerSession, 11)}${pad(r.liveHeapKbPerSession, 11)}${pad(r.othersPct === null ? '-' : `${r.othersPct} %`, 8)}`,
     );
   console.log(
-    '(stage columns: wall ms; CPU ms: all threads, V8 parallel GC included; GC: pauses within the run, part of the stages; KB/session: peak RSS above the idle process; live: heap after a full GC with everything alive)',
+    '(stage columns: wall ms; CPU ms: all threads, V8 parallel GC included; GC: pauses within the run, part of the stages; KB/session: peak RSS above the idle process; live: heap after a full GC with everything alive; others: the most other processes used of the machine during a run)',
   );
   for (let i = 1; i < rows.length; i++) {
     const [small, large] = [rows[i - 1]!, rows[i]!];
@@ -197,6 +199,7 @@ function pipelineSummary(rows: PipelineRow[]) {
         stagesMs: Object.fromEntries(Object.entries(r.stages).map(([k, v]) => [k.replace(/Ms$/, ''), round(v, 1)])),
         peakRssMb: r.peakRssMb,
         liveHeapMb: r.liveHeapMb,
+        othersPct: r.othersPct,
       })),
     },
     engine: {
