@@ -235,17 +235,61 @@ export async function measure(server: ServerProcess, path: string, payload: stri
 }
 
 export interface HooksRun {
+  /** Per scenario: the median over the rounds (each round a fresh server process). */
   readonly results: Record<string, LoadResult>;
+  /** Per scenario: every round's result, in order. */
+  readonly rounds: Record<string, LoadResult[]>;
   readonly verifyCost: Record<Alg, { pemMs: number; keyObjectMs: number }>;
 }
 
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** One figure per scenario from its rounds: medians, except errors (summed) and other processes' share (the worst). */
+function medianOf(rounds: readonly LoadResult[]): LoadResult {
+  const of = (pick: (r: LoadResult) => number) => median(rounds.map(pick));
+  const worst = (pick: (r: LoadResult) => number | null) => {
+    const values = rounds.map(pick).filter((v): v is number => v !== null);
+    return values.length > 0 ? Math.max(...values) : null;
+  };
+  const tokens = rounds.flatMap((r) => (r.tokens ? [r.tokens] : []));
+  return {
+    rps: Math.round(of((r) => r.rps)),
+    p99Ms: of((r) => r.p99Ms),
+    cpuMsPerRequest: Math.round(of((r) => r.cpuMsPerRequest) * 1000) / 1000,
+    requests: Math.round(of((r) => r.requests)),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
+    serverCorePct: Math.round(of((r) => r.serverCorePct)),
+    generatorCorePct: Math.round(of((r) => r.generatorCorePct)),
+    othersPct: { serverCore: worst((r) => r.othersPct.serverCore), generatorCore: worst((r) => r.othersPct.generatorCore) },
+    bodyBytes: rounds[0]!.bodyBytes,
+    windowUs: rounds[0]!.windowUs,
+    ...(tokens.length > 0
+      ? {
+          tokens: {
+            alg: tokens[0]!.alg,
+            pool: tokens.reduce((sum, t) => sum + t.pool, 0),
+            used: tokens.reduce((sum, t) => sum + t.used, 0),
+            exhausted: tokens.reduce((sum, t) => sum + t.exhausted, 0),
+          },
+        }
+      : {}),
+  };
+}
+
 /**
- * Every scenario, in order, each in a fresh server process. JWT pools are sized from the throughput of the same
- * hook without authentication (which does strictly less work) over warm-up and run, with a 30 % margin.
+ * Every scenario, `rounds` times round-robin, each run in a fresh server process (a process's GC settles in one
+ * of two regimes for the discharge body, ~25 % apart: one process is one draw). JWT pools are sized from the
+ * throughput of the same hook without authentication (which does strictly less work), or from the scenario's
+ * previous round, over warm-up and run, with a 30 % margin.
  */
 export async function runHooks(
   pinning: Pinning,
-  { durationS, warmupS, log }: { durationS: number; warmupS: number; log: (line: string) => void },
+  { durationS, warmupS, rounds, log }: { durationS: number; warmupS: number; rounds: number; log: (line: string) => void },
 ): Promise<HooksRun> {
   const bodies: Record<BodyName, string> = {
     orderSign: JSON.stringify(orderSignRequest()),
@@ -253,44 +297,52 @@ export async function runHooks(
   };
   const client = new BenchClient();
   const jwks = await client.serveJwks();
-  const results: Record<string, LoadResult> = {};
+  const all: Record<string, LoadResult[]> = Object.fromEntries(SCENARIOS.map((s) => [s.name, []]));
   try {
-    for (const scenario of SCENARIOS) {
-      let pool: TokenPool | undefined;
-      if (scenario.jwt) {
-        const open = results[scenario.jwt.sizedFrom];
-        const perSecond = open ? open.requests / durationS : 5000;
-        const size = Math.ceil(perSecond * (durationS + warmupS) * 1.3) + 4 * CONNECTIONS;
-        const started = performance.now();
-        pool = new TokenPool(client, scenario.jwt.alg, scenario.jwt.serviceId, size);
-        log(`  ${scenario.name}: ${size} ${scenario.jwt.alg} tokens signed in ${((performance.now() - started) / 1000).toFixed(1)} s before the run`);
-      }
-      const server = await ServerProcess.start(pinning, scenario.kind, {
-        env: scenario.kind === 'secured' ? { BENCH_JWKS_URL: jwks.url, BENCH_ISSUER: ISSUER, BENCH_PUBLIC_BASE_URL: PUBLIC_BASE } : {},
-      });
-      try {
-        const token = pool ? () => pool.take() : undefined;
-        const result = await measure(server, scenario.path, bodies[scenario.body], { durationS, warmupS, pinning, ...(token ? { token } : {}) });
-        results[scenario.name] = pool
-          ? { ...result, tokens: { alg: pool.alg, pool: pool.size, used: pool.used, exhausted: pool.exhausted } }
-          : result;
-        log(
-          `  ${scenario.name}: ${result.rps} req/s, p99 ${result.p99Ms} ms, ${result.cpuMsPerRequest} CPU ms/request (server core ${result.serverCorePct} %, generator core ${result.generatorCorePct} %)`,
-        );
-        const others = Math.max(result.othersPct.serverCore ?? 0, result.othersPct.generatorCore ?? 0);
-        if (others > NOISY_PCT)
+    for (let round = 1; round <= rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        let pool: TokenPool | undefined;
+        if (scenario.jwt) {
+          const sizedOn = all[scenario.name]!.at(-1) ?? all[scenario.jwt.sizedFrom]!.at(-1);
+          const perSecond = sizedOn ? sizedOn.requests / durationS : 5000;
+          const size = Math.ceil(perSecond * (durationS + warmupS) * 1.3) + 4 * CONNECTIONS;
+          const started = performance.now();
+          pool = new TokenPool(client, scenario.jwt.alg, scenario.jwt.serviceId, size);
           log(
-            `  NOISY ${scenario.name}: other processes used ${result.othersPct.serverCore} % of the server's core and ${result.othersPct.generatorCore} % of the generator's during the run`,
+            `  ${scenario.name}: ${size} ${scenario.jwt.alg} tokens signed in ${((performance.now() - started) / 1000).toFixed(1)} s before the run`,
           );
-        if (pool?.exhausted) log(`  WARNING ${scenario.name}: the token pool ran out; ${pool.exhausted} tokens were signed during the run`);
-      } finally {
-        await server.stop();
+        }
+        const server = await ServerProcess.start(pinning, scenario.kind, {
+          env: scenario.kind === 'secured' ? { BENCH_JWKS_URL: jwks.url, BENCH_ISSUER: ISSUER, BENCH_PUBLIC_BASE_URL: PUBLIC_BASE } : {},
+        });
+        try {
+          const token = pool ? () => pool.take() : undefined;
+          const result = await measure(server, scenario.path, bodies[scenario.body], { durationS, warmupS, pinning, ...(token ? { token } : {}) });
+          all[scenario.name]!.push(
+            pool ? { ...result, tokens: { alg: pool.alg, pool: pool.size, used: pool.used, exhausted: pool.exhausted } } : result,
+          );
+          log(
+            `  round ${round}/${rounds} ${scenario.name}: ${result.rps} req/s, p99 ${result.p99Ms} ms, ${result.cpuMsPerRequest} CPU ms/request (server core ${result.serverCorePct} %, generator core ${result.generatorCorePct} %)`,
+          );
+          const others = Math.max(result.othersPct.serverCore ?? 0, result.othersPct.generatorCore ?? 0);
+          if (others > NOISY_PCT)
+            log(
+              `  NOISY ${scenario.name}: other processes used ${result.othersPct.serverCore} % of the server's core and ${result.othersPct.generatorCore} % of the generator's during the run`,
+            );
+          if (pool?.exhausted) log(`  WARNING ${scenario.name}: the token pool ran out; ${pool.exhausted} tokens were signed during the run`);
+        } finally {
+          await server.stop();
+        }
       }
     }
   } finally {
     jwks.server.close();
   }
-  return { results, verifyCost: { RS384: client.verifyCost('RS384'), ES384: client.verifyCost('ES384') } };
+  return {
+    results: Object.fromEntries(Object.entries(all).map(([name, results]) => [name, medianOf(results)])),
+    rounds: all,
+    verifyCost: { RS384: client.verifyCost('RS384'), ES384: client.verifyCost('ES384') },
+  };
 }
 
 /**

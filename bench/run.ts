@@ -2,9 +2,10 @@
  * `npm run bench`: the service's figures, printed as tables, with as the LAST line one JSON object.
  *
  * - hooks: each hook under HTTP load (autocannon, BENCH_DURATION_S seconds, 50 connections) in a fresh server
- *   process pinned to its own core, the load generator on another; throughput, p99 and server CPU per request,
- *   against a bare express baseline with the same body; JWT-authenticated variants with tokens signed beforehand;
- *   in-process per-call costs (and how discharge scales with the course).
+ *   process pinned to its own core, the load generator on another, BENCH_HOOK_ROUNDS rounds (3; the figures are
+ *   medians): throughput, p99 and server CPU per request, against a bare express baseline with the same body;
+ *   JWT-authenticated variants with tokens signed beforehand; in-process per-call costs (and how discharge scales
+ *   with the course).
  * - pipeline: Bundle JSON → validated → facts → determination at 1k, 10k and 100k sessions, a fresh process each:
  *   time per stage, GC, peak memory; the engine alone.
  * - batch: department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb).
@@ -23,7 +24,10 @@ import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from '
 import { profileHooks } from './profile.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 2);
+/** Warm-up before each measured run: after 2 s order-sign still runs ~10 % below its steady state, after 5 s not. */
+const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
+/** Fresh server processes per hook scenario (the figures are their medians). */
+const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
 const PARTS = ['hooks', 'pipeline', 'batch'] as const;
 type Part = (typeof PARTS)[number];
 
@@ -50,7 +54,7 @@ async function hooksPart(): Promise<HooksPart> {
   const unpin = pinGenerator(pinning);
   let run: HooksRun;
   try {
-    run = await runHooks(pinning, { durationS: DURATION, warmupS: WARMUP, log });
+    run = await runHooks(pinning, { durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, log });
   } finally {
     unpin();
   }
@@ -78,7 +82,7 @@ function cpuRatio(results: Record<string, LoadResult>, name: string): number {
 function printHooks({ run, inProcess, pinning }: HooksPart): void {
   const { results, verifyCost } = run;
   console.log(
-    `\nHooks (autocannon, ${DURATION} s after a ${WARMUP} s warm-up, ${CONNECTIONS} connections, a fresh server process per scenario; pinning: ${pinning})`,
+    `\nHooks (autocannon, ${DURATION} s after a ${WARMUP} s warm-up, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds, each run in a fresh server process; pinning: ${pinning})`,
   );
   console.log('JWT scenarios use RS384 client tokens (Epic\'s default, "RSA SHA-384"), signed before the run; orderSignJwtEs384 uses ES384 (P-384).');
   console.log(
@@ -89,6 +93,11 @@ function printHooks({ run, inProcess, pinning }: HooksPart): void {
     console.log(
       `${scenario.name.padEnd(23)}${BODY_LABEL[scenario.body].padEnd(17)}${pad(r.rps, 7)}${pad(ratio(results, scenario.name), 8)}${pad(r.p99Ms, 8)}${pad(r.cpuMsPerRequest.toFixed(3), 12)}${pad(cpuRatio(results, scenario.name), 12)}${pad(`${r.serverCorePct} %`, 13)}${pad(`${r.generatorCorePct} %`, 10)}${pad(`${r.othersPct.serverCore ?? '-'}/${r.othersPct.generatorCore ?? '-'}`, 9)}${pad(r.errors, 8)}${pad(r.non2xx, 9)}`,
     );
+  }
+  console.log(`\nPer round (req/s; CPU ms/request; p99 ms):`);
+  for (const scenario of SCENARIOS) {
+    const rounds = run.rounds[scenario.name]!;
+    console.log(`  ${scenario.name.padEnd(23)}${rounds.map((r) => `${r.rps}; ${r.cpuMsPerRequest.toFixed(3)}; ${r.p99Ms}`.padEnd(22)).join('')}`);
   }
   console.log(
     `(× base: against the baseline with the same body; server core near 100 % = the server, not the generator, limits the run; others: % of the server's/generator's core used by other processes, above ${NOISY_PCT} the run was disturbed)`,
@@ -123,7 +132,14 @@ function hooksSummary({ run, inProcess, pinning }: HooksPart) {
   const { results, verifyCost } = run;
   const scenario = (name: string) => {
     const r = results[name]!;
-    return { rps: r.rps, p99Ms: r.p99Ms, cpuMsPerRequest: r.cpuMsPerRequest, othersPct: r.othersPct };
+    const rounds = run.rounds[name]!;
+    return {
+      rps: r.rps,
+      p99Ms: r.p99Ms,
+      cpuMsPerRequest: r.cpuMsPerRequest,
+      rounds: { rps: rounds.map((x) => x.rps), cpuMsPerRequest: rounds.map((x) => x.cpuMsPerRequest), p99Ms: rounds.map((x) => x.p99Ms) },
+      othersPct: r.othersPct,
+    };
   };
   const byName = <T>(fn: (name: string) => T, names = SCENARIOS.map((s) => s.name)) => Object.fromEntries(names.map((name) => [name, fn(name)]));
   const hooks = SCENARIOS.filter((s) => s.kind !== 'baseline').map((s) => s.name);
@@ -132,7 +148,15 @@ function hooksSummary({ run, inProcess, pinning }: HooksPart) {
     ratios: byName((name) => ratio(results, name), hooks),
     cpuRatios: byName((name) => cpuRatio(results, name), hooks),
     p99Ms: byName((name) => results[name]!.p99Ms),
-    hooksRun: { durationS: DURATION, warmupS: WARMUP, connections: CONNECTIONS, pinning, jwtAlg: 'RS384', dischargeFractions: DISCHARGE_FRACTIONS },
+    hooksRun: {
+      durationS: DURATION,
+      warmupS: WARMUP,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      pinning,
+      jwtAlg: 'RS384',
+      dischargeFractions: DISCHARGE_FRACTIONS,
+    },
     jwt: {
       verifyMs: { RS384: round(verifyCost.RS384.pemMs, 3), ES384: round(verifyCost.ES384.pemMs, 3) },
       verifyMsKeyObject: { RS384: round(verifyCost.RS384.keyObjectMs, 3), ES384: round(verifyCost.ES384.keyObjectMs, 3) },
