@@ -36,7 +36,9 @@ function affinityOf(taskset: string, pid: number): number[] {
   return parseCpuList(out.slice(out.lastIndexOf(':') + 1));
 }
 
+/** BENCH_PIN=0 turns pinning off (to compare with an unpinned run, as the benchmark measured before). */
 export function planPinning(): Pinning {
+  if (process.env.BENCH_PIN === '0') return { allowed: [], server: null, generator: null, reason: 'BENCH_PIN=0', taskset: null };
   const taskset = TASKSETS.find((path) => existsSync(path)) ?? null;
   if (!taskset)
     return { allowed: [], server: null, generator: null, reason: 'taskset not found: server and load generator share the cores', taskset };
