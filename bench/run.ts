@@ -1,185 +1,241 @@
 /**
- * `npm run bench`: hook throughput against a bare express baseline (autocannon, 10 s, 50 connections each), then
- * the pipeline (Bundle JSON → validated → facts → determination) and the engine alone on synthetic Bundles, then
- * department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb).
- * Prints a table, and as its last line one JSON object with the figures.
+ * `npm run bench`: the service's figures, printed as tables, with as the LAST line one JSON object.
+ *
+ * - hooks: each hook under HTTP load (autocannon, BENCH_DURATION_S seconds, 50 connections) in a fresh server
+ *   process pinned to its own core, the load generator on another, BENCH_HOOK_ROUNDS rounds (3; the figures are
+ *   medians): throughput, p99 and server CPU per request, against a bare express baseline with the same body;
+ *   JWT-authenticated variants with tokens signed beforehand; in-process per-call costs (and how discharge scales
+ *   with the course).
+ * - pipeline: Bundle JSON → validated → facts → determination at 1k, 10k and 100k sessions, a fresh process each:
+ *   time per stage, GC, peak memory; the engine alone.
+ * - batch: department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb).
+ *
+ * BENCH_ONLY=hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import jwt from 'jsonwebtoken';
-import { evaluate } from '../src/engine/evaluate.js';
-import { extractFacts } from '../src/fhir/extract.js';
-import { parseBundle } from '../src/fhir/parse.js';
-import { determineBundle } from '../src/pipeline.js';
-import { encounterDischarge } from '../cds-services/encounter-discharge/handler.js';
-import { HookData } from '../src/cds/hook-data.js';
-import { HookRequest } from '../src/cds/schemas.js';
 import { writeDepartment } from './department.js';
-import { dischargeRequest, syntheticBundle } from './synthetic.js';
-import { readFileSync } from 'node:fs';
+import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
+import { describePinning, pinGenerator, planPinning } from './pinning.js';
+import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
+import { profileHooks } from './profile.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
-const CONNECTIONS = 50;
+/** Warm-up before each measured run: after 2 s order-sign still runs ~10 % below its steady state, after 5 s not. */
+const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
+/** Fresh server processes per hook scenario (the figures are their medians). */
+const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
+const PARTS = ['hooks', 'pipeline', 'batch'] as const;
+type Part = (typeof PARTS)[number];
 
-interface Load {
-  rps: number;
-  p99Ms: number;
-  errors: number;
-  non2xx: number;
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const log = (line: string) => console.log(line);
+
+// ---------------------------------------------------------------------------------------------------- hooks
+
+interface HooksPart {
+  readonly run: HooksRun;
+  readonly inProcess: Awaited<ReturnType<typeof inProcessCosts>>;
+  readonly pinning: string;
 }
 
-function orderSignBody(): unknown {
-  const golden = JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8'),
-  ) as { entry: { resource: { resourceType: string; intent?: string } }[] };
-  const of = (type: string) => golden.entry.filter((e) => e.resource.resourceType === type);
-  const searchset = (type: string) => ({ resourceType: 'Bundle', type: 'searchset', entry: of(type) });
-  const drafts = golden.entry.filter((e) => e.resource.resourceType === 'ServiceRequest' && e.resource.intent === 'original-order');
-  return {
-    hook: 'order-sign',
-    hookInstance: randomUUID(),
-    context: {
-      userId: 'Practitioner/dr-ro',
-      patientId: 'pat-acro-4-breast-tangents-amm',
-      draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((e) => ({ resource: { ...e.resource, status: 'draft' } })) },
-    },
-    prefetch: { coverage: searchset('Coverage'), preauthorizations: searchset('Claim'), preauthorizationResponses: searchset('ClaimResponse') },
-  };
-}
-
-async function load(url: string, body: unknown, sign?: () => string): Promise<Load> {
-  const payload = JSON.stringify(body);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION,
-    headers: { 'content-type': 'application/json' },
-    body: payload,
-    ...(sign
-      ? {
-          requests: [
-            { setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${sign()}` } }) },
-          ],
-        }
-      : {}),
-  });
-  return { rps: Math.round(result.requests.average), p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function time(runs: number, fn: () => void): number {
-  fn(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    fn();
-    samples.push(performance.now() - started);
-  }
-  return median(samples);
-}
-
-async function hooks() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'ES384', use: 'sig' };
-  const child = fork(fileURLToPath(new URL('./server.js', import.meta.url)), {
-    env: { ...process.env, BENCH_PUBLIC_JWK: JSON.stringify(jwk) },
-    stdio: 'inherit',
-  });
-  const urls = await new Promise<{ baseline: string; open: string; secured: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
-  const order = orderSignBody();
-  const discharge = dischargeRequest(35);
-  const aud = 'https://rt-billing.bench.example/cds-services/rt-billing-order-sign';
-  const sign = () => {
-    const now = Math.floor(Date.now() / 1000);
-    return jwt.sign({ iss: 'https://ehr.bench.example', sub: 'bench', aud, iat: now, exp: now + 300, jti: randomUUID() }, privateKey, {
-      algorithm: 'ES384',
-      header: { alg: 'ES384', typ: 'JWT', kid: 'bench' },
-    });
-  };
+async function hooksPart(): Promise<HooksPart> {
+  const pinning = planPinning();
+  const described = describePinning(pinning);
+  console.log(`\nHooks: ${described}; load average ${load()}`);
+  const unpin = pinGenerator(pinning);
+  let run: HooksRun;
   try {
-    // A short warm-up of each path so JIT and caches are as in steady state.
-    for (const [url, body] of [
-      [`${urls.baseline}/baseline`, order],
-      [`${urls.open}/cds-services/rt-billing-order-sign`, order],
-      [`${urls.open}/cds-services/rt-billing-encounter-discharge`, discharge],
-    ] as const) {
-      await autocannon({
-        url,
-        method: 'POST',
-        connections: 10,
-        duration: 1,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    }
-    const baseline = await load(`${urls.baseline}/baseline`, order);
-    const orderSign = await load(`${urls.open}/cds-services/rt-billing-order-sign`, order);
-    const encounterDischarge = await load(`${urls.open}/cds-services/rt-billing-encounter-discharge`, discharge);
-    const orderSignJwt = await load(`${urls.secured}/cds-services/rt-billing-order-sign`, order, sign);
-    return { baseline, orderSign, encounterDischarge, orderSignJwt };
+    run = await runHooks(pinning, { durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, log });
   } finally {
-    child.kill();
+    unpin();
   }
-}
-
-function pipeline() {
-  const rows: { sessions: number; pipelineMs: number; engineMs: number }[] = [];
-  for (const sessions of [100, 1000, 10_000]) {
-    const text = JSON.stringify(syntheticBundle(sessions));
-    const runs = sessions >= 10_000 ? 5 : 15;
-    const pipelineMs = time(runs, () => determineBundle(JSON.parse(text), { asOf: '2026-11-25' }));
-    const input = extractFacts(parseBundle(JSON.parse(text)), { asOf: '2026-11-25' });
-    const engineMs = time(runs, () => evaluate(input));
-    rows.push({ sessions, pipelineMs, engineMs });
-  }
-  return rows;
-}
-
-/**
- * The per-call cost of encounter-discharge in-process (request JSON parsed and validated, data gathered from the
- * prefetch, evaluated, cards serialized) for the last session of a course of `sessions` fractions: what a hook costs
- * as the course grows. The prefetch asks for nothing that grows with the course, so neither should this.
- */
-async function dischargePerCallMs(sessions: number, runs = 400): Promise<number> {
-  const text = JSON.stringify(dischargeRequest(sessions));
-  const settings = { timeoutMs: 1000, maxBytes: 20_000_000 };
-  const cards = { baseUrl: 'https://rt-billing.bench.example', smartLaunchUrl: 'https://rt-billing.bench.example/smart-app/launch.html' };
-  const call = async () => {
-    const request = HookRequest.parse(JSON.parse(text));
-    const response = await encounterDischarge.handle(request, {
-      data: new HookData(request, encounterDischarge.prefetch, settings),
-      cards,
-      now: new Date(),
-    });
-    if (response.cards.length === 0) throw new Error('no cards');
-    return JSON.stringify(response).length;
+  const inProcess = await inProcessCosts();
+  return {
+    run,
+    inProcess,
+    pinning: pinning.server === null ? `none (${pinning.reason})` : `server core ${pinning.server}, generator core ${pinning.generator}`,
   };
-  for (let i = 0; i < 50; i++) await call(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await call();
-    samples.push(performance.now() - started);
-  }
-  return median(samples);
 }
 
-async function dischargeCourseScaling() {
-  const five = await dischargePerCallMs(5);
-  const forty = await dischargePerCallMs(40);
-  return { fiveMs: Math.round(five * 1000) / 1000, fortyMs: Math.round(forty * 1000) / 1000, ratio: Math.round((forty / five) * 100) / 100 };
+const BODY_LABEL = { orderSign: 'order-sign', discharge: `discharge ${DISCHARGE_FRACTIONS} fx` };
+
+function ratio(results: Record<string, LoadResult>, name: string): number {
+  const scenario = SCENARIOS.find((s) => s.name === name)!;
+  return round(results[name]!.rps / results[scenario.baseline]!.rps, 2);
 }
+
+/** Baseline CPU per request over the scenario's: the per-request cost behind the throughput ratio. */
+function cpuRatio(results: Record<string, LoadResult>, name: string): number {
+  const scenario = SCENARIOS.find((s) => s.name === name)!;
+  return round(results[scenario.baseline]!.cpuMsPerRequest / results[name]!.cpuMsPerRequest, 2);
+}
+
+function printHooks({ run, inProcess, pinning }: HooksPart): void {
+  const { results, verifyCost } = run;
+  console.log(
+    `\nHooks (autocannon, ${DURATION} s after a ${WARMUP} s warm-up, ${CONNECTIONS} connections; medians of ${ROUNDS} rounds, each run in a fresh server process; pinning: ${pinning})`,
+  );
+  console.log('JWT scenarios use RS384 client tokens (Epic\'s default, "RSA SHA-384"), signed before the run; orderSignJwtEs384 uses ES384 (P-384).');
+  console.log(
+    `${'scenario'.padEnd(23)}${'body'.padEnd(17)}${pad('req/s', 7)}${pad('× base', 8)}${pad('p99 ms', 8)}${pad('CPU ms/req', 12)}${pad('× base CPU', 12)}${pad('server core', 13)}${pad('gen core', 10)}${pad('others', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}`,
+  );
+  for (const scenario of SCENARIOS) {
+    const r = results[scenario.name]!;
+    console.log(
+      `${scenario.name.padEnd(23)}${BODY_LABEL[scenario.body].padEnd(17)}${pad(r.rps, 7)}${pad(ratio(results, scenario.name), 8)}${pad(r.p99Ms, 8)}${pad(r.cpuMsPerRequest.toFixed(3), 12)}${pad(cpuRatio(results, scenario.name), 12)}${pad(`${r.serverCorePct} %`, 13)}${pad(`${r.generatorCorePct} %`, 10)}${pad(`${r.othersPct.serverCore ?? '-'}/${r.othersPct.generatorCore ?? '-'}`, 9)}${pad(r.errors, 8)}${pad(r.non2xx, 9)}`,
+    );
+  }
+  console.log(`\nPer round (req/s; CPU ms/request; p99 ms):`);
+  for (const scenario of SCENARIOS) {
+    const rounds = run.rounds[scenario.name]!;
+    console.log(`  ${scenario.name.padEnd(23)}${rounds.map((r) => `${r.rps}; ${r.cpuMsPerRequest.toFixed(3)}; ${r.p99Ms}`.padEnd(22)).join('')}`);
+  }
+  console.log(
+    `(× base: against the baseline with the same body; server core near 100 % = the server, not the generator, limits the run; others: % of the server's/generator's core used by other processes, above ${NOISY_PCT} the run was disturbed)`,
+  );
+  const extra = (jwtName: string, openName: string) => (results[jwtName]!.cpuMsPerRequest - results[openName]!.cpuMsPerRequest).toFixed(3);
+  console.log(
+    `\nJWT verification per token, in-process (jwt.verify as the service calls it, key as PEM): RS384 ${verifyCost.RS384.pemMs.toFixed(3)} ms, ES384 ${verifyCost.ES384.pemMs.toFixed(3)} ms` +
+      ` (with a parsed KeyObject: RS384 ${verifyCost.RS384.keyObjectMs.toFixed(3)} ms, ES384 ${verifyCost.ES384.keyObjectMs.toFixed(3)} ms)`,
+  );
+  console.log(
+    `Server CPU per request, JWT minus open: order-sign RS384 +${extra('orderSignJwt', 'orderSign')} ms, ES384 +${extra('orderSignJwtEs384', 'orderSign')} ms; discharge RS384 +${extra('encounterDischargeJwt', 'encounterDischarge')} ms`,
+  );
+  for (const scenario of SCENARIOS.filter((s) => s.jwt)) {
+    const tokens = results[scenario.name]!.tokens!;
+    console.log(
+      `  ${scenario.name}: ${tokens.pool} ${tokens.alg} tokens signed before the run, ${tokens.used} used, ${tokens.exhausted === 0 ? 'pool not exhausted' : `POOL RAN OUT: ${tokens.exhausted} signed during the run`}`,
+    );
+  }
+  console.log(
+    `\nPer call in-process (request JSON parsed and validated, prefetch read, evaluated, cards serialized; no HTTP): order-sign ${inProcess.orderSignMs} ms, encounter-discharge ${inProcess.encounterDischargeMs} ms`,
+  );
+  console.log(
+    `HTTP stack and middleware per request (server CPU/request minus in-process): order-sign ${(results.orderSign!.cpuMsPerRequest - inProcess.orderSignMs).toFixed(3)} ms, discharge ${(results.encounterDischarge!.cpuMsPerRequest - inProcess.encounterDischargeMs).toFixed(3)} ms; bare express baseline ${results.baseline!.cpuMsPerRequest.toFixed(3)} ms`,
+  );
+  const scaling = inProcess.dischargeCourseScaling;
+  console.log(
+    `encounter-discharge per call, in-process: ${scaling.fiveMs} ms for a 5-fraction course, ${scaling.fortyMs} ms for 40 (× ${scaling.ratio})`,
+  );
+}
+
+function hooksSummary({ run, inProcess, pinning }: HooksPart) {
+  const { results, verifyCost } = run;
+  const scenario = (name: string) => {
+    const r = results[name]!;
+    const rounds = run.rounds[name]!;
+    return {
+      rps: r.rps,
+      p99Ms: r.p99Ms,
+      cpuMsPerRequest: r.cpuMsPerRequest,
+      rounds: { rps: rounds.map((x) => x.rps), cpuMsPerRequest: rounds.map((x) => x.cpuMsPerRequest), p99Ms: rounds.map((x) => x.p99Ms) },
+      othersPct: r.othersPct,
+    };
+  };
+  const byName = <T>(fn: (name: string) => T, names = SCENARIOS.map((s) => s.name)) => Object.fromEntries(names.map((name) => [name, fn(name)]));
+  const hooks = SCENARIOS.filter((s) => s.kind !== 'baseline').map((s) => s.name);
+  return {
+    ...byName(scenario),
+    ratios: byName((name) => ratio(results, name), hooks),
+    cpuRatios: byName((name) => cpuRatio(results, name), hooks),
+    p99Ms: byName((name) => results[name]!.p99Ms),
+    hooksRun: {
+      durationS: DURATION,
+      warmupS: WARMUP,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      pinning,
+      jwtAlg: 'RS384',
+      dischargeFractions: DISCHARGE_FRACTIONS,
+    },
+    jwt: {
+      verifyMs: { RS384: round(verifyCost.RS384.pemMs, 3), ES384: round(verifyCost.ES384.pemMs, 3) },
+      verifyMsKeyObject: { RS384: round(verifyCost.RS384.keyObjectMs, 3), ES384: round(verifyCost.ES384.keyObjectMs, 3) },
+      tokens: byName(
+        (name) => results[name]!.tokens,
+        SCENARIOS.filter((s) => s.jwt).map((s) => s.name),
+      ),
+    },
+    inProcessMs: { orderSign: inProcess.orderSignMs, encounterDischarge: inProcess.encounterDischargeMs },
+    dischargeCourseScaling: inProcess.dischargeCourseScaling.ratio,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- pipeline
+
+function pipelineSizes(): number[] {
+  const setting = process.env.BENCH_PIPELINE_SIZES;
+  return setting ? setting.split(',').map(Number) : DEFAULT_SIZES;
+}
+
+function printPipeline(rows: PipelineRow[]): void {
+  console.log(
+    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB) and engine alone (facts → determination)`,
+  );
+  console.log(
+    `${'sessions'.padEnd(9)}${pad('runs', 5)}${pad('input MB', 9)}${pad('pipeline ms', 12)}${pad('ms/session', 11)}${pad('CPU ms', 8)}${pad('JSON.parse', 11)}${pad('parseBundle', 12)}${pad('extractFacts', 13)}${pad('evaluate', 9)}${pad('GC major', 9)}${pad('GC minor', 9)}${pad('engine ms', 10)}${pad('ms/session', 11)}${pad('peak RSS MB', 12)}${pad('KB/session', 11)}${pad('live KB/s.', 11)}${pad('others', 8)}`,
+  );
+  for (const r of rows)
+    console.log(
+      `${String(r.sessions).padEnd(9)}${pad(r.runs, 5)}${pad(r.inputMb, 9)}${pad(r.pipelineMs.toFixed(0), 12)}${pad(round(r.pipelineMs / r.sessions, 4), 11)}${pad(r.cpuMs.toFixed(0), 8)}${pad(r.stages.jsonParseMs.toFixed(0), 11)}${pad(r.stages.parseBundleMs.toFixed(0), 12)}${pad(r.stages.extractFactsMs.toFixed(0), 13)}${pad(r.stages.evaluateMs.toFixed(0), 9)}${pad(r.stages.gcMajorMs.toFixed(0), 9)}${pad(r.stages.gcMinorMs.toFixed(0), 9)}${pad(r.engineMs.toFixed(0), 10)}${pad(round(r.engineMs / r.sessions, 4), 11)}${pad(r.peakRssMb, 12)}${pad(r.peakKbPerSession, 11)}${pad(r.liveHeapKbPerSession, 11)}${pad(r.othersPct === null ? '-' : `${r.othersPct} %`, 8)}`,
+    );
+  console.log(
+    '(stage columns: wall ms; CPU ms: all threads, V8 parallel GC included; GC: pauses within the run, part of the stages; KB/session: peak RSS above the idle process; live: heap after a full GC with everything alive; others: the most other processes used of the machine during a run)',
+  );
+  for (let i = 1; i < rows.length; i++) {
+    const [small, large] = [rows[i - 1]!, rows[i]!];
+    const x = (a: number, b: number) => (b > 0 ? round(a / b, 1) : NaN);
+    console.log(
+      `${large.sessions}/${small.sessions} (×${large.sessions / small.sessions} sessions): pipeline ×${x(large.pipelineMs, small.pipelineMs)} (CPU ×${x(large.cpuMs, small.cpuMs)}); JSON.parse ×${x(large.stages.jsonParseMs, small.stages.jsonParseMs)}, parseBundle ×${x(large.stages.parseBundleMs, small.stages.parseBundleMs)}, extractFacts ×${x(large.stages.extractFactsMs, small.stages.extractFactsMs)}, evaluate ×${x(large.stages.evaluateMs, small.stages.evaluateMs)}, GC ×${x(large.stages.gcMajorMs + large.stages.gcMinorMs, small.stages.gcMajorMs + small.stages.gcMinorMs)}; engine alone ×${x(large.engineMs, small.engineMs)}; peak RSS ×${x(large.peakRssMb, small.peakRssMb)}`,
+    );
+  }
+}
+
+function pipelineSummary(rows: PipelineRow[]) {
+  const at = (n: number) => rows.find((r) => r.sessions === n);
+  const scaling = (large: number, small: number, of: (r: PipelineRow) => number) => {
+    const [l, s] = [at(large), at(small)];
+    return l && s ? round(of(l) / of(s), 2) : undefined;
+  };
+  const ten = at(10_000) ?? rows[rows.length - 1]!;
+  return {
+    pipeline: {
+      sessions: ten.sessions,
+      msPerSession: round(ten.pipelineMs / ten.sessions, 4),
+      scaling10kOver1k: scaling(10_000, 1000, (r) => r.pipelineMs),
+      scaling100kOver10k: scaling(100_000, 10_000, (r) => r.pipelineMs),
+      peakRssKbPerSession: Object.fromEntries(rows.map((r) => [r.sessions, r.peakKbPerSession])),
+      liveHeapKbPerSession: Object.fromEntries(rows.map((r) => [r.sessions, r.liveHeapKbPerSession])),
+      bySize: rows.map((r) => ({
+        sessions: r.sessions,
+        ms: round(r.pipelineMs, 1),
+        cpuMs: round(r.cpuMs, 1),
+        msPerSession: round(r.pipelineMs / r.sessions, 4),
+        stagesMs: Object.fromEntries(Object.entries(r.stages).map(([k, v]) => [k.replace(/Ms$/, ''), round(v, 1)])),
+        peakRssMb: r.peakRssMb,
+        liveHeapMb: r.liveHeapMb,
+        othersPct: r.othersPct,
+      })),
+    },
+    engine: {
+      sessions: ten.sessions,
+      msPerSession: round(ten.engineMs / ten.sessions, 4),
+      scaling10kOver1k: scaling(10_000, 1000, (r) => r.engineMs),
+      scaling100kOver10k: scaling(100_000, 10_000, (r) => r.engineMs),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- batch
 
 const BATCH_HEAP_MB = 128;
 
@@ -227,15 +283,6 @@ async function batch(patients: number): Promise<BatchRun> {
   }
 }
 
-const pad = (text: string | number, width: number) => String(text).padStart(width);
-
-/** `BENCH_ONLY=batch npm run bench` runs only the department figures. */
-async function batchOnly(): Promise<void> {
-  const runs = [await batch(1000), await batch(10_000)];
-  printBatch(runs);
-  console.log(`\n${JSON.stringify({ batch: batchSummary(runs) })}`);
-}
-
 function printBatch(runs: BatchRun[]): void {
   console.log(
     `\nDepartment runs (generated Bulk Data export → rt-billing evaluate --format ndjson, a fresh process each, V8 heap capped at ${BATCH_HEAP_MB} MB)`,
@@ -262,49 +309,53 @@ function batchSummary(runs: BatchRun[]) {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------- main
+
+function partsToRun(): Part[] {
+  const only = process.env.BENCH_ONLY;
+  if (!only) return [...PARTS];
+  const parts = only.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (hooks, pipeline or batch)`);
+  return parts as Part[];
+}
+
 async function main(): Promise<void> {
-  if (process.env.BENCH_ONLY === 'batch') return batchOnly();
-  const loads = await hooks();
-  const rows = pipeline();
-  const scaling = await dischargeCourseScaling();
-  const batchRuns = [await batch(1000), await batch(10_000)];
-  const by = (n: number) => rows.find((r) => r.sessions === n)!;
-  const ratio = (l: Load) => Math.round((l.rps / loads.baseline.rps) * 100) / 100;
-  const msPer = (ms: number, n: number) => Math.round((ms / n) * 10_000) / 10_000;
-
+  if (process.env.BENCH_PROFILE === '1') {
+    await profileHooks({ durationS: DURATION, warmupS: WARMUP });
+    return;
+  }
+  const parts = partsToRun();
+  const machine = {
+    date: new Date().toISOString().slice(0, 10),
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'cpu',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+  };
   console.log(
-    `\nrt-billing-cds benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `rt-billing-cds benchmark, ${machine.date}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${load()}; parts: ${parts.join(', ')}`,
   );
-  console.log(`\nHooks (autocannon, ${DURATION} s, ${CONNECTIONS} connections)`);
-  console.log(`${'endpoint'.padEnd(34)}${pad('req/s', 9)}${pad('p99 ms', 9)}${pad('× base', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}`);
-  for (const [name, l] of Object.entries(loads))
-    console.log(`${name.padEnd(34)}${pad(l.rps, 9)}${pad(l.p99Ms, 9)}${pad(ratio(l), 9)}${pad(l.errors, 8)}${pad(l.non2xx, 9)}`);
-  console.log(
-    `\nencounter-discharge per call, in-process: ${scaling.fiveMs} ms for a 5-fraction course, ${scaling.fortyMs} ms for 40 (× ${scaling.ratio})`,
-  );
-  console.log('\nPipeline (Bundle JSON → validated → facts → determination) and engine alone (facts → determination)');
-  console.log(`${'sessions'.padEnd(12)}${pad('pipeline ms', 13)}${pad('ms/session', 12)}${pad('engine ms', 11)}${pad('ms/session', 12)}`);
-  for (const r of rows)
-    console.log(
-      `${String(r.sessions).padEnd(12)}${pad(r.pipelineMs.toFixed(1), 13)}${pad(msPer(r.pipelineMs, r.sessions), 12)}${pad(r.engineMs.toFixed(1), 11)}${pad(msPer(r.engineMs, r.sessions), 12)}`,
-    );
 
-  printBatch(batchRuns);
+  const hooks = parts.includes('hooks') ? await hooksPart() : undefined;
+  let pipelineRows: PipelineRow[] | undefined;
+  if (parts.includes('pipeline')) {
+    console.log(`\nPipeline: load average ${load()}`);
+    pipelineRows = await runPipeline(pipelineSizes(), log);
+  }
+  const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000)] : undefined;
+
+  if (hooks) printHooks(hooks);
+  if (pipelineRows) printPipeline(pipelineRows);
+  if (batchRuns) printBatch(batchRuns);
+  console.log(`\nload average at the end: ${load()}`);
 
   const summary = {
-    baseline: { rps: loads.baseline.rps, p99Ms: loads.baseline.p99Ms },
-    orderSign: { rps: loads.orderSign.rps, p99Ms: loads.orderSign.p99Ms },
-    encounterDischarge: { rps: loads.encounterDischarge.rps, p99Ms: loads.encounterDischarge.p99Ms },
-    orderSignJwt: { rps: loads.orderSignJwt.rps, p99Ms: loads.orderSignJwt.p99Ms },
-    ratios: { orderSign: ratio(loads.orderSign), encounterDischarge: ratio(loads.encounterDischarge), orderSignJwt: ratio(loads.orderSignJwt) },
-    pipeline: {
-      sessions: 10_000,
-      msPerSession: msPer(by(10_000).pipelineMs, 10_000),
-      scaling10kOver1k: Math.round((by(10_000).pipelineMs / by(1000).pipelineMs) * 100) / 100,
-    },
-    engine: { sessions: 10_000, msPerSession: msPer(by(10_000).engineMs, 10_000) },
-    dischargeCourseScaling: scaling.ratio,
-    batch: batchSummary(batchRuns),
+    ...(hooks ? hooksSummary(hooks) : {}),
+    ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
+    ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
   };
   console.log(`\n${JSON.stringify(summary)}`);
 }

@@ -1,39 +1,89 @@
 /**
- * The benchmark's server process: the real service twice (authentication off; JWT authentication on, trusting
- * a JWKS served here) and, in the same process, a bare express 5 baseline that parses the same body and returns
- * a small card list. Reports its ports to the parent over IPC.
+ * The benchmark's server process, one per scenario (the parent starts it on the server's core):
+ * - `baseline`: a bare express 5 endpoint that parses the same JSON body and returns a small card list;
+ * - `open`: the real service, authentication off;
+ * - `secured`: the real service with CDS client JWT authentication on, trusting the JWKS at BENCH_JWKS_URL.
+ *
+ * Over IPC it reports `{ type: 'ready', url }`, answers `{ type: 'cpu' }` with its CPU time so far (all threads:
+ * JSON, GC and crypto alike) and a monotonic timestamp, and on `{ type: 'stop' }` (or SIGTERM/SIGINT) closes the
+ * service and exits normally, so that a `--cpu-prof` profile is written.
+ *
+ * Logs are off by default (the baseline has none either); BENCH_LOG_LEVEL=info writes the service's logs to
+ * /dev/null to measure what logging costs.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/start.js';
 
-const publicJwk = JSON.parse(process.env.BENCH_PUBLIC_JWK ?? '{}') as Record<string, unknown>;
-const logger = pino({ level: 'silent' });
+export type ServerKind = 'baseline' | 'open' | 'secured';
 
-const baseline = express();
-baseline.use(express.json({ limit: '5mb' }));
-baseline.get('/jwks.json', (_req, res) => {
-  res.json({ keys: [publicJwk] });
+export type ToServer = { type: 'cpu' } | { type: 'stop' };
+export type FromServer = { type: 'ready'; url: string } | { type: 'cpu'; cpuUs: number; atUs: number };
+
+const kind = process.argv[2] as ServerKind;
+const level = process.env.BENCH_LOG_LEVEL ?? 'silent';
+const logger = pino({ level }, level === 'silent' ? undefined : pino.destination({ dest: '/dev/null', sync: false }));
+const serviceEnv = { PORT: '0', DEMO: 'off', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: level };
+
+async function listenBaseline(): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = express();
+  app.use(express.json({ limit: '5mb' }));
+  app.post('/baseline', (req, res) => {
+    const hookInstance = (req.body as { hookInstance?: string }).hookInstance ?? '';
+    res.json({
+      cards: [{ uuid: hookInstance, summary: 'Expected delivery: 77412 with 77387-26', indicator: 'info', source: { label: 'baseline' } }],
+    });
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function listen(): Promise<{ url: string; close: () => Promise<void> }> {
+  if (kind === 'baseline') return listenBaseline();
+  if (kind === 'open') return startService(loadConfig(serviceEnv), logger);
+  if (kind === 'secured') {
+    const jwks = process.env.BENCH_JWKS_URL;
+    if (!jwks) throw new Error('BENCH_JWKS_URL is required for the secured service');
+    return startService(
+      loadConfig({
+        ...serviceEnv,
+        PUBLIC_BASE_URL: process.env.BENCH_PUBLIC_BASE_URL ?? 'https://rt-billing.bench.example',
+        CDS_TRUSTED_ISSUERS: JSON.stringify({ [process.env.BENCH_ISSUER ?? 'https://ehr.bench.example']: jwks }),
+      }),
+      logger,
+    );
+  }
+  throw new Error(`unknown server kind "${kind}" (baseline, open or secured)`);
+}
+
+const running = await listen();
+const send = (message: FromServer) => process.send?.(message);
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void running.close().then(() => process.exit(0));
+};
+process.on('message', (message: ToServer) => {
+  if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    send({ type: 'cpu', cpuUs: user + system, atUs: Number(process.hrtime.bigint() / 1000n) });
+  } else if (message.type === 'stop') stop();
 });
-baseline.post('/baseline', (req, res) => {
-  const hookInstance = (req.body as { hookInstance?: string }).hookInstance ?? '';
-  res.json({ cards: [{ uuid: hookInstance, summary: 'Expected delivery: 77412 with 77387-26', indicator: 'info', source: { label: 'baseline' } }] });
-});
-const baseServer = baseline.listen(0, '127.0.0.1', async () => {
-  const basePort = (baseServer.address() as AddressInfo).port;
-  const open = await startService(loadConfig({ PORT: '0', DEMO: 'off', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), logger);
-  const secured = await startService(
-    loadConfig({
-      PORT: '0',
-      DEMO: 'off',
-      FEEDBACK_DB_PATH: ':memory:',
-      LOG_LEVEL: 'silent',
-      PUBLIC_BASE_URL: 'https://rt-billing.bench.example',
-      CDS_TRUSTED_ISSUERS: JSON.stringify({ 'https://ehr.bench.example': `http://127.0.0.1:${basePort}/jwks.json` }),
-    }),
-    logger,
-  );
-  process.send?.({ baseline: `http://127.0.0.1:${basePort}`, open: open.url, secured: secured.url });
-});
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
+// The parent gone (crashed or killed): do not linger.
+process.once('disconnect', stop);
+send({ type: 'ready', url: running.url });

@@ -3,6 +3,8 @@
  * prescription and plan per patient, one fraction and Encounter per session, daily; every other patient has
  * active motion management with a signed AMM record per fraction; every fraction has approved CBCT images.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
 const SCT = 'http://snomed.info/sct';
 const MCODE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/';
 const CODEXRT = 'http://hl7.org/fhir/us/codex-radiation-therapy/StructureDefinition/';
@@ -178,11 +180,42 @@ const shared = (): Resource[] => [
 
 export const entryOf = (resource: Resource) => ({ fullUrl: `${BASE}/${resource.resourceType}/${resource.id}`, resource });
 
+/** The resources of a Bundle with `sessions` sessions, in courses of 35, a course at a time. */
+function* syntheticResources(sessions: number): Generator<Resource[]> {
+  yield shared();
+  for (let patient = 0, left = sessions; left > 0; patient++, left -= 35) yield course(patient, Math.min(35, left)).resources;
+}
+
 /** A Bundle with `sessions` sessions, in courses of 35. */
 export function syntheticBundle(sessions: number): { resourceType: 'Bundle'; type: 'collection'; entry: ReturnType<typeof entryOf>[] } {
-  const resources = [...shared()];
-  for (let patient = 0, left = sessions; left > 0; patient++, left -= 35) resources.push(...course(patient, Math.min(35, left)).resources);
-  return { resourceType: 'Bundle', type: 'collection', entry: resources.map(entryOf) };
+  return { resourceType: 'Bundle', type: 'collection', entry: [...syntheticResources(sessions)].flat().map(entryOf) };
+}
+
+/**
+ * Writes `JSON.stringify(syntheticBundle(sessions))` to `path` a course at a time, so that a 100,000-session
+ * Bundle (~300 MB of JSON) never exists as objects in the writing process. Returns the bytes written.
+ */
+export function writeSyntheticBundle(path: string, sessions: number): number {
+  const fd = openSync(path, 'w');
+  let bytes = 0;
+  const write = (text: string) => {
+    const buffer = Buffer.from(text);
+    for (let offset = 0; offset < buffer.length;) offset += writeSync(fd, buffer, offset);
+    bytes += buffer.length;
+  };
+  try {
+    write('{"resourceType":"Bundle","type":"collection","entry":[');
+    let first = true;
+    for (const resources of syntheticResources(sessions)) {
+      const entries = resources.map((resource) => JSON.stringify(entryOf(resource))).join(',');
+      write(first ? entries : `,${entries}`);
+      first = false;
+    }
+    write(']}');
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
 }
 
 /** A search answer as an EHR's server gives it; `included` are the `_revinclude` matches, marked as such. */
