@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 
 /** How long fetched keys are used before the JWKS is fetched again (rotation is picked up at the latest then). */
@@ -15,7 +16,7 @@ const KEYS_MAX_AGE_MS = 10 * 60_000;
  */
 export class IssuerKeys {
   private readonly client: JwksClient;
-  private keys = new Map<string, string>();
+  private keys = new Map<string, KeyObject>();
   private fetchedAt = Number.NEGATIVE_INFINITY;
   private lastAttempt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | null = null;
@@ -32,8 +33,11 @@ export class IssuerKeys {
     this.intervalMs = 60_000 / requestsPerMinute;
   }
 
-  /** The PEM public key for `kid`, or `null` when the issuer does not publish it (or could not be asked now). */
-  async key(kid: string): Promise<string | null> {
+  /**
+   * The public key for `kid`, or `null` when the issuer does not publish it (or could not be asked now). Parsed once
+   * when the JWKS is fetched: parsing the PEM at every verification cost more than the RS384 check itself.
+   */
+  async key(kid: string): Promise<KeyObject | null> {
     const now = this.now();
     const known = this.keys.get(kid);
     const stale = now - this.fetchedAt > KEYS_MAX_AGE_MS;
@@ -49,7 +53,7 @@ export class IssuerKeys {
       this.fetches += 1;
       try {
         const signingKeys = await this.client.getSigningKeys();
-        this.keys = new Map(signingKeys.filter((k) => typeof k.kid === 'string').map((k) => [k.kid, k.getPublicKey()]));
+        this.keys = new Map(signingKeys.filter((k) => typeof k.kid === 'string').map((k) => [k.kid, createPublicKey(k.getPublicKey())]));
         this.fetchedAt = this.now();
       } catch {
         // Unreachable or empty JWKS: keep the keys already known (reported by /readyz).
