@@ -21,9 +21,16 @@ export interface SearchPage {
   readonly includeHonoured: boolean;
 }
 
+/**
+ * Resources already validated in this request, by `type/id`: the same resource sent again (a hook's prefetch keys
+ * overlap: the session's fraction is in three of them) is validated once, and its first copy used, as
+ * `mergeEntries` would keep it.
+ */
+export type ValidatedResources = Map<string, ReadResource | AnyResource>;
+
 /** Validates a search result Bundle, like {@link parseBundle}, and reads its paging and include signs. */
-export function parseSearchPage(json: unknown, where = 'Bundle'): SearchPage {
-  const entries = parseBundle(json, where);
+export function parseSearchPage(json: unknown, where = 'Bundle', validated?: ValidatedResources): SearchPage {
+  const entries = parseBundle(json, where, validated);
   const bundle = json as z.infer<typeof Bundle>;
   const link = (relation: string) => bundle.link?.find((l) => l.relation === relation)?.url;
   let self = link('self') ?? '';
@@ -43,16 +50,21 @@ export function parseSearchPage(json: unknown, where = 'Bundle'): SearchPage {
  * Validates a FHIR Bundle at the boundary: the Bundle's shape, then each resource the service reads
  * against its schema. Throws an {@link InputError} naming every bad field (up to 20).
  */
-export function parseBundle(json: unknown, where = 'Bundle'): BundleEntry[] {
+export function parseBundle(json: unknown, where = 'Bundle', validated?: ValidatedResources): BundleEntry[] {
   const bundle = Bundle.safeParse(json);
   if (!bundle.success) throw new InputError(issuesOf(bundle.error, where).slice(0, MAX_ISSUES));
   const issues: InputIssue[] = [];
-  const entries = (bundle.data.entry ?? []).map((entry, index): BundleEntry => {
-    const resource = entry.resource;
-    if (!isReadType(resource.resourceType)) return { fullUrl: entry.fullUrl, resource };
+  // The resources as sent (validated, not copied): every element the schemas do not name passes through untouched.
+  const sent = (json as { entry?: { fullUrl?: string; resource: AnyResource }[] }).entry ?? [];
+  const entries = sent.map(({ fullUrl, resource }, index): BundleEntry => {
+    if (!isReadType(resource.resourceType)) return { fullUrl, resource };
+    const key = resource.id === undefined ? undefined : `${resource.resourceType}/${resource.id}`;
+    const known = key === undefined ? undefined : validated?.get(key);
+    if (known) return { fullUrl, resource: known };
     const parsed = RESOURCE_SCHEMAS[resource.resourceType].safeParse(resource);
     if (!parsed.success) issues.push(...issuesOf(parsed.error, `${where}.entry[${index}].resource`));
-    return { fullUrl: entry.fullUrl, resource: parsed.success ? (parsed.data as ReadResource) : resource };
+    else if (key !== undefined) validated?.set(key, resource as ReadResource);
+    return { fullUrl, resource: resource as ReadResource };
   });
   if (issues.length > 0) throw new InputError(issues.slice(0, MAX_ISSUES));
   return entries;
@@ -62,8 +74,8 @@ export function parseBundle(json: unknown, where = 'Bundle'): BundleEntry[] {
 export function parseResource(json: unknown, where: string): ReadResource | AnyResource {
   const base = AnyResource.safeParse(json);
   if (!base.success) throw new InputError(issuesOf(base.error, where));
-  if (!isReadType(base.data.resourceType)) return base.data;
+  if (!isReadType(base.data.resourceType)) return json as AnyResource;
   const parsed = RESOURCE_SCHEMAS[base.data.resourceType].safeParse(json);
   if (!parsed.success) throw new InputError(issuesOf(parsed.error, where));
-  return parsed.data as ReadResource;
+  return json as ReadResource;
 }

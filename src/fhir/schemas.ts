@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 /**
- * zod schemas for the FHIR R4 input, checked once at the boundary. They check what the service reads
- * (with FHIR's cardinalities and value sets) and let every other element pass untouched.
+ * zod schemas for the FHIR R4 input, checked once at the boundary. They check what the service reads (with FHIR's
+ * cardinalities and value sets) and let every other element pass untouched: the readers keep the resource as sent
+ * (`src/fhir/parse.ts`), so the schemas only validate. They are strict-shape `z.object`s, whose output (without the
+ * elements they do not name) is never used: zod validates them without copying every element of every resource.
  */
 
 /** FHIR date / dateTime / instant: a time needs a time zone (R4). */
@@ -10,17 +12,25 @@ const FHIR_DATE_TIME =
   /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
 
 export const DateTime = z.string().regex(FHIR_DATE_TIME, 'must be a FHIR date or dateTime (e.g. 2026-02-02T09:00:00Z)');
-export const Reference = z.looseObject({ reference: z.string().min(1).optional(), type: z.string().optional() });
-export const Coding = z.looseObject({ system: z.string().optional(), code: z.string().optional() });
-export const CodeableConcept = z.looseObject({ coding: z.array(Coding).optional(), text: z.string().optional() });
-export const Period = z.looseObject({ start: DateTime.optional(), end: DateTime.optional() });
+export const Reference = z.object({ reference: z.string().min(1).optional(), type: z.string().optional() });
+export const Coding = z.object({ system: z.string().optional(), code: z.string().optional() });
+export const CodeableConcept = z.object({ coding: z.array(Coding).optional(), text: z.string().optional() });
+export const Period = z.object({ start: DateTime.optional(), end: DateTime.optional() });
 
 export interface Extension {
   url: string;
   extension?: Extension[];
   [value: string]: unknown;
 }
-export const Extension: z.ZodType<Extension> = z.lazy(() => z.looseObject({ url: z.string().min(1), extension: z.array(Extension).optional() }));
+/**
+ * Extensions are checked three levels deep (a complex extension's parts, and theirs), which is deeper than anything
+ * the service reads (mCODE's modality-and-technique and CodeX RT's complex extensions have two); below that they pass
+ * untouched. Not a recursive (lazy) schema: zod's cycle handling cost more than all the other checks together.
+ */
+const url = z.string().min(1);
+const ExtensionLeaf = z.object({ url });
+const ExtensionPart = z.object({ url, extension: z.array(ExtensionLeaf).optional() });
+export const Extension: z.ZodType<Extension> = z.object({ url, extension: z.array(ExtensionPart).optional() });
 
 const domainResource = {
   id: z
@@ -28,7 +38,7 @@ const domainResource = {
     .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-", ".", up to 64)')
     .optional(),
   extension: z.array(Extension).optional(),
-  meta: z.looseObject({ profile: z.array(z.string()).optional() }).optional(),
+  meta: z.object({ profile: z.array(z.string()).optional() }).optional(),
 };
 
 const EVENT_STATUS = ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'] as const;
@@ -45,7 +55,7 @@ const REQUEST_INTENT = [
   'option',
 ] as const;
 
-export const Procedure = z.looseObject({
+export const Procedure = z.object({
   resourceType: z.literal('Procedure'),
   ...domainResource,
   status: z.enum(EVENT_STATUS),
@@ -59,7 +69,7 @@ export const Procedure = z.looseObject({
   bodySite: z.array(CodeableConcept).optional(),
 });
 
-export const ServiceRequest = z.looseObject({
+export const ServiceRequest = z.object({
   resourceType: z.literal('ServiceRequest'),
   ...domainResource,
   status: z.enum(REQUEST_STATUS),
@@ -73,37 +83,37 @@ export const ServiceRequest = z.looseObject({
   authoredOn: DateTime.optional(),
 });
 
-export const DocumentReference = z.looseObject({
+export const DocumentReference = z.object({
   resourceType: z.literal('DocumentReference'),
   ...domainResource,
   status: z.enum(['current', 'superseded', 'entered-in-error']),
   type: CodeableConcept.optional(),
   subject: Reference.optional(),
-  context: z.looseObject({ related: z.array(Reference).optional(), period: Period.optional() }).optional(),
+  context: z.object({ related: z.array(Reference).optional(), period: Period.optional() }).optional(),
 });
 
-export const Provenance = z.looseObject({
+export const Provenance = z.object({
   resourceType: z.literal('Provenance'),
   ...domainResource,
   target: z.array(Reference).min(1),
   recorded: DateTime,
   activity: CodeableConcept.optional(),
-  agent: z.array(z.looseObject({ who: Reference })).min(1),
-  signature: z.array(z.looseObject({ when: DateTime, who: Reference })).optional(),
+  agent: z.array(z.object({ who: Reference })).min(1),
+  signature: z.array(z.object({ when: DateTime, who: Reference })).optional(),
 });
 
-export const Encounter = z.looseObject({
+export const Encounter = z.object({
   resourceType: z.literal('Encounter'),
   ...domainResource,
   status: z.string(),
   subject: Reference.optional(),
   period: Period.optional(),
-  location: z.array(z.looseObject({ location: Reference })).optional(),
+  location: z.array(z.object({ location: Reference })).optional(),
 });
 
-export const Location = z.looseObject({ resourceType: z.literal('Location'), ...domainResource, type: z.array(CodeableConcept).optional() });
+export const Location = z.object({ resourceType: z.literal('Location'), ...domainResource, type: z.array(CodeableConcept).optional() });
 
-export const Coverage = z.looseObject({
+export const Coverage = z.object({
   resourceType: z.literal('Coverage'),
   ...domainResource,
   status: z.enum(['active', 'cancelled', 'draft', 'entered-in-error']),
@@ -112,25 +122,23 @@ export const Coverage = z.looseObject({
   payor: z.array(Reference).min(1),
 });
 
-export const Organization = z.looseObject({
+export const Organization = z.object({
   resourceType: z.literal('Organization'),
   ...domainResource,
-  address: z.array(z.looseObject({ state: z.string().optional() })).optional(),
+  address: z.array(z.object({ state: z.string().optional() })).optional(),
 });
 
-export const Claim = z.looseObject({
+export const Claim = z.object({
   resourceType: z.literal('Claim'),
   ...domainResource,
   use: z.enum(['claim', 'preauthorization', 'predetermination']),
   patient: Reference,
   created: DateTime.optional(),
   billablePeriod: Period.optional(),
-  item: z
-    .array(z.looseObject({ productOrService: CodeableConcept, servicedPeriod: Period.optional(), servicedDate: DateTime.optional() }))
-    .optional(),
+  item: z.array(z.object({ productOrService: CodeableConcept, servicedPeriod: Period.optional(), servicedDate: DateTime.optional() })).optional(),
 });
 
-export const ClaimResponse = z.looseObject({
+export const ClaimResponse = z.object({
   resourceType: z.literal('ClaimResponse'),
   ...domainResource,
   use: z.enum(['claim', 'preauthorization', 'predetermination']),
@@ -142,14 +150,14 @@ export const ClaimResponse = z.looseObject({
 });
 
 /** A practitioner in a role: it signs or orders as its `practitioner` (when it names one). */
-export const PractitionerRole = z.looseObject({
+export const PractitionerRole = z.object({
   resourceType: z.literal('PractitionerRole'),
   ...domainResource,
   practitioner: Reference.optional(),
 });
 
 /** A charge on file (spec B): `status` billable or billed counts; the others are ignored. */
-export const ChargeItem = z.looseObject({
+export const ChargeItem = z.object({
   resourceType: z.literal('ChargeItem'),
   ...domainResource,
   status: z.enum(['planned', 'billable', 'not-billable', 'aborted', 'billed', 'entered-in-error', 'unknown']),
@@ -158,19 +166,19 @@ export const ChargeItem = z.looseObject({
   context: Reference.optional(),
   occurrenceDateTime: DateTime.optional(),
   occurrencePeriod: Period.optional(),
-  quantity: z.looseObject({ value: z.number().optional() }).optional(),
+  quantity: z.object({ value: z.number().optional() }).optional(),
   service: z.array(Reference).optional(),
 });
 
 /** An item of a `Claim` with use `claim`, as the B rules read it (checked when the claim is read as charges). */
-export const ClaimChargeItem = z.looseObject({
+export const ClaimChargeItem = z.object({
   sequence: z.number().int().optional(),
   productOrService: CodeableConcept,
   modifier: z.array(CodeableConcept).optional(),
   servicedDate: DateTime.optional(),
   servicedPeriod: Period.optional(),
   encounter: z.array(Reference).optional(),
-  quantity: z.looseObject({ value: z.number().optional() }).optional(),
+  quantity: z.object({ value: z.number().optional() }).optional(),
   procedureSequence: z.array(z.number().int()).optional(),
 });
 
@@ -195,20 +203,20 @@ export type ReadResource = { [K in ReadResourceType]: z.infer<(typeof RESOURCE_S
 export type ResourceOf<K extends ReadResourceType> = z.infer<(typeof RESOURCE_SCHEMAS)[K]>;
 
 /** Any resource: just what every resource has. */
-export const AnyResource = z.looseObject({ resourceType: z.string().min(1), id: z.string().optional() });
+export const AnyResource = z.object({ resourceType: z.string().min(1), id: z.string().optional() });
 export type AnyResource = z.infer<typeof AnyResource>;
 
-export const Bundle = z.looseObject({
+export const Bundle = z.object({
   resourceType: z.literal('Bundle'),
   type: z.string().optional(),
   /** Search result paging (`next`) and the query the server ran (`self`: did it honour `_revinclude`?). */
-  link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
+  link: z.array(z.object({ relation: z.string(), url: z.string() })).optional(),
   entry: z
     .array(
-      z.looseObject({
+      z.object({
         fullUrl: z.string().optional(),
         resource: AnyResource,
-        search: z.looseObject({ mode: z.string().optional() }).optional(),
+        search: z.object({ mode: z.string().optional() }).optional(),
       }),
     )
     .optional(),
