@@ -54,6 +54,8 @@ export function createApp({
   const app = express();
   const verifier = config.CDS_TRUSTED_ISSUERS ? jwtVerifier(config, replay) : undefined;
   app.disable('x-powered-by');
+  // No ETag: every answer is computed for one POST (hooks, the API) or small; hashing each body bought nothing.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestLogger(logger, metrics));
   // While shutting down, answer what is in flight and tell clients not to reuse the connection.
@@ -66,27 +68,7 @@ export function createApp({
   // Bodies are parsed per route, after authentication: a caller who is refused never gets a body read.
   const parseJson = express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true });
   const parseFeedbackJson = express.json({ limit: FEEDBACK_BODY_LIMIT, type: JSON_TYPES, strict: true });
-  app.use(
-    healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
-  );
-  app.get('/rules', rulesPage);
-  // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
-  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
-  app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
-  app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson, config.BODY_LIMIT));
-  app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
-  app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
-    const service = typeof req.query.service === 'string' ? req.query.service : undefined;
-    const after = integerParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-    const limit = integerParam(req.query.limit, 'limit', 1, FEEDBACK_PAGE_MAX) ?? FEEDBACK_PAGE_DEFAULT;
-    const records = await feedback.list(service, { after, limit });
-    const last = records.at(-1);
-    const next =
-      records.length === limit && last
-        ? `/api/v1/feedback?${new URLSearchParams({ ...(service ? { service } : {}), after: String(last.id), limit: String(limit) }).toString()}`
-        : null;
-    res.json({ feedback: records, next });
-  });
+  // The hooks first: the routes an EHR calls most are matched before any other.
   app.use(
     cdsRouter({
       services,
@@ -122,6 +104,27 @@ export function createApp({
         : {}),
     }),
   );
+  app.use(
+    healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
+  );
+  app.get('/rules', rulesPage);
+  // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
+  app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
+  app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson, config.BODY_LIMIT));
+  app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
+  app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
+    const service = typeof req.query.service === 'string' ? req.query.service : undefined;
+    const after = integerParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = integerParam(req.query.limit, 'limit', 1, FEEDBACK_PAGE_MAX) ?? FEEDBACK_PAGE_DEFAULT;
+    const records = await feedback.list(service, { after, limit });
+    const last = records.at(-1);
+    const next =
+      records.length === limit && last
+        ? `/api/v1/feedback?${new URLSearchParams({ ...(service ? { service } : {}), after: String(last.id), limit: String(limit) }).toString()}`
+        : null;
+    res.json({ feedback: records, next });
+  });
   for (const route of extraRoutes) app.use(route);
   app.use((_req, res) => {
     res.status(404).json(outcome('not-found', 'not found'));
@@ -145,7 +148,7 @@ function securityHeaders(config: Config): RequestHandler {
   const fhirServers = new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST);
   const listed = [...new Set([...fhirServers.origins, ...config.SMART_AUTH_ORIGINS])];
   const framed = config.FRAME_ANCESTORS.length > 0;
-  return helmet({
+  const pages = helmet({
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     contentSecurityPolicy: {
       directives: {
@@ -158,7 +161,23 @@ function securityHeaders(config: Config): RequestHandler {
     },
     xFrameOptions: framed ? false : { action: 'sameorigin' },
   });
+  // The CDS Hooks endpoints answer JSON to EHR servers, never a page: the headers that matter for JSON, set at once.
+  return (req, res, next) => {
+    if (!req.path.startsWith('/cds-services')) return pages(req, res, next);
+    for (const [name, value] of JSON_API_HEADERS) res.setHeader(name, value);
+    next();
+  };
 }
+
+/** Headers of a JSON answer: no sniffing, nothing to frame or run, not cached, HTTPS only, readable cross-origin. */
+const JSON_API_HEADERS: readonly (readonly [string, string])[] = [
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Cache-Control', 'no-store'],
+  ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],
+  ['Cross-Origin-Resource-Policy', 'cross-origin'],
+  ['Referrer-Policy', 'no-referrer'],
+];
 
 /** An optional integer query parameter within bounds; a bad one is a 400 naming it. */
 function integerParam(value: unknown, name: string, min: number, max: number): number | undefined {
