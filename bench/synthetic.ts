@@ -4,6 +4,7 @@
  * active motion management with a signed AMM record per fraction; every fraction has approved CBCT images.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { PREFETCH } from '../cds-services/encounter-discharge/definition.js';
 
 const SCT = 'http://snomed.info/sct';
 const MCODE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/';
@@ -232,11 +233,16 @@ const searchset = (resources: Resource[], included: Resource[] = [], more = fals
 
 const startOf = (r: Resource): number => Date.parse((r.performedPeriod as { start: string } | undefined)?.start ?? '');
 
+/** What a newest-first template asks for (`_count`): the synthetic EHR answers as the template says. */
+const countOf = (key: string): number => Number(/_count=(\d+)/.exec(PREFETCH[key]!.template)?.[1]);
+const RECORDS_COUNT = countOf('ammRecords');
+const FRACTIONS_COUNT = countOf('latestFractions');
+
 /**
  * An encounter-discharge request for session `index` (by default the last: the session that just ended) of a course
  * of `sessions` AMM fractions, with every prefetch key
  * filled as an EHR honouring the templates would fill it (cds-services/encounter-discharge/definition.ts): the
- * session's procedures, the five latest fractions, the ten latest AMM records, the orders, the coverage, and the
+ * session's procedures, the five latest fractions, the five latest AMM records, the orders, the coverage, and the
  * signatures through _revinclude.
  */
 export function dischargeRequest(sessions = 35, index = sessions - 1) {
@@ -245,10 +251,10 @@ export function dischargeRequest(sessions = 35, index = sessions - 1) {
   const encounter = `Encounter/${c.encounters[index]}`;
   const session = of('Procedure').filter((p) => (p.encounter as { reference: string }).reference === encounter);
   const newestFirst = (rs: Resource[]) => [...rs].sort((a, b) => startOf(b) - startOf(a));
-  const latestFractions = newestFirst(of('Procedure')).slice(0, 5);
+  const latestFractions = newestFirst(of('Procedure')).slice(0, FRACTIONS_COUNT);
   const records = of('DocumentReference');
   const recordStart = (d: Resource) => Date.parse((d.context as { period: { start: string } }).period.start);
-  const latestRecords = [...records].sort((a, b) => recordStart(b) - recordStart(a)).slice(0, 10);
+  const latestRecords = [...records].sort((a, b) => recordStart(b) - recordStart(a)).slice(0, RECORDS_COUNT);
   const targeting = (rs: Resource[]) => {
     const refs = new Set(rs.map((r) => `${r.resourceType}/${r.id}`));
     return of('Provenance').filter((p) => refs.has((p.target as { reference: string }[])[0]!.reference));
@@ -260,12 +266,12 @@ export function dischargeRequest(sessions = 35, index = sessions - 1) {
     prefetch: {
       encounter: c.resources.find((r) => r.id === c.encounters[index]),
       sessionProcedures: searchset(session),
-      latestFractions: searchset(latestFractions, [], sessions > 5),
+      latestFractions: searchset(latestFractions, [], sessions > FRACTIONS_COUNT),
       treatmentOrders: searchset(of('ServiceRequest')),
-      ammRecords: searchset(latestRecords, [], records.length > 10),
+      ammRecords: searchset(latestRecords, [], records.length > RECORDS_COUNT),
       coverage: searchset(of('Coverage')),
       fractionSignatures: searchset(session, targeting(session)),
-      ammRecordSignatures: searchset(latestRecords, targeting(latestRecords), records.length > 10),
+      ammRecordSignatures: searchset(latestRecords, targeting(latestRecords), records.length > RECORDS_COUNT),
     },
   };
 }
