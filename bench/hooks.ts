@@ -14,6 +14,7 @@ import { orderSign } from '../cds-services/order-sign/handler.js';
 import { HookData } from '../src/cds/hook-data.js';
 import { HookRequest } from '../src/cds/schemas.js';
 import type { CdsService } from '../src/cds/service.js';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 import { coreTimes, othersPct } from './contention.js';
 import { serverCommand, type Pinning } from './pinning.js';
 import type { FromServer, ServerKind, ToServer } from './server.js';
@@ -128,7 +129,8 @@ export class ServerProcess {
     options: { env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[] } = {},
   ): Promise<ServerProcess> {
     const script = fileURLToPath(new URL('./server.js', import.meta.url));
-    const { command, args } = serverCommand(pinning, [...(options.nodeArgs ?? []), script, kind]);
+    // Every server (the baseline too) runs with the service's own V8 flags, as `npm start` runs it.
+    const { command, args } = serverCommand(pinning, [...NODE_FLAGS, ...(options.nodeArgs ?? []), script, kind]);
     const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...options.env } });
     const url = await new Promise<string>((resolve, reject) => {
       child.once('error', reject);
