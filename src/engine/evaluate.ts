@@ -3,7 +3,7 @@ import { evaluateOrders } from './order.js';
 import { evaluatePhases } from './phases.js';
 import { withCharges } from './reconcile.js';
 import { POPULATION_RULES, RULES } from './rules/index.js';
-import { instant, type RecordContext } from './rules/rule.js';
+import { sortedByInstant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
 import { groupSessions, nextBeamOnIndex } from './sessions.js';
 import { DELIVERY_CODES, DELIVERY_CODE_SET, EXPECTED_LEVEL3_SHARE } from './tables/cpt.js';
@@ -39,9 +39,11 @@ export function evaluate(input: EngineInput): Determination {
     (group) => focus === null || group.some((fraction) => fraction.encounter !== null && focus.has(fraction.encounter)),
   );
   const evaluated = sessionGroups.map((fractions) => ({ fractions, session: evaluateSession(fractions, environment) }));
-  const sessions = evaluated
-    .map(({ session }) => session)
-    .sort((a, b) => (instant(a.start) ?? Infinity) - (instant(b.start) ?? Infinity) || (a.fractions[0] ?? '').localeCompare(b.fractions[0] ?? ''));
+  const sessions = sortedByInstant(
+    evaluated.map(({ session }) => session),
+    (session) => session.start,
+    (session) => session.fractions[0] ?? '',
+  );
 
   // A focused evaluation (encounter-discharge) is about its sessions, and the phases they belong to; orders are
   // evaluated at order-sign.

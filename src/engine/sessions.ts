@@ -1,4 +1,4 @@
-import { instant } from './rules/rule.js';
+import { instant, sortedByInstant } from './rules/rule.js';
 import type { Fraction, Ref } from './types.js';
 
 /**
@@ -10,23 +10,37 @@ export function groupSessions(fractions: readonly Fraction[]): Fraction[][] {
   const loose: Fraction[] = [];
   for (const fraction of fractions) {
     if (fraction.encounter === null) loose.push(fraction);
-    else byEncounter.set(fraction.encounter, [...(byEncounter.get(fraction.encounter) ?? []), fraction]);
+    else {
+      const group = byEncounter.get(fraction.encounter);
+      if (group) group.push(fraction);
+      else byEncounter.set(fraction.encounter, [fraction]);
+    }
   }
   return [...byEncounter.values(), ...groupOverlapping(loose)];
 }
 
 function groupOverlapping(fractions: readonly Fraction[]): Fraction[][] {
-  const sorted = [...fractions].sort((a, b) => (instant(a.start) ?? Infinity) - (instant(b.start) ?? Infinity) || a.ref.localeCompare(b.ref));
-  const groups: { patient: Ref | null; end: number; fractions: Fraction[] }[] = [];
+  const sorted = sortedByInstant(
+    fractions,
+    (f) => f.start,
+    (f) => f.ref,
+  );
+  const groups: { end: number; fractions: Fraction[] }[] = [];
+  // Each patient's groups apart: a fraction is compared with its own patient's sessions, not the department's.
+  const byPatient = new Map<Ref | null, { end: number; fractions: Fraction[] }[]>();
   for (const fraction of sorted) {
     const start = instant(fraction.start);
     const end = instant(fraction.end) ?? start;
-    const open = start === null ? undefined : groups.find((g) => g.patient === fraction.patient && start < g.end);
+    const own = byPatient.get(fraction.patient) ?? [];
+    const open = start === null ? undefined : own.find((g) => start < g.end);
     if (open && end !== null) {
       open.fractions.push(fraction);
       open.end = Math.max(open.end, end);
     } else {
-      groups.push({ patient: fraction.patient, end: end ?? -Infinity, fractions: [fraction] });
+      const group = { end: end ?? -Infinity, fractions: [fraction] };
+      groups.push(group);
+      own.push(group);
+      byPatient.set(fraction.patient, own);
     }
   }
   return groups.map((g) => g.fractions);
