@@ -22,6 +22,7 @@ import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, 
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
 import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
 import { profileHooks } from './profile.js';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 /** Warm-up before each measured run: after 2 s order-sign still runs ~10 % below its steady state, after 5 s not. */
@@ -179,7 +180,7 @@ function pipelineSizes(): number[] {
 
 function printPipeline(rows: PipelineRow[]): void {
   console.log(
-    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB) and engine alone (facts → determination)`,
+    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB, the service's V8 flags ${NODE_FLAGS.join(' ')}) and engine alone (facts → determination)`,
   );
   console.log(
     `${'sessions'.padEnd(9)}${pad('runs', 5)}${pad('input MB', 9)}${pad('pipeline ms', 12)}${pad('ms/session', 11)}${pad('CPU ms', 8)}${pad('JSON.parse', 11)}${pad('parseBundle', 12)}${pad('extractFacts', 13)}${pad('evaluate', 9)}${pad('GC major', 9)}${pad('GC minor', 9)}${pad('engine ms', 10)}${pad('ms/session', 11)}${pad('peak RSS MB', 12)}${pad('KB/session', 11)}${pad('live KB/s.', 11)}${pad('others', 8)}`,
@@ -193,7 +194,8 @@ function printPipeline(rows: PipelineRow[]): void {
   );
   for (let i = 1; i < rows.length; i++) {
     const [small, large] = [rows[i - 1]!, rows[i]!];
-    const x = (a: number, b: number) => (b > 0 ? round(a / b, 1) : NaN);
+    // A stage that took no measurable time at the smaller size has no ratio.
+    const x = (a: number, b: number) => (b > 0 ? String(round(a / b, 1)) : '—');
     console.log(
       `${large.sessions}/${small.sessions} (×${large.sessions / small.sessions} sessions): pipeline ×${x(large.pipelineMs, small.pipelineMs)} (CPU ×${x(large.cpuMs, small.cpuMs)}); JSON.parse ×${x(large.stages.jsonParseMs, small.stages.jsonParseMs)}, parseBundle ×${x(large.stages.parseBundleMs, small.stages.parseBundleMs)}, extractFacts ×${x(large.stages.extractFactsMs, small.stages.extractFactsMs)}, evaluate ×${x(large.stages.evaluateMs, small.stages.evaluateMs)}, GC ×${x(large.stages.gcMajorMs + large.stages.gcMinorMs, small.stages.gcMajorMs + small.stages.gcMinorMs)}; engine alone ×${x(large.engineMs, small.engineMs)}; peak RSS ×${x(large.peakRssMb, small.peakRssMb)}`,
     );
