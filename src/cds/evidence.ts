@@ -16,8 +16,14 @@ type DocumentReference = ResourceOf<'DocumentReference'>;
 export const refOf = (entry: BundleEntry): Ref => `${entry.resource.resourceType}/${entry.resource.id ?? ''}`;
 /** `Type/id` of a reference, relative or absolute. */
 export const typeAndId = (reference: string | undefined): Ref | undefined => {
-  const parts = reference?.split('/') ?? [];
-  return parts.length >= 2 ? parts.slice(-2).join('/') : undefined;
+  if (reference === undefined) return undefined;
+  // A versioned reference (`…/Procedure/1/_history/2`) names the same resource.
+  const history = reference.indexOf('/_history/');
+  const unversioned = history < 0 ? reference : reference.slice(0, history);
+  // The last two segments, without splitting the whole URL: this runs for every reference of every prefetch entry.
+  const last = unversioned.lastIndexOf('/');
+  if (last < 0) return undefined;
+  return unversioned.slice((last === 0 ? -1 : unversioned.lastIndexOf('/', last - 1)) + 1);
 };
 const ofType = <T>(entries: readonly BundleEntry[], type: string): T[] =>
   entries.filter((e) => e.resource.resourceType === type).map((e) => e.resource as T);
