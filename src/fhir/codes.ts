@@ -10,6 +10,12 @@ export const TREATMENT_LEVEL_CODES: ReadonlyMap<string, TreatmentLevel> = new Ma
   [`${SCT}|1222565005`, 'phase'],
   [`${SCT}|1255724003`, 'plan'],
 ]);
+/**
+ * DICOM UIDs identify a treatment phase, plan or course in the record-and-verify system (CodeX RT's `official`
+ * identifier): every snapshot of one phase carries the same UID.
+ */
+export const DICOM_UID_SYSTEM = 'urn:dicom:uid';
+
 export const RT_REQUEST_CODES: ReadonlySet<string> = new Set(TREATMENT_LEVEL_CODES.keys());
 
 export const AMM_RECORD_TYPE = `${RTB}CodeSystem/rt-document-type|amm-record`;

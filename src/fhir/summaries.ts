@@ -1,6 +1,6 @@
 import type { Ref, TreatmentLevel, TreatmentSummary } from '../engine/types.js';
 import { readMotionFacts, readPlanFacts, type UnrecognisedCodes } from './concepts.js';
-import { codingKeys } from './codes.js';
+import { codingKeys, DICOM_UID_SYSTEM } from './codes.js';
 import { ExtensionReader, EXTENSION } from './paths.js';
 import type { PlanChain } from './plan-chain.js';
 import type { ResourceIndex } from './references.js';
@@ -73,7 +73,7 @@ export class SummaryReader {
       fractionsDelivered: fractionsDelivered(extensions, level),
       plan: facts,
       delivered: readMotionFacts(extensions, ref, this.unrecognised),
-      sameAs: basisKeys.length > 0 ? `${level}|${[...new Set(basisKeys)].sort().join(',')}` : `${level}|${ref}`,
+      sameAs: sameAs(procedure, level, ref, basisKeys),
       within: [],
       plans: level === 'plan' ? 1 : 0,
       bodySites: (procedure.bodySite ?? []).flatMap((site) => codingKeys(site)),
@@ -147,4 +147,14 @@ function fractionsDelivered(extensions: ExtensionReader, level: TreatmentLevel):
     .map((volume) => count(volume.value('fractionsDelivered', 'valueUnsignedInt')))
     .filter((value): value is number => value !== null);
   return perVolume.length > 0 ? Math.max(...perVolume) : null;
+}
+
+/**
+ * Which summaries describe the same phase, plan or course (an in-progress snapshot and the final one): those based
+ * on the same plan or prescription; without `basedOn`, those with the same DICOM UID; otherwise each is its own.
+ */
+function sameAs(procedure: Procedure, level: TreatmentLevel, ref: Ref, basisKeys: readonly string[]): string {
+  if (basisKeys.length > 0) return `${level}|${[...new Set(basisKeys)].sort().join(',')}`;
+  const uid = procedure.identifier?.find((identifier) => identifier.system === DICOM_UID_SYSTEM && identifier.value)?.value;
+  return uid ? `${level}|uid:${uid}` : `${level}|${ref}`;
 }

@@ -57,6 +57,26 @@ describe('D-SUMMARY: fractions known only from a summary', () => {
     ]);
   });
 
+  it('without basedOn, snapshots with the same DICOM UID count once; a usual identifier ("Primary") does not join', () => {
+    const uid = (value: string) => [
+      { use: 'usual', system: 'http://example.com/varian/fhir/identifier/radiotherapyPhaseId', value: 'Primary' },
+      { use: 'official', system: 'urn:dicom:uid', value },
+    ];
+    const result = determine([
+      summaryResource('course-final', 'course', 7, { identifier: uid('urn:oid:1.2.246.352.72.1') }),
+      summaryResource('course-1fx', 'course', 1, {
+        identifier: uid('urn:oid:1.2.246.352.72.1'),
+        status: 'in-progress',
+        performedPeriod: { start: '2026-03-02T09:00:00Z', end: '2026-03-02T09:12:00Z' },
+      }),
+      summaryResource('other-course', 'course', 5, { identifier: uid('urn:oid:1.2.246.352.72.2') }),
+    ]);
+    expect(result.phases.map((p) => [p.procedure, p.fractionsDelivered, p.snapshots])).toEqual([
+      ['Procedure/course-final', 7, ['Procedure/course-1fx']],
+      ['Procedure/other-course', 5, []],
+    ]);
+  });
+
   it('a phase summary speaks for its plan summary; a course summary only when it has no phase or plan summary', () => {
     const withPhase = determine([
       summaryResource('course', 'course', 10),
