@@ -80,22 +80,7 @@ async function sessionRecord(
       answer.filter((e) => e.resource.resourceType === 'DocumentReference').map(refOf),
     ),
   ]);
-  // Only this session is evaluated: the other AMM records of the window and their signatures are not read.
-  const recordSet = new Set(recordRefs);
-  const ofSession = (entries: readonly BundleEntry[]) => entries.filter((entry) => recordSet.has(refOf(entry)));
-  const signingSession = (entries: readonly BundleEntry[]) =>
-    entries.filter((entry) => (entry.resource as ResourceOf<'Provenance'>).target.some((t) => recordSet.has(typeAndId(t.reference) ?? '')));
-  const entries = mergeEntries(
-    sessionEntries,
-    encounter,
-    later.entries,
-    orders,
-    summaries,
-    coverage,
-    ofSession(records),
-    fractionSignatures,
-    signingSession(recordSignatures),
-  );
+  const entries = mergeEntries(sessionEntries, encounter, later.entries, orders, summaries, coverage, records, fractionSignatures, recordSignatures);
   return { entries: await readReferenced(data, entries, referenced, (refs, why) => markMissing(data, refs, why)), fractionWindow: later.window };
 }
 
