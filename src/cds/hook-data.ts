@@ -1,7 +1,7 @@
 import type { RecordKind, UnreadRecords } from '../engine/types.js';
 import { InputError, UpstreamError } from '../errors.js';
 import { FhirClient } from '../fhir/client.js';
-import { parseResource, parseSearchPage, type BundleEntry, type SearchPage, type ValidatedResources } from '../fhir/parse.js';
+import { parseResource, parseSearchPage, type BundleEntry, type SearchPage } from '../fhir/parse.js';
 import type { HookRequest } from './schemas.js';
 
 export interface FetchSettings {
@@ -80,8 +80,6 @@ export class HookData {
   private readonly base: string | null;
   private readonly results = new Map<string, Promise<KeyResult>>();
   private readonly unreadKinds = new Map<RecordKind, string>();
-  /** Each resource validated once, however many keys and pages hold it. */
-  private readonly validated: ValidatedResources = new Map();
 
   constructor(
     private readonly request: HookRequest,
@@ -173,7 +171,7 @@ export class HookData {
     if (!isBundle(value)) return { entries: this.resourceEntry(value, where), obtained: true, complete: true, includeHonoured: true };
     // An answer shows _revinclude was honoured when it marks included entries or echoes the parameter in its self link;
     // a server that ignores it silently shows neither, and its silence about signatures says nothing.
-    const page = parseSearchPage(value, where, this.validated);
+    const page = parseSearchPage(value, where);
     if (reportsError(page.entries)) return null;
     const entries = page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome');
     if (!page.next) return { entries, obtained: true, complete: true, includeHonoured: page.includeHonoured };
@@ -246,7 +244,7 @@ export class HookData {
   private async serverPage(url: string, what: string): Promise<SearchPage> {
     const body = await this.client!.get(url);
     if (!isBundle(body)) throw new UpstreamError(`the FHIR server did not answer the search for ${what} with a Bundle`);
-    const page = this.fromServer(() => parseSearchPage(body, `${this.base}`, this.validated));
+    const page = this.fromServer(() => parseSearchPage(body, `${this.base}`));
     if (reportsError(page.entries)) throw new UpstreamError(`the FHIR server reported an error answering the search for ${what}`);
     return { ...page, entries: page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome') };
   }

@@ -21,16 +21,9 @@ export interface SearchPage {
   readonly includeHonoured: boolean;
 }
 
-/**
- * Resources already validated in this request, by `type/id`: the same resource sent again (a hook's prefetch keys
- * overlap: the session's fraction is in three of them) is validated once, and its first copy used, as
- * `mergeEntries` would keep it.
- */
-export type ValidatedResources = Map<string, ReadResource | AnyResource>;
-
 /** Validates a search result Bundle, like {@link parseBundle}, and reads its paging and include signs. */
-export function parseSearchPage(json: unknown, where = 'Bundle', validated?: ValidatedResources): SearchPage {
-  const entries = parseBundle(json, where, validated);
+export function parseSearchPage(json: unknown, where = 'Bundle'): SearchPage {
+  const entries = parseBundle(json, where);
   const bundle = json as z.infer<typeof Bundle>;
   const link = (relation: string) => bundle.link?.find((l) => l.relation === relation)?.url;
   let self = link('self') ?? '';
@@ -50,7 +43,7 @@ export function parseSearchPage(json: unknown, where = 'Bundle', validated?: Val
  * Validates a FHIR Bundle at the boundary: the Bundle's shape, then each resource the service reads
  * against its schema. Throws an {@link InputError} naming every bad field (up to 20).
  */
-export function parseBundle(json: unknown, where = 'Bundle', validated?: ValidatedResources): BundleEntry[] {
+export function parseBundle(json: unknown, where = 'Bundle'): BundleEntry[] {
   const bundle = Bundle.safeParse(json);
   if (!bundle.success) throw new InputError(issuesOf(bundle.error, where).slice(0, MAX_ISSUES));
   const issues: InputIssue[] = [];
@@ -58,12 +51,9 @@ export function parseBundle(json: unknown, where = 'Bundle', validated?: Validat
   const sent = (json as { entry?: { fullUrl?: string; resource: AnyResource }[] }).entry ?? [];
   const entries = sent.map(({ fullUrl, resource }, index): BundleEntry => {
     if (!isReadType(resource.resourceType)) return { fullUrl, resource };
-    const key = resource.id === undefined ? undefined : `${resource.resourceType}/${resource.id}`;
-    const known = key === undefined ? undefined : validated?.get(key);
-    if (known) return { fullUrl, resource: known };
+    // Every copy is checked: the same resource in two prefetch keys may differ (an invalid or stale copy).
     const parsed = RESOURCE_SCHEMAS[resource.resourceType].safeParse(resource);
     if (!parsed.success) issues.push(...issuesOf(parsed.error, `${where}.entry[${index}].resource`));
-    else if (key !== undefined) validated?.set(key, resource as ReadResource);
     return { fullUrl, resource: resource as ReadResource };
   });
   if (issues.length > 0) throw new InputError(issues.slice(0, MAX_ISSUES));
