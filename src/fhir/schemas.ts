@@ -58,7 +58,6 @@ const REQUEST_INTENT = [
 export const Procedure = z.object({
   resourceType: z.literal('Procedure'),
   ...domainResource,
-  identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() })).optional(),
   status: z.enum(EVENT_STATUS),
   code: CodeableConcept.optional(),
   subject: Reference,

@@ -62,18 +62,19 @@ export class SummaryReader {
       .map((reference) => this.index.resolveAs('ServiceRequest', reference.reference, procedure))
       .filter((request): request is ServiceRequest => request !== undefined);
     const basisKeys = (procedure.basedOn ?? []).map((reference) => this.index.refTo(reference.reference, procedure) ?? '').filter(Boolean);
+    const patient = this.index.refTo(procedure.subject.reference, procedure);
     return {
       ref,
       resource: procedure,
       level,
       status: procedure.status,
-      patient: this.index.refTo(procedure.subject.reference, procedure),
+      patient,
       start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
       end: procedure.performedPeriod?.end ?? procedure.performedDateTime ?? null,
       fractionsDelivered: fractionsDelivered(extensions, level),
       plan: facts,
       delivered: readMotionFacts(extensions, ref, this.unrecognised),
-      sameAs: sameAs(procedure, level, ref, basisKeys),
+      sameAs: sameAs(procedure, level, ref, patient, basisKeys),
       within: [],
       plans: level === 'plan' ? 1 : 0,
       bodySites: (procedure.bodySite ?? []).flatMap((site) => codingKeys(site)),
@@ -151,10 +152,20 @@ function fractionsDelivered(extensions: ExtensionReader, level: TreatmentLevel):
 
 /**
  * Which summaries describe the same phase, plan or course (an in-progress snapshot and the final one): those based
- * on the same plan or prescription; without `basedOn`, those with the same DICOM UID; otherwise each is its own.
+ * on the same plan or prescription; without `basedOn`, the same patient's with the same DICOM UID; otherwise each is
+ * its own. The identifier is read leniently (it is not validated: a malformed one only means no UID to join by).
  */
-function sameAs(procedure: Procedure, level: TreatmentLevel, ref: Ref, basisKeys: readonly string[]): string {
+function sameAs(procedure: Procedure, level: TreatmentLevel, ref: Ref, patient: Ref | null, basisKeys: readonly string[]): string {
   if (basisKeys.length > 0) return `${level}|${[...new Set(basisKeys)].sort().join(',')}`;
-  const uid = procedure.identifier?.find((identifier) => identifier.system === DICOM_UID_SYSTEM && identifier.value)?.value;
-  return uid ? `${level}|uid:${uid}` : `${level}|${ref}`;
+  const uid = dicomUid((procedure as { identifier?: unknown }).identifier);
+  return uid ? `${level}|${patient ?? ''}|uid:${uid}` : `${level}|${ref}`;
+}
+
+function dicomUid(identifiers: unknown): string | undefined {
+  if (!Array.isArray(identifiers)) return undefined;
+  for (const identifier of identifiers as unknown[]) {
+    const { system, value } = (identifier ?? {}) as { system?: unknown; value?: unknown };
+    if (system === DICOM_UID_SYSTEM && typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
 }

@@ -77,6 +77,18 @@ describe('D-SUMMARY: fractions known only from a summary', () => {
     ]);
   });
 
+  it("the same DICOM UID on two patients' summaries joins nothing: each patient keeps their phase", () => {
+    const identifier = [{ system: 'urn:dicom:uid', value: 'urn:oid:1.2.246.352.73.1' }];
+    const result = determine([
+      summaryResource('phase-p1', 'phase', 4, { identifier }),
+      summaryResource('phase-p2', 'phase', 6, { identifier, subject: { reference: 'Patient/p2' } }),
+    ]);
+    expect(result.phases.map((p) => [p.patient, p.procedure, p.fractionsDelivered])).toEqual([
+      ['Patient/p1', 'Procedure/phase-p1', 4],
+      ['Patient/p2', 'Procedure/phase-p2', 6],
+    ]);
+  });
+
   it('a phase summary speaks for its plan summary; a course summary only when it has no phase or plan summary', () => {
     const withPhase = determine([
       summaryResource('course', 'course', 10),
