@@ -68,10 +68,12 @@ async function sessionRecord(
     data.records('coverage'),
     ammRecordsOf(data, 'ammRecords', fractionRefs),
   ]);
+  // A record points at its fraction by Type/id, by absolute URL or by the fraction's urn:uuid fullUrl.
+  const sessionUrls = new Set(sessionEntries.flatMap((entry) => (entry.fullUrl ? [entry.fullUrl] : [])));
+  const pointsAtSession = (reference: string | undefined) =>
+    (reference !== undefined && sessionUrls.has(reference)) || fractionRefs.includes(typeAndId(reference) ?? '');
   const sessionRecords = resourcesOf<ResourceOf<'DocumentReference'>>(records, 'DocumentReference').filter(
-    (document) =>
-      codingKeys(document.type).includes(AMM_RECORD_TYPE) &&
-      (document.context?.related ?? []).some((r) => fractionRefs.includes(typeAndId(r.reference) ?? '')),
+    (document) => codingKeys(document.type).includes(AMM_RECORD_TYPE) && (document.context?.related ?? []).some((r) => pointsAtSession(r.reference)),
   );
   const recordRefs = sessionRecords.map((document) => `DocumentReference/${document.id ?? ''}`);
   const [fractionSignatures, recordSignatures] = await Promise.all([
