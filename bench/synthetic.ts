@@ -242,7 +242,7 @@ const FRACTIONS_COUNT = countOf('latestFractions');
  * An encounter-discharge request for session `index` (by default the last: the session that just ended) of a course
  * of `sessions` AMM fractions, with every prefetch key
  * filled as an EHR honouring the templates would fill it (cds-services/encounter-discharge/definition.ts): the
- * session's procedures, the five latest fractions, the five latest AMM records, the orders, the coverage, and the
+ * session's procedures, the five latest fractions, the ten latest AMM records, the orders, the coverage, and the
  * signatures through _revinclude.
  */
 export function dischargeRequest(sessions = 35, index = sessions - 1) {

@@ -35,10 +35,10 @@ export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
     returns: "the patient's radiotherapy prescriptions and plans (course, phase, plan): plan facts, the AMM order and its necessity",
   },
   ammRecords: {
-    template: `DocumentReference?patient={{context.patientId}}&type=${AMM_RECORD_TYPE}&_sort=-date&_count=5`,
+    template: `DocumentReference?patient={{context.patientId}}&type=${AMM_RECORD_TYPE}&_sort=-date&_count=10`,
     holds: 'amm-records',
     bounded: true,
-    returns: "the patient's five latest AMM records (DocumentReference, type amm-record, context.related → the fraction)",
+    returns: "the patient's ten latest AMM records (DocumentReference, type amm-record, context.related → the fraction)",
   },
   treatmentSummaries: {
     template: `Procedure?patient={{context.patientId}}&code=${TREATMENT_SUMMARIES}`,
@@ -58,7 +58,7 @@ export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
     returns: "the session's Procedures with the Provenance that targets them (image approvals), as US Core's _revinclude=Provenance:target",
   },
   ammRecordSignatures: {
-    template: `DocumentReference?patient={{context.patientId}}&type=${AMM_RECORD_TYPE}&_sort=-date&_count=5&_revinclude=Provenance:target`,
+    template: `DocumentReference?patient={{context.patientId}}&type=${AMM_RECORD_TYPE}&_sort=-date&_count=10&_revinclude=Provenance:target`,
     holds: 'signatures',
     includesSignatures: true,
     bounded: true,
