@@ -1,5 +1,6 @@
 import type { Ref } from '../engine/types.js';
 import { AMM_RECORD_TYPE, TREATED_FRACTION_CODE } from '../fhir/codes.js';
+import { typeAndId as referenceTypeAndId } from '../fhir/compartment.js';
 import type { BundleEntry } from '../fhir/parse.js';
 import type { ResourceOf } from '../fhir/schemas.js';
 import { mergeEntries, type HookData } from './hook-data.js';
@@ -14,17 +15,8 @@ type Procedure = ResourceOf<'Procedure'>;
 type DocumentReference = ResourceOf<'DocumentReference'>;
 
 export const refOf = (entry: BundleEntry): Ref => `${entry.resource.resourceType}/${entry.resource.id ?? ''}`;
-/** `Type/id` of a reference, relative or absolute. */
-export const typeAndId = (reference: string | undefined): Ref | undefined => {
-  if (reference === undefined) return undefined;
-  // A versioned reference (`…/Procedure/1/_history/2`) names the same resource.
-  const history = reference.indexOf('/_history/');
-  const unversioned = history < 0 ? reference : reference.slice(0, history);
-  // The last two segments, without splitting the whole URL: this runs for every reference of every prefetch entry.
-  const last = unversioned.lastIndexOf('/');
-  if (last < 0) return undefined;
-  return unversioned.slice((last === 0 ? -1 : unversioned.lastIndexOf('/', last - 1)) + 1);
-};
+/** `Type/id` of a reference, relative, absolute or versioned (the FHIR reader's parsing); undefined for anything else. */
+export const typeAndId = (reference: string | undefined): Ref | undefined => referenceTypeAndId(reference) ?? undefined;
 const ofType = <T>(entries: readonly BundleEntry[], type: string): T[] =>
   entries.filter((e) => e.resource.resourceType === type).map((e) => e.resource as T);
 
