@@ -163,7 +163,8 @@ function securityHeaders(config: Config): RequestHandler {
   });
   // The CDS Hooks endpoints answer JSON to EHR servers, never a page: the headers that matter for JSON, set at once.
   return (req, res, next) => {
-    if (!req.path.startsWith('/cds-services')) return pages(req, res, next);
+    // Express matches routes case-insensitively: so does this.
+    if (!req.path.toLowerCase().startsWith('/cds-services')) return pages(req, res, next);
     for (const [name, value] of JSON_API_HEADERS) res.setHeader(name, value);
     next();
   };

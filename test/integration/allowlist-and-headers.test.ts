@@ -171,6 +171,18 @@ describe('embedding the reviewer app in an EHR', () => {
   });
 });
 
+describe('the CDS Hooks endpoints answer JSON with the headers of a JSON API', () => {
+  it.each(['/cds-services', '/CDS-Services', '/cds-services/rt-billing-order-sign'])('%s: nothing to frame, sniff, run or cache', async (path) => {
+    const app = testApp().app;
+    const res = path.endsWith('sign') ? await request(app).post(path).send({}) : await request(app).get(path);
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['etag']).toBeUndefined();
+    expect(res.headers['content-type']).toMatch(/json/);
+  });
+});
+
 describe('operations endpoints in production', () => {
   const ADMIN_TOKEN = 'operator-token-0123456789';
 
