@@ -1,6 +1,7 @@
 import { generalCards, phaseCards, response, sessionCards, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
 import { ammRecordsOf, laterFractionsOf, readReferenced, refOf, signaturesOf, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries, type HookData } from '../../src/cds/hook-data.js';
+import { requireOnePatient } from '../../src/cds/one-patient.js';
 import { EncounterDischargeContext } from '../../src/cds/schemas.js';
 import { UpstreamError } from '../../src/errors.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
@@ -112,6 +113,7 @@ export const encounterDischarge: CdsService = {
     if (session.length === 0) return { cards: [] }; // nothing recorded for this encounter: not a radiotherapy session
 
     const { entries, fractionWindow } = await sessionRecord(data, context.patientId, session, sessionEntries);
+    requireOnePatient(entries, context.patientId);
     const { determination, input } = evaluateEntries(entries, {
       focusEncounters: [encounterRef],
       asOf: todayUtc(now),

@@ -1,6 +1,7 @@
 import { orderCards, response, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
 import { readReferenced, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries } from '../../src/cds/hook-data.js';
+import { requireOnePatient } from '../../src/cds/one-patient.js';
 import { OrderSignContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
 import { todayUtc } from '../../src/dates.js';
@@ -35,6 +36,7 @@ export const orderSign: CdsService = {
       data.records('preauthorizationResponses'),
     ]);
     const entries = await readReferenced(data, mergeEntries(drafts, coverage, claims, responses), referenced, () => undefined);
+    requireOnePatient(entries, context.patientId);
     const { determination, input } = evaluateEntries(entries, { draftOrders, asOf: todayUtc(now), unread: data.unread });
     const payer = input.payers[`Patient/${context.patientId}`];
     const payor = entries.find((e) => payer && `Coverage/${e.resource.id ?? ''}` === payer.coverage)?.resource as ResourceOf<'Coverage'> | undefined;
