@@ -19,12 +19,13 @@ function focusOf(client: Client): ReviewContext['focus'] {
   const token = launchContext(client);
   if (typeof token.appContext === 'string') {
     try {
-      const value = JSON.parse(token.appContext) as { session?: unknown; order?: unknown };
+      const value = JSON.parse(token.appContext) as { session?: unknown; order?: unknown; phase?: unknown };
       const focus = {
         ...(typeof value.session === 'string' ? { session: value.session } : {}),
         ...(typeof value.order === 'string' ? { order: value.order } : {}),
+        ...(typeof value.phase === 'string' ? { phase: value.phase } : {}),
       };
-      if (focus.session || focus.order) return focus;
+      if (focus.session || focus.order || focus.phase) return focus;
     } catch {
       // not JSON: fall through to fhirContext
     }

@@ -21,7 +21,8 @@ export interface ReviewContext {
   /** The resources the review was computed from: evidence is summarised from them. */
   readonly evidence: EvidenceIndex;
   /** What the launch asked to open: a session (Encounter or fraction) or an order. */
-  readonly focus: { readonly session?: string; readonly order?: string };
+  /** What a card's link (appContext) or the launch asked to open on: a session, an order, or a phase summary. */
+  readonly focus: { readonly session?: string; readonly order?: string; readonly phase?: string };
   /** Reads the record again (a long review: images signed since, a renewed token). */
   readonly reload?: () => void;
   /** A link to the report's charts for this course, when the app can open one. */
@@ -320,5 +321,13 @@ export function renderReview(determination: Determination, context: ReviewContex
   const focusOrder = context.focus.order ? determination.orders.find((o) => o.order === context.focus.order) : undefined;
   if (focusSession) detail.replaceChildren(sessionDetail(focusSession, context));
   else if (focusOrder) detail.replaceChildren(orderDetail(focusOrder, context));
+  const focusPhase = context.focus.phase
+    ? [...view.querySelectorAll<HTMLElement>('tr[data-phase]')].find((row) => row.dataset.phase === context.focus.phase)
+    : undefined;
+  focusPhase?.classList.add('focused');
+  focusPhase?.setAttribute('aria-current', 'true');
+  // What the link opened on, in view once the review is on the page (the detail is below the tables).
+  const target = focusPhase ?? (focusSession || focusOrder ? detail : undefined);
+  if (target) requestAnimationFrame(() => target.scrollIntoView({ block: 'start' }));
   return view;
 }

@@ -64,4 +64,31 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery r
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("the D-COUNT card's link opens the app on that phase: its row marked and in view", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 600 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${service.url}/demo`);
+    const section = page.locator('section[data-patient="x6-Patient-6"]');
+    await section
+      .getByRole('button', { name: /^encounter-discharge/ })
+      .first()
+      .click();
+    const card = section.locator('li.card[data-rule="D-COUNT"]');
+    await card.waitFor();
+    await card.locator('a[data-link-type="smart"]').click();
+    await page.waitForURL(/\/smart-app\/index\.html/);
+    const focused = page.locator('#summaries tr.phase.focused');
+    await focused.waitFor({ timeout: 20_000 });
+    expect(await focused.getAttribute('aria-current')).toBe('true');
+    expect(await focused.getAttribute('data-phase')).toMatch(/^Procedure\/x6-RadiotherapyTreatedPhase/);
+    await page.waitForFunction(() => {
+      const row = document.querySelector('#summaries tr.phase.focused');
+      const box = row?.getBoundingClientRect();
+      return !!box && box.top >= 0 && box.bottom <= window.innerHeight;
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
