@@ -236,7 +236,8 @@ export function orderCards(order: OrderDetermination, settings: CardSettings, sc
     summary: clip(orderSummary(order)),
     indicator: order.deliveryRule === 'D-UNKNOWN' ? 'critical' : 'info',
     detail: [
-      `This order describes **${order.expectedDeliveryCode ?? markdownText(order.outOfFamily ?? 'no code of its own')}** by rule ${order.deliveryRule} (${markdownText(ruleTitle(order.deliveryRule))}).`,
+      // Named: a course, its phases and their plans are signed together and would otherwise read alike.
+      `This order (${codeSpan(order.order)}) describes **${order.expectedDeliveryCode ?? markdownText(order.outOfFamily ?? 'no code of its own')}** by rule ${order.deliveryRule} (${markdownText(ruleTitle(order.deliveryRule))}).`,
       order.igrtProfessionalExpected
         ? `Image guidance or tracking is ordered: ${IGRT.professional} is billable per session when the physician signs the guidance before the next fraction (I-PC, I-SIGN).`
         : '',

@@ -141,6 +141,8 @@ describe('HL7 CodeX RT examples (../shared/examples/codex-ig)', () => {
           expect((card!.extension![DETERMINATION_EXTENSION] as OrderDetermination).deliveryRule).toBe(expected.deliveryRule);
           expect(card!.source.topic?.code).toBe(expected.deliveryRule);
           expect(card!.summary.length).toBeLessThan(140);
+          // A course, its phases and plans are signed together: each card names the order it is about.
+          expect(card!.detail).toContain(`\`${expected.order}\``);
         }
       });
 
