@@ -221,7 +221,7 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
 function orderSummary(order: OrderDetermination): string {
   if (order.deliveryRule === 'D-UNKNOWN') return 'Expected delivery level cannot be derived: the order lacks facts';
   if (order.deliveryRule === 'D-COURSE')
-    return 'Course order lists several modalities or techniques: no delivery code of its own (see what each phase describes)';
+    return 'Course order lists several modalities or techniques: no delivery code of its own (what each combination describes is in the detail)';
   if (order.expectedDeliveryCode === null) return `Outside the 2026 delivery levels: expect ${order.outOfFamily ?? 'another family'}`;
   const igrt = order.igrtProfessionalExpected ? ` with ${IGRT.professional}` : '';
   return `Expected delivery: ${order.expectedDeliveryCode}${igrt} (${order.deliveryRule}: ${ruleTitle(order.deliveryRule)})`;

@@ -177,6 +177,20 @@ describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharg
   });
 });
 
+describe('order-sign: a course order listing several techniques (D-COURSE)', () => {
+  it('no code of its own; the card says where each combination is coded, and the detail codes each', async () => {
+    const res = await request(app)
+      .post(ORDER_SIGN)
+      .send(orderSignRequest(goldenCase('acro-3-breast-vmat-cbct'), { prefetch: true }));
+    expect(res.status).toBe(200);
+    const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'D-COURSE')!;
+    expect(card.summary).toBe(
+      'Course order lists several modalities or techniques: no delivery code of its own (what each combination describes is in the detail)',
+    );
+    expect(card.detail).toMatch(/Each describes: photons .*IMRT\/VMAT.* 77407 \(D-2\); photons 3D-CRT 77407 \(D-2\)/);
+  });
+});
+
 describe('fetching from a server that ignores _revinclude', () => {
   it('fetches the signatures itself (Provenance?target=…) and still finds the approval', async () => {
     const golden = goldenCase('acro-2-prostate-imrt-stereoscopic');
