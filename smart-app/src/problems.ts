@@ -11,6 +11,7 @@ export type ProblemKind =
   | 'token-refused'
   | 'expired'
   | 'fhir-server-down'
+  | 'not-found'
   | 'service-down'
   | 'invalid';
 
@@ -68,6 +69,11 @@ export const ADVICE: Record<ProblemKind, Advice> = {
     next: 'Try again in a minute. If it persists, contact IT: the EHR or its FHIR interface may be down.',
     retry: true,
   },
+  'not-found': {
+    title: "The EHR's FHIR server does not have this patient's record",
+    next: "Relaunch the charge review from the patient's chart. If this happens again, give this message to the EHR administrator: the launch named a patient or encounter its FHIR server does not know.",
+    retry: false,
+  },
   'service-down': {
     title: 'The billing service is not answering',
     next: "Try again in a minute. If it persists, contact the billing service's operator.",
@@ -108,6 +114,7 @@ export function fhirProblem(status: number | undefined, tokenExpired: boolean): 
     return tokenExpired
       ? new Problem('expired', 'The FHIR server no longer accepts the session: its access token has expired.')
       : new Problem('token-refused', `The FHIR server answered HTTP ${status} to a request made with a current access token.`);
+  if (status === 404 || status === 410) return new Problem('not-found', `The FHIR server answered HTTP ${status}: no such record.`);
   return new Problem('fhir-server-down', `The FHIR server did not answer as expected${status ? ` (HTTP ${status})` : ''}.`);
 }
 

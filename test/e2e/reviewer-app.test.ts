@@ -132,9 +132,16 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
       "The EHR's FHIR server refused the app's access",
       false,
     ],
+    [
+      'the FHIR server does not have the patient',
+      (route: { fulfill: (r: object) => Promise<void> }) =>
+        route.fulfill({ status: 404, contentType: 'application/fhir+json', body: '{"resourceType":"OperationOutcome","issue":[]}' }),
+      "The EHR's FHIR server does not have this patient's record",
+      false,
+    ],
   ])('when %s, says what to do', async (_label, handler, title, retry) => {
     const page = await newPage();
-    await page.route(/\/fhir\/Procedure/, handler as never);
+    await page.route(/\/fhir\/(Procedure|Patient\/)/, handler as never);
     await page.goto(`${service.url}/demo`);
     await page.locator('section[data-patient="a1-pat-acro-1-appa-2d-no-igrt"] a.launch').click();
     const alert = page.getByRole('alert');
