@@ -191,6 +191,21 @@ describe('order-sign: a course order listing several techniques (D-COURSE)', () 
   });
 });
 
+describe('encounter-discharge: tracking with no guidance record to sign (the EHR has no AMM records: null)', () => {
+  it('the I-SIGN card speaks of the tracking record, not of image approvals the session never had', async () => {
+    const golden = goldenCase('amm-record-unsigned-next-started');
+    const res = await request(app)
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(golden, 'enc-1', { prefetch: { nulls: ['ammRecords', 'ammRecordSignatures'] } }));
+    expect(res.status).toBe(200);
+    const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'I-SIGN')!;
+    expect(card.detail).toContain('no guidance record');
+    // The next fraction has begun (latestFractions): too late to sign.
+    expect(card.indicator).toBe('critical');
+    expect(card.summary).toBe('77387-26 lost: tracking was performed with no guidance record signed');
+  });
+});
+
 describe('fetching from a server that ignores _revinclude', () => {
   it('fetches the signatures itself (Provenance?target=…) and still finds the approval', async () => {
     const golden = goldenCase('acro-2-prostate-imrt-stereoscopic');

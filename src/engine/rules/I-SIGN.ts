@@ -52,6 +52,8 @@ export function askToSign(context: SessionContext, record: GuidanceRecord, what:
 }
 
 const APPROVALS = 'the image approvals (Provenance targeting the fraction)';
+/** Tracking with nothing to sign: the finding's opening, which its card headline tells apart from unapproved images. */
+const NO_GUIDANCE_RECORD = 'Intra-fraction tracking was performed but there is no guidance record';
 
 /** I-SIGN: the physician must review the guidance (approve the images) before the next fraction. */
 export const I_SIGN: Rule = {
@@ -102,7 +104,7 @@ export const I_SIGN: Rule = {
         finding(
           this,
           lost ? 'critical' : 'warning',
-          `Intra-fraction tracking was performed but there is no guidance record (AMM record or image approval) for the physician to sign.${lost ? ' 77387-26 is not supportable for this session.' : ' Record and sign it before the next fraction to bill 77387-26.'}`,
+          `${NO_GUIDANCE_RECORD} (AMM record or image approval) for the physician to sign.${lost ? ' 77387-26 is not supportable for this session.' : ' Record and sign it before the next fraction to bill 77387-26.'}`,
           context.fractions.map((f) => f.ref),
         ),
       );
@@ -111,6 +113,10 @@ export const I_SIGN: Rule = {
   },
   headline(findings) {
     if (couldNotBeChecked(findings)) return 'IGRT image approval could not be checked: supply what the card names';
+    if (findings.every((f) => f.message.startsWith(NO_GUIDANCE_RECORD)))
+      return anyCritical(findings)
+        ? '77387-26 lost: tracking was performed with no guidance record signed'
+        : 'Record and sign the tracking (AMM record) before the next fraction to bill 77387-26';
     return anyCritical(findings)
       ? '77387-26 lost: guidance images were not approved before the next fraction'
       : 'Approve the IGRT images before the next fraction to bill 77387-26';
