@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDepartment } from '../../bench/department.js';
-import { loadConfig } from '../../src/config.js';
-import { startService, type RunningService } from '../../src/start.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
+import { useDemoInBrowser } from '../helpers/demo-browser.js';
 import { cli, removeTempDirs, tempDir } from '../helpers/department.js';
 
 /**
@@ -97,26 +95,14 @@ describe.skipIf(!browserAvailable && !browserRequired)('the department report in
 });
 
 describe.skipIf(!browserAvailable && !browserRequired)("the reviewer app's link to the charts of the patient's course", () => {
-  let service: RunningService;
-  let browser: Browser;
+  const demo = useDemoInBrowser();
   const problems: string[] = [];
-
-  beforeAll(async () => {
-    if (!browserAvailable) throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing`);
-    service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-  });
 
   it('opens the report of this course in a new tab: charts, the worklist, no console error', async () => {
     // The launch itself is the reviewer app's business (its own tests); here, the report tab must be clean.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     await page.locator('section[data-patient="ig-pat-igrt-unsigned-last-fraction"] a.launch').click();
     await page.waitForURL(/\/smart-app\/index\.html/);
     await page.locator('#sessions').waitFor({ timeout: 20_000 });

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startService, type RunningService } from '../../src/start.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
+import { useDemoInBrowser } from '../helpers/demo-browser.js';
 import { spawnService, type Spawned } from '../helpers/processes.js';
 
 if (!browserAvailable && !browserRequired) {
@@ -12,31 +10,18 @@ if (!browserAvailable && !browserRequired) {
 }
 
 describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in Chromium', () => {
-  let service: RunningService;
-  let browser: Browser;
+  const demo = useDemoInBrowser();
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    if (!browserAvailable)
-      throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
-    service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-  });
-
   async function newPage(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     return page;
   }
 
   /** From /demo, follow a patient's SMART launch link and wait for the review. */
   async function launchFromDemo(page: Page, patient: string): Promise<void> {
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     await page.locator(`section[data-patient="${patient}"] a.launch`).click();
     await page.waitForURL(/\/smart-app\/index\.html/);
     await page.locator('#sessions').waitFor({ timeout: 20_000 });
@@ -100,7 +85,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it("the demo sends encounter-discharge, renders the cards, and a card's smart link opens the app on that session", async () => {
     const page = await newPage();
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     const section = page.locator('section[data-patient="ig-pat-igrt-unsigned-last-fraction"]');
     await section.getByRole('button', { name: 'encounter-discharge ig-enc-2' }).click();
     const card = section.locator('li.card[data-rule="I-SIGN"]');
@@ -116,7 +101,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it('the demo sends order-sign and shows the authorization mismatch', async () => {
     const page = await newPage();
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     const section = page.locator('section[data-patient="au-pat-order-authorized-lower-level"]');
     await section.getByRole('button', { name: 'order-sign' }).click();
     await section.locator('li.card[data-rule="C-AUTH-MISMATCH"]').waitFor();
@@ -142,7 +127,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
   ])('when %s, says what to do', async (_label, handler, title, retry) => {
     const page = await newPage();
     await page.route(/\/fhir\/(Procedure|Patient\/)/, handler as never);
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     await page.locator('section[data-patient="a1-pat-acro-1-appa-2d-no-igrt"] a.launch').click();
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 20_000 });
@@ -153,16 +138,16 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it('opened without a launch, says how to open it', async () => {
     const page = await newPage();
-    await page.goto(`${service.url}/smart-app/index.html`);
+    await page.goto(`${demo.service.url}/smart-app/index.html`);
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').innerText()).toContain('Not launched');
     await page.close();
   });
 
   it('is readable on a narrow screen and works from the keyboard', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await demo.browser.newPage({ viewport: { width: 390, height: 844 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     await page.locator('section[data-patient="a4-pat-acro-4-breast-tangents-amm"] a.launch').click();
     await page.locator('#sessions').waitFor({ timeout: 20_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -1,35 +1,19 @@
-import { pino } from 'pino';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startService, type RunningService } from '../../src/start.js';
-import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, browserRequired } from '../helpers/browser.js';
+import { useDemoInBrowser } from '../helpers/demo-browser.js';
 
 /**
  * The reviewer app on HL7's CodeX RT examples in the demo: delivery recorded only as phase summaries shows in a
  * "recorded only as summaries" table per course, with the fractions delivered and what each describes.
  */
 describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery recorded only as summaries (Chromium)', () => {
-  let service: RunningService;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!browserAvailable)
-      throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
-    service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-  });
+  const demo = useDemoInBrowser();
 
   async function review(patient: string) {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     await page.locator(`section[data-patient="${patient}"] a.launch`).click();
     await page.waitForURL(/\/smart-app\/index\.html/);
     await page.locator('#sessions').waitFor({ timeout: 20_000 });
@@ -66,10 +50,10 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery r
   });
 
   it("the D-COUNT card's link opens the app on that phase: its row marked and in view", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 600 } });
+    const page = await demo.browser.newPage({ viewport: { width: 1280, height: 600 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${service.url}/demo`);
+    await page.goto(`${demo.service.url}/demo`);
     const section = page.locator('section[data-patient="x6-Patient-6"]');
     await section
       .getByRole('button', { name: /^encounter-discharge/ })
