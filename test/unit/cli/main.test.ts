@@ -3,19 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/main.js';
 import { CASES_DIR } from '../../helpers/cases.js';
-
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
-    args,
-    (t) => (stdout += t),
-    (t) => (stderr += t),
-  );
-  return { code, stdout, stderr };
-}
+import { cli as run } from '../../helpers/department.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'rt-billing-cli-'));
 const file = (name: string, text: string) => {
