@@ -1,19 +1,7 @@
 import { InputError } from '../errors.js';
-import { typeAndId } from '../fhir/compartment.js';
+import { compartmentOf, type RawResource } from '../fhir/compartment.js';
 import type { BundleEntry } from '../fhir/parse.js';
 
-type Fields = Record<string, { reference?: unknown } | undefined>;
-
-/** Where each kind of record a hook reads names its patient. */
-const PATIENT_FIELD: Readonly<Record<string, string>> = {
-  Procedure: 'subject',
-  ServiceRequest: 'subject',
-  DocumentReference: 'subject',
-  Encounter: 'subject',
-  Coverage: 'beneficiary',
-  Claim: 'patient',
-  ClaimResponse: 'patient',
-};
 const SHOWN = 3;
 
 /**
@@ -24,9 +12,9 @@ const SHOWN = 3;
 export function requireOnePatient(entries: readonly BundleEntry[], patientId: string): void {
   const patient = `Patient/${patientId}`;
   const others = entries.flatMap(({ resource }) => {
-    const field = PATIENT_FIELD[resource.resourceType];
-    const named = field ? typeAndId((resource as unknown as Fields)[field]?.reference) : null;
-    return named?.startsWith('Patient/') && named !== patient ? [`${resource.resourceType}/${resource.id ?? '(no id)'} is ${named}'s`] : [];
+    // The patient a record names itself (subject, patient, beneficiary), as department runs split exports by.
+    const named = compartmentOf(resource as unknown as RawResource).patient;
+    return named !== null && named !== patient ? [`${resource.resourceType}/${resource.id ?? '(no id)'} is ${named}'s`] : [];
   });
   if (others.length === 0) return;
   const shown = others.slice(0, SHOWN).join('; ') + (others.length > SHOWN ? `; and ${others.length - SHOWN} more` : '');
