@@ -7,10 +7,10 @@ export const CASES_DIR = fileURLToPath(new URL('../../../shared/cases/', import.
 
 export interface ExpectedSession {
   fractions: string[];
-  deliveryCode: string | null;
-  supportedDeliveryCode: string | null;
-  igrtProfessional: string | null;
-  igrtStatus: string;
+  deliveryCode?: string | null;
+  supportedDeliveryCode?: string | null;
+  igrtProfessional?: string | null;
+  igrtStatus?: string;
   outOfFamilyContains?: string;
   findingRules: string[];
   absentFindingRules: string[];
