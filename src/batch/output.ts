@@ -104,8 +104,8 @@ function csvRows(record: PatientLine): string {
     const name = session.encounter ?? session.fractions[0] ?? '';
     const fractions = session.fractions.join(' ');
     for (const line of session.lines)
-      rows.push(row([record.patient, 'line', name, session.start, fractions, line.code, line.units, line.status, line.rule, '', '', '', '']));
-    for (const finding of session.findings) rows.push(findingRow(finding, name, session.start, fractions));
+      rows.push(row([record.patient, 'line', name, session.dateOfService, fractions, line.code, line.units, line.status, line.rule, '', '', '', '']));
+    for (const finding of session.findings) rows.push(findingRow(finding, name, session.dateOfService, fractions));
   }
   for (const order of record.orders) for (const finding of order.findings) rows.push(findingRow(finding, order.order, order.serviceDate, ''));
   for (const finding of record.findings) rows.push(findingRow(finding, '', null, ''));

@@ -43,12 +43,23 @@ const MAX_SHARED = 50_000;
  * with no patient of their own (Provenance, DocumentReference without subject) are joined to the patient of what
  * they point at once everything is in; then rows come out ordered by patient.
  */
+/** Two texts of one resource say the same (key order and spacing aside from JSON's own). */
+function sameContent(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
 export class PatientStore {
   private readonly dir: string;
   private readonly db: Database.Database;
   private readonly files: string[] = [];
   private readonly fileIndex = new Map<string, number>();
   private readonly shared = new Map<string, StoredResource>();
+  /** Shared resources met again with different content: the earlier copy and the one kept (read last). */
+  private readonly sharedConflicts = new Map<string, { readonly dropped: Origin; readonly kept: Origin }>();
   private readonly insertResource: Database.Statement;
   private readonly insertLink: Database.Statement;
   private readonly insertPending: Database.Statement;
@@ -87,6 +98,9 @@ export class PatientStore {
     const ref = typeof resource.id === 'string' ? `${resource.resourceType}/${resource.id}` : null;
     const file = this.fileId(origin.file);
     if (compartment.shared) {
+      const before = ref ? this.shared.get(ref) : undefined;
+      if (ref && before && before.json !== json && !sameContent(before.json, json))
+        this.sharedConflicts.set(ref, { dropped: before.origin, kept: origin });
       if (this.shared.size < MAX_SHARED || (ref && this.shared.has(ref))) this.shared.set(ref ?? `${this.shared.size}`, { json, fullUrl, origin });
     } else if (compartment.patient) {
       this.insertResource.run(compartment.patient, json, fullUrl, file, origin.line ?? null, origin.entry ?? null);
@@ -154,6 +168,14 @@ export class PatientStore {
   /** Resources that belong to every patient (Location, Organization, practitioners). */
   sharedResources(): StoredResource[] {
     return [...this.shared.values()];
+  }
+
+  /**
+   * Resources shared by the patients (a Practitioner, a Location) met twice with different content: the copy read last
+   * is used, as a FHIR server receiving them in that order would keep, and the run says so once for each.
+   */
+  conflictingSharedResources(): { readonly resource: string; readonly dropped: Origin; readonly kept: Origin }[] {
+    return [...this.sharedConflicts].map(([resource, origins]) => ({ resource, ...origins }));
   }
 
   /** Each patient with its resources, in patient order; one patient in memory at a time. */

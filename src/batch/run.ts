@@ -1,6 +1,7 @@
+import { basename } from 'node:path';
 import type { Determination } from '../engine/types.js';
 import { InputError } from '../errors.js';
-import { todayUtc } from '../dates.js';
+import { todayAtClinic } from '../dates.js';
 import { encounterLocation, type RawResource } from '../fhir/compartment.js';
 import { determineBundle } from '../pipeline.js';
 import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
@@ -42,8 +43,10 @@ export interface RunOptions {
   readonly progress?: (progress: Progress) => void;
   /** Folder for the temporary patient store (default: the OS temporary folder). */
   readonly tmpDir?: string;
-  /** The date undated orders are evaluated as of (D-DATE); today (UTC) by default. */
+  /** The date undated orders are evaluated as of (D-DATE); today at the clinic by default. */
   readonly asOf?: string;
+  /** The clinic's configured time zone (`CLINIC_TIME_ZONE`): dates of service where a Location gives none. */
+  readonly clinicTimeZone?: string | null;
 }
 
 export interface RunResult {
@@ -83,7 +86,7 @@ export async function runResources(
   name = 'the input',
 ): Promise<Omit<RunResult, 'plan'>> {
   const store = new PatientStore(options.tmpDir);
-  const asOf = options.asOf ?? todayUtc();
+  const dates = { asOf: options.asOf ?? todayAtClinic(options.clinicTimeZone ?? null), clinicTimeZone: options.clinicTimeZone ?? null };
   const summary = new DepartmentSummary();
   let errors = 0;
   const emitError = async (line: ErrorLine) => {
@@ -93,6 +96,7 @@ export async function runResources(
   };
   try {
     let resources = 0;
+    let charges = 0;
     const problems: InputProblem[] = [];
     const brokenPatients = new Map<string, InputProblem[]>();
     let lastReport = 0;
@@ -109,6 +113,7 @@ export async function runResources(
         continue;
       }
       resources += 1;
+      if (isCharge(item.resource)) charges += 1;
       store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
       if (options.progress && resources - lastReport >= 2000) {
         lastReport = resources;
@@ -133,6 +138,7 @@ export async function runResources(
 
     let patientsDone = 0;
     let sessions = 0;
+    for (const conflict of store.conflictingSharedResources()) await emitError(sharedConflictLine(conflict));
     for (const { patient, resources: own } of store.patients()) {
       const broken = brokenPatients.get(patient);
       if (broken) {
@@ -143,7 +149,7 @@ export async function runResources(
           },
         });
       } else {
-        const result = evaluatePatient(patient, [...shared, ...own], locationNames, asOf);
+        const result = evaluatePatient(patient, [...shared, ...own], locationNames, { ...dates, chargesInInput: charges });
         if ('error' in result) await emitError(result);
         else {
           sessions += result.line.sessions.length;
@@ -154,20 +160,26 @@ export async function runResources(
       patientsDone += 1;
       options.progress?.({ phase: 'evaluating', ...position(), patientsDone, patientsTotal, sessions });
     }
+    summary.chargesSupplied(charges > 0);
     return { summary: summary.toJSON(), errors };
   } finally {
     store.close();
   }
 }
 
+/** A charge on file as the B rules read it: a ChargeItem, or a Claim with use `claim`. */
+const isCharge = (resource: RawResource): boolean =>
+  resource.resourceType === 'ChargeItem' || (resource.resourceType === 'Claim' && (resource as { use?: unknown }).use === 'claim');
+
 /** One patient: its resources (and the shared ones) validated as a Bundle, read, evaluated. */
 function evaluatePatient(
   patient: string,
   stored: readonly StoredResource[],
   locationNames: ReadonlyMap<string, string>,
-  asOf: string,
+  options: { readonly asOf: string; readonly clinicTimeZone: string | null; readonly chargesInInput: number },
 ): { line: PatientLine; locations: SessionLocations } | ErrorLine {
-  const { parsed, resources } = latestVersions(stored);
+  const { parsed, resources, conflicts } = latestVersions(stored);
+  if (conflicts.length > 0) return patientConflictLine(patient, conflicts);
   const bundle = {
     resourceType: 'Bundle',
     type: 'collection',
@@ -175,7 +187,7 @@ function evaluatePatient(
   };
   let determination: Determination;
   try {
-    determination = determineBundle(bundle, { asOf });
+    determination = determineBundle(bundle, options);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return {
@@ -195,18 +207,69 @@ function evaluatePatient(
   return { line: { patient, ...determination }, locations };
 }
 
+/** The same resource (type and id) met twice with different content: which copies, and which one was read last. */
+export interface Conflict {
+  readonly resource: string;
+  readonly kept: Origin;
+  readonly dropped: Origin;
+}
+
 /**
- * One version of each resource: a folder of Bundles may hold the same resource twice (overlapping snapshots); the
- * one read last wins, as it would on a FHIR server that received them in that order. Without an id, each is kept.
+ * One version of each resource: a folder of Bundles may hold the same resource twice (overlapping snapshots).
+ * Identical copies are one resource. Copies that differ are never merged silently: each such pair is a
+ * {@link Conflict}, and the patient is not evaluated. Without an id, each is kept.
  */
-function latestVersions(stored: readonly StoredResource[]): { parsed: RawResource[]; resources: StoredResource[] } {
-  const last = new Map<string, number>();
+function latestVersions(stored: readonly StoredResource[]): { parsed: RawResource[]; resources: StoredResource[]; conflicts: Conflict[] } {
+  const chosen = new Map<string, number>();
+  const conflicts: Conflict[] = [];
   const parsed = stored.map((r) => JSON.parse(r.json) as RawResource);
+  const canonical = parsed.map((resource) => JSON.stringify(resource));
   parsed.forEach((resource, index) => {
-    if (typeof resource.id === 'string') last.set(`${resource.resourceType}/${resource.id}`, index);
+    if (typeof resource.id !== 'string') return;
+    const key = `${resource.resourceType}/${resource.id}`;
+    const before = chosen.get(key);
+    if (before === undefined || canonical[before] === canonical[index]) {
+      if (before === undefined) chosen.set(key, index);
+      return;
+    }
+    chosen.set(key, index);
+    conflicts.push({ resource: key, kept: stored[index]!.origin, dropped: stored[before]!.origin });
   });
-  const keep = parsed.map((resource, index) => typeof resource.id !== 'string' || last.get(`${resource.resourceType}/${resource.id}`) === index);
-  return { parsed: parsed.filter((_, i) => keep[i]), resources: stored.filter((_, i) => keep[i]) };
+  const keep = parsed.map((resource, index) => typeof resource.id !== 'string' || chosen.get(`${resource.resourceType}/${resource.id}`) === index);
+  return { parsed: parsed.filter((_, i) => keep[i]), resources: stored.filter((_, i) => keep[i]), conflicts };
+}
+
+const where = (origin: Origin): string =>
+  `${basename(origin.file)}${origin.line ? `:${origin.line}` : origin.entry !== undefined ? ` entry ${origin.entry}` : ''}`;
+
+/** How many resources an error record names before "and N more". */
+const NAMED = 3;
+
+/** A shared resource in two versions: said once for the run; the patients are evaluated with the copy read last. */
+function sharedConflictLine(conflict: Conflict): ErrorLine {
+  return {
+    error: {
+      file: conflict.kept.file,
+      message: `${conflict.resource} is in ${where(conflict.dropped)} and ${where(conflict.kept)} with different content: the copy in ${where(conflict.kept)} (read last) was used for every patient. Remove the other copy so that the answers rest on one version.`,
+    },
+  };
+}
+
+/**
+ * A patient whose own resources differ between files is not evaluated: a record made of copies from two exports could
+ * hide or invent findings. One error record names both files and the resources.
+ */
+function patientConflictLine(patient: string, conflicts: readonly Conflict[]): ErrorLine {
+  const files = [...new Set(conflicts.flatMap((c) => [basename(c.dropped.file), basename(c.kept.file)]))];
+  const names = conflicts.slice(0, NAMED).map((c) => c.resource);
+  const more = conflicts.length > NAMED ? ` and ${conflicts.length - NAMED} more` : '';
+  return {
+    error: {
+      patient,
+      file: conflicts[0]!.kept.file,
+      message: `${patient} was not evaluated: ${conflicts.length} of its resources (${names.join(', ')}${more}) are in ${files.join(' and ')} with different content, and a record made of copies from both could hide or invent findings. Keep one export per patient, then run again.`,
+    },
+  };
 }
 
 /** An issue at `Bundle.entry[i].resource.x` named by its resource and the file and line it came from. */

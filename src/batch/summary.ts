@@ -22,7 +22,15 @@ export interface SummaryRecord {
   readonly sessionsByCode: Record<string, number>;
   readonly igrtStatus: Record<string, number>;
   readonly findingsByRule: readonly RuleTotals[];
-  readonly charges: { readonly total: number; readonly byStatus: Record<string, number>; readonly amountAtRisk: number };
+  readonly charges: {
+    readonly total: number;
+    readonly byStatus: Record<string, number>;
+    readonly amountAtRisk: number;
+    /** The input carried charges (ChargeItem, Claim use claim): the sessions were reconciled with them (B rules). */
+    readonly supplied: boolean;
+    /** Said once for the department when no charges were supplied. */
+    readonly note?: string;
+  };
   /** Delivery recorded only as phase/plan/course summaries (D-SUMMARY, D-COUNT), when the determination has `phases`. */
   readonly phases: { readonly entries: number; readonly fractionsDelivered: number; readonly fractionRecords: number };
   readonly utilization: readonly UtilizationGroup[];
@@ -50,9 +58,14 @@ export class DepartmentSummary {
   private readonly sessionsByCode: Record<string, number> = {};
   private readonly igrtStatus: Record<string, number> = {};
   private readonly rules = new Map<string, RuleTotals>();
-  private readonly charges = { total: 0, byStatus: {} as Record<string, number>, amountAtRisk: 0 };
+  private readonly charges = { total: 0, byStatus: {} as Record<string, number>, amountAtRisk: 0, supplied: false };
   private readonly phases = { entries: 0, fractionsDelivered: 0, fractionRecords: 0 };
   private readonly utilization = new UtilizationCounter();
+
+  /** Whether the input carried charges at all (B rules: without them, reconciliation is not performed). */
+  chargesSupplied(supplied: boolean): void {
+    this.charges.supplied ||= supplied;
+  }
 
   addError(): void {
     this.errors += 1;
@@ -67,7 +80,12 @@ export class DepartmentSummary {
       this.sessionsByCode[code] = (this.sessionsByCode[code] ?? 0) + 1;
       this.igrtStatus[session.igrtStatus] = (this.igrtStatus[session.igrtStatus] ?? 0) + 1;
       const location = session.encounter ? locations.get(session.encounter) : undefined;
-      this.utilization.add({ supportedDeliveryCode: session.supportedDeliveryCode, start: session.start, patient, location: location ?? null });
+      this.utilization.add({
+        supportedDeliveryCode: session.supportedDeliveryCode,
+        dateOfService: session.dateOfService,
+        patient,
+        location: location ?? null,
+      });
     }
     const findings = [
       ...determination.findings,
@@ -102,6 +120,7 @@ export class DepartmentSummary {
       for (const key of ['count', 'critical', 'warning', 'info', 'amountAtRisk'] as const) mine[key] = cents(mine[key] + totals[key]);
     }
     this.charges.total += other.charges.total;
+    this.charges.supplied ||= other.charges.supplied === true;
     this.charges.amountAtRisk = cents(this.charges.amountAtRisk + other.charges.amountAtRisk);
     for (const [k, v] of Object.entries(other.charges.byStatus)) this.charges.byStatus[k] = (this.charges.byStatus[k] ?? 0) + v;
     this.phases.entries += other.phases.entries;
@@ -129,7 +148,11 @@ export class DepartmentSummary {
       sessionsByCode: { ...this.sessionsByCode },
       igrtStatus: { ...this.igrtStatus },
       findingsByRule,
-      charges: { ...this.charges, byStatus: { ...this.charges.byStatus } },
+      charges: {
+        ...this.charges,
+        byStatus: { ...this.charges.byStatus },
+        ...(this.charges.supplied ? {} : { note: 'charges not supplied: reconciliation not performed' }),
+      },
       phases: { ...this.phases },
       utilization,
       findings: population,

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writ
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { todayUtc } from '../../src/dates.js';
+import { todayAtClinic } from '../../src/dates.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { CASES_DIR } from '../helpers/cases.js';
 import {
@@ -26,8 +26,13 @@ import {
 afterAll(removeTempDirs);
 
 const FILES = goldenFiles(CASES_DIR, CHARGE_CASES_DIR);
-const single = (file: string) => JSON.parse(JSON.stringify(determineBundle(readJson(file), { asOf: todayUtc() }))) as Record<string, unknown>;
+const single = (file: string) =>
+  JSON.parse(JSON.stringify(determineBundle(readJson(file), { asOf: todayAtClinic(null) }))) as Record<string, unknown>;
 const withoutPatient = ({ patient: _patient, ...rest }: Record<string, unknown>) => rest;
+const hasCharges = (bundle: { entry?: { resource: { resourceType: string; use?: string } }[] }) =>
+  (bundle.entry ?? []).some(
+    ({ resource }) => resource.resourceType === 'ChargeItem' || (resource.resourceType === 'Claim' && resource.use === 'claim'),
+  );
 
 describe('a folder of Bulk Data NDJSON written from each golden case', () => {
   it.each(FILES.map((f) => [f.split('/').pop()!, f]))('%s: the patient line equals the single-Bundle determination', async (_name, file) => {
@@ -60,21 +65,70 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
     expect(result.code).toBe(0);
     const lines = ndjsonLines(result.stdout);
     expect(lines).toHaveLength(FILES.length + 1);
-    for (const file of FILES) expect(withoutPatient(lines.find((l) => l.patient === patientOf(readJson(file)))!)).toEqual(single(file));
+    for (const file of FILES) {
+      const line = withoutPatient(lines.find((l) => l.patient === patientOf(readJson(file)))!);
+      // The folder carries charges (the cases-charges Bundles): a patient with sessions and none of them is said so
+      // (B-NONE, spec v3), which its Bundle alone, holding no charges at all, does not say.
+      const findings = line.findings as { rule: string }[];
+      const expectNone = !hasCharges(readJson(file)) && (line.sessions as unknown[]).length > 0;
+      expect(
+        findings.some((f) => f.rule === 'B-NONE'),
+        file,
+      ).toBe(expectNone);
+      expect({ ...line, findings: findings.filter((f) => f.rule !== 'B-NONE') }).toEqual(single(file));
+    }
     const { summary } = lines.at(-1) as { summary: { patients: number; sessions: number; errors: number } };
     const sessions = FILES.reduce((n, f) => n + (single(f).sessions as unknown[]).length, 0);
     expect(summary).toMatchObject({ patients: FILES.length, sessions, errors: 0 });
     expect(result.stderr).toMatch(/rt-billing: \d+ patients, \d+ sessions, .*every line read/);
   });
 
-  it('a patient in two Bundles (overlapping snapshots): one patient, each resource once (the last read wins)', async () => {
+  it('a patient in two Bundles with identical copies (overlapping snapshots): one patient, each resource once, exit 0', async () => {
     const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
     const dir = tempDir();
     writeFileSync(join(dir, 'monday.json'), readFileSync(file));
     writeFileSync(join(dir, 'tuesday.json'), readFileSync(file));
-    const lines = ndjsonLines((await cli(['evaluate', dir, '--format', 'ndjson'])).stdout);
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(0);
+    const lines = ndjsonLines(result.stdout);
     expect(lines).toHaveLength(2);
     expect(withoutPatient(lines[0]!)).toEqual(single(file));
+  });
+
+  it('a patient whose resources differ between two Bundles: never one kept silently, an error record naming both files, exit 3', async () => {
+    const file = join(CASES_DIR, 'acro-3-breast-vmat-cbct.bundle.json');
+    const later = readJson(file) as { entry: { resource: { resourceType: string; performedPeriod?: { start: string } } }[] };
+    for (const { resource } of later.entry)
+      if (resource.resourceType === 'Procedure' && resource.performedPeriod) resource.performedPeriod.start = '2026-03-02T09:01:00Z';
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a-2026-03.json'), readFileSync(file));
+    writeFileSync(join(dir, 'b-2026-04.json'), JSON.stringify(later));
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(3);
+    const lines = ndjsonLines(result.stdout);
+    const errors = lines.filter((l) => 'error' in l) as { error: { patient?: string; message: string } }[];
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.error.patient).toBe(patientOf(readJson(file)));
+    expect(errors[0]!.error.message).toMatch(/a-2026-03\.json and b-2026-04\.json with different content/);
+    expect(errors[0]!.error.message).toContain('Procedure/');
+    expect(lines.filter((l) => 'patient' in l && !('error' in l))).toEqual([]);
+  });
+
+  it('a shared resource (a Practitioner) in two versions in an export: said once for the run, the patients still evaluated', async () => {
+    const dir = join(tempDir(), 'export');
+    for (const name of ['acro-1-appa-2d-no-igrt', 'acro-3-breast-vmat-cbct'])
+      writeNdjsonExport(readJson(join(CASES_DIR, `${name}.bundle.json`)), dir);
+    const practitioners = readFileSync(join(dir, 'Practitioner.ndjson'), 'utf8').trim().split('\n');
+    const renamed = practitioners.map((line) => JSON.stringify({ ...(JSON.parse(line) as object), name: [{ family: 'Renamed' }] }));
+    writeFileSync(join(dir, 'Practitioner.ndjson'), `${[...practitioners, ...renamed].join('\n')}\n`);
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    const lines = ndjsonLines(result.stdout);
+    const errors = lines.filter((l) => 'error' in l) as { error: { patient?: string; message: string } }[];
+    expect(result.code).toBe(3);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.error.patient === undefined && /^Practitioner\//.test(e.error.message))).toBe(true);
+    expect(new Set(errors.map((e) => e.error.message)).size).toBe(errors.length);
+    expect(lines.filter((l) => 'patient' in l && !('error' in l))).toHaveLength(2);
   });
 
   it('--format json: {patients, errors, summary}, one determination per patient', async () => {
@@ -199,7 +253,14 @@ describe('progress on stderr', () => {
 
 describe('rt-billing merge: shards of one department', () => {
   it('the merged output has every line of the shards and one summary equal to the whole run', async () => {
-    const [a, b] = [copyInto(tempDir(), FILES.slice(0, 10)), copyInto(tempDir(), FILES.slice(10))];
+    // Both shards carry charges, as the whole does: B-NONE is said alike (a shard without charges would say nothing).
+    const [a, b] = [0, 1].map((half) =>
+      copyInto(
+        tempDir(),
+        FILES.filter((_, i) => i % 2 === half),
+      ),
+    ) as [string, string];
+    expect([a, b].map((dir) => readdirSync(dir).some((f) => hasCharges(readJson(join(dir, f)))))).toEqual([true, true]);
     const whole = await cli(['evaluate', copyInto(tempDir(), FILES), '--format', 'ndjson']);
     const shards = await Promise.all(
       [a, b].map(async (dir) => {
