@@ -357,7 +357,12 @@ export async function perCallMs(service: CdsService, body: unknown, runs = 400):
   const cards = { baseUrl: PUBLIC_BASE, smartLaunchUrl: `${PUBLIC_BASE}/smart-app/launch.html` };
   const call = async () => {
     const request = HookRequest.parse(JSON.parse(text));
-    const response = await service.handle(request, { data: new HookData(request, service.prefetch, settings), cards, now: new Date() });
+    const response = await service.handle(request, {
+      data: new HookData(request, service.prefetch, settings),
+      cards,
+      now: new Date(),
+      clinicTimeZone: null,
+    });
     if (response.cards.length === 0) throw new Error(`${service.definition.id}: no cards`);
     return JSON.stringify(response).length;
   };

@@ -96,6 +96,7 @@ export function createApp({
       parseJson,
       parseFeedbackJson,
       issuedCards,
+      clinicTimeZone: config.CLINIC_TIME_ZONE ?? null,
       ...(verifier
         ? {
             authenticate: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics),
@@ -111,7 +112,12 @@ export function createApp({
   // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
   app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
-  app.use(evaluateRouter(apiAuthentication(config, logger, metrics), parseJson, config.BODY_LIMIT));
+  app.use(
+    evaluateRouter(apiAuthentication(config, logger, metrics), parseJson, {
+      bodyLimit: config.BODY_LIMIT,
+      clinicTimeZone: config.CLINIC_TIME_ZONE ?? null,
+    }),
+  );
   app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
   app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
     const service = typeof req.query.service === 'string' ? req.query.service : undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZone } from './dates.js';
 import { canonicalBase } from './security/fhir-servers.js';
 
 /** Every environment variable the service reads, parsed once at start. A wrong value stops the start. */
@@ -128,6 +129,11 @@ const ConfigSchema = z.object({
    * returned as a CDS Hooks systemAction (the EHR may create it without a click) instead of a card suggestion.
    */
   CDS_SYSTEM_ACTIONS: z.enum(['off', 'physician-tasks']).default('off'),
+  /**
+   * The clinic's IANA time zone (e.g. America/Chicago): dates of service are its calendar dates when a session's Location
+   * gives no zone (billing-rules.md, "Time zones"); unset, each timestamp is read in its own offset (D-TZ says so).
+   */
+  CLINIC_TIME_ZONE: TimeZone.optional(),
   /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
@@ -181,6 +187,10 @@ export function startWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (!config.CDS_TRUSTED_ISSUERS)
     warnings.push('CDS client authentication is OFF (demo mode). Set CDS_TRUSTED_ISSUERS to require signed JWTs from your EHR.');
+  if (!config.CLINIC_TIME_ZONE)
+    warnings.push(
+      "CLINIC_TIME_ZONE is not set: where a session's Location gives no time zone, dates of service are read in each timestamp's own offset (a UTC timestamp of an evening session falls on the next day). Set it to the clinic's IANA zone, e.g. America/Chicago.",
+    );
   if (config.FHIR_SERVER_ALLOWLIST.length === 0)
     warnings.push(
       "FHIR_SERVER_ALLOWLIST is empty: the service will call ANY http(s) FHIR server a hook request or the reviewer app names, and send it the access token it was given. Set it to your EHRs' FHIR base URLs (production requires it).",

@@ -2,15 +2,25 @@ import express, { Router, type RequestHandler } from 'express';
 import { runResources, type ErrorLine, type RunRecord } from '../batch/run.js';
 import type { SummaryRecord } from '../batch/summary.js';
 import { ndjsonItem, UnreadableInput, type SourceItem } from '../batch/sources.js';
-import { CalendarDate, todayUtc } from '../dates.js';
+import { CalendarDate, todayAtClinic } from '../dates.js';
 import { InputError, type InputIssue } from '../errors.js';
 import { determineBundle } from '../pipeline.js';
 import { reportFromDetermination, ReportCollector } from '../report/collect.js';
 import { renderReport } from '../report/html.js';
 
-/** `asOf` from the query: a date, or today when absent; anything else is a 400 naming it. */
-function asOfParameter(value: unknown): string {
-  if (value === undefined) return todayUtc();
+/** How dates are read for a request: the as-of date of undated orders and the clinic's configured zone. */
+interface Dating {
+  readonly asOf: string;
+  readonly clinicTimeZone: string | null;
+}
+
+/** `asOf` from the query: a date, or today at the clinic when absent; anything else is a 400 naming it. */
+function dating(value: unknown, clinicTimeZone: string | null): Dating {
+  return { asOf: asOfParameter(value, clinicTimeZone), clinicTimeZone };
+}
+
+function asOfParameter(value: unknown, clinicTimeZone: string | null): string {
+  if (value === undefined) return todayAtClinic(clinicTimeZone);
   const parsed = CalendarDate.safeParse(value);
   if (!parsed.success)
     throw new InputError([{ path: 'asOf', in: 'query', message: parsed.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD' }]);
@@ -76,12 +86,12 @@ const issuesOf = ({ error }: ErrorLine): InputIssue[] =>
  * per patient (`{"patient": …, …determination}`) and the summary last. As for a Bundle, bad input is a 400 naming
  * each bad line and field, and nothing else is answered.
  */
-async function evaluateNdjson(body: unknown, asOf: string): Promise<{ records: RunRecord[]; summary: SummaryRecord }> {
+async function evaluateNdjson(body: unknown, dates: Dating): Promise<{ records: RunRecord[]; summary: SummaryRecord }> {
   if (typeof body !== 'string' || body.trim() === '') throw new InputError([{ path: 'body', message: 'FHIR resources are required, one per line' }]);
   const records: RunRecord[] = [];
   let result;
   try {
-    result = await runResources(bodyLines(body), { asOf, record: (record) => void records.push(record) }, undefined, 'the body');
+    result = await runResources(bodyLines(body), { ...dates, record: (record) => void records.push(record) }, undefined, 'the body');
   } catch (error) {
     if (error instanceof UnreadableInput) throw new InputError([{ path: 'body', message: error.message.replace(/^body:/, 'line') }]);
     throw error;
@@ -97,24 +107,28 @@ const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:
 /**
  * Direct API for integration engines: `POST /api/v1/evaluate` with a FHIR Bundle returns the determination
  * (spec/fhir-input.md §3). `?encounter=Encounter/x` limits sessions to that encounter; `?asOf=YYYY-MM-DD` is the
- * date undated orders are evaluated as of (D-DATE), today (UTC) by default. With NDJSON (a department's
+ * date undated orders are evaluated as of (D-DATE), today at the clinic (`CLINIC_TIME_ZONE`, else UTC) by default. With NDJSON (a department's
  * resources), one determination per patient and a summary. The caller is authenticated before the body is read
  * (the parsers come after `authenticate`): a stranger's 5 MB body is never parsed.
  */
-export function evaluateRouter(authenticate: RequestHandler, parseJson: RequestHandler, bodyLimit: string | number = '5mb'): Router {
+export function evaluateRouter(
+  authenticate: RequestHandler,
+  parseJson: RequestHandler,
+  { bodyLimit = '5mb', clinicTimeZone = null }: { bodyLimit?: string | number; clinicTimeZone?: string | null } = {},
+): Router {
   const router = Router();
   const parseNdjson = express.text({ type: NDJSON_TYPES, limit: bodyLimit });
   router.post('/api/v1/evaluate', authenticate, requireBundleOrNdjson, parseJson, parseNdjson, async (req, res) => {
     const encounter = typeof req.query.encounter === 'string' ? req.query.encounter : undefined;
-    const asOf = asOfParameter(req.query.asOf);
+    const dates = dating(req.query.asOf, clinicTimeZone);
     if (req.is(NDJSON_TYPES)) {
       if (encounter) throw new InputError([{ path: 'encounter', in: 'query', message: 'applies to a Bundle, not to NDJSON' }]);
-      const { records, summary } = await evaluateNdjson(req.body, asOf);
+      const { records, summary } = await evaluateNdjson(req.body, dates);
       res.type('application/x-ndjson').send(`${[...records, { summary }].map((record) => JSON.stringify(record)).join('\n')}\n`);
       return;
     }
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
-    res.type('application/json').json(determineBundle(req.body, { asOf, ...(encounter ? { focusEncounters: [encounter] } : {}) }));
+    res.type('application/json').json(determineBundle(req.body, { ...dates, ...(encounter ? { focusEncounters: [encounter] } : {}) }));
   });
 
   /**
@@ -122,16 +136,16 @@ export function evaluateRouter(authenticate: RequestHandler, parseJson: RequestH
    * NDJSON (several patients). One self-contained HTML page, without script, under a policy of its own.
    */
   router.post('/api/v1/report', authenticate, requireBundleOrNdjson, parseJson, parseNdjson, async (req, res) => {
-    const asOf = asOfParameter(req.query.asOf);
+    const dates = dating(req.query.asOf, clinicTimeZone);
     let data;
     if (req.is(NDJSON_TYPES)) {
-      const { records, summary } = await evaluateNdjson(req.body, asOf);
+      const { records, summary } = await evaluateNdjson(req.body, dates);
       const collector = new ReportCollector();
       for (const record of records) collector.add(record);
       data = collector.result('the posted resources', summary);
     } else {
       if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);
-      data = reportFromDetermination(determineBundle(req.body, { asOf }), 'the posted Bundle');
+      data = reportFromDetermination(determineBundle(req.body, dates), 'the posted Bundle');
     }
     const html = renderReport(data, { interactive: false, title: 'Billing report, 2026 rules' });
     res.setHeader('Content-Security-Policy', REPORT_CSP);

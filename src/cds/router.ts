@@ -29,6 +29,8 @@ export interface CdsRouterOptions {
   readonly parseFeedbackJson?: RequestHandler;
   /** The card ids issued in the last day: feedback is accepted for them only. */
   readonly issuedCards?: IssuedCards;
+  /** The clinic's configured time zone (`CLINIC_TIME_ZONE`). */
+  readonly clinicTimeZone?: string | null;
 }
 
 function parseBody<T>(
@@ -78,7 +80,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
       throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
     const started = performance.now();
     const data = new HookData(request, service.prefetch, options.fetch);
-    const response = await service.handle(request, { data, cards: options.cards, now: new Date() });
+    const response = await service.handle(request, { data, cards: options.cards, now: new Date(), clinicTimeZone: options.clinicTimeZone ?? null });
     for (const card of response.cards)
       options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
     await issuedCards

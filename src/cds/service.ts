@@ -10,6 +10,8 @@ export interface HookDependencies {
   readonly cards: CardSettings;
   /** The instant of the call: the as-of date of undated orders, `created` of suggested resources. */
   readonly now: Date;
+  /** The clinic's configured time zone (`CLINIC_TIME_ZONE`): its calendar dates are the dates of service. */
+  readonly clinicTimeZone: string | null;
 }
 
 /** A CDS service: its discovery definition, its prefetch keys, and the handler of its hook. One folder each in cds-services/. */

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { CalendarDate, todayUtc } from '../dates.js';
+import { CalendarDate, TimeZone, todayAtClinic } from '../dates.js';
 import { writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
 import { duration, ProgressReporter } from '../batch/progress.js';
 import { runDepartment, type RunRecord } from '../batch/run.js';
@@ -17,8 +17,8 @@ import { reportFromInput, reportFromResults, isResultsFile } from '../report/col
 import { renderReport } from '../report/html.js';
 
 const USAGE = `Usage:
-  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD]
-  rt-billing report PATH --html FILE [--as-of YYYY-MM-DD]
+  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD] [--time-zone ZONE]
+  rt-billing report PATH --html FILE [--as-of YYYY-MM-DD] [--time-zone ZONE]
   rt-billing merge SHARD.ndjson... [--out FILE]
 
 evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
@@ -30,7 +30,9 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
                             they occur, and a {"summary": ...} line last
           --format csv      one line per billable line or finding
           --out FILE        write there instead of stdout
-          --as-of DATE      the date undated orders are evaluated as of (default: today, UTC)
+          --as-of DATE      the date undated orders are evaluated as of (default: today at the clinic)
+          --time-zone ZONE  the clinic's IANA time zone (e.g. America/Chicago; default: CLINIC_TIME_ZONE): dates
+                            of service are its calendar dates where a session's Location gives no zone
           Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
           sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
@@ -52,7 +54,7 @@ interface Parsed {
   readonly flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of']);
+const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone']);
 
 function parse(args: readonly string[]): Parsed | string {
   const [command, ...rest] = args;
@@ -78,6 +80,7 @@ export async function runCli(
   out: (text: string) => void,
   err: (text: string) => void,
   terminal: Terminal = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   if (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     out(`${USAGE}\n`);
@@ -92,17 +95,26 @@ export async function runCli(
     err(`${USAGE}\n`);
     return 2;
   };
-  const asOf = CalendarDate.safeParse(parsed.flags.get('--as-of') ?? todayUtc());
+  const zoneText = parsed.flags.get('--time-zone') ?? (env.CLINIC_TIME_ZONE || undefined);
+  const zone = zoneText === undefined ? null : TimeZone.safeParse(zoneText);
+  if (zone !== null && !zone.success) {
+    const from = parsed.flags.has('--time-zone') ? '--time-zone' : 'CLINIC_TIME_ZONE';
+    err(`rt-billing: ${from} ${zoneText}: ${zone.error.issues[0]?.message ?? 'must be an IANA time-zone name'}\n`);
+    return 2;
+  }
+  const clinicTimeZone = zone?.data ?? null;
+  const asOf = CalendarDate.safeParse(parsed.flags.get('--as-of') ?? todayAtClinic(clinicTimeZone));
   if (!asOf.success) {
     err(`rt-billing: --as-of ${parsed.flags.get('--as-of')}: ${asOf.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD'}\n`);
     return 2;
   }
+  const dates: Dating = { asOf: asOf.data, clinicTimeZone };
   try {
     switch (parsed.command) {
       case 'evaluate':
-        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, asOf.data, out, err, terminal) : usage();
+        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, dates, out, err, terminal) : usage();
       case 'report':
-        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, asOf.data, err, terminal) : usage();
+        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, dates, err, terminal) : usage();
       case 'merge':
         return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
       default:
@@ -159,9 +171,15 @@ function destination(file: string | undefined, out: (text: string) => void): { s
   return { stream, close: async () => {} };
 }
 
+/** How dates are read: the as-of date of undated orders and the clinic's time zone. */
+interface Dating {
+  readonly asOf: string;
+  readonly clinicTimeZone: string | null;
+}
+
 async function evaluateCommand(
   parsed: Parsed,
-  asOf: string,
+  dates: Dating,
   out: (text: string) => void,
   err: (text: string) => void,
   terminal: Terminal,
@@ -174,13 +192,13 @@ async function evaluateCommand(
   }
   const plan = await planInput(path);
   // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
-  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, asOf, parsed.flags.get('--out'), out, err);
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, dates, parsed.flags.get('--out'), out, err);
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const result = await withScratch((tmpDir) =>
-    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, asOf }),
+    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, ...dates }),
   );
   await writer.end(result.summary);
   await target.close();
@@ -197,7 +215,7 @@ export function closingLine(summary: SummaryRecord, seconds: number): string {
 
 async function singleBundle(
   path: string,
-  asOf: string,
+  dates: Dating,
   outFile: string | undefined,
   out: (text: string) => void,
   err: (text: string) => void,
@@ -212,7 +230,7 @@ async function singleBundle(
   }
   try {
     // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
-    const text = `${JSON.stringify(determineBundle(json, { asOf }), null, 2)}\n`;
+    const text = `${JSON.stringify(determineBundle(json, dates), null, 2)}\n`;
     const target = destination(outFile, out);
     target.stream.write(text);
     await target.close();
@@ -224,14 +242,14 @@ async function singleBundle(
   }
 }
 
-async function reportCommand(parsed: Parsed, asOf: string, err: (text: string) => void, terminal: Terminal): Promise<number> {
+async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) => void, terminal: Terminal): Promise<number> {
   const path = parsed.paths[0]!;
   const file = parsed.flags.get('--html')!;
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const fromResults = await isResultsFile(path);
   const collected = fromResults
     ? await reportFromResults(path)
-    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, asOf));
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, dates));
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));

@@ -127,12 +127,12 @@ export class ReportCollector {
     for (const session of line.sessions) {
       const name = session.encounter ?? session.fractions[0] ?? '';
       for (const finding of session.findings) {
-        if (finding.rule.startsWith('B-')) this.charges.push(chargeRow(finding, name, session.start));
+        if (finding.rule.startsWith('B-')) this.charges.push(chargeRow(finding, name, session.dateOfService));
         // Still actionable: no later fraction yet, so a signature now keeps 77387-26 billable.
         if (WORKLIST_RULES.has(finding.rule) && session.facts.nextBeamOn === null) {
           this.worklist.push({
             patient: line.patient,
-            date: session.start,
+            date: session.dateOfService,
             session: name,
             rule: finding.rule,
             severity: finding.severity,
@@ -173,13 +173,18 @@ export function reportFromDetermination(determination: Determination, input: str
 }
 
 /** Evaluates the department input and collects the report. */
-export async function reportFromInput(path: string, progress?: (p: Progress) => void, tmpDir?: string, asOf?: string): Promise<ReportData> {
+export async function reportFromInput(
+  path: string,
+  progress?: (p: Progress) => void,
+  tmpDir?: string,
+  dates: { readonly asOf?: string; readonly clinicTimeZone?: string | null } = {},
+): Promise<ReportData> {
   const collector = new ReportCollector();
   const result = await runDepartment(path, {
     record: (record) => collector.add(record),
     ...(progress ? { progress } : {}),
     ...(tmpDir ? { tmpDir } : {}),
-    ...(asOf ? { asOf } : {}),
+    ...dates,
   });
   return collector.result(basename(path), result.summary);
 }

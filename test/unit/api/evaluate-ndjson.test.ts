@@ -1,7 +1,7 @@
 import { issueLocations } from '../../helpers/errors.js';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { todayUtc } from '../../../src/dates.js';
+import { todayAtClinic } from '../../../src/dates.js';
 import { determineBundle } from '../../../src/pipeline.js';
 import { testApp } from '../../helpers/app.js';
 import { goldenCase } from '../../helpers/cases.js';
@@ -36,7 +36,7 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
       'summary',
     ]);
     const { patient: _p, ...first } = lines[0]!;
-    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(goldenCase('acro-1-appa-2d-no-igrt').bundle, { asOf: todayUtc() }))));
+    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(goldenCase('acro-1-appa-2d-no-igrt').bundle, { asOf: todayAtClinic(null) }))));
     expect((lines[1]!.sessions as { deliveryCode: string }[]).map((s) => s.deliveryCode)).toEqual(['77407', '77407']);
     expect(lines[2]).toMatchObject({ summary: { patients: 2, sessions: 3, errors: 0 } });
   });
