@@ -5,7 +5,8 @@ import { withCharges } from './reconcile.js';
 import { POPULATION_RULES, RULES } from './rules/index.js';
 import { sortedByInstant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
-import { groupSessions, nextBeamOnIndex } from './sessions.js';
+import { groupSessions, nextBeamOnIndex, wasDelivered } from './sessions.js';
+import { stereotacticPlaces } from './stereotactic.js';
 import { DELIVERY_CODES, DELIVERY_CODE_SET, EXPECTED_LEVEL3_SHARE } from './tables/cpt.js';
 import type {
   Determination,
@@ -26,8 +27,11 @@ import { utilizationGroups } from './utilization.js';
  */
 export function evaluate(input: EngineInput): Determination {
   const focus = input.focusEncounters ? new Set(input.focusEncounters) : null;
-  const completed = input.fractions.filter((fraction) => fraction.status === 'completed');
+  const completed = input.fractions.filter(wasDelivered);
+  const allGroups = groupSessions(completed);
   const environment = {
+    stereotactic: stereotacticPlaces(allGroups, input.clinicTimeZone ?? null),
+    summaries: new Map(input.summaries.map((summary) => [summary.ref, summary])),
     prescriptions: new Map(input.prescriptions.map((p) => [p.ref, p])),
     drafts: new Set(input.draftOrders ?? []),
     nextBeamOn: nextBeamOnIndex(completed),
@@ -35,7 +39,7 @@ export function evaluate(input: EngineInput): Determination {
     unread: new Set(input.unread?.map((u) => u.kind)),
   };
 
-  const sessionGroups = groupSessions(completed).filter(
+  const sessionGroups = allGroups.filter(
     (group) => focus === null || group.some((fraction) => fraction.encounter !== null && focus.has(fraction.encounter)),
   );
   const evaluated = sessionGroups.map((fractions) => ({ fractions, session: evaluateSession(fractions, environment) }));
@@ -54,11 +58,12 @@ export function evaluate(input: EngineInput): Determination {
           authorizations: input.authorizations,
           drafts: environment.drafts,
           asOf: input.asOf,
+          clinicTimeZone: input.clinicTimeZone ?? null,
           unread: environment.unread,
         });
   const focusSummaries = focus === null ? undefined : new Set(sessionGroups.flat().flatMap((fraction) => fraction.summaries));
   // A window of the course's fractions cannot be counted against what its summaries report delivered.
-  const phases = input.fractionWindow ? [] : evaluatePhases(input.summaries, completed, focusSummaries);
+  const phases = input.fractionWindow ? [] : evaluatePhases(input.summaries, completed, input.clinicTimeZone ?? null, focusSummaries);
 
   const utilization = utilizationOf(sessions);
   // A-UTIL is about a population (20+ sessions of more than one patient); one focused session is not one.
@@ -105,7 +110,14 @@ function recordContext(
     );
   // Without a focus every resource read is in view, summaries not coded on their own included.
   const read = focus === null ? new Set(input.unrecognised.map((fact) => fact.resource)) : new Set([...inFamily, ...outOfFamily]);
-  return { input, focus, read, outOfFamilyOnly: new Set([...outOfFamily].filter((ref) => !inFamily.has(ref))) };
+  return {
+    input,
+    focus,
+    read,
+    outOfFamilyOnly: new Set([...outOfFamily].filter((ref) => !inFamily.has(ref))),
+    sessions: sessions.map(({ session }) => session),
+    orders,
+  };
 }
 
 /** The 77412 share among sessions billed with a delivery-level code (A-UTIL). */

@@ -1,8 +1,10 @@
 import { authorizationsFor } from './authorizations.js';
+import { clinicZone, localDate } from './calendar.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammState } from './rules/A-QUAL.js';
 import { courseCombinations, listsSeveralTreatments } from './rules/D-COURSE.js';
+import { guidancePerformed } from './rules/I-PC.js';
 import { RULES } from './rules/index.js';
 import type { CombinationLevel, LevelFacts, LevelResult, OrderContext } from './rules/rule.js';
 import { PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
@@ -14,7 +16,7 @@ export function orderFacts(order: Prescription): LevelFacts {
     modalities: new Set(order.plan.modalities),
     techniques: new Set(order.plan.techniques),
     photonIsocenters: order.plan.isocenters ?? 1,
-    amm: ammState([order.ordered]),
+    amm: ammState([{ motion: order.ordered }]),
     unknown: [...order.plan.unknown, ...order.ordered.unknown],
     otherTechniques: order.plan.otherTechniques,
   };
@@ -22,8 +24,8 @@ export function orderFacts(order: Prescription): LevelFacts {
 
 const COURSE_LIST: LevelResult = { rule: 'D-COURSE', code: null, missing: [] };
 
-function expectedLevel(facts: LevelFacts, serviceDate: string, combinations: readonly CombinationLevel[]): LevelResult {
-  if (serviceDate.slice(0, 10) < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
+function expectedLevel(facts: LevelFacts, dateOfService: string, combinations: readonly CombinationLevel[]): LevelResult {
+  if (dateOfService < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
   return combinations.length > 0 ? COURSE_LIST : deriveLevel(facts);
 }
 
@@ -32,6 +34,8 @@ export interface OrderEnvironment {
   readonly drafts: ReadonlySet<Ref>;
   /** The as-of date for orders without a date of service (D-DATE). */
   readonly asOf: string;
+  /** The clinic's configured time zone, for orders whose Location gives none. */
+  readonly clinicTimeZone: string | null;
   readonly unread: ReadonlySet<RecordKind>;
 }
 
@@ -53,10 +57,12 @@ export function evaluateOrders(orders: readonly Prescription[], env: OrderEnviro
 
 function evaluateOrder(order: Prescription, env: OrderEnvironment, children: readonly OrderDetermination[]): OrderDetermination {
   const facts = orderFacts(order);
-  const serviceDate = order.serviceDate ?? env.asOf;
+  const { zone } = clinicZone(order.timeZone, env.clinicTimeZone);
+  const dateOfService = order.serviceDate === null ? env.asOf : localDate(order.serviceDate, zone);
   const combinations = order.level === 'course' && listsSeveralTreatments(order.plan) ? courseCombinations(order.plan, facts) : [];
-  const clinical = expectedLevel(facts, serviceDate, combinations);
-  const guidanceOrdered = order.ordered.imageGuidance.length > 0 || facts.amm === true;
+  const clinical = expectedLevel(facts, dateOfService, combinations);
+  // Guidance ordered: images, an intra-fraction snapshot or monitoring (I-PC reads an order as it reads a fraction).
+  const guidanceOrdered = guidancePerformed(order.ordered);
   const inFamily =
     combinations.length > 0
       ? combinations.some((combination) => combination.result.code !== null)
@@ -67,7 +73,7 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
     order,
     facts,
     clinical,
-    serviceDate,
+    serviceDate: dateOfService,
     serviceDateAssumed: order.serviceDate === null,
     combinations,
     igrtExpected: guidanceOrdered && inFamily,
@@ -78,8 +84,8 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
       ...(child.outOfFamily ? { outOfFamily: child.outOfFamily } : {}),
     })),
     isDraft: env.drafts.has(order.ref) || order.status === 'draft',
-    authorizations: authorizationsFor(env.authorizations, order.patient, serviceDate),
-    inScope: serviceDate.slice(0, 10) >= RULES_EFFECTIVE_FROM,
+    authorizations: authorizationsFor(env.authorizations, order.patient, dateOfService, zone),
+    inScope: dateOfService >= RULES_EFFECTIVE_FROM,
     unread: env.unread,
   };
   const findings = RULES.flatMap((rule) => rule.order?.(context) ?? []);
@@ -87,6 +93,8 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
     order: order.ref,
     patient: order.patient,
     serviceDate: order.serviceDate,
+    dateOfService,
+    timeZone: order.serviceDate === null ? null : zone,
     ...(order.serviceDate === null ? { assumedServiceDate: env.asOf } : {}),
     expectedDeliveryCode: clinical.code,
     deliveryRule: clinical.rule,

@@ -1,3 +1,4 @@
+import { localDate } from './calendar.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammState } from './rules/A-QUAL.js';
@@ -61,19 +62,25 @@ function summaryFacts(summary: TreatmentSummary): LevelFacts {
     modalities: new Set(summary.plan.modalities),
     techniques: new Set(summary.plan.techniques),
     photonIsocenters: isocenters,
-    amm: ammState([summary.delivered]),
+    amm: ammState([{ motion: summary.delivered }]),
     unknown: [...summary.plan.unknown, ...summary.delivered.unknown],
     otherTechniques: summary.plan.otherTechniques,
   };
 }
 
-/** Delivered (at least partly) under the 2026 code set. */
-const inScope = (summary: TreatmentSummary): boolean => (summary.end ?? summary.start ?? '').slice(0, 10) >= RULES_EFFECTIVE_FROM;
+/** The clinic's date of the summary's last delivery (else its first); `null` when it gives neither. */
+const lastDate = (summary: TreatmentSummary, zone: string | null): string | null => {
+  const at = summary.end ?? summary.start;
+  return at === null ? null : localDate(at, zone);
+};
 
-function summaryLevel(summary: TreatmentSummary, facts: LevelFacts, listsSeveral: boolean): LevelResult {
-  const date = summary.end ?? summary.start;
+/** Delivered (at least partly) under the 2026 code set. */
+const inScope = (summary: TreatmentSummary, zone: string | null): boolean => (lastDate(summary, zone) ?? '') >= RULES_EFFECTIVE_FROM;
+
+function summaryLevel(summary: TreatmentSummary, facts: LevelFacts, listsSeveral: boolean, zone: string | null): LevelResult {
+  const date = lastDate(summary, zone);
   if (date === null) return { rule: 'D-UNKNOWN', code: null, missing: ['date of delivery (performedPeriod)'] };
-  if (date.slice(0, 10) < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
+  if (date < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
   if (listsSeveral) return { rule: 'D-COURSE', code: null, missing: [] };
   return deriveLevel(facts);
 }
@@ -82,6 +89,25 @@ const overlap = (a: TreatmentSummary, b: TreatmentSummary): boolean => {
   const [aStart, aEnd, bStart, bEnd] = [instant(a.start), instant(a.end ?? a.start), instant(b.start), instant(b.end ?? b.start)];
   return aStart !== null && aEnd !== null && bStart !== null && bEnd !== null && aStart <= bEnd && bStart <= aEnd;
 };
+
+/** Photons only (no electrons). */
+const photonsOnly = (summary: TreatmentSummary): boolean =>
+  summary.plan.modalities.includes('photon') && !summary.plan.modalities.includes('electron');
+
+/**
+ * Sessions that delivered more than one phase of a course, when the counts say: the phases' fractions delivered added
+ * up, less the sessions the course summary records (8 sessions against 10 phase fractions: 2 delivered both).
+ */
+function sessionsDeliveringSeveral(phase: TreatmentSummary, groups: readonly SummaryGroup[]): number | null {
+  const course = groups.find((g) => g.summary.level === 'course' && phase.within.some((ref) => g.refs.has(ref)));
+  const sessions = course?.summary.fractionsDelivered ?? null;
+  if (!course || sessions === null) return null;
+  const phases = groups.filter((g) => g.summary.level === 'phase' && g.summary.within.some((ref) => course.refs.has(ref)));
+  const fractions = phases.map((g) => g.summary.fractionsDelivered);
+  if (fractions.some((n) => n === null)) return null;
+  const both = fractions.reduce<number>((sum, n) => sum + n!, 0) - sessions;
+  return both > 0 ? both : null;
+}
 
 /** One delivers photons, the other electrons (and neither both): a session delivering both would be D-3-MIX. */
 const photonsAndElectrons = (a: TreatmentSummary, b: TreatmentSummary): boolean => {
@@ -97,10 +123,12 @@ const photonsAndElectrons = (a: TreatmentSummary, b: TreatmentSummary): boolean 
 export function evaluatePhases(
   summaries: readonly TreatmentSummary[],
   completed: readonly Fraction[],
+  zone: string | null,
   only?: ReadonlySet<Ref>,
 ): PhaseDetermination[] {
   const courseRefs = new Set(summaries.filter((s) => s.level === 'course').map((s) => s.ref));
-  const groups = representatives(groupSnapshots(summaries.filter((s) => !NOT_DELIVERED.has(s.status))));
+  const allGroups = groupSnapshots(summaries.filter((s) => !NOT_DELIVERED.has(s.status)));
+  const groups = representatives(allGroups);
   const sessionsOf = (group: SummaryGroup): number =>
     new Set(completed.filter((f) => f.summaries.some((ref) => group.refs.has(ref))).map((f) => f.encounter ?? f.ref)).size;
   const open = groups
@@ -116,9 +144,15 @@ export function evaluatePhases(
       const { summary } = group;
       const facts = summaryFacts(summary);
       const listsSeveral = summary.level === 'course' && listsSeveralTreatments(summary.plan);
-      const clinical = summaryLevel(summary, facts, listsSeveral);
+      const clinical = summaryLevel(summary, facts, listsSeveral, zone);
       const family = clinical.outOfFamily;
       const igrtProfessional = guidancePerformed(summary.delivered) && (family ? family.igrt === 'separate' : clinical.code !== null);
+      const overlapping = (test: (a: TreatmentSummary, b: TreatmentSummary) => boolean) =>
+        inScope(summary, zone) && summary.level !== 'course'
+          ? open
+              .map((o) => o.group.summary)
+              .filter((o) => o !== summary && o.level !== 'course' && inScope(o, zone) && test(summary, o) && overlap(summary, o))
+          : [];
       const context: PhaseContext = {
         summary,
         facts,
@@ -127,12 +161,9 @@ export function evaluatePhases(
         snapshots: group.snapshots,
         igrtProfessional,
         combinations: listsSeveral ? courseCombinations(summary.plan, facts) : [],
-        overlaps:
-          inScope(summary) && summary.level !== 'course'
-            ? open
-                .map((o) => o.group.summary)
-                .filter((o) => o !== summary && o.level !== 'course' && inScope(o) && photonsAndElectrons(summary, o) && overlap(summary, o))
-            : [],
+        overlaps: overlapping(photonsAndElectrons),
+        photonOverlaps: overlapping((a, b) => photonsOnly(a) && photonsOnly(b)),
+        sessionsDeliveringSeveral: sessionsDeliveringSeveral(summary, allGroups),
       };
       const determination: PhaseDetermination = {
         procedure: summary.ref,

@@ -3,14 +3,24 @@ import { CHARGE_RULES } from './rules/index.js';
 import type { ChargeVerdict, ClassifiedCharge, PatientCharges, SessionCharges } from './rules/charge-rule.js';
 import { CHARGE_KINDS, MODIFIERS } from './tables/charges.js';
 import { RULES_EFFECTIVE_FROM } from './tables/cpt.js';
+import { localDate } from './calendar.js';
+import { sortedByInstant } from './rules/rule.js';
+import { wasDelivered } from './sessions.js';
 import { findRate } from './tables/rates.js';
-import type { Charge, ChargeDetermination, ChargeStatus, Determination, EngineInput, Finding, Ref, SessionDetermination } from './types.js';
+import type {
+  Charge,
+  ChargeDetermination,
+  ChargeStatus,
+  Determination,
+  EngineInput,
+  Finding,
+  PayerKind,
+  Ref,
+  SessionDetermination,
+} from './types.js';
 
 /** When several B rules name one charge, the status the charge shows (most serious first). */
 const STATUS_PRECEDENCE: readonly ChargeStatus[] = ['deleted', 'duplicate', 'not-supported', 'level', 'unmatched', 'matches'];
-
-/** The calendar date of a FHIR date/dateTime in its own offset: the date as written (spec B). */
-const day = (value: string | null | undefined): string | null => (value ? value.slice(0, 10) : null);
 
 /**
  * Reconciles the charges on file with the sessions (spec B): matches each charge to its session, runs the B rules,
@@ -23,12 +33,13 @@ export function withCharges(input: EngineInput, determination: Determination): D
 
   const onFile = new Map<Ref | null, number>();
   for (const charge of input.charges) onFile.set(charge.patient, (onFile.get(charge.patient) ?? 0) + 1);
-  const classified = input.charges.flatMap(classify);
-  const matches = matchCharges(classified, determination.sessions, input);
+  const zones = patientZones(determination.sessions, input.clinicTimeZone ?? null);
+  const classified = input.charges.flatMap((charge) => classify(charge, zones(charge.patient)));
+  const matches = matchCharges(classified, determination.sessions, input, zones);
 
   const rate = (code: string, date: string | null, session: SessionDetermination | null, patient: Ref | null): number | null => {
     const payer = patient ? input.payers[patient] : undefined;
-    const when = date ?? session?.start ?? null;
+    const when = date ?? session?.dateOfService ?? null;
     if (!payer || !when) return null;
     const setting = (session?.encounter ? input.siteOfService[session.encounter] : undefined) ?? 'non-facility';
     return findRate(code, payer.kind, payer.state, setting, when)?.amount ?? null;
@@ -43,7 +54,7 @@ export function withCharges(input: EngineInput, determination: Determination): D
     const sessions = sessionsOf.get(patient) ?? [];
     if ((onFile.get(patient) ?? 0) > 0) {
       for (const session of sessions) {
-        const context = sessionCharges(session, chargesAt.get(session) ?? [], input.payers[patient ?? '']?.kind === 'medicare', (code) =>
+        const context = sessionCharges(session, chargesAt.get(session) ?? [], input.payers[patient ?? '']?.kind ?? null, (code) =>
           rate(code, null, session, patient),
         );
         for (const rule of CHARGE_RULES) for (const verdict of rule.session?.(context) ?? []) verdicts.push({ verdict, session });
@@ -54,9 +65,11 @@ export function withCharges(input: EngineInput, determination: Determination): D
       sessions,
       charges: (chargesOf.get(patient) ?? []).map((charge) => ({ charge, session: matches.get(charge) ?? null })),
       onFile: onFile.get(patient) ?? 0,
+      onFileInInput: Math.max(input.charges.length, input.chargesInInput ?? 0),
+      payer: input.payers[patient ?? '']?.kind ?? null,
       rate: (code, date, session) => rate(code, date, session, patient),
     };
-    for (const rule of CHARGE_RULES) for (const verdict of rule.patient?.(context) ?? []) verdicts.push({ verdict, session: null });
+    for (const rule of CHARGE_RULES) for (const verdict of rule.patient?.(context) ?? []) verdicts.push({ verdict, session: verdict.at ?? null });
   }
   const verdictsOf = new Map<ClassifiedCharge, ChargeVerdict[]>();
   for (const { verdict } of verdicts) for (const { charge } of verdict.charges) verdictsOf.set(charge, [...(verdictsOf.get(charge) ?? []), verdict]);
@@ -87,17 +100,32 @@ export function withCharges(input: EngineInput, determination: Determination): D
   };
 }
 
-function classify(charge: Charge): ClassifiedCharge[] {
+/**
+ * The zones a patient's charges are dated in: those of the patient's sessions (a charge stamped in UTC for an evening
+ * session in Los Angeles is that session's date there), else the configured zone, else the offset written (`null`).
+ */
+function patientZones(sessions: readonly SessionDetermination[], configured: string | null): (patient: Ref | null) => readonly (string | null)[] {
+  const zones = new Map<Ref | null, Set<string | null>>();
+  for (const session of sessions) {
+    const set = zones.get(session.patient) ?? new Set();
+    set.add(session.timeZone);
+    zones.set(session.patient, set);
+  }
+  return (patient) => [...(zones.get(patient) ?? [configured])];
+}
+
+function classify(charge: Charge, zones: readonly (string | null)[]): ClassifiedCharge[] {
+  const date = charge.date === null ? null : localDate(charge.date, zones[0] ?? null);
   // A charge without a readable code still belongs to a session: what it charges is unknown, not absent.
   if (charge.code === null)
-    return charge.date !== null && charge.date.slice(0, 10) < RULES_EFFECTIVE_FROM
+    return date !== null && date < RULES_EFFECTIVE_FROM
       ? []
-      : [{ charge, kind: 'unreadable', label: '(no CPT or HCPCS code)', ref: charge.ref }];
+      : [{ charge, kind: 'unreadable', label: '(no CPT or HCPCS code)', ref: charge.ref, date }];
   const kind = CHARGE_KINDS.get(charge.code);
   // Charges dated before 2026 were billed under the 2025 code set: not reconciled here.
-  if (!kind || (charge.date !== null && charge.date.slice(0, 10) < RULES_EFFECTIVE_FROM)) return [];
+  if (!kind || (date !== null && date < RULES_EFFECTIVE_FROM)) return [];
   const label = [charge.code, ...charge.modifiers].join('-');
-  return [{ charge, kind, label, ref: charge.ref }];
+  return [{ charge, kind, label, ref: charge.ref, date }];
 }
 
 /** Which of a session's charge lists a charge competes in (one delivery code, one 77387-26 per session). */
@@ -111,25 +139,31 @@ function group(charge: ClassifiedCharge): 'delivery' | 'professional' | 'technic
 
 /**
  * A charge belongs to a session through its Encounter or Procedure reference; a charge that names only fractions
- * or encounters that were not delivered belongs to none; otherwise by patient and date of service. Of several
- * sessions on one date (twice-daily treatment), a charge goes to the first that has no charge of its kind yet.
+ * or encounters that were not delivered belongs to none; otherwise by patient and date of service, the clinic's
+ * calendar date in each session's zone. Of several sessions on one date (twice-daily treatment), the charges are taken
+ * in time order, each to the first session that has no charge of its kind yet: never twice to one session while
+ * another of that date lacks one.
  */
 function matchCharges(
   charges: readonly ClassifiedCharge[],
   sessions: readonly SessionDetermination[],
   input: EngineInput,
+  zones: (patient: Ref | null) => readonly (string | null)[],
 ): Map<ClassifiedCharge, SessionDetermination> {
   const byReference = new Map<Ref, SessionDetermination>();
   const byPatientDay = new Map<string, SessionDetermination[]>();
+  const dayKey = (patient: Ref | null, zone: string | null, date: string) => `${patient ?? ''}|${zone ?? ''}|${date}`;
   for (const session of sessions) {
     if (session.encounter) byReference.set(session.encounter, session);
     for (const fraction of session.fractions) byReference.set(fraction, session);
-    const key = `${session.patient ?? ''}|${day(session.start) ?? ''}`;
-    byPatientDay.set(key, [...(byPatientDay.get(key) ?? []), session]);
+    const key = dayKey(session.patient, session.timeZone, session.dateOfService ?? '');
+    const list = byPatientDay.get(key);
+    if (list) list.push(session);
+    else byPatientDay.set(key, [session]);
   }
   const notDelivered = new Set<Ref>();
   for (const fraction of input.fractions) {
-    if (fraction.status === 'completed') continue;
+    if (wasDelivered(fraction)) continue;
     notDelivered.add(fraction.ref);
     if (fraction.encounter && !byReference.has(fraction.encounter)) notDelivered.add(fraction.encounter);
   }
@@ -148,9 +182,14 @@ function matchCharges(
     kindsAt.set(session, (kindsAt.get(session) ?? new Set()).add(group(charge)));
   };
   for (const [charge, session] of matched) take(charge, session);
-  for (const charge of byDate) {
-    const date = day(charge.charge.date);
-    const candidates = date ? (byPatientDay.get(`${charge.charge.patient ?? ''}|${date}`) ?? []) : [];
+  const inTimeOrder = sortedByInstant(
+    byDate,
+    (charge) => charge.charge.date,
+    (charge) => `${charge.ref}#${charge.charge.item ?? 0}`,
+  );
+  for (const charge of inTimeOrder) {
+    const { patient, date } = charge.charge;
+    const candidates = date === null ? [] : zones(patient).flatMap((zone) => byPatientDay.get(dayKey(patient, zone, localDate(date, zone))) ?? []);
     const session = candidates.find((s) => !kindsAt.get(s)?.has(group(charge))) ?? candidates[0];
     if (session) take(charge, session);
   }
@@ -160,7 +199,7 @@ function matchCharges(
 function sessionCharges(
   session: SessionDetermination,
   charges: readonly ClassifiedCharge[],
-  medicare: boolean,
+  payer: PayerKind | null,
   rate: (code: string) => number | null,
 ): SessionCharges {
   const of = (wanted: ReturnType<typeof group>) => charges.filter((c) => group(c) === wanted);
@@ -176,7 +215,7 @@ function sessionCharges(
       Number(b.charge.modifiers.includes(MODIFIERS.professional)) - Number(a.charge.modifiers.includes(MODIFIERS.professional)) ||
       a.ref.localeCompare(b.ref),
   );
-  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), medicare, rate };
+  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), payer, rate };
 }
 
 function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | null, verdicts: readonly ChargeVerdict[]): ChargeDetermination {
@@ -197,6 +236,7 @@ function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | n
     code: charge.label,
     modifiers: charge.charge.modifiers,
     date: charge.charge.date,
+    dateOfService: charge.date,
     session: session ? (session.encounter ?? session.fractions[0] ?? null) : null,
     status: decided?.status ?? (session ? 'matches' : 'unmatched'),
     ...(decided ? { rule: decided.rule, amountAtRisk: decided.amount } : {}),

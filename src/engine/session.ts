@@ -1,16 +1,19 @@
 import { authorizationsFor } from './authorizations.js';
+import { clinicZone, localDate } from './calendar.js';
 import { estimatePayment } from './estimate.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderCheck } from './rules/A-ORDER.js';
-import { ammState, carriesMotionManagement, qualifiesAsAmm } from './rules/A-QUAL.js';
+import { ammState, carriesMotionManagement, fractionQualifies } from './rules/A-QUAL.js';
+import { recordCovers } from './rules/A-RECORD.js';
 import { ammRecordCheck } from './rules/A-RECORD.js';
 import { RULES } from './rules/index.js';
 import { guidancePerformed } from './rules/I-PC.js';
-import { guidanceRecords, igrtSignStatus } from './rules/I-SIGN.js';
-import type { SignatureTiming } from './signatures.js';
+import { guidanceRecords, igrtSignStatus, type GuidanceRecord } from './rules/I-SIGN.js';
+import { signerText, type LaterDelivered, type SignatureTiming } from './signatures.js';
 import { instant, type FractionAmm, type IgrtAssessment, type LevelFacts, type LevelResult, type SessionContext } from './rules/rule.js';
 import { sessionStart } from './sessions.js';
+import type { StereotacticPlace } from './stereotactic.js';
 import { IGRT, PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
 import type {
   BillingLine,
@@ -22,10 +25,66 @@ import type {
   RecordKind,
   Ref,
   SessionDetermination,
+  Signoff,
   Technique,
+  TreatmentSummary,
 } from './types.js';
 
+/**
+ * A later fraction delivered without its record (spec v3): a phase, plan or course summary of the same treatment that
+ * ends after the session's last beam-off (the next beam-on was no later than its end), or whose fractions delivered
+ * count beyond the session's fraction number in that phase or plan.
+ */
+function laterDeliveredBySummary(session: readonly Fraction[], summaries: ReadonlyMap<Ref, TreatmentSummary>): LaterDelivered | null {
+  const lastBeamOff = Math.max(...session.map((f) => instant(f.end) ?? instant(f.start) ?? -Infinity));
+  let proof: LaterDelivered | null = null;
+  for (const fraction of session) {
+    for (const ref of fraction.summaries) {
+      const summary = summaries.get(ref);
+      if (!summary) continue;
+      const end = instant(summary.end);
+      if (end !== null && end > lastBeamOff && (proof?.noLaterThan == null || end < instant(proof.noLaterThan)!))
+        proof = { summary: summary.ref, noLaterThan: summary.end };
+      const number = summary.level === 'phase' ? fraction.numberInPhase : summary.level === 'plan' ? fraction.numberInPlan : null;
+      if (proof === null && number !== null && summary.fractionsDelivered !== null && summary.fractionsDelivered > number)
+        proof = { summary: summary.ref, noLaterThan: null };
+    }
+  }
+  return proof;
+}
+
+/** A fraction's number in its phase or plan, against the fractions its phase or plan prescription prescribes. */
+function fractionOfPrescription(
+  fraction: Fraction | undefined,
+  prescriptions: ReadonlyMap<Ref, Prescription>,
+): { number: number; of: number } | null {
+  const prescription = fraction?.prescription ? prescriptions.get(fraction.prescription) : undefined;
+  if (!fraction || !prescription || prescription.plannedFractions === null) return null;
+  const number = prescription.level === 'phase' ? fraction.numberInPhase : prescription.level === 'plan' ? fraction.numberInPlan : null;
+  return number === null ? null : { number, of: prescription.plannedFractions };
+}
+
+/** A guidance record's signature as the reviewer reads it. */
+function signoff(record: GuidanceRecord): Signoff {
+  const { verdict } = record;
+  const base = { record: record.ref, kind: record.kind, status: verdict.kind };
+  if (verdict.kind !== 'in-time') return { ...base, signedBy: null, signedAt: null, signerRole: null, note: verdict.reason };
+  const { signature } = verdict;
+  const what = record.kind === 'images' ? 'images approved' : 'AMM record signed';
+  return {
+    ...base,
+    signedBy: signature.by,
+    signedAt: signature.at,
+    signerRole: signature.role,
+    note: `${what} by ${signerText(signature)} at ${signature.at ?? 'an unrecorded time'}, before the next beam-on.`,
+  };
+}
+
 export interface SessionEnvironment {
+  /** Phase, plan and course summaries by reference (a later fraction proven by them, spec v3). */
+  readonly summaries: ReadonlyMap<Ref, TreatmentSummary>;
+  /** Where each stereotactic session stands in its course and day (D-OUT-LIMITS), by session group. */
+  readonly stereotactic: ReadonlyMap<readonly Fraction[], StereotacticPlace>;
   readonly prescriptions: ReadonlyMap<Ref, Prescription>;
   readonly drafts: ReadonlySet<Ref>;
   readonly nextBeamOn: (session: readonly Fraction[]) => string | null;
@@ -65,16 +124,28 @@ export function sessionFacts(fractions: readonly Fraction[]): LevelFacts {
     modalities: new Set<Modality>(fractions.flatMap((f) => f.plan.modalities)),
     techniques: new Set<Technique>(fractions.flatMap((f) => f.plan.techniques)),
     photonIsocenters: photonIsocenters(fractions),
-    amm: ammState(fractions.map((f) => f.delivered)),
+    amm: ammState(fractions.map((f) => ({ motion: f.delivered, recorded: recordCovers(f) }))),
     unknown: fractions.flatMap((f) => [...f.plan.unknown, ...f.delivered.unknown]),
     otherTechniques: [...new Set(fractions.flatMap((f) => f.plan.otherTechniques))],
   };
 }
 
-function clinicalLevel(facts: LevelFacts, start: string | null): LevelResult {
-  if (start === null) return { rule: 'D-UNKNOWN', code: null, missing: ['date of service (performedPeriod.start)'] };
-  if (start.slice(0, 10) < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
-  return deriveLevel(facts);
+function clinicalLevel(facts: LevelFacts, dateOfService: string | null, place: StereotacticPlace | null): LevelResult {
+  if (dateOfService === null) return { rule: 'D-UNKNOWN', code: null, missing: ['date of service (performedPeriod.start)'] };
+  if (dateOfService < RULES_EFFECTIVE_FROM) return { rule: 'D-OUT', code: null, outOfFamily: PRE_2026, missing: [] };
+  return beyondStereotacticLimit(deriveLevel(facts), facts, place);
+}
+
+/**
+ * D-OUT-LIMITS: a stereotactic session beyond what CPT allows its course is not stereotactic by CPT. An SBRT course's
+ * sixth fraction and later are coded by the delivery levels (the D rules without the SBRT technique); SRS sessions
+ * after the first are fractionated stereotactic treatment, the SBRT family (G0339 stays the first session's).
+ */
+function beyondStereotacticLimit(level: LevelResult, facts: LevelFacts, place: StereotacticPlace | null): LevelResult {
+  if (place === null || level.rule !== 'D-OUT' || place.ordinal <= place.limit.maxSessions) return level;
+  const { beyond } = place.limit;
+  if (beyond.kind === 'family') return { ...level, outOfFamily: beyond.family };
+  return deriveLevel({ ...facts, techniques: new Set([...facts.techniques].filter((t) => t !== place.technique)) });
 }
 
 function assessIgrt(
@@ -96,7 +167,7 @@ function assessIgrt(
     timing,
   );
   const recordsUnread = unread.has('amm-records') && amm.some((a) => a.fraction.ammRecords.length === 0);
-  const status = treatment === 'separate' && performed ? igrtSignStatus(records, timing.nextBeamOn, recordsUnread) : 'none';
+  const status = treatment === 'separate' && performed ? igrtSignStatus(records, timing, recordsUnread) : 'none';
   return { performed, imageGuidance, treatment, treatmentRule, status, records, recordsUnread };
 }
 
@@ -132,23 +203,29 @@ function ammPrescription(fraction: Fraction, prescriptions: ReadonlyMap<Ref, Pre
 export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvironment): SessionDetermination {
   const ordered = [...fractions].sort((a, b) => (instant(a.start) ?? 0) - (instant(b.start) ?? 0) || a.ref.localeCompare(b.ref));
   const start = sessionStart(ordered);
+  const { zone } = clinicZone(ordered.find((f) => f.timeZone !== null)?.timeZone, env.input.clinicTimeZone);
+  const dateOfService = start === null ? null : localDate(start, zone);
   const facts = sessionFacts(ordered);
-  const clinical = clinicalLevel(facts, start);
+  const stereotactic = env.stereotactic.get(fractions) ?? null;
+  const clinical = clinicalLevel(facts, dateOfService, stereotactic);
   const nextBeamOn = env.nextBeamOn(ordered);
   const { unread } = env;
-  const timing: SignatureTiming = { nextBeamOn, nextBeamOnKnown: !unread.has('later-fractions'), signaturesRead: !unread.has('signatures') };
+  const timing: SignatureTiming = {
+    nextBeamOn,
+    nextBeamOnKnown: !unread.has('later-fractions'),
+    signaturesRead: !unread.has('signatures'),
+    laterDelivered: nextBeamOn === null ? laterDeliveredBySummary(ordered, env.summaries) : null,
+  };
 
-  const amm: FractionAmm[] = ordered
-    .filter((fraction) => qualifiesAsAmm(fraction.delivered))
-    .map((fraction) => {
-      const prescription = ammPrescription(fraction, env.prescriptions);
-      return {
-        fraction,
-        prescription,
-        order: ammOrderCheck(fraction, prescription, env.drafts, !unread.has('orders')),
-        record: ammRecordCheck(fraction, !unread.has('amm-records')),
-      };
-    });
+  const amm: FractionAmm[] = ordered.filter(fractionQualifies).map((fraction) => {
+    const prescription = ammPrescription(fraction, env.prescriptions);
+    return {
+      fraction,
+      prescription,
+      order: ammOrderCheck(fraction, prescription, env.drafts, !unread.has('orders')),
+      record: ammRecordCheck(fraction, !unread.has('amm-records')),
+    };
+  });
   const withoutAmm = clinical.rule === 'D-3-AMM' ? deriveLevel({ ...facts, amm: false }) : clinical;
   const dependsOnAmmAlone = clinical.rule === 'D-3-AMM' && withoutAmm.code !== clinical.code;
   // Only documentation shown to be missing lowers the code: what could not be read is "could not be checked".
@@ -165,8 +242,10 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     amm,
     igrt,
     nextBeamOn,
-    inScope: start !== null && start.slice(0, 10) >= RULES_EFFECTIVE_FROM,
-    authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, start),
+    inScope: dateOfService !== null && dateOfService >= RULES_EFFECTIVE_FROM,
+    dateOfService,
+    stereotactic,
+    authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, dateOfService, zone),
     unread,
     physicianOf: (fraction) => (fraction.prescription ? (env.prescriptions.get(fraction.prescription)?.requester ?? null) : null),
   };
@@ -180,6 +259,8 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     encounter,
     patient: first?.patient ?? null,
     start,
+    dateOfService,
+    timeZone: zone,
     deliveryCode: clinical.code,
     deliveryRule: clinical.rule,
     ...(clinical.outOfFamily ? { outOfFamily: clinical.outOfFamily.family } : {}),
@@ -197,12 +278,14 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       intrafraction: [...new Set(ordered.flatMap((f) => f.delivered.intrafraction))],
       portImages: ordered.some((f) => f.delivered.portImages),
       nextBeamOn,
+      fraction: fractionOfPrescription(first, env.prescriptions),
     },
+    signoffs: igrt.records.map(signoff),
     estimate: estimatePayment(
       lines,
       first?.patient ? env.input.payers[first.patient] : undefined,
       encounter ? env.input.siteOfService[encounter] : undefined,
-      start,
+      dateOfService,
     ),
     findings: sortFindings(findings),
   };

@@ -2,6 +2,15 @@ import { instant, sortedByInstant } from './rules/rule.js';
 import type { Fraction, Ref } from './types.js';
 
 /**
+ * Fraction statuses that mean radiation was delivered: `completed`, and `stopped` (treatment began and was interrupted:
+ * a partially delivered session, coded by its facts like any other, D-PARTIAL). Any other status is not delivered.
+ */
+const DELIVERED_STATUSES: ReadonlySet<string> = new Set(['completed', 'stopped']);
+
+/** Whether radiation was delivered in the fraction (a session is formed from it). */
+export const wasDelivered = (fraction: Fraction): boolean => DELIVERED_STATUSES.has(fraction.status);
+
+/**
  * Groups completed fractions into treatment sessions: the same Encounter is one session; fractions without
  * an Encounter form a session with those of the same patient whose beam-on–beam-off periods overlap.
  */

@@ -47,7 +47,7 @@ export type DateTimeText = string;
  * `UNC` (un-encoded), or text without a code. The fact is unknown; it is never filled from elsewhere.
  */
 export interface UnknownFact {
-  readonly fact: 'modality' | 'technique' | 'motion management';
+  readonly fact: 'modality' | 'technique' | 'motion management' | 'time zone';
   /** `system|code` as written, or `text` for a concept without a code. */
   readonly code: string;
   /** The resource that states it. */
@@ -90,6 +90,13 @@ export interface MotionFacts {
   readonly unknown: readonly UnknownFact[];
 }
 
+/**
+ * Who a signer is, as the record says: a physician; a non-physician (a radiation therapist, nurse, physicist…, by a
+ * PractitionerRole code or specialty or a Practitioner qualification); or a Practitioner whose role is not recorded,
+ * who counts as the physician (billing-rules.md, "Who signs").
+ */
+export type SignerRole = 'physician' | 'non-physician' | 'not-recorded';
+
 /** A signature: an image approval, or the signing of an AMM record. */
 export interface Signature {
   /** The Provenance that records it. */
@@ -103,6 +110,10 @@ export interface Signature {
    * PractitionerRole the service could not read, so whether a physician signed is unknown.
    */
   readonly byPractitioner: boolean | null;
+  /** For a Practitioner signer: what its role says (`null` when not a Practitioner, or its PractitionerRole was unread). */
+  readonly role: SignerRole | null;
+  /** The role as the record names it (e.g. `NUCC 2471R0002X`), when it names one. */
+  readonly roleName: string | null;
 }
 
 /** A per-fraction active-motion-management record (DocumentReference). */
@@ -120,6 +131,8 @@ export interface Fraction {
   readonly encounter: Ref | null;
   readonly start: DateTimeText | null;
   readonly end: DateTimeText | null;
+  /** The IANA zone of the session's Location (its `timezone` extension), when it gives one: the clinic's dates. */
+  readonly timeZone: string | null;
   readonly bodySites: readonly string[];
   readonly plan: PlanFacts;
   /** Delivered facts: from the fraction only. */
@@ -136,6 +149,9 @@ export interface Fraction {
   readonly imageApprovals: readonly Signature[];
   /** The phase, plan and course summaries this fraction belongs to (partOf, or the same plan or prescription). */
   readonly summaries: readonly Ref[];
+  /** Its number in its phase and in its plan (CodeX RT), when recorded: a summary counting beyond it proves a later fraction. */
+  readonly numberInPhase: number | null;
+  readonly numberInPlan: number | null;
   /** The resources whose facts were read for this fraction (itself, and the plans that filled its gaps). */
   readonly factSources: readonly Ref[];
 }
@@ -157,12 +173,16 @@ export interface Prescription {
   readonly requesterIsPractitioner: boolean | null;
   /** Date of service: occurrence start, else authoredOn; `null` when the order has neither (D-DATE). */
   readonly serviceDate: DateTimeText | null;
+  /** The IANA zone of the Location the order names (`locationReference`), when it gives one. */
+  readonly timeZone: string | null;
   readonly plan: PlanFacts;
   readonly ordered: MotionFacts;
   /** The patient-specific AMM medical-necessity statement (markdown), if any. */
   readonly ammNecessity: string | null;
   /** CPT codes written on the order itself (e.g. a proposed charge), if any. */
   readonly cptCodes: readonly string[];
+  /** Fractions the order plans (timing `repeat.count`, else CodeX RT fractions prescribed or planned); `null` when it does not say. */
+  readonly plannedFractions: number | null;
 }
 
 /**
@@ -208,18 +228,39 @@ export interface UnstructuredProcedure {
   readonly encounter: Ref | null;
 }
 
+/** One service a preauthorization asks for, as the payer decided it. */
+export interface AuthorizedItem {
+  /** CPT/HCPCS code without modifiers (`77387` for `77387-26`). */
+  readonly code: string;
+  /** Two-character modifiers (`26`, `TC`), upper case. */
+  readonly modifiers: readonly string[];
+  /** Units authorized: the payer's adjudicated value for the item, else the quantity asked for; `null` when neither says. */
+  readonly quantity: number | null;
+  /** The payer denied this item (adjudication `denied`, or a review action "not certified"). */
+  readonly denied: boolean;
+}
+
 /** A preauthorization on file: `Claim` (use preauthorization) with its `ClaimResponse`. */
 export interface Authorization {
   readonly claim: Ref;
   readonly response: Ref | null;
   readonly patient: Ref | null;
   readonly cptCodes: readonly string[];
+  readonly items: readonly AuthorizedItem[];
   readonly created: DateTimeText | null;
   /** When it was issued: the ClaimResponse's `created`, else the Claim's. */
   readonly issued: DateTimeText | null;
   /** Authorized service period: preAuthPeriod, else item servicedPeriod, else billablePeriod. */
   readonly period: { readonly start: DateTimeText | null; readonly end: DateTimeText | null };
   readonly outcome: string | null;
+  /** The payer decided, and denied what was asked (every item it adjudicated was denied). */
+  readonly denied: boolean;
+  /** The payer's words on the decision (`ClaimResponse.disposition`). */
+  readonly disposition: string | null;
+  /** What the authorization is known by (its Claim id and identifiers, the payer's `preAuthRef`): another's disposition may name it. */
+  readonly names: readonly string[];
+  /** The orders it was asked for (`Claim.referral`, a PAS requested service), when it says. */
+  readonly orders: readonly Ref[];
 }
 
 export type PayerKind = 'medicare' | 'medicaid' | 'commercial' | 'other';
@@ -257,6 +298,11 @@ export interface EngineInput {
   /** The date to evaluate undated orders as of (YYYY-MM-DD): the hook's day, or the caller's `asOf` (D-DATE). */
   readonly asOf: string;
   /**
+   * The clinic's IANA time zone from the service's settings (`CLINIC_TIME_ZONE`): dates of service are read in it when
+   * the session's Location gives none; without either, in the offset each timestamp is written in (D-TZ).
+   */
+  readonly clinicTimeZone?: string | null;
+  /**
    * Kinds of record the caller could not obtain (an EHR prefetch that omitted them and no FHIR server, a fetch that
    * failed): the findings that depend on them say "could not be checked", never "missing".
    */
@@ -268,6 +314,11 @@ export interface EngineInput {
   readonly fractionWindow?: boolean;
   /** Charges on file (ChargeItem, Claim use `claim`) for the B rules; absent when the caller did not read them. */
   readonly charges?: readonly Charge[];
+  /**
+   * Charge resources in the whole input this part comes from (a department run evaluates one patient at a time): when
+   * the input carries charges, a patient without any is said so (B-NONE); when it carries none, nothing is said.
+   */
+  readonly chargesInInput?: number;
 }
 
 /** Kinds of record that can be missing from the input without being absent from the chart. */
@@ -354,6 +405,10 @@ export interface SessionDetermination {
   readonly encounter: Ref | null;
   readonly patient: Ref | null;
   readonly start: DateTimeText | null;
+  /** The date of service: the clinic's calendar date of `start` (YYYY-MM-DD); `null` without a start. */
+  readonly dateOfService: string | null;
+  /** The IANA zone `dateOfService` was read in; `null` when none was known (the date as written in `start`'s offset). */
+  readonly timeZone: string | null;
   readonly deliveryCode: DeliveryCode | null;
   readonly deliveryRule: string;
   readonly outOfFamily?: string;
@@ -363,8 +418,26 @@ export interface SessionDetermination {
   readonly igrtStatus: IgrtStatus;
   readonly lines: readonly BillingLine[];
   readonly facts: SessionFactsSummary;
+  /** The guidance records a physician signs (images, AMM records) and what their signatures show: the evidence of 77387-26. */
+  readonly signoffs: readonly Signoff[];
   readonly estimate: RateEstimate | null;
   readonly findings: readonly Finding[];
+}
+
+/** One guidance record a physician signs, and its signature as the record shows it (A-SIGN, I-SIGN). */
+export interface Signoff {
+  /** The signed thing: the fraction (its images) or the AMM record (DocumentReference). */
+  readonly record: Ref;
+  readonly kind: 'images' | 'amm-record';
+  /** `in-time`: signed by a physician before the next beam-on; `pending`, `late`, or `unverified` (could not be checked). */
+  readonly status: 'in-time' | 'pending' | 'late' | 'unverified';
+  /** The signature that counts, when one does. */
+  readonly signedBy: Ref | null;
+  readonly signedAt: DateTimeText | null;
+  /** The signer's role as recorded; `not-recorded` counts as the physician, and the note says so. */
+  readonly signerRole: SignerRole | null;
+  /** One plain sentence: who signed when, or why it does not count. */
+  readonly note: string;
 }
 
 /** What the reviewer sees of the facts behind a session's codes. */
@@ -377,13 +450,22 @@ export interface SessionFactsSummary {
   readonly intrafraction: readonly GuidanceMethod[];
   readonly portImages: boolean;
   readonly nextBeamOn: DateTimeText | null;
+  /**
+   * Where the session stands in its prescription, when the record says: its fraction number (in the phase or plan the
+   * prescription is for) and the fractions prescribed. The port-image edits read it (B-26: not in the last 3).
+   */
+  readonly fraction: { readonly number: number; readonly of: number } | null;
 }
 
 export interface OrderDetermination {
   readonly order: Ref;
   readonly patient: Ref | null;
-  /** The order's own date of service; `null` when it has none (then `assumedServiceDate` says what was used). */
+  /** The order's own date of service as written; `null` when it has none (then `assumedServiceDate` says what was used). */
   readonly serviceDate: DateTimeText | null;
+  /** The clinic's calendar date of `serviceDate` (YYYY-MM-DD), or the assumed one. */
+  readonly dateOfService: string;
+  /** The IANA zone `dateOfService` was read in; `null` when none was known. */
+  readonly timeZone: string | null;
   readonly assumedServiceDate?: string;
   readonly expectedDeliveryCode: DeliveryCode | null;
   readonly deliveryRule: string;
@@ -477,7 +559,10 @@ export interface ChargeDetermination {
   /** As charged, modifiers joined (`77387-26`). */
   readonly code: string;
   readonly modifiers: readonly string[];
+  /** The charge's date as written. */
   readonly date: DateTimeText | null;
+  /** The clinic's calendar date of `date` (YYYY-MM-DD), the date it is matched by; `null` when undated. */
+  readonly dateOfService: string | null;
   /** The session it belongs to (its Encounter, else its first fraction); `null` when it matches none. */
   readonly session: Ref | null;
   readonly status: ChargeStatus;

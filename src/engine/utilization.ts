@@ -24,7 +24,8 @@ export interface UtilizationGroup extends Utilization {
 /** The facts of a session utilization counts: its billed level, date, patient and (when known) location. */
 export interface UtilizationSession {
   readonly supportedDeliveryCode: string | null;
-  readonly start: string | null;
+  /** The clinic's date of the session (YYYY-MM-DD): its month is the report's month. */
+  readonly dateOfService: string | null;
   readonly patient: Ref | null;
   readonly location?: { readonly ref: string; readonly name?: string } | null;
 }
@@ -47,7 +48,7 @@ export class UtilizationCounter {
 
   add(session: UtilizationSession): void {
     if (session.supportedDeliveryCode === null || !DELIVERY_CODE_SET.has(session.supportedDeliveryCode)) return;
-    const month = session.start?.slice(0, 7);
+    const month = session.dateOfService?.slice(0, 7);
     const location = session.location ?? undefined;
     const scopes: UtilizationScope[] = [{}];
     if (month) scopes.push({ month });

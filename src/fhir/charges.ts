@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Charge, Ref } from '../engine/types.js';
 import type { ResourceIndex } from './references.js';
@@ -31,7 +32,7 @@ interface Coding {
 }
 
 /** The charged code and modifiers from CPT/HCPCS codings; `null` code when none is a CPT/HCPCS code. */
-function codeAndModifiers(codings: readonly Coding[], extraModifiers: readonly string[]): { code: string | null; modifiers: string[] } {
+export function codeAndModifiers(codings: readonly Coding[], extraModifiers: readonly string[]): { code: string | null; modifiers: string[] } {
   let code: string | null = null;
   const modifiers: string[] = [];
   for (const coding of codings) {
@@ -92,17 +93,22 @@ function chargeItem(index: ResourceIndex, item: ResourceOf<'ChargeItem'>): Charg
   };
 }
 
+/** A Claim's item checked in full; an error names the claim item and field (`Claim/c1.item[0].modifier`). */
+export function parseClaimItem(raw: unknown, position: number, claim: Ref): z.infer<typeof ClaimChargeItem> {
+  const parsed = ClaimChargeItem.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError(
+      parsed.error.issues.map((issue) => ({ path: `${claim}.item[${position}].${issue.path.join('.')}`, message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
+
 function claimItems(index: ResourceIndex, claim: ResourceOf<'Claim'>): Charge[] {
   const ref = index.refOf(claim);
   const procedures = (claim as { procedure?: { sequence?: number; procedureReference?: { reference?: string } }[] }).procedure ?? [];
   return (claim.item ?? []).map((raw, position) => {
-    const parsed = ClaimChargeItem.safeParse(raw);
-    if (!parsed.success) {
-      throw new InputError(
-        parsed.error.issues.map((issue) => ({ path: `${ref}.item[${position}].${issue.path.join('.')}`, message: issue.message })),
-      );
-    }
-    const item = parsed.data;
+    const item = parseClaimItem(raw, position, ref);
     const { code, modifiers } = codeAndModifiers(item.productOrService.coding ?? [], [
       ...(item.modifier ?? []).flatMap((m) => (m.coding ?? []).map((c) => c.code?.trim().toUpperCase() ?? '')),
       ...modifierExtensions(item),

@@ -108,11 +108,14 @@ export function readPlanFacts(extensions: ExtensionReader, resource: Ref, unreco
  * was performed ('unspecified'); an unknown respiratory technique leaves open whether motion management qualifies.
  */
 export function readMotionFacts(extensions: ExtensionReader, resource: Ref, unrecognised: UnrecognisedCodes): MotionFacts {
-  const guidance = (url: string, sub: string, table: CodeTable<GuidanceMethod>): GuidanceMethod[] => {
+  // An intra-fraction method in a code not understood may be a snapshot or monitoring: whether it is AMM is unknown.
+  const unknownIntrafraction: UnknownFact[] = [];
+  const guidance = (url: string, sub: string, table: CodeTable<GuidanceMethod>, unknownKept?: UnknownFact[]): GuidanceMethod[] => {
     const methods: GuidanceMethod[] = [];
     for (const extension of extensions.all(url)) {
       const reading = readConcepts(extension.concepts(sub), table, 'motion management', resource);
       for (const fact of reading.unknown) unrecognised.note(fact);
+      if (reading.values.length === 0) unknownKept?.push(...reading.unknown);
       methods.push(...(reading.values.length > 0 ? reading.values : ['unspecified' as const]));
     }
     return [...new Set(methods)];
@@ -126,10 +129,10 @@ export function readMotionFacts(extensions: ExtensionReader, resource: Ref, unre
   for (const fact of respiratory.unknown) unrecognised.note(fact);
   return {
     imageGuidance: guidance(EXTENSION.imageGuidance, 'modality', IMAGE_GUIDANCE_CODES),
-    intrafraction: guidance(EXTENSION.intrafractionVerification, 'procedure', INTRAFRACTION_CODES),
+    intrafraction: guidance(EXTENSION.intrafractionVerification, 'procedure', INTRAFRACTION_CODES, unknownIntrafraction),
     respiratory: respiratory.values,
     portImages: extensions.value(EXTENSION.portImages, 'valueBoolean') === true,
-    unknown: respiratory.unknown,
+    unknown: [...respiratory.unknown, ...unknownIntrafraction],
   };
 }
 

@@ -1,3 +1,4 @@
+import { isTimeZone } from '../engine/calendar.js';
 import type {
   AmmRecord,
   Authorization,
@@ -7,6 +8,7 @@ import type {
   Prescription,
   Ref,
   Signature,
+  SignerRole,
   SiteOfService,
   TreatmentLevel,
   UnstructuredProcedure,
@@ -25,14 +27,23 @@ import {
   TREATMENT_LEVEL_CODES,
 } from './codes.js';
 import { readMotionFacts, readPlanFacts, UnrecognisedCodes } from './concepts.js';
-import { readCharges } from './charges.js';
+import { codeAndModifiers, parseClaimItem, readCharges } from './charges.js';
+import { itemDecision, requestedServices } from './preauthorization.js';
 import type { BundleEntry } from './parse.js';
 import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
 import { PlanChain } from './plan-chain.js';
 import { ResourceIndex } from './references.js';
 import type { ResourceOf } from './schemas.js';
 import { SummaryReader } from './summaries.js';
-import { CPT, radiotherapyBillingCode, RADIOTHERAPY_PROCEDURE_CODES, SCT, type RadiotherapyService } from './vocabulary.js';
+import {
+  CPT,
+  NUCC_TAXONOMY,
+  radiotherapyBillingCode,
+  RADIOTHERAPY_PROCEDURE_CODES,
+  SCT,
+  signerKind,
+  type RadiotherapyService,
+} from './vocabulary.js';
 
 type Procedure = ResourceOf<'Procedure'>;
 type ServiceRequest = ResourceOf<'ServiceRequest'>;
@@ -49,6 +60,10 @@ export interface ExtractOptions {
   readonly unread?: readonly UnreadRecords[];
   /** The fractions are the latest few of the course, not all of it (encounter-discharge): no counts against summaries. */
   readonly fractionWindow?: boolean;
+  /** The clinic's IANA time zone from the settings (`CLINIC_TIME_ZONE`), for sessions whose Location gives none. */
+  readonly clinicTimeZone?: string | null;
+  /** Charge resources in the whole input this Bundle is part of (a department run), for B-NONE. */
+  readonly chargesInInput?: number;
 }
 
 /** What a Procedure records, by its code (or, without one, its CodeX RT profile). */
@@ -119,6 +134,8 @@ export class FactReader {
   private readonly ammRecordsByFraction = new Map<Ref, ResourceOf<'DocumentReference'>[]>();
   private readonly procedures: { procedure: Procedure; kind: ProcedureKind }[];
   private summaryReader: SummaryReader | null = null;
+  /** Each Location's time zone, read once (`null`: it gives none this runtime knows). */
+  private readonly zones = new Map<Ref, string | null>();
 
   constructor(entries: readonly BundleEntry[]) {
     this.index = new ResourceIndex(entries);
@@ -161,9 +178,11 @@ export class FactReader {
       siteOfService: this.sitesOfService(),
       payers: this.payers(),
       asOf: options.asOf,
+      ...(options.clinicTimeZone ? { clinicTimeZone: options.clinicTimeZone } : {}),
       ...(options.unread?.length ? { unread: options.unread } : {}),
       ...(options.fractionWindow ? { fractionWindow: true } : {}),
       charges: readCharges(this.index),
+      ...(options.chargesInInput ? { chargesInInput: options.chargesInInput } : {}),
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
       ...(options.focusEncounters ? { focusEncounters: options.focusEncounters } : {}),
     };
@@ -188,8 +207,9 @@ export class FactReader {
     return this.index.all('ServiceRequest').filter((request) => request.intent !== 'filler-order' && requestLevel(request) !== null);
   }
 
-  /** What every fraction gives, cheaply: identity, status, patient, session and beam-on/beam-off. */
+  /** What every fraction gives, cheaply: identity, status, patient, session, beam-on/beam-off and the clinic's zone. */
   private timing(procedure: Procedure): Fraction {
+    const encounter = this.index.resolveAs('Encounter', procedure.encounter?.reference, procedure);
     return {
       ref: this.index.refOf(procedure),
       status: procedure.status,
@@ -197,16 +217,25 @@ export class FactReader {
       encounter: this.index.refTo(procedure.encounter?.reference, procedure),
       start: procedure.performedPeriod?.start ?? procedure.performedDateTime ?? null,
       end: procedure.performedPeriod?.end ?? procedure.performedDateTime ?? null,
+      timeZone: encounter
+        ? this.zoneOf(
+            (encounter.location ?? []).map((l) => l.location),
+            encounter,
+          )
+        : null,
       bodySites: [],
       plan: { modalities: [], techniques: [], isocenters: null, combinations: [], otherTechniques: [], unknown: [] },
       delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
       basedOn: [],
-      plannedBy: null,
+      // The plan it delivers (cheap): sessions of one plan are one course (D-OUT-LIMITS counts them).
+      plannedBy: this.index.refTo(procedure.basedOn?.[0]?.reference, procedure),
       unresolvedPlans: [],
       prescription: null,
       ammRecords: [],
       imageApprovals: [],
       summaries: [],
+      numberInPhase: null,
+      numberInPlan: null,
       factSources: [],
     };
   }
@@ -230,6 +259,8 @@ export class FactReader {
       ammRecords: (this.ammRecordsByFraction.get(ref) ?? []).map((document) => this.ammRecord(document)),
       imageApprovals: this.signatures(ref, ACTIVITY_IMAGE_APPROVAL),
       summaries: summaries.summariesOf(procedure),
+      numberInPhase: positiveInt(extensions.value(EXTENSION.fractionNumberInPhase, 'valuePositiveInt')),
+      numberInPlan: positiveInt(extensions.value(EXTENSION.fractionNumberInPlan, 'valuePositiveInt')),
       factSources: sources,
     };
   }
@@ -248,10 +279,12 @@ export class FactReader {
       requester: requester.ref,
       requesterIsPractitioner: request.requester ? requester.isPractitioner : false,
       serviceDate: request.occurrencePeriod?.start ?? request.occurrenceDateTime ?? request.authoredOn ?? null,
+      timeZone: this.zoneOf(request.locationReference ?? [], request),
       plan: facts,
       ordered: readMotionFacts(extensions, ref, this.unrecognised),
       ammNecessity: typeof necessity === 'string' ? necessity : null,
       cptCodes: (request.code?.coding ?? []).filter((c) => c.system === CPT && c.code).map((c) => c.code as string),
+      plannedFractions: request.occurrenceTiming?.repeat?.count ?? plannedFractions(extensions),
     };
   }
 
@@ -297,7 +330,8 @@ export class FactReader {
           : provenance.agent.map((agent) => ({ who: agent.who, at: provenance.recorded }));
         return signers.map(({ who, at }) => {
           const signer = this.practitioner(who, provenance);
-          return { provenance: provenanceRef, at: at ?? null, by: signer.ref, byPractitioner: signer.isPractitioner };
+          const role = signer.isPractitioner === true ? this.signerRole(who, provenance) : { role: null, roleName: null };
+          return { provenance: provenanceRef, at: at ?? null, by: signer.ref, byPractitioner: signer.isPractitioner, ...role };
         });
       });
   }
@@ -320,29 +354,121 @@ export class FactReader {
     return { ref: practitioner ?? ref, isPractitioner: practitioner !== null && this.index.typeOf(role.practitioner, role) === 'Practitioner' };
   }
 
+  /**
+   * Whether a Practitioner signer is a physician (billing-rules.md, "Who signs"): the role it signed in (a
+   * PractitionerRole's code or specialty) decides when it names one; else its qualifications (one physician's is
+   * enough); a coding the service does not know, or none at all, is "role not recorded", which counts as the physician.
+   */
+  private signerRole(reference: { reference?: string | undefined } | undefined, from: Provenance): { role: SignerRole; roleName: string | null } {
+    const role = this.index.resolveAs('PractitionerRole', reference?.reference, from);
+    const practitioner = role
+      ? this.index.resolveAs('Practitioner', role.practitioner?.reference, role)
+      : this.index.resolveAs('Practitioner', reference?.reference, from);
+    const kinds = (concepts: readonly { coding?: { system?: string | undefined; code?: string | undefined }[] | undefined }[]) =>
+      concepts.flatMap((concept) =>
+        (concept.coding ?? []).flatMap((coding) => {
+          const kind = signerKind(coding.system, coding.code);
+          return kind ? [{ kind, name: `${coding.system === NUCC_TAXONOMY ? 'NUCC' : (coding.system ?? '')} ${coding.code ?? ''}`.trim() }] : [];
+        }),
+      );
+    for (const said of [kinds([...(role?.code ?? []), ...(role?.specialty ?? [])]), kinds((practitioner?.qualification ?? []).map((q) => q.code))]) {
+      const physician = said.find((s) => s.kind === 'physician');
+      if (physician) return { role: 'physician', roleName: physician.name };
+      if (said.length > 0) return { role: 'non-physician', roleName: said.map((s) => s.name).join(', ') };
+    }
+    return { role: 'not-recorded', roleName: null };
+  }
+
   private authorizations(): Authorization[] {
-    const responses = this.index.all('ClaimResponse').filter((response) => response.use === 'preauthorization');
+    const read = this.preauthorizations();
+    // A decision with no item adjudicated whose words name another authorization on file ("denied: covered by the 2025
+    // authorization X") is that request's denial (C-AUTH-2025).
+    return read.map(({ authorization, itemsDecided }) => {
+      const words = authorization.disposition;
+      if (authorization.outcome !== 'complete' || authorization.denied || itemsDecided || !words) return authorization;
+      const namesOther = read.some(
+        ({ authorization: other }) => other !== authorization && other.names.some((name) => name.length >= 3 && words.includes(name)),
+      );
+      return namesOther ? { ...authorization, denied: true } : authorization;
+    });
+  }
+
+  private preauthorizations(): { authorization: Authorization; itemsDecided: boolean }[] {
+    const responses = new Map<Ref, ResourceOf<'ClaimResponse'>>();
+    for (const response of this.index.all('ClaimResponse')) {
+      const request = response.use === 'preauthorization' ? this.index.refTo(response.request?.reference, response) : null;
+      if (request && !responses.has(request)) responses.set(request, response);
+    }
     return this.index
       .all('Claim')
       .filter((claim) => claim.use === 'preauthorization')
       .map((claim) => {
         const claimRef = this.index.refOf(claim);
-        const response = responses.find((r) => this.index.refTo(r.request?.reference, r) === claimRef);
+        const response = responses.get(claimRef);
         const itemPeriod = claim.item?.find((item) => item.servicedPeriod)?.servicedPeriod;
         const period = response?.preAuthPeriod ?? itemPeriod ?? claim.billablePeriod;
-        return {
+        const decisions = new Map((response?.item ?? []).map((item) => [item.itemSequence, itemDecision(item)]));
+        const claimItems = (claim.item ?? []).map((raw, position) => parseClaimItem(raw, position, claimRef));
+        const items = claimItems.flatMap((item, position) => {
+          const { code, modifiers } = codeAndModifiers(
+            item.productOrService.coding ?? [],
+            (item.modifier ?? []).flatMap((m) => (m.coding ?? []).map((c) => c.code?.trim().toUpperCase() ?? '')),
+          );
+          if (code === null) return [];
+          const decision = decisions.get(item.sequence ?? position + 1);
+          const asked = typeof item.quantity?.value === 'number' ? item.quantity.value : null;
+          return [{ code, modifiers, quantity: decision?.units ?? asked, denied: decision?.denied ?? false }];
+        });
+        const decided = [...decisions.values()].filter((d) => d.denied !== null);
+        const orders = [claim.referral, ...claimItems.flatMap((item) => requestedServices(item.extension))]
+          .map((reference) => this.index.refTo(reference?.reference, claim))
+          .filter((ref): ref is Ref => ref !== null);
+        const authorization: Authorization = {
           claim: claimRef,
           response: response ? this.index.refOf(response) : null,
           patient: this.index.refTo(claim.patient.reference, claim),
           cptCodes: (claim.item ?? []).flatMap((item) =>
             (item.productOrService.coding ?? []).filter((c) => c.system === CPT && c.code).map((c) => c.code as string),
           ),
+          items,
           created: claim.created ?? null,
           issued: response?.created ?? claim.created ?? null,
           period: { start: period?.start ?? null, end: period?.end ?? null },
           outcome: response?.outcome ?? null,
+          denied: response?.outcome === 'complete' && decided.length > 0 && decided.every((d) => d.denied === true),
+          disposition: response?.disposition ?? null,
+          names: [
+            claim.id,
+            ...(claim.identifier ?? []).map((i) => i.value),
+            response?.preAuthRef,
+            ...(response?.identifier ?? []).map((i) => i.value),
+          ].filter((name): name is string => typeof name === 'string' && name.length > 0),
+          orders: [...new Set(orders)],
         };
+        return { authorization, itemsDecided: decided.length > 0 };
       });
+  }
+
+  /**
+   * The IANA zone of the first of these Locations that gives one (FHIR's `timezone` extension), each Location read
+   * once. A zone this runtime does not know is an unrecognised code (FHIR-INPUT), never a guessed offset.
+   */
+  private zoneOf(locations: readonly { reference?: string | undefined }[], from: ResourceOf<'Encounter'> | ServiceRequest): string | null {
+    for (const location of locations) {
+      const place = this.index.resolveAs('Location', location.reference, from);
+      if (!place) continue;
+      const ref = this.index.refOf(place);
+      let zone = this.zones.get(ref);
+      if (zone === undefined) {
+        const written = new ExtensionReader(place).value(EXTENSION.timeZone, 'valueCode');
+        zone = typeof written === 'string' && isTimeZone(written) ? written : null;
+        if (typeof written === 'string' && zone === null)
+          this.unrecognised.note({ fact: 'time zone', code: written, resource: ref, reason: 'unrecognised' });
+        this.zones.set(ref, zone);
+      }
+      if (zone !== null) return zone;
+    }
+    return null;
   }
 
   private sitesOfService(): Record<Ref, SiteOfService> {
@@ -373,6 +499,22 @@ export class FactReader {
     }
     return payers;
   }
+}
+
+const positiveInt = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null);
+
+/** Fractions an order prescribes or plans (CodeX RT): its own count, else the most prescribed to one of its volumes. */
+function plannedFractions(extensions: ExtensionReader): number | null {
+  const positive = positiveInt;
+  const own =
+    positive(extensions.value(EXTENSION.fractionsPrescribed, 'valuePositiveInt')) ??
+    positive(extensions.value(EXTENSION.fractionsPlanned, 'valuePositiveInt'));
+  if (own !== null) return own;
+  const perVolume = extensions
+    .all(EXTENSION.dosePrescribedToVolume)
+    .map((volume) => positive(volume.value('fractions', 'valuePositiveInt')))
+    .filter((count): count is number => count !== null);
+  return perVolume.length > 0 ? Math.max(...perVolume) : null;
 }
 
 /** The radiotherapy prescriptions among parsed resources (e.g. order-sign's draftOrders). */

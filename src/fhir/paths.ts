@@ -29,6 +29,16 @@ export const EXTENSION = {
   sessions: `${MCODE}mcode-radiotherapy-sessions`,
   /** Dose delivered to a volume; its `fractionsDelivered` sub-extension when the summary gives no total. */
   doseDeliveredToVolume: `${MCODE}mcode-radiotherapy-dose-delivered-to-volume`,
+  /** A Treated Fraction's number in its phase and in its plan (valuePositiveInt): a summary counting beyond it proves a later fraction. */
+  fractionNumberInPhase: `${CODEXRT}codexrt-radiotherapy-fraction-number-in-phase`,
+  fractionNumberInPlan: `${CODEXRT}codexrt-radiotherapy-fraction-number-in-plan`,
+  /** Prescriptions and plans: the fractions prescribed or planned (valuePositiveInt), C-AUTH-SCOPE and D-OUT-LIMITS. */
+  fractionsPrescribed: `${CODEXRT}codexrt-radiotherapy-fractions-prescribed`,
+  fractionsPlanned: `${CODEXRT}codexrt-radiotherapy-fractions-planned`,
+  /** Dose prescribed to a volume; its `fractions` sub-extension. */
+  dosePrescribedToVolume: `${CODEXRT}codexrt-radiotherapy-dose-prescribed-to-volume`,
+  /** FHIR's core extension on a Location: the IANA time zone of its clock (valueCode), the clinic's dates. */
+  timeZone: 'http://hl7.org/fhir/StructureDefinition/timezone',
 } as const;
 
 /** Extensions read at the top level of a resource (the others are their sub-extensions). */
@@ -45,6 +55,12 @@ const TOP_LEVEL_URLS: ReadonlySet<string> = new Set([
   EXTENSION.fractionsDelivered,
   EXTENSION.sessions,
   EXTENSION.doseDeliveredToVolume,
+  EXTENSION.timeZone,
+  EXTENSION.fractionNumberInPhase,
+  EXTENSION.fractionNumberInPlan,
+  EXTENSION.fractionsPrescribed,
+  EXTENSION.fractionsPlanned,
+  EXTENSION.dosePrescribedToVolume,
 ]);
 
 export interface Coding {

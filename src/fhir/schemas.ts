@@ -80,7 +80,11 @@ export const ServiceRequest = z.object({
   requester: Reference.optional(),
   occurrencePeriod: Period.optional(),
   occurrenceDateTime: DateTime.optional(),
+  /** Planned fractions (C-AUTH-SCOPE): `repeat.count`. */
+  occurrenceTiming: z.object({ repeat: z.object({ count: z.number().int().min(0).optional() }).optional() }).optional(),
   authoredOn: DateTime.optional(),
+  /** Where treatment is to take place: its Location's time zone dates the order. */
+  locationReference: z.array(Reference).optional(),
 });
 
 export const DocumentReference = z.object({
@@ -128,25 +132,39 @@ export const Organization = z.object({
   address: z.array(z.object({ state: z.string().optional() })).optional(),
 });
 
+const Identifier = z.object({ system: z.string().optional(), value: z.string().optional() });
+
 export const Claim = z.object({
   resourceType: z.literal('Claim'),
   ...domainResource,
   use: z.enum(['claim', 'preauthorization', 'predetermination']),
+  identifier: z.array(Identifier).optional(),
   patient: Reference,
   created: DateTime.optional(),
   billablePeriod: Period.optional(),
+  /** The order a preauthorization is asked for. */
+  referral: Reference.optional(),
+  /** Items are checked in full when read (as charges, or as what a preauthorization asks for): errors name the item. */
   item: z.array(z.object({ productOrService: CodeableConcept, servicedPeriod: Period.optional(), servicedDate: DateTime.optional() })).optional(),
 });
+
+const Adjudication = z.object({ category: CodeableConcept, value: z.number().optional(), extension: z.array(Extension).optional() });
 
 export const ClaimResponse = z.object({
   resourceType: z.literal('ClaimResponse'),
   ...domainResource,
   use: z.enum(['claim', 'preauthorization', 'predetermination']),
+  identifier: z.array(Identifier).optional(),
   patient: Reference,
   created: DateTime.optional(),
   request: Reference.optional(),
   outcome: z.enum(['queued', 'complete', 'error', 'partial']).optional(),
+  disposition: z.string().optional(),
+  preAuthRef: z.string().optional(),
   preAuthPeriod: Period.optional(),
+  item: z
+    .array(z.object({ itemSequence: z.number().int(), adjudication: z.array(Adjudication).optional(), extension: z.array(Extension).optional() }))
+    .optional(),
 });
 
 /** A practitioner in a role: it signs or orders as its `practitioner` (when it names one). */
@@ -154,6 +172,16 @@ export const PractitionerRole = z.object({
   resourceType: z.literal('PractitionerRole'),
   ...domainResource,
   practitioner: Reference.optional(),
+  /** The role it acts in: a physician's or not (A-SIGN, I-SIGN). */
+  code: z.array(CodeableConcept).optional(),
+  specialty: z.array(CodeableConcept).optional(),
+});
+
+/** A practitioner: its qualifications say whether it is a physician (A-SIGN, I-SIGN). */
+export const Practitioner = z.object({
+  resourceType: z.literal('Practitioner'),
+  ...domainResource,
+  qualification: z.array(z.object({ code: CodeableConcept })).optional(),
 });
 
 /** A charge on file (spec B): `status` billable or billed counts; the others are ignored. */
@@ -170,8 +198,12 @@ export const ChargeItem = z.object({
   service: z.array(Reference).optional(),
 });
 
-/** An item of a `Claim` with use `claim`, as the B rules read it (checked when the claim is read as charges). */
+/**
+ * An item of a `Claim`, as the service reads it: a charge (use `claim`, the B rules) or what a preauthorization asks
+ * for (C-AUTH-*). Checked when the claim is read, so that errors name the claim item.
+ */
 export const ClaimChargeItem = z.object({
+  extension: z.array(Extension).optional(),
   sequence: z.number().int().optional(),
   productOrService: CodeableConcept,
   modifier: z.array(CodeableConcept).optional(),
@@ -195,6 +227,7 @@ export const RESOURCE_SCHEMAS = {
   Claim,
   ClaimResponse,
   PractitionerRole,
+  Practitioner,
   ChargeItem,
 } as const;
 

@@ -103,10 +103,14 @@ export const IMAGE_GUIDANCE_CODES: CodeTable<GuidanceMethod> = sct<GuidanceMetho
   '1297350006': 'surface',
 });
 
-/** codexrt-intrafraction-verification-procedure-vs (VS_IntrafractionVerificationProcedure.fsh). */
+/**
+ * codexrt-intrafraction-verification-procedure-vs (VS_IntrafractionVerificationProcedure.fsh), and CBCT, which
+ * fhir-input.md names among the snapshots recorded as intra-fraction verification (spec v3).
+ */
 export const INTRAFRACTION_CODES: CodeTable<GuidanceMethod> = sct<GuidanceMethod>({
   '16310003': 'ultrasound',
   '77477000': 'ct',
+  '717193008': 'cbct',
   '113091000': 'mr',
   '168537006': 'x-ray',
   '1335864002': 'fiducial-tracking',
@@ -194,3 +198,44 @@ export const RADIOTHERAPY_PROCEDURE_CODES: ReadonlySet<string> = new Set([
     '385798007', // Radiation therapy care (regime/therapy)
   ].map((code) => key(SCT, code)),
 ]);
+
+// --- Who signs: physician or not (A-SIGN, I-SIGN; billing-rules.md "Who signs") ------------------------------------
+
+export type SignerKind = 'physician' | 'non-physician';
+
+/** NUCC Health Care Provider Taxonomy: the physician groups are the codes beginning `20` (Allopathic & Osteopathic Physicians). */
+export const NUCC_TAXONOMY = 'http://nucc.org/provider-taxonomy';
+const NUCC_CODE = /^[0-9A-Z]{9}X$/;
+
+/** HL7's practitioner-role code system (R4 example value set PractitionerRole). */
+const PRACTITIONER_ROLE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/practitioner-role';
+const PRACTITIONER_ROLES: Readonly<Record<string, SignerKind>> = {
+  doctor: 'physician',
+  nurse: 'non-physician',
+  pharmacist: 'non-physician',
+  researcher: 'non-physician',
+  teacher: 'non-physician',
+  ict: 'non-physician',
+};
+
+/** HL7 v2 table 0360 (degree), used by `Practitioner.qualification`: a physician holds MD or DO; any other degree alone is not one. */
+const DEGREE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0360';
+const PHYSICIAN_DEGREES: ReadonlySet<string> = new Set(['MD', 'DO']);
+
+/** SNOMED CT person roles of DICOM CID 9536 (radiotherapy prescribing and segmenting person role). */
+const SNOMED_ROLES = sct<SignerKind>({
+  '158965000': 'physician', // medical practitioner
+  '309343006': 'physician', // physician
+  '405277009': 'physician', // resident
+  '3430008': 'non-physician', // radiation therapist
+  '159016003': 'non-physician', // radiologic technologist (radiographer)
+});
+
+/** What a role, specialty or qualification coding says of a signer; `null` when the coding is not one the service knows. */
+export function signerKind(system: string | undefined, code: string | undefined): SignerKind | null {
+  if (!system || !code) return null;
+  if (system === NUCC_TAXONOMY) return NUCC_CODE.test(code) ? (code.startsWith('20') ? 'physician' : 'non-physician') : null;
+  if (system === PRACTITIONER_ROLE_SYSTEM) return PRACTITIONER_ROLES[code] ?? null;
+  if (system.startsWith(DEGREE_SYSTEM)) return PHYSICIAN_DEGREES.has(code.toUpperCase()) ? 'physician' : 'non-physician';
+  return SNOMED_ROLES.get(key(system, code)) ?? null;
+}

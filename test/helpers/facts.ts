@@ -1,4 +1,4 @@
-import type { AmmRecord, EngineInput, Fraction, MotionFacts, PlanFacts, Prescription, Signature } from '../../src/engine/types.js';
+import type { AmmRecord, Authorization, EngineInput, Fraction, MotionFacts, PlanFacts, Prescription, Signature } from '../../src/engine/types.js';
 
 /** Builders of engine facts for table-driven rule tests: sensible defaults, override what the test is about. */
 /** The as-of date tests evaluate undated orders on (D-DATE). */
@@ -15,7 +15,16 @@ export const PHOTON_3D: PlanFacts = {
 };
 
 export function signature(at: string | null, overrides: Partial<Signature> = {}): Signature {
-  return { provenance: `Provenance/sig-${at ?? 'none'}`, at, by: 'Practitioner/dr', byPractitioner: true, ...overrides };
+  const practitioner = overrides.byPractitioner === undefined || overrides.byPractitioner === true;
+  return {
+    provenance: `Provenance/sig-${at ?? 'none'}`,
+    at,
+    by: 'Practitioner/dr',
+    byPractitioner: true,
+    role: practitioner ? 'not-recorded' : null,
+    roleName: null,
+    ...overrides,
+  };
 }
 
 export function ammRecord(start: string, end: string, signatures: Signature[] = [], ref = `DocumentReference/amm-${start}`): AmmRecord {
@@ -36,6 +45,7 @@ export function fraction(spec: FractionSpec = {}): Fraction {
     status: 'completed',
     patient: 'Patient/p1',
     encounter: `Encounter/enc-${counter}`,
+    timeZone: null,
     end: start === null ? null : new Date(Date.parse(start) + 12 * 60_000).toISOString(),
     bodySites: [],
     basedOn: ['ServiceRequest/plan'],
@@ -43,6 +53,8 @@ export function fraction(spec: FractionSpec = {}): Fraction {
     ammRecords: [],
     imageApprovals: [],
     summaries: [],
+    numberInPhase: null,
+    numberInPlan: null,
     factSources: [],
     unresolvedPlans: [],
     ...spec,
@@ -69,6 +81,8 @@ export function prescription(spec: PrescriptionSpec = {}): Prescription {
     requester: 'Practitioner/dr',
     requesterIsPractitioner: true,
     serviceDate: '2026-02-01',
+    timeZone: null,
+    plannedFractions: null,
     level: null,
     basedOn: [],
     ammNecessity: null,
@@ -96,3 +110,32 @@ export function engineInput(spec: Partial<EngineInput> = {}): EngineInput {
 
 /** Qualifying AMM as delivered: surface guidance monitoring a breath hold. */
 export const MONITORED_BREATH_HOLD: Partial<MotionFacts> = { intrafraction: ['surface'], respiratory: ['breath-hold'] };
+
+/**
+ * A preauthorization on file: decided (`complete`) for 2026-01-01 to 2026-06-30 unless overridden. Its items follow its
+ * codes (`77387-26` is 77387 with modifier 26), each without a quantity, unless given.
+ */
+export function authorization(overrides: Partial<Authorization> & { cptCodes?: readonly string[] } = {}): Authorization {
+  const cptCodes = overrides.cptCodes ?? ['77407'];
+  return {
+    claim: 'Claim/pa',
+    response: 'ClaimResponse/pa-r',
+    patient: 'Patient/p1',
+    created: null,
+    issued: null,
+    period: { start: '2026-01-01', end: '2026-06-30' },
+    outcome: 'complete',
+    denied: false,
+    disposition: null,
+    names: ['pa'],
+    orders: [],
+    ...overrides,
+    cptCodes: cptCodes.map((code) => code.split('-')[0]!),
+    items:
+      overrides.items ??
+      cptCodes.map((code) => {
+        const [base = code, ...modifiers] = code.split('-');
+        return { code: base, modifiers, quantity: null, denied: false };
+      }),
+  };
+}

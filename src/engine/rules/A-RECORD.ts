@@ -5,6 +5,18 @@ import { couldNotBeChecked, finding, instant, uncheckedFinding, type Rule } from
 export type RecordCheck =
   { readonly kind: 'ok' } | { readonly kind: 'problem'; readonly problem: string } | { readonly kind: 'unverified'; readonly reason: string };
 
+/** A fraction's AMM record covers its beam-on to beam-off (`performedPeriod`), as instants. */
+export function recordCovers(fraction: Fraction): boolean {
+  const beamOn = instant(fraction.start);
+  const beamOff = instant(fraction.end);
+  if (beamOn === null || beamOff === null) return false;
+  return fraction.ammRecords.some((record) => {
+    const start = instant(record.period.start);
+    const end = instant(record.period.end);
+    return start !== null && end !== null && start <= beamOn && end >= beamOff;
+  });
+}
+
 /** The AMM record check of one fraction; `recordsRead` false when the AMM records could not be obtained. */
 export function ammRecordCheck(fraction: Fraction, recordsRead: boolean): RecordCheck {
   const beamOn = instant(fraction.start);
@@ -16,12 +28,7 @@ export function ammRecordCheck(fraction: Fraction, recordsRead: boolean): Record
       ? { kind: 'problem', problem: `no AMM record (DocumentReference of type amm-record) is linked to ${fraction.ref}` }
       : { kind: 'unverified', reason: `the AMM records of ${fraction.ref} could not be read` };
   }
-  const covers = fraction.ammRecords.some((record) => {
-    const start = instant(record.period.start);
-    const end = instant(record.period.end);
-    return start !== null && end !== null && start <= beamOn && end >= beamOff;
-  });
-  return covers
+  return recordCovers(fraction)
     ? { kind: 'ok' }
     : { kind: 'problem', problem: `the AMM record of ${fraction.ref} does not cover beam-on to beam-off (${fraction.start} – ${fraction.end})` };
 }

@@ -1,21 +1,102 @@
-import { DELIVERY_CODE_SET, IGRT } from '../tables/cpt.js';
+import { DELIVERY_CODE_SET, IGRT, PORT_IMAGE_EDITS } from '../tables/cpt.js';
 import { MODIFIERS } from '../tables/charges.js';
-import { chargeFinding, dollars, sessionEvidence, sessionName, type ChargeRule, type ChargeVerdict } from './charge-rule.js';
+import type { SessionDetermination } from '../types.js';
+import {
+  chargeFinding,
+  dollars,
+  sessionEvidence,
+  sessionName,
+  type ChargeRule,
+  type ChargeVerdict,
+  type ClassifiedCharge,
+  type PatientCharges,
+} from './charge-rule.js';
+import type { RuleInfo } from './rule.js';
 
 const WHY_NOT: Record<string, string> = {
   'not-supportable': 'the guidance was not signed by the physician before the next fraction (see I-SIGN, A-SIGN)',
   none: 'no guidance for localization is recorded, or 77387 is bundled with the treatment (I-PC, I-PORT, I-BUNDLED)',
 };
 
+const isPortImages = (charge: ClassifiedCharge) => charge.kind === 'port-images';
+
+/** A session charged with (or coded by) a 2026 delivery code: the technical imaging is bundled in it. */
+const withDeliveryCode = (session: SessionDetermination, delivery: readonly ClassifiedCharge[]) =>
+  (session.deliveryCode !== null && DELIVERY_CODE_SET.has(session.deliveryCode)) || delivery.some((c) => c.kind === 'delivery');
+
+function verdict(
+  rule: RuleInfo,
+  charge: ClassifiedCharge,
+  session: SessionDetermination,
+  severity: 'critical' | 'warning',
+  message: string,
+  amount: number | null,
+): ChargeVerdict {
+  return {
+    scope: 'session',
+    at: session,
+    status: 'not-supported',
+    charges: [{ charge, amountAtRisk: amount }],
+    finding: chargeFinding(rule, severity, message, [charge.ref, ...sessionEvidence(session)], amount),
+  };
+}
+
 /**
- * B-26: 77387-26 (or 77387 global, which includes it) charged for a session whose 77387-26 is not supportable or
- * not performed (critical); 77387 global, 77387-TC or 77417 charged beside a 2026 delivery code for Medicare, where
- * they are bundled (status B, warning).
+ * 77417 port images for a payer other than Medicare (003, 004): at most one unit per 5 fractions, none in the last 3
+ * fractions of the course (when the record says which those are), quantity 1, and not on the date of a 77387 charge.
+ * Medicare bundles 77417 (status B), said per session.
+ */
+function portImageEdits(rule: RuleInfo, context: PatientCharges): ChargeVerdict[] {
+  if (context.payer === null || context.payer === 'medicare') return [];
+  const position = new Map(context.sessions.map((session, index) => [session, index + 1]));
+  const guidanceDays = new Set(
+    context.charges.filter(({ charge, session }) => charge.kind === 'guidance' && session !== null).map(({ session }) => session!),
+  );
+  const verdicts: ChargeVerdict[] = [];
+  let previous: { at: number; session: SessionDetermination } | null = null;
+  const ports = context.charges.filter(({ charge, session }) => isPortImages(charge) && session !== null && position.has(session));
+  for (const { charge, session } of [...ports].sort((a, b) => position.get(a.session!)! - position.get(b.session!)!)) {
+    const at = position.get(session!)!;
+    const problems: string[] = [];
+    if (charge.charge.units > PORT_IMAGE_EDITS.unitsPerCharge)
+      problems.push(`it is charged ${charge.charge.units} units, and 77417 is billed as 1 unit whatever the number of images`);
+    if (previous !== null && at - previous.at < PORT_IMAGE_EDITS.everyFractions)
+      problems.push(
+        `77417 was already charged ${at - previous.at} fraction${at - previous.at === 1 ? '' : 's'} earlier (${sessionName(previous.session)}): once per ${PORT_IMAGE_EDITS.everyFractions} fractions`,
+      );
+    const fraction = session!.facts.fraction;
+    if (fraction && fraction.number > fraction.of - PORT_IMAGE_EDITS.notInLastFractions)
+      problems.push(
+        `it falls in the last ${PORT_IMAGE_EDITS.notInLastFractions} fractions of the course (fraction ${fraction.number} of ${fraction.of})`,
+      );
+    if (guidanceDays.has(session!))
+      problems.push('77387 is charged for the same session: port images and IGRT are not billable on the same date for the same site');
+    if (problems.length > 0)
+      verdicts.push(
+        verdict(
+          rule,
+          charge,
+          session!,
+          'warning',
+          `${charge.ref} charges ${charge.label} for ${sessionName(session!)}, but ${problems.join('; ')} (the port-image edits of non-Medicare payers).`,
+          null,
+        ),
+      );
+    previous = { at, session: session! };
+  }
+  return verdicts;
+}
+
+/**
+ * B-26: 77387-26 (or 77387 global, which includes it) charged for a session whose 77387-26 is not supportable or not
+ * performed (critical); 77387 global or 77387-TC beside a 2026 delivery code, for any payer — CPT 2026 includes the
+ * technical imaging guidance in 77402–77412 (warning); 77417 beside a 2026 delivery code: bundled for Medicare (status B),
+ * the port-image edits for other payers (warning).
  */
 export const B_26: ChargeRule = {
   id: 'B-26',
   title: '77387-26 or bundled imaging charged without support',
-  sources: ['000', '001'],
+  sources: ['000', '001', '003', '004'],
   session(context) {
     const { session } = context;
     const name = sessionName(session);
@@ -24,43 +105,49 @@ export const B_26: ChargeRule = {
     for (const charged of context.professional) {
       if (unsupported) {
         const amount = context.rate(IGRT.professional);
-        verdicts.push({
-          scope: 'session',
-          status: 'not-supported',
-          charges: [{ charge: charged, amountAtRisk: amount }],
-          finding: chargeFinding(
+        verdicts.push(
+          verdict(
             this,
+            charged,
+            session,
             'critical',
             `${charged.ref} charges ${charged.label} for ${name}, but ${WHY_NOT[session.igrtStatus]}: 77387-26 is not supportable. Refund risk ${dollars(amount)}.`,
-            [charged.ref, ...sessionEvidence(session)],
             amount,
           ),
-        });
+        );
       }
     }
-    // Beside a 2026 delivery code: the one the session's facts give, or one charged for it.
-    const withDeliveryCode =
-      (session.deliveryCode !== null && DELIVERY_CODE_SET.has(session.deliveryCode)) || context.delivery.some((c) => c.kind === 'delivery');
-    if (!context.medicare || !withDeliveryCode) return verdicts;
+    if (!withDeliveryCode(session, context.delivery)) return verdicts;
     const global = unsupported ? [] : context.professional.filter((c) => !c.charge.modifiers.includes(MODIFIERS.professional));
-    for (const charged of [...global, ...context.technical]) {
-      const instead =
-        charged.kind === 'guidance' && !charged.charge.modifiers.includes(MODIFIERS.technical)
-          ? ` Charge ${IGRT.professional} instead.`
-          : ' Remove it.';
-      verdicts.push({
-        scope: 'session',
-        status: 'not-supported',
-        charges: [{ charge: charged, amountAtRisk: null }],
-        finding: chargeFinding(
+    const technical = context.technical.filter((c) => !isPortImages(c));
+    const bundledPorts = context.payer === null || context.payer === 'medicare' ? context.technical.filter(isPortImages) : [];
+    for (const charged of [...global, ...technical]) {
+      const instead = charged.charge.modifiers.includes(MODIFIERS.technical) ? ' Remove it.' : ` Charge ${IGRT.professional} instead.`;
+      verdicts.push(
+        verdict(
           this,
+          charged,
+          session,
           'warning',
-          `${charged.ref} charges ${charged.label} beside ${session.deliveryCode} for ${name}: for Medicare its technical part is bundled with the 2026 delivery codes (status B).${instead}`,
-          [charged.ref, ...sessionEvidence(session)],
+          `${charged.ref} charges ${charged.label} beside ${session.deliveryCode ?? 'a 2026 delivery code'} for ${name}: CPT 2026 includes the technical imaging guidance in 77402, 77407 and 77412 (77387-TC is bundled, for every payer unless its policy says otherwise).${instead}`,
           null,
         ),
-      });
+      );
     }
+    for (const charged of bundledPorts)
+      verdicts.push(
+        verdict(
+          this,
+          charged,
+          session,
+          'warning',
+          `${charged.ref} charges ${charged.label} beside ${session.deliveryCode ?? 'a 2026 delivery code'} for ${name}: for Medicare, port images are bundled with the 2026 delivery codes (status B). Remove it.`,
+          null,
+        ),
+      );
     return verdicts;
+  },
+  patient(context) {
+    return portImageEdits(this, context);
   },
 };

@@ -13,13 +13,11 @@ export const B_UNMATCHED: ChargeRule = {
     return context.charges
       .filter(
         ({ charge, session }) =>
-          session === null &&
-          charge.kind !== 'unreadable' &&
-          !(charge.kind.endsWith('-deleted') && (charge.charge.date ?? '') >= RULES_EFFECTIVE_FROM),
+          session === null && charge.kind !== 'unreadable' && !(charge.kind.endsWith('-deleted') && (charge.date ?? '') >= RULES_EFFECTIVE_FROM),
       )
       .map(({ charge }) => {
-        const amount = context.rate(charge.label, charge.charge.date, null);
-        const when = charge.charge.date ? ` for ${charge.charge.date.slice(0, 10)}` : ' (no date of service)';
+        const amount = context.rate(charge.label, charge.date, null);
+        const when = charge.date ? ` for ${charge.date}` : ' (no date of service)';
         const named = [...charge.charge.encounters, ...charge.charge.procedures];
         const reference = named.length > 0 ? ` It names ${named.join(', ')}, which is no completed fraction or session.` : '';
         return {

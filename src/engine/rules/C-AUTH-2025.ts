@@ -1,38 +1,68 @@
+import type { AuthorizationCheck } from '../authorizations.js';
 import { DELETED_CODES, IGRT, RULES_EFFECTIVE_FROM } from '../tables/cpt.js';
 import type { Authorization, Finding, Ref, SuggestedAction } from '../types.js';
 import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
 
+/**
+ * Why an authorization that applies to a 2026 date of service is a 2025 one carried forward: its period begins before
+ * 2026, it names a deleted code, or it gives no period and was issued in 2025. The issue date alone is not a reason:
+ * an authorization issued in December 2025 for 2026 dates with 2026 codes is a 2026 authorization.
+ */
+function carriedForwardReasons(auth: Authorization, check: AuthorizationCheck): string[] {
+  const reasons: string[] = [];
+  const start = auth.period.start === null ? null : check.date(auth.period.start);
+  if (start !== null && start < RULES_EFFECTIVE_FROM) reasons.push(`its period begins ${start}`);
+  const oldCodes = auth.cptCodes.filter((code) => DELETED_CODES.has(code));
+  if (oldCodes.length > 0) reasons.push(`it lists deleted codes ${[...new Set(oldCodes)].join(', ')}`);
+  const created = auth.created === null ? null : check.date(auth.created);
+  if (auth.period.start === null && auth.period.end === null && created !== null && created < RULES_EFFECTIVE_FROM)
+    reasons.push(`it gives no period and was issued on ${created}`);
+  return reasons;
+}
+
+const evidenceOf = (auth: Authorization): Ref[] => [auth.claim, ...(auth.response ? [auth.response] : [])];
+
 function carriedForward(
   rule: RuleInfo,
-  authorizations: readonly Authorization[],
+  check: AuthorizationCheck,
   subject: readonly Ref[],
+  order: Ref | null,
   actions: readonly SuggestedAction[] = [],
 ): Finding[] {
-  return authorizations.flatMap((auth) => {
-    const reasons: string[] = [];
-    const issued = auth.issued?.slice(0, 10) ?? null;
-    const start = auth.period.start?.slice(0, 10) ?? null;
-    if (issued !== null && issued < RULES_EFFECTIVE_FROM) reasons.push(`it was issued on ${issued}`);
-    if (start !== null && start < RULES_EFFECTIVE_FROM && start !== issued) reasons.push(`its period begins ${start}`);
-    const oldCodes = auth.cptCodes.filter((code) => DELETED_CODES.has(code));
-    if (oldCodes.length > 0) reasons.push(`it lists 2025 codes ${oldCodes.join(', ')}`);
-    if (reasons.length === 0) return [];
-    const evidence = [...subject, auth.claim, ...(auth.response ? [auth.response] : [])];
-    return [
+  const carried = check.applying.map((auth) => ({ auth, reasons: carriedForwardReasons(auth, check) })).filter((c) => c.reasons.length > 0);
+  const findings = carried.map(({ auth, reasons }) => {
+    const deletedCodes = auth.cptCodes.some((code) => DELETED_CODES.has(code));
+    return finding(
+      rule,
+      'warning',
+      `Authorization ${auth.claim} is a 2025 authorization carried into 2026 (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. ${deletedCodes ? 'Obtain a new one with 2026 codes.' : 'Obtain a new one for the 2026 dates of service.'}`,
+      [...subject, ...evidenceOf(auth)],
+      actions,
+    );
+  });
+  // A 2026 request for this order denied while the 2025 authorization is carried forward (002: payers deny 2026
+  // claims and 2026 requests on the strength of the 2025 authorization): appeal it.
+  const denials =
+    carried.length === 0 ? [] : check.denied.filter((auth) => order === null || auth.orders.length === 0 || auth.orders.includes(order));
+  for (const denial of denials) {
+    const because = carried.map(({ auth }) => auth.claim).join(', ');
+    findings.push(
       finding(
         rule,
         'warning',
-        `Authorization ${auth.claim} is a 2025 authorization carried into 2026 (${reasons.join('; ')}); payers deny 2026 claims under carried-forward 2025 authorizations. ${oldCodes.length > 0 ? 'Obtain a new one with 2026 codes.' : 'Obtain a new one for the 2026 dates of service.'}`,
-        evidence,
+        `The 2026 request ${denial.claim} was denied while the 2025 authorization ${because} is carried forward${denial.disposition ? ` (payer: "${denial.disposition}")` : ''}: payers are denying 2026 requests and claims on the strength of 2025 authorizations. Appeal the denial or request a peer-to-peer, citing the 2026 code set.`,
+        [...subject, ...evidenceOf(denial), ...carried.flatMap(({ auth }) => evidenceOf(auth))],
         actions,
       ),
-    ];
-  });
+    );
+  }
+  return findings;
 }
 
 /**
- * C-AUTH-2025: an authorization that applies to a 2026 date of service (C-AUTH-APPLIES) but was issued in 2025, began in
- * 2025 or names 2025 codes. An expired 2025 authorization from an earlier course does not apply and draws nothing.
+ * C-AUTH-2025: an authorization that applies to a 2026 date of service (C-AUTH-APPLIES) but is a 2025 one carried
+ * forward — by its period or its codes, not its issue date — and a 2026 request denied while it applies. An expired
+ * 2025 authorization from an earlier course does not apply and draws nothing.
  */
 export const C_AUTH_2025: Rule = {
   id: 'C-AUTH-2025',
@@ -52,10 +82,10 @@ export const C_AUTH_2025: Rule = {
           },
         ]
       : [];
-    return carriedForward(this, context.authorizations.applying, [context.order.ref], actions);
+    return carriedForward(this, context.authorizations, [context.order.ref], context.order.ref, actions);
   },
   session(context) {
-    return context.inScope ? carriedForward(this, context.authorizations.applying, fractionRefs(context)) : [];
+    return context.inScope ? carriedForward(this, context.authorizations, fractionRefs(context), null) : [];
   },
   headline: () => '2025 authorization carried into 2026: payers deny it, request a new one',
 };

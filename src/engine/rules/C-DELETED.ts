@@ -9,7 +9,7 @@ function deletedCodeFindings(rule: RuleInfo, subject: readonly Ref[], uses: read
       finding(
         rule,
         'critical',
-        `${use.code} on ${use.where} was deleted on 2026-01-01 and cannot be billed for a 2026 date of service: ${DELETED_CODES.get(use.code)}.`,
+        `${use.code} on ${use.where} was deleted on ${DELETED_CODES.get(use.code)!.deleted} and cannot be billed for a 2026 date of service: ${DELETED_CODES.get(use.code)!.replacement}.`,
         [...subject, use.where],
       ),
     );
@@ -18,10 +18,13 @@ function deletedCodeFindings(rule: RuleInfo, subject: readonly Ref[], uses: read
 const authorizationUses = (authorizations: readonly Authorization[]) =>
   authorizations.flatMap((auth) => auth.cptCodes.map((code) => ({ code, where: auth.claim })));
 
-/** C-DELETED: codes deleted on 2026-01-01 used on an order or an authorization for a 2026 date of service. */
+/**
+ * C-DELETED: codes deleted on 2026-01-01, or delivery codes deleted in 2015 that some systems still carry, used on an
+ * order or an authorization for a 2026 date of service.
+ */
 export const C_DELETED: Rule = {
   id: 'C-DELETED',
-  title: 'Codes deleted in 2026',
+  title: 'Deleted codes (2026, and pre-2015 delivery codes)',
   sources: ['001'],
   order(context) {
     if (!context.inScope) return [];

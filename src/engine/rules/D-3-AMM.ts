@@ -11,6 +11,12 @@ export const D_3_AMM: LevelRule & Rule = {
     if (!facts.modalities.has('photon') || facts.amm === false) return { kind: 'no-match' };
     if (facts.amm === true) return { kind: 'match' };
     const unreadable = facts.unknown.filter((fact) => fact.fact === 'motion management');
-    return { kind: 'unknown', missing: unreadable.length > 0 ? unreadable.map(describeUnknown) : ['motion management'] };
+    return {
+      kind: 'unknown',
+      missing:
+        unreadable.length > 0
+          ? unreadable.map(describeUnknown)
+          : ['motion management: the intra-fraction verification method (a snapshot, or monitoring from beam-on to beam-off)'],
+    };
   },
 };

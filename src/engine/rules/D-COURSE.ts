@@ -1,12 +1,18 @@
 import { deriveLevel } from '../level.js';
 import { MODALITY_NAMES, TECHNIQUE_NAMES } from '../tables/wording.js';
-import type { Modality, PlanFacts, TreatmentSummary } from '../types.js';
+import { OUT_OF_FAMILY_TECHNIQUES } from '../tables/cpt.js';
+import type { Modality, PlanFacts, Technique, TreatmentSummary } from '../types.js';
 import { finding, type CombinationLevel, type LevelFacts, type LevelResult, type Rule } from './rule.js';
 
-/** A course-level list names more than one treatment: several modalities, or several techniques. */
+/**
+ * A course-level list names more than one treatment: several modalities, or several delivery techniques. A stereotactic
+ * or superficial technique beside one delivery technique qualifies it (SBRT delivered by VMAT is one treatment, D-OUT),
+ * it does not name another phase.
+ */
 export function listsSeveralTreatments(plan: PlanFacts): boolean {
-  const written = new Set(plan.combinations.map((c) => `${c.modality ?? '?'}|${[...c.techniques].sort().join('+')}`));
-  return plan.modalities.length > 1 || plan.techniques.length > 1 || written.size > 1;
+  const delivery = (techniques: readonly Technique[]) => techniques.filter((t) => !OUT_OF_FAMILY_TECHNIQUES.has(t)).sort();
+  const written = new Set(plan.combinations.map((c) => `${c.modality ?? '?'}|${delivery(c.techniques).join('+')}`));
+  return plan.modalities.length > 1 || delivery(plan.techniques).length > 1 || written.size > 1;
 }
 
 const label = (modality: Modality | null, techniques: readonly string[]): string =>
@@ -81,12 +87,26 @@ export const D_COURSE: Rule = {
         ),
       );
     }
+    const counted =
+      context.sessionsDeliveringSeveral !== null
+        ? ` By the course's counts, ${context.sessionsDeliveringSeveral} session${context.sessionsDeliveringSeveral === 1 ? '' : 's'} delivered more than one phase.`
+        : '';
     for (const other of context.overlaps) {
       findings.push(
         finding(
           this,
           'info',
-          `${context.summary.ref} (${period(context.summary)}) and ${other.ref} (${period(other)}) deliver different modalities over overlapping dates: a session that delivers both is 77412 (D-3-MIX), not one code from each phase.`,
+          `${context.summary.ref} (${period(context.summary)}) and ${other.ref} (${period(other)}) deliver different modalities over overlapping dates: a session that delivers both is 77412 (D-3-MIX), not one code from each phase.${counted}`,
+          [context.summary.ref, other.ref],
+        ),
+      );
+    }
+    for (const other of context.photonOverlaps) {
+      findings.push(
+        finding(
+          this,
+          'info',
+          `${context.summary.ref} (${period(context.summary)}) and ${other.ref} (${period(other)}) are photon phases of other sites or plans over overlapping dates: a session that delivers both at separate isocenters is 77412 (D-3-ISO), not one code from each phase.${counted}`,
           [context.summary.ref, other.ref],
         ),
       );

@@ -16,7 +16,9 @@ export const FHIR_INPUT: Rule = {
         finding(
           this,
           'warning',
-          `${fact.fact} code ${fact.code} on ${fact.resource} is not in the mCODE or CodeX RT value sets the service knows: it was not used, and what it states is unknown.`,
+          fact.fact === 'time zone'
+            ? `Time zone "${fact.code}" on ${fact.resource} is not an IANA time-zone name (e.g. America/Chicago): it was not used, and dates of service there are read in the configured zone, else in each timestamp's own offset.`
+            : `${fact.fact} code ${fact.code} on ${fact.resource} is not in the mCODE or CodeX RT value sets the service knows: it was not used, and what it states is unknown.`,
           [fact.resource],
         ),
       );

@@ -2,9 +2,12 @@ import type { MotionFacts } from '../types.js';
 import { qualifiesAsAmm } from './A-QUAL.js';
 import type { Rule } from './rule.js';
 
-/** Guidance for localization: pre-treatment image guidance or intra-fraction tracking (port images are not guidance). */
+/**
+ * Guidance for localization: pre-treatment image guidance, intra-fraction verification (a snapshot between beams is
+ * guidance too, spec v3), or tracking that monitors throughout. Port images are not guidance (I-PORT).
+ */
 export function guidancePerformed(delivered: MotionFacts): boolean {
-  return delivered.imageGuidance.length > 0 || qualifiesAsAmm(delivered);
+  return delivered.imageGuidance.length > 0 || delivered.intrafraction.length > 0 || qualifiesAsAmm(delivered);
 }
 
 /**

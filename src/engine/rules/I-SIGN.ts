@@ -1,3 +1,4 @@
+import { snapshots } from './A-QUAL.js';
 import { signatureVerdict, supplyUnread, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
 import type { Fraction, IgrtStatus, Ref, SuggestedAction } from '../types.js';
 import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule, type SessionContext } from './rule.js';
@@ -11,11 +12,14 @@ export interface GuidanceRecord {
   readonly verdict: SignatureVerdict;
 }
 
-/** Every guidance record of the session: the images of each fraction with image guidance, each AMM fraction's records. */
+/**
+ * Every guidance record of the session: the images of each fraction with image guidance (pre-treatment images, or a
+ * snapshot taken during the fraction), each AMM fraction's records.
+ */
 export function guidanceRecords(fractions: readonly Fraction[], ammFractions: readonly Fraction[], timing: SignatureTiming): GuidanceRecord[] {
   return [
     ...fractions
-      .filter((fraction) => fraction.delivered.imageGuidance.length > 0)
+      .filter((fraction) => fraction.delivered.imageGuidance.length > 0 || snapshots(fraction.delivered).length > 0)
       .map((fraction) => ({ kind: 'images' as const, ref: fraction.ref, fraction, verdict: signatureVerdict(fraction.imageApprovals, timing) })),
     ...ammFractions.flatMap((fraction) =>
       fraction.ammRecords.map((record) => ({
@@ -33,10 +37,10 @@ export function guidanceRecords(fractions: readonly Fraction[], ammFractions: re
  * signing is still possible, or while what decides it could not be checked; `not-supportable` once a later fraction
  * began with none signed.
  */
-export function igrtSignStatus(records: readonly GuidanceRecord[], nextBeamOn: string | null, unverifiable: boolean): IgrtStatus {
+export function igrtSignStatus(records: readonly GuidanceRecord[], timing: SignatureTiming, unverifiable: boolean): IgrtStatus {
   if (records.some((r) => r.verdict.kind === 'in-time')) return 'billable';
   if (unverifiable || records.some((r) => r.verdict.kind === 'unverified' || r.verdict.kind === 'pending')) return 'pending';
-  return nextBeamOn === null ? 'pending' : 'not-supportable';
+  return timing.nextBeamOn === null && timing.laterDelivered === null ? 'pending' : 'not-supportable';
 }
 
 /** The physician's signature on a guidance record, asked for before the next beam-on (I-SIGN, A-SIGN). */

@@ -1,5 +1,5 @@
 import type { ChargeKind } from '../tables/charges.js';
-import type { Charge, ChargeFinding, ChargeStatus, Ref, SessionDetermination, Severity } from '../types.js';
+import type { Charge, ChargeFinding, ChargeStatus, PayerKind, Ref, SessionDetermination, Severity } from '../types.js';
 import { finding, type RuleInfo } from './rule.js';
 
 /** A charge on file with what its code is (tables/charges.ts). */
@@ -10,6 +10,8 @@ export interface ClassifiedCharge {
   readonly label: string;
   /** The evidence reference: the ChargeItem or the Claim. */
   readonly ref: Ref;
+  /** The date of service: the clinic's calendar date of the charge's date (YYYY-MM-DD); `null` when undated. */
+  readonly date: string | null;
 }
 
 /** A session and the charges that belong to it (spec B: through Encounter or Procedure, else patient and date). */
@@ -25,8 +27,8 @@ export interface SessionCharges {
   readonly deleted: readonly ClassifiedCharge[];
   /** Charges for this session whose code could not be read: what they charge is unknown. */
   readonly unreadable: readonly ClassifiedCharge[];
-  /** The patient's payer is Medicare (B-26: bundled technical charges, MPFS status B). */
-  readonly medicare: boolean;
+  /** The patient's payer, when known (B-26: Medicare bundles 77417, status B; other payers apply the port-image edits). */
+  readonly payer: PayerKind | null;
   /** Rate of a code for the session's patient, payer and setting (rule R); `null` when it cannot be priced. */
   rate(code: string): number | null;
 }
@@ -39,6 +41,10 @@ export interface PatientCharges {
   readonly charges: readonly { readonly charge: ClassifiedCharge; readonly session: SessionDetermination | null }[];
   /** Charges on file for the patient, reconciled or not (planning and management codes count here). */
   readonly onFile: number;
+  /** Charges on file in the whole input, for every patient (B-NONE speaks only when the input carries charges). */
+  readonly onFileInInput: number;
+  /** The patient's payer, when known. */
+  readonly payer: PayerKind | null;
   rate(code: string, date: string | null, session: SessionDetermination | null): number | null;
 }
 
@@ -46,6 +52,8 @@ export interface PatientCharges {
 export interface ChargeVerdict {
   readonly finding: ChargeFinding;
   readonly scope: 'session' | 'top';
+  /** The session a patient-level rule places its finding on (`scope` session). */
+  readonly at?: SessionDetermination;
   readonly status: ChargeStatus | null;
   readonly charges: readonly { readonly charge: ClassifiedCharge; readonly amountAtRisk: number | null }[];
 }
@@ -78,7 +86,7 @@ export const dollars = (amount: number | null): string =>
 
 /** How a message names a session: its date and Encounter (or first fraction). */
 export function sessionName(session: SessionDetermination): string {
-  return `session ${session.start?.slice(0, 10) ?? '(no date)'} (${session.encounter ?? session.fractions[0] ?? 'no reference'})`;
+  return `session ${session.dateOfService ?? '(no date)'} (${session.encounter ?? session.fractions[0] ?? 'no reference'})`;
 }
 
 export const sessionEvidence = (session: SessionDetermination): Ref[] => [...(session.encounter ? [session.encounter] : []), ...session.fractions];

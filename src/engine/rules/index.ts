@@ -15,6 +15,7 @@ import { B_UNMATCHED } from './B-UNMATCHED.js';
 import { C_AUTH_2025 } from './C-AUTH-2025.js';
 import { C_AUTH_APPLIES } from './C-AUTH-APPLIES.js';
 import { C_AUTH_MISMATCH } from './C-AUTH-MISMATCH.js';
+import { C_AUTH_SCOPE } from './C-AUTH-SCOPE.js';
 import { C_DELETED } from './C-DELETED.js';
 import { C_PLAN_SAME_DAY } from './C-PLAN-SAME-DAY.js';
 import { D_1 } from './D-1.js';
@@ -26,11 +27,14 @@ import { D_3_MIX } from './D-3-MIX.js';
 import { D_3_PAYER } from './D-3-PAYER.js';
 import { D_3_TSE } from './D-3-TSE.js';
 import { D_NOT_DELIVERED } from './D-NOT-DELIVERED.js';
+import { D_PARTIAL } from './D-PARTIAL.js';
 import { D_OUT } from './D-OUT.js';
+import { D_OUT_LIMITS } from './D-OUT-LIMITS.js';
 import { D_UNKNOWN } from './D-UNKNOWN.js';
 import { D_COUNT } from './D-COUNT.js';
 import { D_COURSE } from './D-COURSE.js';
 import { D_DATE } from './D-DATE.js';
+import { D_TZ } from './D-TZ.js';
 import { D_SUMMARY } from './D-SUMMARY.js';
 import { D_UNSTRUCTURED } from './D-UNSTRUCTURED.js';
 import { FHIR_INPUT } from './FHIR-INPUT.js';
@@ -58,14 +62,17 @@ export const RULES: readonly Rule[] = [
   D_2,
   D_1,
   D_UNKNOWN,
+  D_OUT_LIMITS,
   D_2D_AMM,
   D_3_PAYER,
   D_DATE,
+  D_TZ,
   D_SUMMARY,
   D_COUNT,
   D_COURSE,
   D_UNSTRUCTURED,
   D_NOT_DELIVERED,
+  D_PARTIAL,
   A_QUAL,
   A_ORDER,
   A_NEED,
@@ -83,6 +90,7 @@ export const RULES: readonly Rule[] = [
   C_DELETED,
   C_AUTH_APPLIES,
   C_AUTH_MISMATCH,
+  C_AUTH_SCOPE,
   C_AUTH_2025,
   C_PLAN_SAME_DAY,
   FHIR_INPUT,

@@ -1,4 +1,5 @@
 import type { AuthorizationCheck } from '../authorizations.js';
+import type { StereotacticPlace } from '../stereotactic.js';
 import type { OrderCheck } from './A-ORDER.js';
 import type { RecordCheck } from './A-RECORD.js';
 import type { GuidanceRecord } from './I-SIGN.js';
@@ -116,6 +117,10 @@ export interface SessionContext {
   readonly nextBeamOn: string | null;
   /** The session's date of service is on or after 2026-01-01. */
   readonly inScope: boolean;
+  /** The clinic's calendar date of the session (YYYY-MM-DD); `null` without a start. */
+  readonly dateOfService: string | null;
+  /** Where a stereotactic session stands in its course and its day (D-OUT-LIMITS); `null` for other sessions. */
+  readonly stereotactic: StereotacticPlace | null;
   /** The patient's preauthorizations: those that apply to the session's date (C-AUTH-APPLIES), and those skipped. */
   readonly authorizations: AuthorizationCheck;
   /** Kinds of record the caller could not obtain: what depends on them "could not be checked". */
@@ -128,7 +133,7 @@ export interface OrderContext {
   readonly order: Prescription;
   readonly facts: LevelFacts;
   readonly clinical: LevelResult;
-  /** The date of service used: the order's own, or the as-of date when it has none (D-DATE). */
+  /** The date of service used (the clinic's calendar date, YYYY-MM-DD): the order's own, or the as-of date when it has none (D-DATE). */
   readonly serviceDate: string;
   readonly serviceDateAssumed: boolean;
   /** For a course-level order listing several modalities or techniques: what each describes (D-COURSE). */
@@ -159,8 +164,12 @@ export interface PhaseContext {
   readonly igrtProfessional: boolean;
   /** What each modality and technique of a course-level summary describes (D-COURSE); empty otherwise. */
   readonly combinations: readonly CombinationLevel[];
-  /** Other phases of a different modality whose periods overlap this one's (D-COURSE). */
+  /** Other phases of a different modality whose periods overlap this one's (D-COURSE: D-3-MIX). */
   readonly overlaps: readonly TreatmentSummary[];
+  /** Other photon phases (another site or plan) whose periods overlap this one's (D-COURSE: D-3-ISO). */
+  readonly photonOverlaps: readonly TreatmentSummary[];
+  /** Sessions of the course that delivered more than one phase, when the course and phase counts say (D-COURSE). */
+  readonly sessionsDeliveringSeveral: number | null;
 }
 
 /** One modality (with its techniques) of a course-level list, and the level it describes on its own. */
@@ -178,6 +187,9 @@ export interface RecordContext {
   readonly outOfFamilyOnly: ReadonlySet<Ref>;
   /** Resources read for the subjects in view. */
   readonly read: ReadonlySet<Ref>;
+  /** The sessions and orders determined (in view). */
+  readonly sessions: readonly SessionDetermination[];
+  readonly orders: readonly OrderDetermination[];
 }
 
 /** What a card about a rule's findings is about, for its one-line headline. */

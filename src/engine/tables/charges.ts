@@ -10,7 +10,7 @@ export type ChargeKind =
   | 'delivery'
   /** A delivery code outside the 2026 level family (SRS, SBRT, superficial, protons, neutrons, brachytherapy). */
   | 'delivery-other'
-  /** A delivery code deleted on 2026-01-01 (77385, 77386, G6003–G6016). */
+  /** A delivery code deleted on 2026-01-01 (77385, 77386, G6003–G6016) or on 2015-01-01 (77403–77418). */
   | 'delivery-deleted'
   /** 77387 (global, -26 or -TC). */
   | 'guidance'
@@ -20,8 +20,6 @@ export type ChargeKind =
   | 'port-images'
   /** A charge whose code could not be read (no CPT or HCPCS coding, e.g. only a local chargemaster code). */
   | 'unreadable';
-
-const DELETED_GUIDANCE = ['77014', 'G6001', 'G6002', 'G6017'];
 
 /** Delivery codes of the families outside the 2026 levels (D-OUT): reconciled as a session's delivery charge. */
 const OTHER_DELIVERY = [
@@ -44,9 +42,7 @@ const OTHER_DELIVERY = [
 export const CHARGE_KINDS: ReadonlyMap<string, ChargeKind> = new Map<string, ChargeKind>([
   ...Object.values(DELIVERY_CODES).map((code) => [code, 'delivery'] as [string, ChargeKind]),
   ...OTHER_DELIVERY.map((code) => [code, 'delivery-other'] as [string, ChargeKind]),
-  ...[...DELETED_CODES.keys()].map(
-    (code) => [code, DELETED_GUIDANCE.includes(code) ? 'guidance-deleted' : 'delivery-deleted'] as [string, ChargeKind],
-  ),
+  ...[...DELETED_CODES].map(([code, { kind }]) => [code, kind === 'guidance' ? 'guidance-deleted' : 'delivery-deleted'] as [string, ChargeKind]),
   [IGRT.global, 'guidance'],
   [IGRT.portImages, 'port-images'],
 ]);

@@ -26,16 +26,39 @@ export const IGRT = {
 /** Dates of service from which the 2026 code set applies. */
 export const RULES_EFFECTIVE_FROM = '2026-01-01';
 
-/** Codes deleted on 2026-01-01 and what replaces them (001). */
-export const DELETED_CODES: ReadonlyMap<string, string> = new Map([
-  ['77385', 'IMRT delivery is now 77407 (Level 2) or 77412 (Level 3)'],
-  ['77386', 'IMRT delivery is now 77407 (Level 2) or 77412 (Level 3)'],
-  ['77014', 'CT guidance is now 77387 (technical bundled, 77387-26 professional)'],
-  ['G6001', 'ultrasound guidance is now 77387 (technical bundled, 77387-26 professional)'],
-  ['G6002', 'stereoscopic x-ray guidance is now 77387 (technical bundled, 77387-26 professional)'],
-  ['G6017', 'intrafraction tracking is now part of 77387 and, as AMM, of 77412'],
-  ...['G6003', 'G6004', 'G6005', 'G6006', 'G6007', 'G6008', 'G6009', 'G6010', 'G6011', 'G6012', 'G6013', 'G6014', 'G6015', 'G6016'].map(
-    (code) => [code, 'treatment delivery G-codes are replaced by 77402, 77407 and 77412'] as [string, string],
+/** A code no longer valid for 2026 dates of service: when it was deleted, what replaces it, and what it coded. */
+export interface DeletedCode {
+  readonly deleted: '2015-01-01' | '2026-01-01';
+  readonly replacement: string;
+  /** Treatment delivery or image guidance: the session charge it stands for (B-DELETED). */
+  readonly kind: 'delivery' | 'guidance';
+}
+
+const DELIVERY_LEVELS_2026 = 'treatment delivery is now 77402, 77407 or 77412';
+const deleted = (codes: readonly string[], when: DeletedCode['deleted'], kind: DeletedCode['kind'], replacement: string): [string, DeletedCode][] =>
+  codes.map((code) => [code, { deleted: when, replacement, kind }]);
+
+/**
+ * Codes deleted on 2026-01-01 (001), and the delivery codes deleted on 2015-01-01 that some systems still carry (001:15:
+ * "the 2015 changes deleted 77403–77416 and 77418"): neither can be billed for a 2026 date of service.
+ */
+export const DELETED_CODES: ReadonlyMap<string, DeletedCode> = new Map([
+  ...deleted(['77385', '77386'], '2026-01-01', 'delivery', 'IMRT delivery is now 77407 (Level 2) or 77412 (Level 3)'),
+  ...deleted(['77014'], '2026-01-01', 'guidance', 'CT guidance is now 77387 (technical bundled, 77387-26 professional)'),
+  ...deleted(['G6001'], '2026-01-01', 'guidance', 'ultrasound guidance is now 77387 (technical bundled, 77387-26 professional)'),
+  ...deleted(['G6002'], '2026-01-01', 'guidance', 'stereoscopic x-ray guidance is now 77387 (technical bundled, 77387-26 professional)'),
+  ...deleted(['G6017'], '2026-01-01', 'guidance', 'intrafraction tracking is now part of 77387 and, as AMM, of 77412'),
+  ...deleted(
+    ['G6003', 'G6004', 'G6005', 'G6006', 'G6007', 'G6008', 'G6009', 'G6010', 'G6011', 'G6012', 'G6013', 'G6014', 'G6015', 'G6016'],
+    '2026-01-01',
+    'delivery',
+    'treatment delivery G-codes are replaced by 77402, 77407 and 77412',
+  ),
+  ...deleted(
+    ['77403', '77404', '77406', '77408', '77409', '77411', '77413', '77414', '77416', '77418'],
+    '2015-01-01',
+    'delivery',
+    `a delivery code deleted in 2015; ${DELIVERY_LEVELS_2026}`,
   ),
 ]);
 
@@ -67,6 +90,42 @@ export const OUT_OF_FAMILY_MODALITIES: ReadonlyMap<Modality, OutOfFamily> = new 
   // A radiopharmaceutical is an unsealed source: nuclear-medicine therapy codes, not external beam (001: outside the family).
   ['radiopharmaceutical', { family: 'radiopharmaceutical therapy 79005–79999', igrt: 'not-applicable', igrtRule: 'D-OUT', sources: ['001'] }],
 ]);
+
+/** The stereotactic limits of CPT (D-OUT-LIMITS): how many sessions a course may have, and what lies beyond. */
+export interface StereotacticLimit {
+  readonly name: string;
+  readonly maxSessions: number;
+  /** Sessions beyond the limit: coded by the 2026 delivery levels (SBRT), or another stereotactic family (SRS). */
+  readonly beyond: { readonly kind: 'delivery-levels' } | { readonly kind: 'family'; readonly family: OutOfFamily };
+  /** The codes that pay once per day, whatever the number of sessions or lesions (004). */
+  readonly oncePerDay: string;
+  readonly sources: readonly SourceKey[];
+}
+
+const FRACTIONATED_CRANIAL: OutOfFamily = {
+  family: 'SBRT 77373 (fractionated stereotactic; Medicare G0339 first session, G0340 each further session)',
+  igrt: 'bundled',
+  igrtRule: 'I-BUNDLED',
+  sources: ['004', '000'],
+};
+
+/**
+ * SBRT (77373, G0563 with PET-guided adjustment; 77435 management): "entire course not to exceed 5 fractions" (004).
+ * SRS (77371/77372, G0339): one session; "if more than one session is required, SBRT codes must be used" (004).
+ */
+export const STEREOTACTIC_LIMITS: ReadonlyMap<Technique, StereotacticLimit> = new Map<Technique, StereotacticLimit>([
+  ['sbrt', { name: 'SBRT', maxSessions: 5, beyond: { kind: 'delivery-levels' }, oncePerDay: '77373, G0563 and G0340', sources: ['004'] }],
+  [
+    'srs',
+    { name: 'SRS', maxSessions: 1, beyond: { kind: 'family', family: FRACTIONATED_CRANIAL }, oncePerDay: '77371, 77372 and G0339', sources: ['004'] },
+  ],
+]);
+
+/**
+ * The port-image edits of payers other than Medicare (003: "may be billed once for each five fractions … will not be
+ * approved if performed during the last three fractions … a quantity of one (1)"; 004 alike). Medicare bundles 77417.
+ */
+export const PORT_IMAGE_EDITS = { everyFractions: 5, notInLastFractions: 3, unitsPerCharge: 1 } as const;
 
 /** CMS utilization assumption for 77412 among delivery sessions (A-UTIL; 000, 001). */
 export const EXPECTED_LEVEL3_SHARE = 0.35;

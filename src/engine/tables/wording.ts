@@ -1,4 +1,4 @@
-import type { Modality, Technique } from '../types.js';
+import type { GuidanceMethod, Modality, MotionTechnique, Technique } from '../types.js';
 
 /**
  * Words that only name an AMM technique (A-NEED-SPECIFIC, spec/fhir-input.md §2). A necessity statement
@@ -59,4 +59,29 @@ export const TECHNIQUE_NAMES: Readonly<Record<Technique, string>> = {
   'total-skin-electron': 'total skin electrons',
   superficial: 'superficial',
   orthovoltage: 'orthovoltage',
+};
+
+/** How findings name guidance and monitoring methods. */
+export const GUIDANCE_NAMES: Readonly<Record<GuidanceMethod, string>> = {
+  'x-ray': 'x-ray (kV/MV pair)',
+  fluoroscopy: 'fluoroscopy',
+  ct: 'CT',
+  cbct: 'CBCT',
+  mr: 'MR',
+  ultrasound: 'ultrasound',
+  surface: 'surface guidance',
+  'fiducial-tracking': 'fiducial tracking',
+  'electromagnetic-tracking': 'electromagnetic tracking',
+  unspecified: 'imaging (method not named)',
+};
+
+/** How findings name respiratory motion-management techniques. */
+export const MOTION_NAMES: Readonly<Record<MotionTechnique, string>> = {
+  gating: 'gating',
+  'real-time-tracking': 'real-time tracking',
+  'breath-hold': 'breath-hold',
+  'abdominal-compression': 'abdominal-compression',
+  itv: 'itv',
+  'free-breathing': 'free breathing',
+  none: 'no motion management',
 };

@@ -168,7 +168,7 @@ describe('B-26: 77387-26 without support, bundled imaging charged', () => {
     expect(rules(findings)).not.toContain('B-MISSED');
   });
 
-  it('77387-TC for a commercial payer: no B-26 (the bundling is Medicare status B)', () => {
+  it('B-26 (spec v3): 77387-TC beside a 2026 delivery code warns for every payer, a commercial one too (CPT bundles it)', () => {
     const fx = imaged();
     const d = run(
       [fx],
@@ -177,7 +177,10 @@ describe('B-26: 77387-26 without support, bundled imaging charged', () => {
         payers: { 'Patient/p1': COMMERCIAL },
       },
     );
-    expect(rules(d.sessions[0]!.findings)).not.toContain('B-26');
+    const b26 = d.sessions[0]!.findings.filter((f) => f.rule === 'B-26');
+    expect(b26).toEqual([expect.objectContaining({ severity: 'warning' })]);
+    expect(b26[0]!.message).toContain('77387-TC');
+    expect(d.charges?.find((c) => c.code === '77387-26')?.status).toBe('matches');
   });
 });
 
@@ -274,17 +277,18 @@ describe('B-UNMATCHED: a charge with no delivered session', () => {
   });
 });
 
-describe('B-NONE: no charges on file', () => {
-  it('a patient with sessions and no charge: one info finding; nothing reported missed', () => {
+describe('B-NONE: charges in the input, none for this patient (spec v3)', () => {
+  it('an input with no charge resources at all: nothing to reconcile, nothing said per patient, nothing missed', () => {
     const d = run([fraction({ start: DAY1 }), fraction({ start: DAY2 })], []);
-    expect(d.findings.filter((f) => f.rule === 'B-NONE')).toEqual([expect.objectContaining({ severity: 'info' })]);
+    expect(rules(d.findings)).not.toContain('B-NONE');
     expect(d.charges).toBeUndefined(); // the list is there only when charges are on file (fhir-input.md §3)
     expect(d.sessions.flatMap((s) => rules(s.findings)).filter((r) => r.startsWith('B-'))).toEqual([]);
   });
 
-  it('charges of another patient do not reconcile this one', () => {
+  it('charges of another patient in the input: one info B-NONE for this one, never B-MISSED', () => {
     const d = run([fraction({ start: DAY1 })], [charge({ code: '77407', patient: 'Patient/p2', date: '2026-03-02' })]);
-    expect(d.findings.find((f) => f.rule === 'B-NONE')?.evidence).toEqual(['Patient/p1']);
+    expect(d.findings.filter((f) => f.rule === 'B-NONE')).toEqual([expect.objectContaining({ severity: 'info', evidence: ['Patient/p1'] })]);
+    expect(d.findings.find((f) => f.rule === 'B-NONE')?.message).not.toMatch(/no charges on file/i);
     expect(rules(d.sessions[0]!.findings)).not.toContain('B-MISSED');
   });
 

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../../src/engine/evaluate.js';
 import type { Authorization } from '../../../../src/engine/types.js';
-import { engineInput, fraction, prescription } from '../../../helpers/facts.js';
+import { authorization, engineInput, fraction, prescription } from '../../../helpers/facts.js';
 
-const auth = (cptCodes: string[], start = '2026-01-01', overrides: Partial<Authorization> = {}): Authorization => ({
-  claim: 'Claim/pa',
-  response: 'ClaimResponse/pa-r',
-  patient: 'Patient/p1',
-  cptCodes,
-  created: null,
-  issued: null,
-  period: { start, end: '2026-06-30' },
-  outcome: 'complete',
-  ...overrides,
-});
+const auth = (cptCodes: string[], start = '2026-01-01', overrides: Partial<Authorization> = {}): Authorization =>
+  authorization({ cptCodes, period: { start, end: '2026-06-30' }, ...overrides });
 const orderFindings = (authorizations: Authorization[], order = prescription()) =>
   evaluate(engineInput({ prescriptions: [order], authorizations })).orders[0]!.findings;
 const rules = (findings: readonly { rule: string }[]) => findings.map((f) => f.rule);

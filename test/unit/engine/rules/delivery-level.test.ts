@@ -108,7 +108,7 @@ describe('delivery level (D rules, evaluated in order)', () => {
     expect(session?.findings.find((f) => f.rule === 'D-OUT')?.severity).toBe('info');
   });
 
-  it.each([['stopped'], ['not-done'], ['in-progress'], ['on-hold']])(
+  it.each([['not-done'], ['in-progress'], ['on-hold'], ['entered-in-error']])(
     'D-NOT-DELIVERED: a %s fraction forms no session and gets a top-level info finding',
     (status) => {
       const delivered = fraction();

@@ -75,13 +75,21 @@ describe('I-SIGN: images approved before the next fraction', () => {
     else expect(found?.severity).toBe(severity);
   });
 
-  it('the next beam-on is the next completed fraction of the same patient: other patients and stopped fractions do not count', () => {
+  it('the next beam-on is the next delivered fraction of the same patient: other patients and fractions not delivered do not count', () => {
     const fx = fraction({ start: DAY1, delivered: { imageGuidance: ['cbct'] } });
     const otherPatient = fraction({ start: DAY2, patient: 'Patient/p2' });
-    const stopped = fraction({ start: DAY2, status: 'stopped' });
-    const session = evaluate(engineInput({ fractions: [fx, otherPatient, stopped] })).sessions.find((s) => s.fractions.includes(fx.ref))!;
+    const notDone = fraction({ start: DAY2, status: 'not-done' });
+    const session = evaluate(engineInput({ fractions: [fx, otherPatient, notDone] })).sessions.find((s) => s.fractions.includes(fx.ref))!;
     expect(session.facts.nextBeamOn).toBeNull();
     expect(session.igrtStatus).toBe('pending');
+  });
+
+  it('D-PARTIAL: a stopped fraction delivered radiation, so its beam-on is the next beam-on', () => {
+    const fx = fraction({ start: DAY1, delivered: { imageGuidance: ['cbct'] } });
+    const stopped = fraction({ start: DAY2, status: 'stopped' });
+    const session = evaluate(engineInput({ fractions: [fx, stopped] })).sessions.find((s) => s.fractions.includes(fx.ref))!;
+    expect(session.facts.nextBeamOn).toBe(DAY2);
+    expect(session.igrtStatus).toBe('not-supportable');
   });
 
   it('twice-daily: the afternoon session is the next beam-on of the morning session', () => {

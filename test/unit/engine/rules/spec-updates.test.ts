@@ -8,6 +8,7 @@ import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechni
 import {
   AS_OF,
   ammRecord,
+  authorization,
   engineInput,
   fraction,
   MONITORED_BREATH_HOLD,
@@ -24,17 +25,7 @@ const rules = (findings: readonly { rule: string }[]) => findings.map((f) => f.r
 const DAY1 = '2026-06-01T09:00:00Z';
 const DAY2 = '2026-06-02T09:00:00Z';
 
-const auth = (overrides: Partial<Authorization> = {}): Authorization => ({
-  claim: 'Claim/pa',
-  response: 'ClaimResponse/pa-r',
-  patient: 'Patient/p1',
-  cptCodes: ['77407'],
-  created: '2026-01-05',
-  issued: '2026-01-05',
-  period: { start: '2026-01-01', end: '2026-06-30' },
-  outcome: 'complete',
-  ...overrides,
-});
+const auth = (overrides: Partial<Authorization> = {}): Authorization => authorization({ created: '2026-01-05', issued: '2026-01-05', ...overrides });
 const order = (authorizations: Authorization[], serviceDate = '2026-02-01') =>
   evaluate(engineInput({ prescriptions: [prescription({ serviceDate })], authorizations })).orders[0]!;
 
@@ -90,9 +81,10 @@ describe('C-AUTH-APPLIES: only authorizations that apply are checked', () => {
 
 describe('C-AUTH-2025: a 2025 authorization that applies to a 2026 date', () => {
   it.each([
-    ['issued in 2025', { issued: '2025-12-15' }, 'issued on 2025-12-15'],
+    ['no period, issued in 2025', { created: '2025-12-15', period: { start: null, end: null } }, 'no period and was issued on 2025-12-15'],
     ['a period that began in 2025', { issued: null, period: { start: '2025-11-01', end: '2026-03-31' } }, 'begins 2025-11-01'],
-    ['2025 codes', { cptCodes: ['77385'] }, '2025 codes 77385'],
+    ['2025 codes', { cptCodes: ['77385'] }, 'deleted codes 77385'],
+    ['a delivery code deleted in 2015', { cptCodes: ['77413'] }, 'deleted codes 77413'],
   ] as const)('%s → warning', (_what, overrides, reason) => {
     const found = order([auth(overrides)]).findings.find((f) => f.rule === 'C-AUTH-2025');
     expect(found).toMatchObject({ severity: 'warning' });
@@ -101,6 +93,11 @@ describe('C-AUTH-2025: a 2025 authorization that applies to a 2026 date', () => 
 
   it('a 2026 authorization with 2026 codes: nothing', () => {
     expect(rules(order([auth()]).findings)).not.toContain('C-AUTH-2025');
+  });
+
+  it('spec v3: issued in December 2025 for 2026 dates with 2026 codes is a 2026 authorization: nothing', () => {
+    const decemberFor2026 = auth({ created: '2025-12-15', issued: '2025-12-16', period: { start: '2026-01-01', end: '2026-06-30' } });
+    expect(rules(order([decemberFor2026]).findings)).not.toContain('C-AUTH-2025');
   });
 });
 
@@ -354,11 +351,11 @@ describe('R: an estimate never guesses the site of service', () => {
 });
 
 describe('A-SIGN / I-SIGN: the earliest physician signature, with signers of unknown role', () => {
-  const timing = { nextBeamOn: DAY2, nextBeamOnKnown: true, signaturesRead: true };
+  const timing = { nextBeamOn: DAY2, nextBeamOnKnown: true, signaturesRead: true, laterDelivered: null };
 
   it('an unreadable PractitionerRole signing before the next beam-on, the physician after it: unverified, naming the role', () => {
     const verdict = signatureVerdict(
-      [signature('2026-06-02T10:00:00Z'), signature('2026-06-01T10:00:00Z', { by: 'PractitionerRole/r9', byPractitioner: null })],
+      [signature('2026-06-02T10:00:00Z'), signature('2026-06-01T10:00:00Z', { by: 'PractitionerRole/r9', byPractitioner: null, role: null })],
       timing,
     );
     expect(verdict).toMatchObject({ kind: 'unverified', missing: { kind: 'role', role: 'PractitionerRole/r9' } });
@@ -366,7 +363,7 @@ describe('A-SIGN / I-SIGN: the earliest physician signature, with signers of unk
 
   it('the unreadable role signing after the next beam-on too: late (it could not have been in time)', () => {
     const verdict = signatureVerdict(
-      [signature('2026-06-02T10:00:00Z'), signature('2026-06-02T11:00:00Z', { by: 'PractitionerRole/r9', byPractitioner: null })],
+      [signature('2026-06-02T10:00:00Z'), signature('2026-06-02T11:00:00Z', { by: 'PractitionerRole/r9', byPractitioner: null, role: null })],
       timing,
     );
     expect(verdict.kind).toBe('late');

@@ -444,12 +444,14 @@ describe('unknown is unknown: never filled from the plan (fhir-input.md "Codes")
     expect(twoIso.sessions[0]).toMatchObject({ deliveryCode: '77412', deliveryRule: 'D-3-ISO' });
   });
 
-  it('intra-fraction verification in a code not named still means monitoring during beam-on', () => {
+  it('A-QUAL (spec v3): intra-fraction verification in a code not named may be a snapshot or monitoring: unknown, never guessed', () => {
     const result = determine([
       fractionResource('fx', '2026-03-02T09:00:00Z', {
         extension: [modalityAndTechnique(PHOTON, THREE_D), isocenters(1), intrafraction('999999999')],
       }),
     ]);
-    expect(result.sessions[0]).toMatchObject({ deliveryCode: '77412', deliveryRule: 'D-3-AMM' });
+    expect(result.sessions[0]).toMatchObject({ deliveryCode: null, deliveryRule: 'D-UNKNOWN' });
+    const unknown = result.sessions[0]!.findings.find((f) => f.rule === 'D-UNKNOWN');
+    expect(unknown?.message).toContain('999999999');
   });
 });

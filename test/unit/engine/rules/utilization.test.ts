@@ -9,7 +9,7 @@ import { engineInput, fraction } from '../../../helpers/facts.js';
 const sessionsOf = (patient: string, count: number, level: '77412' | '77407', month = '03', location?: string) =>
   Array.from({ length: count }, (_, i) => ({
     supportedDeliveryCode: level,
-    start: `2026-${month}-${String(i + 1).padStart(2, '0')}T09:00:00Z`,
+    dateOfService: `2026-${month}-${String(i + 1).padStart(2, '0')}`,
     patient,
     location: location ? { ref: location } : null,
   }));
@@ -50,7 +50,7 @@ describe('A-UTIL: 77412 share of a population', () => {
 
   it('sessions without a 2026 delivery code do not count', () => {
     const counter = new UtilizationCounter();
-    counter.add({ supportedDeliveryCode: null, start: '2026-03-02', patient: 'Patient/a' });
+    counter.add({ supportedDeliveryCode: null, dateOfService: '2026-03-02', patient: 'Patient/a' });
     expect(counter.result()).toEqual([]);
   });
 
