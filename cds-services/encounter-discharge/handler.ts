@@ -6,7 +6,7 @@ import { EncounterDischargeContext } from '../../src/cds/schemas.js';
 import { UpstreamError } from '../../src/errors.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
 import type { Ref } from '../../src/engine/types.js';
-import { todayUtc } from '../../src/dates.js';
+import { todayAtClinic } from '../../src/dates.js';
 import { AMM_RECORD_TYPE, codingKeys } from '../../src/fhir/codes.js';
 import type { BundleEntry } from '../../src/fhir/parse.js';
 import type { ResourceOf } from '../../src/fhir/schemas.js';
@@ -20,8 +20,8 @@ const resourcesOf = <T>(entries: readonly BundleEntry[], type: string): T[] =>
 
 /**
  * The references the evaluation needs and the prefetch may not hold: the plans and prescriptions behind the
- * fractions (and theirs, in turn), the session's Location, the payer Organization, and the PractitionerRoles that
- * sign or order.
+ * fractions (and theirs, in turn), the session's Location (its time zone and setting), the payer Organization, the
+ * PractitionerRoles that sign or order, and the signing Practitioners (their qualifications: a physician or not).
  */
 function referenced(entries: readonly BundleEntry[]): Ref[] {
   const refs = (values: readonly ({ reference?: string } | undefined)[]) => values.map((v) => typeAndId(v?.reference)).filter((r): r is Ref => !!r);
@@ -33,11 +33,12 @@ function referenced(entries: readonly BundleEntry[]): Ref[] {
     ...refs(requests.flatMap((r) => r.basedOn ?? [])),
     ...refs(resourcesOf<ResourceOf<'Encounter'>>(entries, 'Encounter').flatMap((e) => (e.location ?? []).map((l) => l.location))),
     ...refs(resourcesOf<ResourceOf<'Coverage'>>(entries, 'Coverage').map((c) => c.payor[0])),
+    ...refs(requests.map((r) => r.requester)).filter((ref) => ref.startsWith('PractitionerRole/')),
     ...refs([
-      ...requests.map((r) => r.requester),
       ...provenance.flatMap((p) => [...p.agent.map((a) => a.who), ...(p.signature ?? []).map((s) => s.who)]),
-    ]).filter((ref) => ref.startsWith('PractitionerRole/')),
-  ].filter((ref) => /^(ServiceRequest|Location|Organization|PractitionerRole)\//.test(ref));
+      ...resourcesOf<ResourceOf<'PractitionerRole'>>(entries, 'PractitionerRole').map((role) => role.practitioner),
+    ]).filter((ref) => /^Practitioner(Role)?\//.test(ref)),
+  ].filter((ref) => /^(ServiceRequest|Location|Organization|PractitionerRole|Practitioner)\//.test(ref));
 }
 
 /** What a reference that could not be read leaves unchecked. */
@@ -105,7 +106,7 @@ async function sessionProcedures(data: HookData): Promise<readonly BundleEntry[]
 export const encounterDischarge: CdsService = {
   definition,
   prefetch: PREFETCH,
-  async handle(request, { data, cards, now }) {
+  async handle(request, { data, cards, now, clinicTimeZone }) {
     const context = parseContext(EncounterDischargeContext, request.context);
     const encounterRef = `Encounter/${context.encounterId}`;
     const sessionEntries = await sessionProcedures(data);
@@ -116,7 +117,8 @@ export const encounterDischarge: CdsService = {
     requireOnePatient(entries, context.patientId);
     const { determination, input } = evaluateEntries(entries, {
       focusEncounters: [encounterRef],
-      asOf: todayUtc(now),
+      asOf: todayAtClinic(clinicTimeZone, now),
+      clinicTimeZone,
       unread: data.unread,
       fractionWindow,
     });

@@ -4,7 +4,7 @@ import { mergeEntries } from '../../src/cds/hook-data.js';
 import { requireOnePatient } from '../../src/cds/one-patient.js';
 import { OrderSignContext } from '../../src/cds/schemas.js';
 import { parseContext, type CdsService } from '../../src/cds/service.js';
-import { todayUtc } from '../../src/dates.js';
+import { todayAtClinic } from '../../src/dates.js';
 import type { Ref } from '../../src/engine/types.js';
 import { prescriptionRefs } from '../../src/fhir/extract.js';
 import { parseBundle, type BundleEntry } from '../../src/fhir/parse.js';
@@ -24,7 +24,7 @@ function referenced(entries: readonly BundleEntry[]): Ref[] {
 export const orderSign: CdsService = {
   definition,
   prefetch: PREFETCH,
-  async handle(request, { data, cards, now }) {
+  async handle(request, { data, cards, now, clinicTimeZone }) {
     const context = parseContext(OrderSignContext, request.context);
     const drafts = parseBundle(context.draftOrders, 'context.draftOrders');
     const draftOrders = prescriptionRefs(drafts);
@@ -37,7 +37,12 @@ export const orderSign: CdsService = {
     ]);
     const entries = await readReferenced(data, mergeEntries(drafts, coverage, claims, responses), referenced, () => undefined);
     requireOnePatient(entries, context.patientId);
-    const { determination, input } = evaluateEntries(entries, { draftOrders, asOf: todayUtc(now), unread: data.unread });
+    const { determination, input } = evaluateEntries(entries, {
+      draftOrders,
+      asOf: todayAtClinic(clinicTimeZone, now),
+      clinicTimeZone,
+      unread: data.unread,
+    });
     const payer = input.payers[`Patient/${context.patientId}`];
     const payor = entries.find((e) => payer && `Coverage/${e.resource.id ?? ''}` === payer.coverage)?.resource as ResourceOf<'Coverage'> | undefined;
     const scope: CardScope = {

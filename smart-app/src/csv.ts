@@ -12,7 +12,7 @@ export function billingCsv(determination: Determination): string {
     session.lines
       .filter((line) => line.status !== 'bundled')
       .map((line) => [
-        session.start?.slice(0, 10) ?? '',
+        session.dateOfService ?? '',
         session.encounter ?? '',
         session.fractions.join(' '),
         line.code,

@@ -6,7 +6,6 @@ import { evidenceItem, type EvidenceIndex } from './evidence.js';
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const money = (amount: number | null | undefined): string => (amount === null || amount === undefined ? '—' : `$${amount.toFixed(2)}`);
-const day = (instant: string | null): string => instant?.slice(0, 10) ?? 'undated';
 const worst = (findings: readonly Finding[]): Severity | null =>
   findings.reduce<Severity | null>((w, f) => (w === null || RANK[f.severity] < RANK[w] ? f.severity : w), null);
 
@@ -70,7 +69,7 @@ function sessionDetail(session: SessionDetermination, context: ReviewContext): H
   return h(
     'section',
     { class: 'detail', 'aria-labelledby': 'detail-title', id: 'detail' },
-    h('h2', { id: 'detail-title', tabindex: '-1' }, `Session of ${day(session.start)}`),
+    h('h2', { id: 'detail-title', tabindex: '-1' }, `Session of ${session.dateOfService ?? 'undated'}`),
     h(
       'dl',
       { class: 'facts' },
@@ -125,7 +124,7 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
     const button = h(
       'button',
       { type: 'button', class: 'link', 'data-session': session.encounter ?? session.fractions[0] ?? '' },
-      day(session.start),
+      session.dateOfService ?? 'undated',
     );
     button.addEventListener('click', () => select(session));
     const severity = worst(session.findings);
@@ -213,7 +212,7 @@ function ordersTable(determination: Determination, select: (order: OrderDetermin
             'tr',
             {},
             h('th', { scope: 'row' }, button),
-            h('td', {}, day(order.serviceDate)),
+            h('td', {}, order.dateOfService),
             h('td', { class: 'code' }, order.expectedDeliveryCode ?? order.outOfFamily ?? 'None'),
             h('td', {}, order.deliveryRule),
             problemsCell(order.findings),

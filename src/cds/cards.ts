@@ -136,8 +136,6 @@ function findingCards(
 /** Info findings and D-UNKNOWN belong to the codes card itself; the rest get a card each. */
 const shownWithCodes = (finding: Finding): boolean => finding.severity === 'info' || finding.rule === 'D-UNKNOWN';
 
-const day = (instant: string | null): string => instant?.slice(0, 10) ?? 'undated';
-
 /** The rules whose "could not be checked" leaves 77387-26 unconfirmed rather than waiting for a signature. */
 const SIGNATURE_RULES: ReadonlySet<string> = new Set(['I-SIGN', 'A-SIGN', 'A-RECORD']);
 
@@ -145,7 +143,7 @@ const SIGNATURE_RULES: ReadonlySet<string> = new Set(['I-SIGN', 'A-SIGN', 'A-REC
 const levelUnread = (session: SessionDetermination): boolean => session.findings.some((f) => f.rule === 'D-UNKNOWN' && f.couldNotBeChecked === true);
 
 function sessionSummary(session: SessionDetermination): string {
-  const when = `session of ${day(session.start)}`;
+  const when = `session of ${session.dateOfService ?? 'undated'}`;
   if (session.deliveryRule === 'D-UNKNOWN')
     return levelUnread(session)
       ? `Delivery code for the ${when} could not be derived: the plan could not be read`
@@ -285,9 +283,23 @@ export function phaseCards(phase: PhaseDetermination, settings: CardSettings, sc
   ];
 }
 
+/**
+ * Findings about the service's setup rather than the patient (D-TZ: the clinic's time zone is not configured): nothing
+ * for the person in the EHR to act on. The operator is told at start (startWarnings); reports and the API still say it.
+ */
+const SETUP_RULES: ReadonlySet<string> = new Set(['D-TZ']);
+
 /** Cards for findings about the whole call (e.g. fractions not delivered, radiotherapy without CodeX RT). */
 export function generalCards(findings: readonly Finding[], settings: CardSettings, scope: CardScope): Card[] {
-  return findingCards(findings, settings, scope, 'general', {}, {}, {});
+  return findingCards(
+    findings.filter((f) => !SETUP_RULES.has(f.rule)),
+    settings,
+    scope,
+    'general',
+    {},
+    {},
+    {},
+  );
 }
 
 /**

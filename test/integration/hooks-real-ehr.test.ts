@@ -129,8 +129,9 @@ describe('a complete prefetch and an unreachable fhirServer', () => {
         .persist();
       const body = await discharge(name, 'enc-1', { prefetch: true, fhirServer: EHR });
       expect(body.cards.map((c) => [c.summary, c.indicator])).toEqual(alone.cards.map((c) => [c.summary, c.indicator]));
-      // The session's Location (site of service) and the payer (estimates) are reachable by no recommended prefetch query.
-      expect(attempted.every((path) => /^\/fhir\/(Location|Organization)\//.test(path))).toBe(true);
+      // The session's Location (zone, site of service), the payer (estimates) and the signers' Practitioners (a
+      // physician or not; a signer whose role is not read counts as one) are reachable by no recommended prefetch query.
+      expect(attempted.every((path) => /^\/fhir\/(Location|Organization|Practitioner)\//.test(path))).toBe(true);
     },
   );
 });
