@@ -20,6 +20,8 @@ try {
     { isTTY: process.stderr.isTTY === true, columns: process.stderr.columns },
   );
 } catch (error) {
-  process.stderr.write(`rt-billing: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  // No stack trace, and no control characters from a message that may quote input.
+  const message = cli.printable(error instanceof Error ? error.message : String(error));
+  process.stderr.write(`rt-billing: internal error: ${message}\n`);
   process.exitCode = 1;
 }

@@ -9,6 +9,7 @@ import { cdsRouter } from './cds/router.js';
 import { rulesPage } from './cds/rules-page.js';
 import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
+import { inputLimits, useLimits } from './limits.js';
 import { cors } from './cors.js';
 import { AuthError, errorHandler, InputError, outcome } from './errors.js';
 import { requestLogger } from './logger.js';
@@ -51,6 +52,8 @@ export function createApp({
   draining = () => false,
   extraRoutes = [],
 }: AppDependencies): Express {
+  // The input limits apply to every request this process reads (hooks, the API, department runs through it).
+  useLimits(inputLimits(config));
   const app = express();
   const verifier = config.CDS_TRUSTED_ISSUERS ? jwtVerifier(config, replay) : undefined;
   app.disable('x-powered-by');
@@ -80,6 +83,9 @@ export function createApp({
       fetch: {
         timeoutMs: config.FHIR_TIMEOUT_MS,
         maxBytes: config.FHIR_MAX_RESPONSE_BYTES,
+        maxPages: config.FHIR_MAX_PAGES,
+        maxRequests: config.FHIR_MAX_REQUESTS_PER_HOOK,
+        maxTotalBytes: config.FHIR_MAX_BYTES_PER_HOOK,
         observe: (outcome, seconds, reason) => {
           metrics.fhirFetches.observe({ outcome }, seconds);
           if (outcome === 'error') {

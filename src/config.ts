@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TimeZone } from './dates.js';
+import { LimitSettings } from './limits.js';
 import { canonicalBase } from './security/fhir-servers.js';
 
 /** Every environment variable the service reads, parsed once at start. A wrong value stops the start. */
@@ -43,6 +44,8 @@ const TrustedIssuers = z
   .pipe(z.record(z.string().min(1), z.url({ protocol: /^https?$/, message: "each value must be the issuer's JWKS URL" })));
 
 const ConfigSchema = z.object({
+  /** Input limits (src/limits.ts): NDJSON line, Bundle file, JSON depth, resources per patient, references per resource. */
+  ...LimitSettings.shape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** The embedded demo (in-memory FHIR server at /fhir and the /demo page); on by default outside production. */
   DEMO: z.enum(['on', 'off']).optional(),
@@ -108,6 +111,10 @@ const ConfigSchema = z.object({
   FHIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2500),
   /** Largest FHIR server response read. */
   FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(20_000_000),
+  /** Pages of one search a hook follows at most; requests and response bytes one hook call may spend on the EHR. */
+  FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(20),
+  FHIR_MAX_REQUESTS_PER_HOOK: z.coerce.number().int().min(1).default(50),
+  FHIR_MAX_BYTES_PER_HOOK: z.coerce.number().int().min(1024).default(40_000_000),
   /** The reviewer app's SMART launch URL used in card links; defaults to PUBLIC_BASE_URL/smart-app/launch.html. */
   SMART_LAUNCH_URL: z.url().optional(),
   /** Origins allowed to call the service from a browser (CDS clients such as the sandbox): "*" or a comma-separated list. */

@@ -1,11 +1,15 @@
 import { basename } from 'node:path';
-import type { Determination } from '../engine/types.js';
+import type { Determination, RecordKind, UnreadRecords } from '../engine/types.js';
+import { isChargeOnFile } from '../fhir/charges.js';
+import type { ExtractOptions } from '../fhir/extract.js';
 import { InputError } from '../errors.js';
 import { todayAtClinic } from '../dates.js';
 import { encounterLocation, type RawResource } from '../fhir/compartment.js';
-import { determineBundle } from '../pipeline.js';
+import { parseBundle } from '../fhir/parse.js';
+import { evaluateEntries } from '../pipeline.js';
 import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
 import { planInput, readInput, UnreadableInput, type InputPlan, type InputProblem, type SourceItem } from './sources.js';
+import { referencesIn, SharedResources } from './shared.js';
 import { DepartmentSummary, type SessionLocations, type SummaryRecord } from './summary.js';
 
 /** One line of a department run: a patient's determination, or an error that names where (file, line, patient). */
@@ -55,7 +59,7 @@ export interface RunResult {
   readonly errors: number;
 }
 
-const problemLine = (problem: InputProblem): ErrorLine => ({ error: { ...problem } });
+const problemLine = ({ cut: _cut, ...problem }: InputProblem): ErrorLine => ({ error: problem });
 
 /**
  * Evaluates a department: a Bundle file, a folder of Bundles, or a folder of Bulk Data NDJSON. The input is
@@ -99,21 +103,26 @@ export async function runResources(
     let charges = 0;
     const problems: InputProblem[] = [];
     const brokenPatients = new Map<string, InputProblem[]>();
+    // Files that stop before their end: their patients are not evaluated, and for the others what they held is unread.
+    const cutFiles = new Map<string, InputProblem>();
     let lastReport = 0;
+    const slice = timeSlice();
     // Problems wait until a resource shows the input can be read at all (else exit 2 with nothing written), and
     // no longer than that or a page of them: a file of nothing but broken lines is not held in memory.
     const flush = async () => {
       for (const problem of problems.splice(0)) await emitError(problemLine(problem));
     };
     for await (const item of source) {
+      await slice();
       if (item.kind === 'problem') {
         problems.push(item.problem);
+        if (item.problem.cut) cutFiles.set(item.problem.file, item.problem);
         if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
         if (resources > 0 || problems.length >= 1000) await flush();
         continue;
       }
       resources += 1;
-      if (isCharge(item.resource)) charges += 1;
+      if (isChargeOnFile(item.resource)) charges += 1;
       store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
       if (options.progress && resources - lastReport >= 2000) {
         lastReport = resources;
@@ -128,20 +137,24 @@ export async function runResources(
     if (resources === 0) throw new UnreadableInput(`${name}: no line could be read as a FHIR resource`);
 
     const { patients: patientsTotal } = store.finish();
-    const shared = store.sharedResources();
-    const locationNames = new Map<string, string>();
-    for (const { json } of shared) {
-      const resource = JSON.parse(json) as RawResource;
-      if (resource.resourceType === 'Location' && typeof resource.id === 'string' && typeof resource.name === 'string')
-        locationNames.set(`Location/${resource.id}`, resource.name);
-    }
+    const shared = new SharedResources(store.sharedResources());
 
     let patientsDone = 0;
     let sessions = 0;
     for (const conflict of store.conflictingSharedResources()) await emitError(sharedConflictLine(conflict));
+    const unread = unreadFromCutFiles(cutFiles);
     for (const { patient, resources: own } of store.patients()) {
+      await slice();
       const broken = brokenPatients.get(patient);
-      if (broken) {
+      const cut = [...new Set(own.map((r) => r.origin.file))].filter((file) => cutFiles.has(file));
+      if (cut.length > 0) {
+        await emitError({
+          error: {
+            patient,
+            message: `${patient} was not evaluated: ${cut.map((file) => basename(file)).join(', ')} stopped before its end, and a partial record could hide or invent findings`,
+          },
+        });
+      } else if (broken) {
         await emitError({
           error: {
             patient,
@@ -149,7 +162,7 @@ export async function runResources(
           },
         });
       } else {
-        const result = evaluatePatient(patient, [...shared, ...own], locationNames, { ...dates, chargesInInput: charges });
+        const result = evaluatePatient(patient, own, shared, { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) });
         if ('error' in result) await emitError(result);
         else {
           sessions += result.line.sessions.length;
@@ -167,19 +180,74 @@ export async function runResources(
   }
 }
 
-/** A charge on file as the B rules read it: a ChargeItem, or a Claim with use `claim`. */
-const isCharge = (resource: RawResource): boolean =>
-  resource.resourceType === 'ChargeItem' || (resource.resourceType === 'Claim' && (resource as { use?: unknown }).use === 'claim');
+/** What a resource type held in a file that was cut means could not be read, for every patient. */
+const UNREAD_BY_TYPE: Readonly<Record<string, readonly RecordKind[]>> = {
+  Procedure: ['later-fractions', 'summaries'],
+  Provenance: ['signatures'],
+  DocumentReference: ['amm-records'],
+  ServiceRequest: ['orders'],
+  Claim: ['authorizations', 'charges'],
+  ClaimResponse: ['authorizations'],
+  ChargeItem: ['charges'],
+  Coverage: ['coverage'],
+  Organization: ['coverage'],
+  Location: ['site-of-service'],
+  Encounter: ['site-of-service', 'later-fractions'],
+  PractitionerRole: ['signatures', 'orders'],
+};
+const ALL_KINDS: readonly RecordKind[] = [...new Set(Object.values(UNREAD_BY_TYPE).flat())];
 
-/** One patient: its resources (and the shared ones) validated as a Bundle, read, evaluated. */
+/**
+ * The kinds of record a cut file may have held for any patient: by the types read from it before the break, else by
+ * its Bulk Data name (`Provenance.ndjson.gz`, `Provenance.003.ndjson`), else every kind.
+ */
+function unreadFromCutFiles(cutFiles: ReadonlyMap<string, InputProblem>): UnreadRecords[] {
+  const unread = new Map<RecordKind, string>();
+  for (const [file, problem] of cutFiles) {
+    const named = /^([A-Z][A-Za-z]+)\./.exec(basename(file))?.[1];
+    const types = problem.cut?.types.length ? problem.cut.types : named ? [named] : [];
+    const kinds = types.length > 0 ? types.flatMap((type) => UNREAD_BY_TYPE[type] ?? []) : ALL_KINDS;
+    for (const kind of kinds) if (!unread.has(kind)) unread.set(kind, `${basename(file)} stops before its end (line ${problem.line ?? '?'})`);
+  }
+  return [...unread].map(([kind, detail]) => ({ kind, detail }));
+}
+
+/**
+ * Gives the event loop a turn every few milliseconds of a department run: run through the service (the direct API),
+ * hooks are answered between patients, never held for the length of the run.
+ */
+function timeSlice(everyMs = 10): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < everyMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+/**
+ * One patient: its own resources validated as a Bundle, with the shared resources they reference (validated once for
+ * the run), read and evaluated.
+ */
 function evaluatePatient(
   patient: string,
   stored: readonly StoredResource[],
-  locationNames: ReadonlyMap<string, string>,
-  options: { readonly asOf: string; readonly clinicTimeZone: string | null; readonly chargesInInput: number },
+  shared: SharedResources,
+  options: ExtractOptions,
 ): { line: PatientLine; locations: SessionLocations } | ErrorLine {
   const { parsed, resources, conflicts } = latestVersions(stored);
   if (conflicts.length > 0) return patientConflictLine(patient, conflicts);
+  const needed = shared.needed(parsed.flatMap(referencesIn));
+  if (needed.invalid.length > 0)
+    return {
+      error: {
+        patient,
+        message: `${patient} was not evaluated: a resource it references is not valid FHIR`,
+        issues: needed.invalid.flatMap(({ ref, origin, issues }) =>
+          issues.map((issue) => ({ ...issue, path: issue.path.replace(/^[^.]*/, ref), ...origin })),
+        ),
+      },
+    };
   const bundle = {
     resourceType: 'Bundle',
     type: 'collection',
@@ -187,7 +255,7 @@ function evaluatePatient(
   };
   let determination: Determination;
   try {
-    determination = determineBundle(bundle, options);
+    determination = evaluateEntries([...needed.entries, ...parseBundle(bundle)], options).determination;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return {
@@ -201,7 +269,7 @@ function evaluatePatient(
   const locations = new Map<string, { ref: string; name?: string }>();
   for (const resource of parsed) {
     const location = encounterLocation(resource);
-    const name = location ? locationNames.get(location) : undefined;
+    const name = location ? shared.locationNames.get(location) : undefined;
     if (location && typeof resource.id === 'string') locations.set(`Encounter/${resource.id}`, { ref: location, ...(name ? { name } : {}) });
   }
   return { line: { patient, ...determination }, locations };

@@ -1,9 +1,9 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { typeAndId, type RawResource } from '../fhir/compartment.js';
+import { limits, nestsDeeperThan } from '../limits.js';
 import type { Origin } from './patient-store.js';
 
 /** A problem with one part of the input: the run records it and goes on. */
@@ -14,6 +14,11 @@ export interface InputProblem {
   /** The patient the broken part seems to belong to, when it names exactly one. */
   readonly patient?: string;
   readonly message: string;
+  /**
+   * The file could not be read to its end (a truncated or corrupt gzip, a read error): what followed is unknown. The
+   * resource types read from it before the break say which kinds of record may be missing for every patient.
+   */
+  readonly cut?: { readonly types: readonly string[] };
 }
 
 export type SourceItem =
@@ -108,6 +113,10 @@ const isResource = (value: unknown): value is RawResource =>
 /** One NDJSON line: a resource, or a problem naming the file (or body) and line. Blank lines give nothing. */
 export function ndjsonItem(text: string, file: string, line: number): SourceItem | null {
   if (text.trim() === '') return null;
+  const { maxDepth } = limits();
+  // Before parsing: a line nested deeper than any record would cost what the parse, the copy and the store cost.
+  if (nestsDeeperThan(text, maxDepth))
+    return { kind: 'problem', problem: { file, line, message: `nests deeper than ${maxDepth} levels (MAX_JSON_DEPTH): not read` } };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -119,30 +128,118 @@ export function ndjsonItem(text: string, file: string, line: number): SourceItem
   return { kind: 'resource', resource: value, json: text, fullUrl: null, origin: { file, line }, resolve: typeAndId, scoped: false };
 }
 
-/** Reads one NDJSON file line by line (gzip when it ends in .gz): one resource per line. */
+/** One line of a byte stream, or a line longer than the limit (never held: its bytes are dropped as they come). */
+type Line = { readonly text: string } | { readonly tooLong: number };
+
+/**
+ * Splits a byte stream into lines without holding more than `maxBytes` of one line: a 700 MB line inside a small
+ * .ndjson.gz is counted and dropped as it streams, then reported, and the next line is read as usual.
+ */
+async function* linesOf(input: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Line> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  let dropped = 0;
+  const finish = (): Line => {
+    const line: Line = dropped > 0 ? { tooLong: dropped + length } : { text: stripCr(Buffer.concat(parts, length).toString('utf8')) };
+    parts = [];
+    length = 0;
+    dropped = 0;
+    return line;
+  };
+  for await (const chunk of input) {
+    let from = 0;
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, from)) {
+      take(chunk.subarray(from, at));
+      yield finish();
+      from = at + 1;
+    }
+    take(chunk.subarray(from));
+  }
+  if (length > 0 || dropped > 0) yield finish();
+
+  function take(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (dropped > 0 || length + piece.length > maxBytes) {
+      dropped += length + piece.length;
+      parts = [];
+      length = 0;
+      return;
+    }
+    parts.push(piece);
+    length += piece.length;
+  }
+}
+
+const stripCr = (text: string) => (text.endsWith('\r') ? text.slice(0, -1) : text);
+
+/**
+ * Reads one NDJSON file line by line (gzip when it ends in .gz): one resource per line. A line over the limit is an
+ * error record; a file that cannot be read to its end (truncated or corrupt gzip) is one too, saying it was cut.
+ */
 async function* ndjsonFile(path: string, onBytes: (n: number) => void): AsyncGenerator<SourceItem> {
+  const { maxLineBytes } = limits();
   const raw = createReadStream(path);
   raw.on('data', (chunk) => onBytes(chunk.length));
-  const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const input: AsyncIterable<Buffer> = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   let line = 0;
+  const types = new Set<string>();
   try {
-    for await (const text of lines) {
+    for await (const read of linesOf(input, maxLineBytes)) {
       line += 1;
-      const item = ndjsonItem(text, path, line);
+      if ('tooLong' in read) {
+        yield {
+          kind: 'problem',
+          problem: { file: path, line, message: `a line of ${read.tooLong} bytes, longer than ${maxLineBytes} (MAX_NDJSON_LINE_BYTES): not read` },
+        };
+        continue;
+      }
+      const item = ndjsonItem(read.text, path, line);
+      if (item?.kind === 'resource') types.add(item.resource.resourceType);
       if (item) yield item;
     }
   } catch (error) {
-    yield { kind: 'problem', problem: { file: path, line: line + 1, message: `read failed: ${(error as Error).message}` } };
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'Z_BUF_ERROR'
+        ? 'the gzip stream ends early (a truncated file)'
+        : code?.startsWith('Z_')
+          ? 'the gzip stream is corrupt'
+          : `it could not be read (${code ?? 'read error'})`;
+    yield {
+      kind: 'problem',
+      problem: {
+        file: path,
+        line: line + 1,
+        message: `the file stops at line ${line + 1}: ${why}; what followed is unknown`,
+        cut: { types: [...types] },
+      },
+    };
+  } finally {
+    raw.destroy();
   }
 }
 
 /** Reads one Bundle file: its entries, with references resolved through the Bundle's fullUrls. */
-async function* bundleFile(path: string, onBytes: (n: number) => void): AsyncGenerator<SourceItem> {
+async function* bundleFile(path: string, bytes: number, onBytes: (n: number) => void): AsyncGenerator<SourceItem> {
+  const { maxBundleFileBytes, maxDepth } = limits();
+  if (bytes > maxBundleFileBytes) {
+    yield {
+      kind: 'problem',
+      problem: {
+        file: path,
+        message: `${bytes} bytes, more than ${maxBundleFileBytes} (MAX_BUNDLE_FILE_BYTES): not read; split it, or export as NDJSON`,
+      },
+    };
+    return;
+  }
   let value: unknown;
   try {
     const text = await readFile(path, 'utf8');
     onBytes(Buffer.byteLength(text));
+    if (nestsDeeperThan(text, maxDepth)) {
+      yield { kind: 'problem', problem: { file: path, message: `nests deeper than ${maxDepth} levels (MAX_JSON_DEPTH): not read` } };
+      return;
+    }
     value = JSON.parse(text);
   } catch (error) {
     yield {
@@ -191,6 +288,6 @@ export async function* readInput(plan: InputPlan, onBytes: (n: number) => void =
       yield { kind: 'problem', problem: { file: file.path, message: `cannot read: ${file.unreadable}` } };
       continue;
     }
-    yield* file.format === 'ndjson' ? ndjsonFile(file.path, onBytes) : bundleFile(file.path, onBytes);
+    yield* file.format === 'ndjson' ? ndjsonFile(file.path, onBytes) : bundleFile(file.path, file.bytes, onBytes);
   }
 }

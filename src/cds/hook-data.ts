@@ -7,6 +7,11 @@ import type { HookRequest } from './schemas.js';
 export interface FetchSettings {
   readonly timeoutMs: number;
   readonly maxBytes: number;
+  /** Pages of one search read at most (FHIR_MAX_PAGES). */
+  readonly maxPages?: number;
+  /** Requests, and response bytes, one hook call may make of the EHR's server (FHIR_MAX_REQUESTS_PER_HOOK, FHIR_MAX_BYTES_PER_HOOK). */
+  readonly maxRequests?: number;
+  readonly maxTotalBytes?: number;
   readonly observe?: (outcome: 'ok' | 'error', seconds: number, reason?: string) => void;
 }
 
@@ -94,9 +99,13 @@ export class HookData {
           timeoutMs: settings.timeoutMs,
           maxBytes: settings.maxBytes,
           observe: settings.observe,
+          budget: { requests: settings.maxRequests ?? DEFAULT_MAX_REQUESTS, bytes: settings.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES },
         })
       : null;
+    this.maxPages = settings.maxPages ?? DEFAULT_MAX_PAGES;
   }
+
+  private readonly maxPages: number;
 
   /** Whether follow-up reads and searches are possible. */
   get canFetch(): boolean {
@@ -219,13 +228,13 @@ export class HookData {
     return this.pages(query, what);
   }
 
-  /** Reads every page of a search from a first URL (relative or on the server), up to {@link MAX_PAGES}. */
+  /** Reads every page of a search from a first URL (relative or on the server), up to FHIR_MAX_PAGES. */
   private async pages(first: string, what: string): Promise<KeyResult> {
     const entries: BundleEntry[] = [];
     let honoured = false;
     let url: string | undefined = first;
     try {
-      for (let page = 0; url && page < MAX_PAGES; page++) {
+      for (let page = 0; url && page < this.maxPages; page++) {
         const result = await this.serverPage(url, what);
         entries.push(...result.entries);
         honoured ||= result.includeHonoured;
@@ -236,7 +245,13 @@ export class HookData {
       return { ...failed, entries, obtained: entries.length > 0 };
     }
     return url
-      ? { entries, obtained: true, complete: false, includeHonoured: honoured, problem: `${what} has more than ${MAX_PAGES} pages` }
+      ? {
+          entries,
+          obtained: true,
+          complete: false,
+          includeHonoured: honoured,
+          problem: `${what} has more than ${this.maxPages} pages (FHIR_MAX_PAGES)`,
+        }
       : { entries, obtained: true, complete: true, includeHonoured: honoured };
   }
 
@@ -273,8 +288,10 @@ export class HookData {
   }
 }
 
-/** Pages of one search the service reads at most. */
-const MAX_PAGES = 20;
+/** Defaults of the fetch limits (each a setting): pages per search, requests and bytes per hook call. */
+const DEFAULT_MAX_PAGES = 20;
+const DEFAULT_MAX_REQUESTS = 50;
+const DEFAULT_MAX_TOTAL_BYTES = 40_000_000;
 
 /** Merges entries from several queries, once per resource (by type and id). */
 export function mergeEntries(...lists: readonly (readonly BundleEntry[])[]): BundleEntry[] {

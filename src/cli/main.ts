@@ -9,9 +9,10 @@ import { CalendarDate, TimeZone, todayAtClinic } from '../dates.js';
 import { writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
 import { duration, ProgressReporter } from '../batch/progress.js';
 import { runDepartment, type RunRecord } from '../batch/run.js';
-import { planInput, UnreadableInput } from '../batch/sources.js';
+import { notJson, planInput, UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
 import { InputError } from '../errors.js';
+import { limitsFromEnv, useLimits } from '../limits.js';
 import { determineBundle } from '../pipeline.js';
 import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
 import { renderReport } from '../report/html.js';
@@ -103,6 +104,12 @@ export async function runCli(
     return 2;
   }
   const clinicTimeZone = zone?.data ?? null;
+  const chosenLimits = limitsFromEnv(env);
+  if (typeof chosenLimits === 'string') {
+    err(`rt-billing: ${chosenLimits}\n`);
+    return 2;
+  }
+  useLimits(chosenLimits);
   const asOf = CalendarDate.safeParse(parsed.flags.get('--as-of') ?? todayAtClinic(clinicTimeZone));
   if (!asOf.success) {
     err(`rt-billing: --as-of ${parsed.flags.get('--as-of')}: ${asOf.error.issues[0]?.message ?? 'must be a date as YYYY-MM-DD'}\n`);
@@ -122,7 +129,7 @@ export async function runCli(
     }
   } catch (error) {
     if (error instanceof UnreadableInput) {
-      err(`rt-billing: ${error.message}\n`);
+      err(`rt-billing: ${printable(error.message)}\n`);
       return 2;
     }
     throw error;
@@ -135,19 +142,36 @@ export async function runCli(
  */
 async function withScratch<T>(run: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'rt-billing-run-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
   const interrupted = (signal: NodeJS.Signals) => {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  // A crash (an uncaught exception in a stream) ends the process without unwinding to `finally`: 'exit' still runs.
+  process.once('exit', remove);
   try {
     return await run(dir);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
-    rmSync(dir, { recursive: true, force: true });
+    process.off('exit', remove);
+    remove();
   }
+}
+
+/**
+ * Text from outside (a file name, an error about a file) as stderr may show it: control characters (terminal escapes)
+ * become "?", so that a crafted name cannot drive the terminal.
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    out += (code < 0x20 && char !== '\n' && char !== '\t') || (code >= 0x7f && code <= 0x9f) ? '?' : char;
+  }
+  return out;
 }
 
 /** The output stream: --out FILE, or the `out` writer (stdout). */
@@ -225,7 +249,8 @@ async function singleBundle(
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    err(code ? `rt-billing: cannot read ${path}: ${code}\n` : `rt-billing: ${path} is not valid JSON: ${(error as Error).message}\n`);
+    // Never the parser's message: it quotes the file's bytes.
+    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
     return 2;
   }
   try {
@@ -237,7 +262,9 @@ async function singleBundle(
     return 0;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    err(`rt-billing: ${path} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
+    err(
+      `rt-billing: ${printable(path)} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${printable(issue.path)}: ${printable(issue.message)}`).join('\n')}\n`,
+    );
     return 2;
   }
 }
@@ -278,7 +305,7 @@ async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (t
         record = JSON.parse(text) as { summary?: SummaryRecord };
       } catch {
         problems += 1;
-        err(`rt-billing: ${path}:${line} is not valid JSON; skipped\n`);
+        err(`rt-billing: ${printable(path)}:${line} is not valid JSON; skipped\n`);
         continue;
       }
       if (record.summary) {
@@ -288,7 +315,7 @@ async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (t
     }
     if (summaries !== 1) {
       problems += 1;
-      err(`rt-billing: ${path} has ${summaries} summary lines (expected one: did its run finish?)\n`);
+      err(`rt-billing: ${printable(path)} has ${summaries} summary lines (expected one: did its run finish?)\n`);
     }
   }
   const merged = summary.toJSON();

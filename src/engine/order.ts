@@ -47,9 +47,16 @@ export interface OrderEnvironment {
 export function evaluateOrders(orders: readonly Prescription[], env: OrderEnvironment): OrderDetermination[] {
   const lists = (order: Prescription) => order.level === 'course' && listsSeveralTreatments(order.plan);
   const results = new Map<Ref, OrderDetermination>();
+  const childrenOf = new Map<Ref, Ref[]>();
+  for (const order of orders)
+    for (const parent of order.basedOn) {
+      const children = childrenOf.get(parent);
+      if (children) children.push(order.ref);
+      else childrenOf.set(parent, [order.ref]);
+    }
   for (const order of orders.filter((o) => !lists(o))) results.set(order.ref, evaluateOrder(order, env, []));
   for (const order of orders.filter(lists)) {
-    const children = orders.filter((other) => other.basedOn.includes(order.ref)).flatMap((child) => results.get(child.ref) ?? []);
+    const children = (childrenOf.get(order.ref) ?? []).flatMap((child) => results.get(child) ?? []);
     results.set(order.ref, evaluateOrder(order, env, children));
   }
   return [...results.values()].sort((a, b) => a.order.localeCompare(b.order));

@@ -26,7 +26,11 @@ interface SummaryGroup {
  */
 function groupSnapshots(summaries: readonly TreatmentSummary[]): SummaryGroup[] {
   const bySameAs = new Map<string, TreatmentSummary[]>();
-  for (const summary of summaries) bySameAs.set(summary.sameAs, [...(bySameAs.get(summary.sameAs) ?? []), summary]);
+  for (const summary of summaries) {
+    const members = bySameAs.get(summary.sameAs);
+    if (members) members.push(summary);
+    else bySameAs.set(summary.sameAs, [summary]);
+  }
   return [...bySameAs.values()].map((members) => {
     const [summary, ...snapshots] = [...members].sort(
       (a, b) =>
@@ -46,11 +50,9 @@ function groupSnapshots(summaries: readonly TreatmentSummary[]): SummaryGroup[] 
 function representatives(groups: readonly SummaryGroup[]): SummaryGroup[] {
   const phaseRefs = new Set(groups.filter((g) => g.summary.level === 'phase').flatMap((g) => [...g.refs]));
   const plans = groups.filter((g) => g.summary.level === 'plan' && !g.summary.within.some((ref) => phaseRefs.has(ref)));
-  const lower = groups.filter((g) => g.summary.level !== 'course');
-  const courses = groups.filter(
-    (course) =>
-      course.summary.level === 'course' && !lower.some((g) => [g.summary, ...g.snapshots].some((s) => s.within.some((ref) => course.refs.has(ref)))),
-  );
+  // The courses some phase or plan summary (or one of its snapshots) is part of.
+  const withLower = new Set(groups.filter((g) => g.summary.level !== 'course').flatMap((g) => [g.summary, ...g.snapshots].flatMap((s) => s.within)));
+  const courses = groups.filter((course) => course.summary.level === 'course' && ![...course.refs].some((ref) => withLower.has(ref)));
   return [...groups.filter((g) => g.summary.level === 'phase'), ...plans, ...courses];
 }
 
@@ -85,28 +87,72 @@ function summaryLevel(summary: TreatmentSummary, facts: LevelFacts, listsSeveral
   return deriveLevel(facts);
 }
 
-const overlap = (a: TreatmentSummary, b: TreatmentSummary): boolean => {
-  const [aStart, aEnd, bStart, bEnd] = [instant(a.start), instant(a.end ?? a.start), instant(b.start), instant(b.end ?? b.start)];
-  return aStart !== null && aEnd !== null && bStart !== null && bEnd !== null && aStart <= bEnd && bStart <= aEnd;
-};
-
 /** Photons only (no electrons). */
 const photonsOnly = (summary: TreatmentSummary): boolean =>
   summary.plan.modalities.includes('photon') && !summary.plan.modalities.includes('electron');
 
 /**
- * Sessions that delivered more than one phase of a course, when the counts say: the phases' fractions delivered added
- * up, less the sessions the course summary records (8 sessions against 10 phase fractions: 2 delivered both).
+ * Sessions that delivered more than one phase of each course, when the counts say: the phases' fractions delivered
+ * added up, less the sessions the course summary records (8 sessions against 10 phase fractions: 2 delivered both).
+ * Indexed once: by each of a course's summaries' references, the count.
  */
-function sessionsDeliveringSeveral(phase: TreatmentSummary, groups: readonly SummaryGroup[]): number | null {
-  const course = groups.find((g) => g.summary.level === 'course' && phase.within.some((ref) => g.refs.has(ref)));
-  const sessions = course?.summary.fractionsDelivered ?? null;
-  if (!course || sessions === null) return null;
-  const phases = groups.filter((g) => g.summary.level === 'phase' && g.summary.within.some((ref) => course.refs.has(ref)));
-  const fractions = phases.map((g) => g.summary.fractionsDelivered);
-  if (fractions.some((n) => n === null)) return null;
-  const both = fractions.reduce<number>((sum, n) => sum + n!, 0) - sessions;
-  return both > 0 ? both : null;
+function sessionsDeliveringSeveral(groups: readonly SummaryGroup[]): ReadonlyMap<Ref, number> {
+  const courseOf = new Map<Ref, SummaryGroup>();
+  for (const group of groups) if (group.summary.level === 'course') for (const ref of group.refs) courseOf.set(ref, group);
+  const phaseFractions = new Map<SummaryGroup, (number | null)[]>();
+  for (const group of groups) {
+    if (group.summary.level !== 'phase') continue;
+    const course = group.summary.within.map((ref) => courseOf.get(ref)).find((c) => c !== undefined);
+    if (!course) continue;
+    const fractions = phaseFractions.get(course);
+    if (fractions) fractions.push(group.summary.fractionsDelivered);
+    else phaseFractions.set(course, [group.summary.fractionsDelivered]);
+  }
+  const counts = new Map<Ref, number>();
+  for (const [course, fractions] of phaseFractions) {
+    const sessions = course.summary.fractionsDelivered;
+    if (sessions === null || fractions.some((n) => n === null)) continue;
+    const both = fractions.reduce<number>((sum, n) => sum + n!, 0) - sessions;
+    if (both > 0) for (const ref of course.refs) counts.set(ref, both);
+  }
+  return counts;
+}
+
+/** At most this many overlapping phases are named per phase (D-COURSE): the findings stay bounded. */
+const MAX_OVERLAPS_NAMED = 10;
+const MAX_OVERLAP_SCAN = 100;
+
+/**
+ * For each phase, the other phases whose periods overlap it and that pass `test`: one sweep over the phases sorted by
+ * start, comparing each only with those that begin before it ends, and with at most {@link MAX_OVERLAP_SCAN} of them
+ * (a record with thousands of simultaneous phases is not a course: naming ten is enough, and the work stays linear).
+ */
+function overlapsOf(
+  summaries: readonly TreatmentSummary[],
+  test: (a: TreatmentSummary, b: TreatmentSummary) => boolean,
+): Map<TreatmentSummary, TreatmentSummary[]> {
+  const spans = summaries
+    .map((summary) => ({ summary, start: instant(summary.start), end: instant(summary.end ?? summary.start) }))
+    .filter((s): s is { summary: TreatmentSummary; start: number; end: number } => s.start !== null && s.end !== null)
+    .sort((a, b) => a.start - b.start);
+  const found = new Map<TreatmentSummary, TreatmentSummary[]>();
+  const add = (a: TreatmentSummary, b: TreatmentSummary) => {
+    const list = found.get(a) ?? [];
+    if (list.length < MAX_OVERLAPS_NAMED) list.push(b);
+    found.set(a, list);
+  };
+  for (let i = 0; i < spans.length; i++) {
+    const a = spans[i]!;
+    for (let j = i + 1; j < spans.length && j <= i + MAX_OVERLAP_SCAN && spans[j]!.start <= a.end; j++) {
+      const b = spans[j]!;
+      if ((found.get(a.summary)?.length ?? 0) >= MAX_OVERLAPS_NAMED) break;
+      if (test(a.summary, b.summary)) {
+        add(a.summary, b.summary);
+        add(b.summary, a.summary);
+      }
+    }
+  }
+  return found;
 }
 
 /** One delivers photons, the other electrons (and neither both): a session delivering both would be D-3-MIX. */
@@ -129,8 +175,12 @@ export function evaluatePhases(
   const courseRefs = new Set(summaries.filter((s) => s.level === 'course').map((s) => s.ref));
   const allGroups = groupSnapshots(summaries.filter((s) => !NOT_DELIVERED.has(s.status)));
   const groups = representatives(allGroups);
-  const sessionsOf = (group: SummaryGroup): number =>
-    new Set(completed.filter((f) => f.summaries.some((ref) => group.refs.has(ref))).map((f) => f.encounter ?? f.ref)).size;
+  // The sessions with fraction records of each summary, indexed once (a fraction names the summaries it belongs to).
+  const sessionsBySummary = new Map<Ref, Set<Ref>>();
+  for (const fraction of completed)
+    for (const ref of fraction.summaries)
+      sessionsBySummary.set(ref, (sessionsBySummary.get(ref) ?? new Set()).add(fraction.encounter ?? fraction.ref));
+  const sessionsOf = (group: SummaryGroup): number => new Set([...group.refs].flatMap((ref) => [...(sessionsBySummary.get(ref) ?? [])])).size;
   const open = groups
     .map((group) => ({ group, records: sessionsOf(group) }))
     .filter(({ group, records }) => {
@@ -138,6 +188,11 @@ export function evaluatePhases(
       return delivered === null ? records === 0 : delivered > records;
     })
     .filter(({ group }) => only === undefined || [...group.refs].some((ref) => only.has(ref)));
+  // Phases (and plans) delivered under the 2026 codes whose periods overlap: D-COURSE names them.
+  const comparable = open.map((o) => o.group.summary).filter((s) => s.level !== 'course' && inScope(s, zone));
+  const mixedOverlaps = overlapsOf(comparable, photonsAndElectrons);
+  const photonOverlaps = overlapsOf(comparable, (a, b) => photonsOnly(a) && photonsOnly(b));
+  const severalByCourse = sessionsDeliveringSeveral(allGroups);
 
   return open
     .map(({ group, records }) => {
@@ -147,12 +202,6 @@ export function evaluatePhases(
       const clinical = summaryLevel(summary, facts, listsSeveral, zone);
       const family = clinical.outOfFamily;
       const igrtProfessional = guidancePerformed(summary.delivered) && (family ? family.igrt === 'separate' : clinical.code !== null);
-      const overlapping = (test: (a: TreatmentSummary, b: TreatmentSummary) => boolean) =>
-        inScope(summary, zone) && summary.level !== 'course'
-          ? open
-              .map((o) => o.group.summary)
-              .filter((o) => o !== summary && o.level !== 'course' && inScope(o, zone) && test(summary, o) && overlap(summary, o))
-          : [];
       const context: PhaseContext = {
         summary,
         facts,
@@ -161,9 +210,9 @@ export function evaluatePhases(
         snapshots: group.snapshots,
         igrtProfessional,
         combinations: listsSeveral ? courseCombinations(summary.plan, facts) : [],
-        overlaps: overlapping(photonsAndElectrons),
-        photonOverlaps: overlapping((a, b) => photonsOnly(a) && photonsOnly(b)),
-        sessionsDeliveringSeveral: sessionsDeliveringSeveral(summary, allGroups),
+        overlaps: mixedOverlaps.get(summary) ?? [],
+        photonOverlaps: photonOverlaps.get(summary) ?? [],
+        sessionsDeliveringSeveral: summary.within.map((ref) => severalByCourse.get(ref)).find((n) => n !== undefined) ?? null,
       };
       const determination: PhaseDetermination = {
         procedure: summary.ref,

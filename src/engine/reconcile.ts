@@ -15,6 +15,7 @@ import type {
   EngineInput,
   Finding,
   PayerKind,
+  RecordKind,
   Ref,
   SessionDetermination,
 } from './types.js';
@@ -34,6 +35,7 @@ export function withCharges(input: EngineInput, determination: Determination): D
   const onFile = new Map<Ref | null, number>();
   for (const charge of input.charges) onFile.set(charge.patient, (onFile.get(charge.patient) ?? 0) + 1);
   const zones = patientZones(determination.sessions, input.clinicTimeZone ?? null);
+  const unread = new Set(input.unread?.map((u) => u.kind));
   const classified = input.charges.flatMap((charge) => classify(charge, zones(charge.patient)));
   const matches = matchCharges(classified, determination.sessions, input, zones);
 
@@ -54,8 +56,12 @@ export function withCharges(input: EngineInput, determination: Determination): D
     const sessions = sessionsOf.get(patient) ?? [];
     if ((onFile.get(patient) ?? 0) > 0) {
       for (const session of sessions) {
-        const context = sessionCharges(session, chargesAt.get(session) ?? [], input.payers[patient ?? '']?.kind ?? null, (code) =>
-          rate(code, null, session, patient),
+        const context = sessionCharges(
+          session,
+          chargesAt.get(session) ?? [],
+          input.payers[patient ?? '']?.kind ?? null,
+          (code) => rate(code, null, session, patient),
+          unread,
         );
         for (const rule of CHARGE_RULES) for (const verdict of rule.session?.(context) ?? []) verdicts.push({ verdict, session });
       }
@@ -67,6 +73,7 @@ export function withCharges(input: EngineInput, determination: Determination): D
       onFile: onFile.get(patient) ?? 0,
       onFileInInput: Math.max(input.charges.length, input.chargesInInput ?? 0),
       payer: input.payers[patient ?? '']?.kind ?? null,
+      unread,
       rate: (code, date, session) => rate(code, date, session, patient),
     };
     for (const rule of CHARGE_RULES) for (const verdict of rule.patient?.(context) ?? []) verdicts.push({ verdict, session: verdict.at ?? null });
@@ -201,6 +208,7 @@ function sessionCharges(
   charges: readonly ClassifiedCharge[],
   payer: PayerKind | null,
   rate: (code: string) => number | null,
+  unread: ReadonlySet<RecordKind>,
 ): SessionCharges {
   const of = (wanted: ReturnType<typeof group>) => charges.filter((c) => group(c) === wanted);
   // The best-matching charge first: it is the one judged; the others are the duplicates.
@@ -215,7 +223,7 @@ function sessionCharges(
       Number(b.charge.modifiers.includes(MODIFIERS.professional)) - Number(a.charge.modifiers.includes(MODIFIERS.professional)) ||
       a.ref.localeCompare(b.ref),
   );
-  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), payer, rate };
+  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), payer, rate, unread };
 }
 
 function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | null, verdicts: readonly ChargeVerdict[]): ChargeDetermination {

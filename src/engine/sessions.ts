@@ -35,13 +35,15 @@ function groupOverlapping(fractions: readonly Fraction[]): Fraction[][] {
     (f) => f.ref,
   );
   const groups: { end: number; fractions: Fraction[] }[] = [];
-  // Each patient's groups apart: a fraction is compared with its own patient's sessions, not the department's.
+  // Each patient's open groups apart: a fraction is compared with its own patient's sessions still under way at its
+  // start. Fractions come in time order, so a group that ended before one starts is closed for every later one.
   const byPatient = new Map<Ref | null, { end: number; fractions: Fraction[] }[]>();
   for (const fraction of sorted) {
     const start = instant(fraction.start);
     const end = instant(fraction.end) ?? start;
-    const own = byPatient.get(fraction.patient) ?? [];
-    const open = start === null ? undefined : own.find((g) => start < g.end);
+    let own = byPatient.get(fraction.patient) ?? [];
+    if (start !== null) own = own.filter((g) => start < g.end);
+    const open = start === null ? undefined : own[0];
     if (open && end !== null) {
       open.fractions.push(fraction);
       open.end = Math.max(open.end, end);
@@ -49,8 +51,8 @@ function groupOverlapping(fractions: readonly Fraction[]): Fraction[][] {
       const group = { end: end ?? -Infinity, fractions: [fraction] };
       groups.push(group);
       own.push(group);
-      byPatient.set(fraction.patient, own);
     }
+    byPatient.set(fraction.patient, own);
   }
   return groups.map((g) => g.fractions);
 }

@@ -338,7 +338,9 @@ export type RecordKind =
   /** The session's Location (site of service, estimates only). */
   | 'site-of-service'
   /** Treated Phase, Plan and Course Summary Procedures (D-SUMMARY, D-COUNT). */
-  | 'summaries';
+  | 'summaries'
+  /** Charges on file (ChargeItem, Claim use claim): the B rules say nothing missed or absent. */
+  | 'charges';
 
 /** A kind of record that could not be read, and why (e.g. which prefetch key was absent). */
 export interface UnreadRecords {

@@ -130,16 +130,25 @@ function claimItems(index: ResourceIndex, claim: ResourceOf<'Claim'>): Charge[] 
   });
 }
 
+/**
+ * Whether a resource, as sent, is a charge on file: a ChargeItem billable or billed, or a Claim with use `claim` not
+ * cancelled or entered in error (a department run counts them before reading: does the input carry charges?).
+ */
+export function isChargeOnFile(resource: { resourceType: string; status?: unknown; use?: unknown }): boolean {
+  if (resource.resourceType === 'ChargeItem') return CHARGE_ITEM_STATUSES_ON_FILE.has(String(resource.status));
+  return resource.resourceType === 'Claim' && resource.use === 'claim' && !CLAIM_STATUSES_WITHDRAWN.has(String(resource.status));
+}
+
 /** Every charge on file in the resources read. */
 export function readCharges(index: ResourceIndex): Charge[] {
   return [
     ...index
       .all('ChargeItem')
-      .filter((item) => CHARGE_ITEM_STATUSES_ON_FILE.has(item.status))
+      .filter(isChargeOnFile)
       .map((item) => chargeItem(index, item)),
     ...index
       .all('Claim')
-      .filter((claim) => claim.use === 'claim' && !CLAIM_STATUSES_WITHDRAWN.has(String((claim as { status?: unknown }).status)))
+      .filter(isChargeOnFile)
       .flatMap((claim) => claimItems(index, claim)),
   ];
 }

@@ -12,6 +12,22 @@ export interface FhirClientOptions {
   readonly maxPages?: number;
   /** Told of each request's outcome and duration (metrics, logs): the reason is a short PHI-free label. */
   readonly observe?: ((outcome: 'ok' | 'error', seconds: number, reason?: string) => void) | undefined;
+  /** What one hook may still ask of the server (requests and bytes), spent as it goes: a hostile server costs a bounded amount. */
+  readonly budget?: FetchBudget | undefined;
+}
+
+/** A hook's allowance of FHIR requests and response bytes (FHIR_MAX_REQUESTS_PER_HOOK, FHIR_MAX_BYTES_PER_HOOK). */
+export interface FetchBudget {
+  requests: number;
+  bytes: number;
+}
+
+/** The hook's budget is spent: no request is made. Not a failure of the server, and said as such. */
+export class FetchBudgetSpent extends UpstreamError {
+  constructor(what: string) {
+    super(`${what} was not read: this call's allowance of FHIR requests (FHIR_MAX_REQUESTS_PER_HOOK, FHIR_MAX_BYTES_PER_HOOK) was spent`);
+    this.name = 'FetchBudgetSpent';
+  }
 }
 
 interface SearchBundle {
@@ -59,7 +75,8 @@ export class FhirClient {
       this.options.observe?.('ok', (performance.now() - started) / 1000);
       return body;
     } catch (error) {
-      this.options.observe?.('error', (performance.now() - started) / 1000, error instanceof FhirFetchError ? error.reason : 'error');
+      const reason = error instanceof FhirFetchError ? error.reason : error instanceof FetchBudgetSpent ? 'budget' : 'error';
+      this.options.observe?.('error', (performance.now() - started) / 1000, reason);
       throw error;
     }
   }
@@ -67,6 +84,9 @@ export class FhirClient {
   private async request(pathOrUrl: string): Promise<unknown> {
     const what = resourceTypeOf(pathOrUrl);
     const url = this.urlFor(pathOrUrl);
+    const { budget } = this.options;
+    if (budget && (budget.requests <= 0 || budget.bytes <= 0)) throw new FetchBudgetSpent(what);
+    if (budget) budget.requests -= 1;
     const headers: Record<string, string> = { accept: 'application/fhir+json, application/json' };
     if (this.options.accessToken) headers.authorization = `Bearer ${this.options.accessToken}`;
     // One signal for the whole exchange: a server that sends headers and then stalls the body is cut off too.
@@ -82,7 +102,8 @@ export class FhirClient {
         await response.body?.cancel().catch(() => undefined);
         throw new FhirFetchError(`http-${response.status}`, what);
       }
-      text = await readLimited(response, this.options.maxBytes, what);
+      text = await readLimited(response, Math.min(this.options.maxBytes, budget?.bytes ?? Infinity), what);
+      if (budget) budget.bytes -= Buffer.byteLength(text);
     } catch (error) {
       if (error instanceof FhirFetchError) throw error;
       throw new FhirFetchError(signal.aborted ? 'timeout' : 'unreachable', what);

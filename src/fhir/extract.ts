@@ -73,6 +73,13 @@ type ProcedureKind =
   | { readonly kind: 'unstructured'; readonly codes: string[]; readonly records: RadiotherapyService }
   | { readonly kind: 'other' };
 
+/** Adds to a list kept in a map (no copy per item). */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const SUMMARY_PROFILES: ReadonlyMap<string, TreatmentLevel> = new Map([
   [CODEXRT_PROFILES.treatedPhase, 'phase'],
   [CODEXRT_PROFILES.treatedPlan, 'plan'],
@@ -143,14 +150,14 @@ export class FactReader {
     for (const provenance of this.index.all('Provenance')) {
       for (const target of provenance.target) {
         const ref = this.index.refTo(target.reference, provenance);
-        if (ref) this.provenanceByTarget.set(ref, [...(this.provenanceByTarget.get(ref) ?? []), provenance]);
+        if (ref) append(this.provenanceByTarget, ref, provenance);
       }
     }
     for (const document of this.index.all('DocumentReference')) {
       if (!codingKeys(document.type).includes(AMM_RECORD_TYPE) || document.status === 'entered-in-error') continue;
       for (const related of document.context?.related ?? []) {
         const ref = this.index.refTo(related.reference, document);
-        if (ref) this.ammRecordsByFraction.set(ref, [...(this.ammRecordsByFraction.get(ref) ?? []), document]);
+        if (ref) append(this.ammRecordsByFraction, ref, document);
       }
     }
     this.procedures = this.index.all('Procedure').map((procedure) => ({ procedure, kind: procedureKind(procedure) }));
@@ -383,12 +390,15 @@ export class FactReader {
     const read = this.preauthorizations();
     // A decision with no item adjudicated whose words name another authorization on file ("denied: covered by the 2025
     // authorization X") is that request's denial (C-AUTH-2025).
+    const named = new Map<string, Authorization>();
+    for (const { authorization } of read) for (const name of authorization.names) if (name.length >= 3) named.set(name, authorization);
     return read.map(({ authorization, itemsDecided }) => {
       const words = authorization.disposition;
       if (authorization.outcome !== 'complete' || authorization.denied || itemsDecided || !words) return authorization;
-      const namesOther = read.some(
-        ({ authorization: other }) => other !== authorization && other.names.some((name) => name.length >= 3 && words.includes(name)),
-      );
+      const namesOther = words.split(/[^A-Za-z0-9\-.]+/).some((word) => {
+        const other = named.get(word.replace(/\.$/, ''));
+        return other !== undefined && other !== authorization;
+      });
       return namesOther ? { ...authorization, denied: true } : authorization;
     });
   }

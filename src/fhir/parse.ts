@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { formatPath, InputError, type InputIssue } from '../errors.js';
+import { hasMoreReferencesThan, limits, valueDeeperThan } from '../limits.js';
 import { AnyResource, Bundle, isReadType, RESOURCE_SCHEMAS, type ReadResource } from './schemas.js';
 
 export interface BundleEntry {
@@ -44,12 +45,26 @@ export function parseSearchPage(json: unknown, where = 'Bundle'): SearchPage {
  * against its schema. Throws an {@link InputError} naming every bad field (up to 20).
  */
 export function parseBundle(json: unknown, where = 'Bundle'): BundleEntry[] {
+  const { maxDepth, maxResourcesPerPatient, maxReferencesPerResource } = limits();
+  // Limits first, each one pass without recursion: what is beyond them is never validated, indexed or copied.
+  if (valueDeeperThan(json, maxDepth))
+    throw new InputError([{ path: where, message: `nests deeper than ${maxDepth} levels (MAX_JSON_DEPTH): not a FHIR record` }]);
   const bundle = Bundle.safeParse(json);
   if (!bundle.success) throw new InputError(issuesOf(bundle.error, where).slice(0, MAX_ISSUES));
+  const count = bundle.data.entry?.length ?? 0;
+  if (count > maxResourcesPerPatient)
+    throw new InputError([
+      { path: `${where}.entry`, message: `holds ${count} resources, more than ${maxResourcesPerPatient} (MAX_RESOURCES_PER_PATIENT)` },
+    ]);
   const issues: InputIssue[] = [];
   // The resources as sent (validated, not copied): every element the schemas do not name passes through untouched.
   const sent = (json as { entry?: { fullUrl?: string; resource: AnyResource }[] }).entry ?? [];
   const entries = sent.map(({ fullUrl, resource }, index): BundleEntry => {
+    if (hasMoreReferencesThan(resource, maxReferencesPerResource))
+      issues.push({
+        path: `${where}.entry[${index}].resource`,
+        message: `holds more than ${maxReferencesPerResource} references (MAX_REFERENCES_PER_RESOURCE)`,
+      });
     if (!isReadType(resource.resourceType)) return { fullUrl, resource };
     // Every copy is checked: the same resource in two prefetch keys may differ (an invalid or stale copy).
     const parsed = RESOURCE_SCHEMAS[resource.resourceType].safeParse(resource);

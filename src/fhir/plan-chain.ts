@@ -37,7 +37,7 @@ export class PlanChain {
     let walked = this.chainOf.get(resource);
     if (walked) return walked;
     const requests: ServiceRequest[] = [];
-    const unresolved: Ref[] = [];
+    const unresolved = new Set<Ref>();
     const seen = new Set<unknown>([resource]);
     let frontier: (Procedure | ServiceRequest)[] = [resource];
     while (frontier.length > 0) {
@@ -51,13 +51,13 @@ export class PlanChain {
             next.push(request);
           } else if (!request) {
             const ref = this.index.refTo(basedOn.reference, item);
-            if (ref?.startsWith('ServiceRequest/') && !unresolved.includes(ref)) unresolved.push(ref);
+            if (ref?.startsWith('ServiceRequest/')) unresolved.add(ref);
           }
         }
       }
       frontier = next;
     }
-    walked = { requests, unresolved };
+    walked = { requests, unresolved: [...unresolved] };
     this.chainOf.set(resource, walked);
     return walked;
   }

@@ -45,32 +45,42 @@ function parseReferenceText(reference: string): ParsedReference | null {
 }
 
 /**
- * The resources of a Bundle, indexed once so that every reference resolves in constant time, by FHIR's
- * rules: absolute references and `urn:uuid:` against fullUrls, relative `Type/id` against the referencing
- * entry's RESTful base, then against any resource of that type and id.
+ * The resources of a Bundle, indexed once so that every reference resolves in constant time, by FHIR's rules for
+ * references in Bundles: absolute references and `urn:uuid:` against fullUrls, relative `Type/id` against the
+ * referencing entry's RESTful base, then against the one resource of that type and id. Two servers' resources with
+ * the same type and id (two sites' `Procedure/fx-1`) are two resources: each is named by its fullUrl, and a reference
+ * that cannot tell them apart (relative, from an entry without a RESTful base) resolves to neither — never to the
+ * other site's record.
  */
 export class ResourceIndex {
   private readonly byFullUrl = new Map<string, Resource>();
-  private readonly byTypeId = new Map<string, Resource>();
+  private readonly byTypeId = new Map<string, Resource[]>();
   private readonly baseOf = new Map<Resource, string>();
   private readonly byType = new Map<string, Resource[]>();
+  private readonly fullUrlOf = new Map<Resource, string>();
 
   constructor(entries: readonly BundleEntry[]) {
     for (const { fullUrl, resource } of entries) {
-      if (fullUrl) this.byFullUrl.set(fullUrl, resource);
+      if (fullUrl) {
+        this.byFullUrl.set(fullUrl, resource);
+        this.fullUrlOf.set(resource, fullUrl);
+      }
       // A RESTful fullUrl ends with the resource's own Type/id: what precedes is the base for its relative references.
       const suffix = `${resource.resourceType}/${resource.id ?? ''}`;
       if (fullUrl && resource.id && fullUrl.endsWith(`/${suffix}`) && /^https?:/.test(fullUrl))
         this.baseOf.set(resource, fullUrl.slice(0, -suffix.length));
-      if (resource.id) this.byTypeId.set(`${resource.resourceType}/${resource.id}`, resource);
-      const list = this.byType.get(resource.resourceType) ?? [];
-      list.push(resource);
-      this.byType.set(resource.resourceType, list);
-      if (!resource.id && fullUrl) this.fullUrlOfAnonymous.set(resource, fullUrl);
+      if (resource.id) {
+        const key = `${resource.resourceType}/${resource.id}`;
+        const same = this.byTypeId.get(key);
+        if (!same) this.byTypeId.set(key, [resource]);
+        // The same resource sent twice (no fullUrl, or the same one) is one; another fullUrl is another resource.
+        else if (!same.some((other) => this.fullUrlOf.get(other) === fullUrl)) same.push(resource);
+      }
+      const list = this.byType.get(resource.resourceType);
+      if (list) list.push(resource);
+      else this.byType.set(resource.resourceType, [resource]);
     }
   }
-
-  private readonly fullUrlOfAnonymous = new Map<Resource, string>();
 
   /** All resources of a type the service reads (already validated by its schema). */
   all<K extends ReadResourceType>(type: K): ResourceOf<K>[] {
@@ -89,7 +99,8 @@ export class ResourceIndex {
       const viaBase = base ? this.byFullUrl.get(`${base}${parsed.type}/${parsed.id}`) : undefined;
       if (viaBase) return viaBase;
     }
-    return this.byTypeId.get(`${parsed.type}/${parsed.id}`);
+    const candidates = this.byTypeId.get(`${parsed.type}/${parsed.id}`);
+    return candidates?.length === 1 ? candidates[0] : undefined;
   }
 
   /** Resolves a reference to a resource of one type. */
@@ -98,9 +109,14 @@ export class ResourceIndex {
     return resource?.resourceType === type ? (resource as ResourceOf<K>) : undefined;
   }
 
-  /** How the output names a resource: `Type/id`, or its `urn:uuid:` fullUrl when it has no id. */
+  /**
+   * How the output names a resource: `Type/id`; its fullUrl when another resource of the Bundle has the same type and
+   * id (two servers'), or when it has no id (`urn:uuid:`).
+   */
   refOf(resource: Resource): Ref {
-    return resource.id ? `${resource.resourceType}/${resource.id}` : (this.fullUrlOfAnonymous.get(resource) ?? resource.resourceType);
+    if (!resource.id) return this.fullUrlOf.get(resource) ?? resource.resourceType;
+    const typeId = `${resource.resourceType}/${resource.id}`;
+    return (this.byTypeId.get(typeId)?.length ?? 0) > 1 ? (this.fullUrlOf.get(resource) ?? typeId) : typeId;
   }
 
   /** The output name of whatever a reference points to; for an unresolved reference, its normalized text. */

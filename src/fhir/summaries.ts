@@ -11,6 +11,13 @@ type ServiceRequest = ResourceOf<'ServiceRequest'>;
 
 const LEVEL_RANK: Record<TreatmentLevel, number> = { plan: 0, phase: 1, course: 2 };
 
+/** Adds to a list kept in a map (no copy per item: lists of many entries stay linear). */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const count = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null);
 
 /**
@@ -34,10 +41,19 @@ export class SummaryReader {
     this.summaries = procedures.map(({ procedure, level }) => this.read(procedure, level));
     for (const summary of this.summaries) {
       this.byResource.set(summary.resource, summary);
-      for (const basis of summary.basedOn) this.byBasis.set(basis, [...(this.byBasis.get(basis) ?? []), summary]);
+      for (const basis of summary.basedOn) append(this.byBasis, basis, summary);
     }
     for (const summary of this.summaries) this.linkWithin(summary);
-    for (const summary of this.summaries) this.countPlans(summary, planRequests);
+    // Indexed once, so that counting each summary's plans is linear in the input: the plans based (through their
+    // chain) on each request, and the plan summaries within each summary.
+    const plansOn = new Map<ServiceRequest, ServiceRequest[]>();
+    for (const request of planRequests) for (const basis of new Set([request, ...this.chain.chain(request)])) append(plansOn, basis, request);
+    const planSummariesIn = new Map<Ref, Set<string>>();
+    for (const other of this.summaries) {
+      if (other.level !== 'plan') continue;
+      for (const ref of other.within) planSummariesIn.set(ref, (planSummariesIn.get(ref) ?? new Set()).add(other.sameAs));
+    }
+    for (const summary of this.summaries) this.countPlans(summary, plansOn, planSummariesIn);
   }
 
   /** The summaries a fraction belongs to. */
@@ -91,16 +107,16 @@ export class SummaryReader {
   }
 
   /** How many treatment plans deliver a phase or course: plans based on it, or plan summaries within it. */
-  private countPlans(summary: TreatmentSummaryRead, planRequests: readonly ServiceRequest[]): void {
+  private countPlans(
+    summary: TreatmentSummaryRead,
+    plansOn: ReadonlyMap<ServiceRequest, readonly ServiceRequest[]>,
+    planSummariesIn: ReadonlyMap<Ref, ReadonlySet<string>>,
+  ): void {
     if (summary.level === 'plan') return;
     // A treatment plan and the plan prescription it fulfils are one plan: count whichever kind says more.
-    const bases = new Set(summary.basedOn);
-    const linked = planRequests.filter((request) => bases.has(request) || this.chain.chain(request).some((item) => bases.has(item)));
-    const treatmentPlans = linked.filter((request) => request.intent === 'filler-order').length;
-    const planSummaries = new Set(
-      this.summaries.filter((other) => other.level === 'plan' && other.within.includes(summary.ref)).map((other) => other.sameAs),
-    );
-    summary.plans = Math.max(treatmentPlans, linked.length - treatmentPlans, planSummaries.size);
+    const linked = new Set(summary.basedOn.flatMap((basis) => plansOn.get(basis) ?? []));
+    const treatmentPlans = [...linked].filter((request) => request.intent === 'filler-order').length;
+    summary.plans = Math.max(treatmentPlans, linked.size - treatmentPlans, planSummariesIn.get(summary.ref)?.size ?? 0);
   }
 
   /** The summaries a Procedure is `partOf`, and those they are part of in turn. */

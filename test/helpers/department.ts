@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/main.js';
 export const CHARGE_CASES_DIR = fileURLToPath(new URL('../../../shared/cases-charges/', import.meta.url));
 
 /** Runs the CLI in-process and captures stdout and stderr. */
-export async function cli(args: string[], terminal: { isTTY?: boolean; columns?: number } = {}) {
+export async function cli(args: string[], terminal: { isTTY?: boolean; columns?: number } = {}, env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(
@@ -16,6 +16,7 @@ export async function cli(args: string[], terminal: { isTTY?: boolean; columns?:
     (t) => (stdout += t),
     (t) => (stderr += t),
     terminal,
+    env,
   );
   return { code, stdout, stderr };
 }

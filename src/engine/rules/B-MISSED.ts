@@ -12,6 +12,8 @@ export const B_MISSED: ChargeRule = {
   session(context) {
     const { session } = context;
     const verdicts: ChargeVerdict[] = [];
+    // Charges that could not all be read (a cut file): "not charged" would be a guess.
+    if (context.unread.has('charges')) return verdicts;
     const expected: string[] = [
       ...(session.supportedDeliveryCode !== null ? [session.supportedDeliveryCode] : []),
       ...(session.igrtStatus === 'billable' ? [IGRT.professional] : []),

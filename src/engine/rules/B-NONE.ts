@@ -10,7 +10,7 @@ export const B_NONE: ChargeRule = {
   title: 'No charges for this patient in an input that carries charges',
   sources: ['001'],
   patient(context) {
-    if (context.onFile > 0 || context.onFileInInput === 0 || context.sessions.length === 0) return [];
+    if (context.onFile > 0 || context.onFileInInput === 0 || context.sessions.length === 0 || context.unread.has('charges')) return [];
     const count = context.sessions.length;
     return [
       {

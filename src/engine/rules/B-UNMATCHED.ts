@@ -10,6 +10,8 @@ export const B_UNMATCHED: ChargeRule = {
   title: 'Charge with no delivered session',
   sources: ['001'],
   patient(context) {
+    // Fractions that could not all be read (a cut file): a charge may match one of them.
+    if (context.unread.has('later-fractions')) return [];
     return context.charges
       .filter(
         ({ charge, session }) =>

@@ -1,5 +1,5 @@
 import type { ChargeKind } from '../tables/charges.js';
-import type { Charge, ChargeFinding, ChargeStatus, PayerKind, Ref, SessionDetermination, Severity } from '../types.js';
+import type { Charge, ChargeFinding, ChargeStatus, PayerKind, RecordKind, Ref, SessionDetermination, Severity } from '../types.js';
 import { finding, type RuleInfo } from './rule.js';
 
 /** A charge on file with what its code is (tables/charges.ts). */
@@ -31,6 +31,8 @@ export interface SessionCharges {
   readonly payer: PayerKind | null;
   /** Rate of a code for the session's patient, payer and setting (rule R); `null` when it cannot be priced. */
   rate(code: string): number | null;
+  /** Kinds of record that could not be read: a charge or a fraction may be among them, so nothing is said missing. */
+  readonly unread: ReadonlySet<RecordKind>;
 }
 
 /** A patient's charges and sessions, for the rules about the patient as a whole (B-UNMATCHED, B-DELETED, B-NONE). */
@@ -46,6 +48,8 @@ export interface PatientCharges {
   /** The patient's payer, when known. */
   readonly payer: PayerKind | null;
   rate(code: string, date: string | null, session: SessionDetermination | null): number | null;
+  /** Kinds of record that could not be read. */
+  readonly unread: ReadonlySet<RecordKind>;
 }
 
 /** A B finding, where it belongs, and the status it gives the charges it is about (with each one's amount at risk). */
