@@ -8,6 +8,7 @@ import { parseContext, type CdsService } from '../../src/cds/service.js';
 import type { Ref } from '../../src/engine/types.js';
 import { todayAtClinic } from '../../src/dates.js';
 import { AMM_RECORD_TYPE, codingKeys } from '../../src/fhir/codes.js';
+import { statesTimeZone } from '../../src/fhir/paths.js';
 import type { BundleEntry } from '../../src/fhir/parse.js';
 import type { ResourceOf } from '../../src/fhir/schemas.js';
 import { evaluateEntries } from '../../src/pipeline.js';
@@ -32,6 +33,11 @@ function referenced(entries: readonly BundleEntry[]): Ref[] {
     ...refs(procedures.flatMap((p) => p.basedOn ?? [])),
     ...refs(requests.flatMap((r) => r.basedOn ?? [])),
     ...refs(resourcesOf<ResourceOf<'Encounter'>>(entries, 'Encounter').flatMap((e) => (e.location ?? []).map((l) => l.location))),
+    ...refs(
+      resourcesOf<ResourceOf<'Location'>>(entries, 'Location')
+        .filter((l) => !statesTimeZone(l))
+        .map((l) => l.partOf),
+    ),
     ...refs(resourcesOf<ResourceOf<'Coverage'>>(entries, 'Coverage').map((c) => c.payor[0])),
     ...refs(requests.map((r) => r.requester)).filter((ref) => ref.startsWith('PractitionerRole/')),
     ...refs([

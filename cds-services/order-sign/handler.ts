@@ -7,18 +7,26 @@ import { parseContext, type CdsService } from '../../src/cds/service.js';
 import { todayAtClinic } from '../../src/dates.js';
 import type { Ref } from '../../src/engine/types.js';
 import { prescriptionRefs } from '../../src/fhir/extract.js';
+import { statesTimeZone } from '../../src/fhir/paths.js';
 import { parseBundle, type BundleEntry } from '../../src/fhir/parse.js';
 import type { ResourceOf } from '../../src/fhir/schemas.js';
 import { evaluateEntries } from '../../src/pipeline.js';
 import { definition, PREFETCH } from './definition.js';
 
-/** The requesters' PractitionerRoles (is a physician ordering?) and the payer Organization of the coverage. */
+/**
+ * The requesters' PractitionerRoles (is a physician ordering?), the payer Organization of the coverage, and the
+ * Locations the orders name (their time zone dates the order), with the Locations those are part of.
+ */
 function referenced(entries: readonly BundleEntry[]): Ref[] {
   const requests = entries.filter((e) => e.resource.resourceType === 'ServiceRequest').map((e) => e.resource as ResourceOf<'ServiceRequest'>);
   const coverage = entries.filter((e) => e.resource.resourceType === 'Coverage').map((e) => e.resource as ResourceOf<'Coverage'>);
-  return [...requests.map((r) => typeAndId(r.requester?.reference)), ...coverage.map((c) => typeAndId(c.payor[0]?.reference))].filter(
-    (ref): ref is Ref => !!ref && /^(PractitionerRole|Organization)\//.test(ref),
-  );
+  const locations = entries.filter((e) => e.resource.resourceType === 'Location').map((e) => e.resource as ResourceOf<'Location'>);
+  return [
+    ...requests.map((r) => typeAndId(r.requester?.reference)),
+    ...coverage.map((c) => typeAndId(c.payor[0]?.reference)),
+    ...requests.flatMap((r) => (r.locationReference ?? []).map((l) => typeAndId(l.reference))),
+    ...locations.filter((l) => !statesTimeZone(l)).map((l) => typeAndId(l.partOf?.reference)),
+  ].filter((ref): ref is Ref => !!ref && /^(PractitionerRole|Organization|Location)\//.test(ref));
 }
 
 export const orderSign: CdsService = {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { compartmentOf, typeAndId, type RawResource } from '../fhir/compartment.js';
+import { canonicalContent, compartmentOf, typeAndId, type RawResource } from '../fhir/compartment.js';
 
 /** Where a resource came from: a file, and its line (NDJSON) or entry (Bundle). */
 export interface Origin {
@@ -43,10 +43,10 @@ const MAX_SHARED = 50_000;
  * with no patient of their own (Provenance, DocumentReference without subject) are joined to the patient of what
  * they point at once everything is in; then rows come out ordered by patient.
  */
-/** Two texts of one resource say the same (key order and spacing aside from JSON's own). */
+/** Two texts of one resource say the same: key order, spacing and `meta` aside. */
 function sameContent(a: string, b: string): boolean {
   try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+    return canonicalContent(JSON.parse(a) as RawResource) === canonicalContent(JSON.parse(b) as RawResource);
   } catch {
     return false;
   }

@@ -4,7 +4,7 @@ import { isChargeOnFile } from '../fhir/charges.js';
 import type { ExtractOptions } from '../fhir/extract.js';
 import { InputError } from '../errors.js';
 import { todayAtClinic } from '../dates.js';
-import { encounterLocation, type RawResource } from '../fhir/compartment.js';
+import { canonicalContent, encounterLocation, type RawResource } from '../fhir/compartment.js';
 import { parseBundle } from '../fhir/parse.js';
 import { evaluateEntries } from '../pipeline.js';
 import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
@@ -291,10 +291,11 @@ function latestVersions(stored: readonly StoredResource[]): { parsed: RawResourc
   const chosen = new Map<string, number>();
   const conflicts: Conflict[] = [];
   const parsed = stored.map((r) => JSON.parse(r.json) as RawResource);
-  const canonical = parsed.map((resource) => JSON.stringify(resource));
+  const canonical = parsed.map(canonicalContent);
   parsed.forEach((resource, index) => {
     if (typeof resource.id !== 'string') return;
-    const key = `${resource.resourceType}/${resource.id}`;
+    // Two servers' resources with one type and id are two resources: their fullUrls tell them apart.
+    const key = stored[index]!.fullUrl ?? `${resource.resourceType}/${resource.id}`;
     const before = chosen.get(key);
     if (before === undefined || canonical[before] === canonical[index]) {
       if (before === undefined) chosen.set(key, index);
@@ -303,7 +304,9 @@ function latestVersions(stored: readonly StoredResource[]): { parsed: RawResourc
     chosen.set(key, index);
     conflicts.push({ resource: key, kept: stored[index]!.origin, dropped: stored[before]!.origin });
   });
-  const keep = parsed.map((resource, index) => typeof resource.id !== 'string' || chosen.get(`${resource.resourceType}/${resource.id}`) === index);
+  const keep = parsed.map(
+    (resource, index) => typeof resource.id !== 'string' || chosen.get(stored[index]!.fullUrl ?? `${resource.resourceType}/${resource.id}`) === index,
+  );
   return { parsed: parsed.filter((_, i) => keep[i]), resources: stored.filter((_, i) => keep[i]), conflicts };
 }
 

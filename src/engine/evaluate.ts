@@ -5,7 +5,7 @@ import { withCharges } from './reconcile.js';
 import { POPULATION_RULES, RULES } from './rules/index.js';
 import { sortedByInstant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
-import { groupSessions, nextBeamOnIndex, wasDelivered } from './sessions.js';
+import { groupSessions, nextBeamOnIndex, sessionDating, wasDelivered } from './sessions.js';
 import { stereotacticPlaces } from './stereotactic.js';
 import { DELIVERY_CODES, DELIVERY_CODE_SET, EXPECTED_LEVEL3_SHARE } from './tables/cpt.js';
 import type {
@@ -29,8 +29,10 @@ export function evaluate(input: EngineInput): Determination {
   const focus = input.focusEncounters ? new Set(input.focusEncounters) : null;
   const completed = input.fractions.filter(wasDelivered);
   const allGroups = groupSessions(completed);
+  const dating = new Map(allGroups.map((group) => [group, sessionDating(group, input.clinicTimeZone ?? null)]));
   const environment = {
-    stereotactic: stereotacticPlaces(allGroups, input.clinicTimeZone ?? null),
+    dating,
+    stereotactic: stereotacticPlaces(allGroups, dating),
     summaries: new Map(input.summaries.map((summary) => [summary.ref, summary])),
     prescriptions: new Map(input.prescriptions.map((p) => [p.ref, p])),
     drafts: new Set(input.draftOrders ?? []),

@@ -91,7 +91,7 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
       ...(child.outOfFamily ? { outOfFamily: child.outOfFamily } : {}),
     })),
     isDraft: env.drafts.has(order.ref) || order.status === 'draft',
-    authorizations: authorizationsFor(env.authorizations, order.patient, dateOfService, zone),
+    authorizations: authorizationsFor(env.authorizations, order.patient, dateOfService),
     inScope: dateOfService >= RULES_EFFECTIVE_FROM,
     unread: env.unread,
   };

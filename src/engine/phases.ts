@@ -111,7 +111,8 @@ function sessionsDeliveringSeveral(groups: readonly SummaryGroup[]): ReadonlyMap
   const counts = new Map<Ref, number>();
   for (const [course, fractions] of phaseFractions) {
     const sessions = course.summary.fractionsDelivered;
-    if (sessions === null || fractions.some((n) => n === null)) continue;
+    // An in-progress course snapshot counts fewer sessions than the phases may have delivered since.
+    if (sessions === null || !['completed', 'stopped'].includes(course.summary.status) || fractions.some((n) => n === null)) continue;
     const both = fractions.reduce<number>((sum, n) => sum + n!, 0) - sessions;
     if (both > 0) for (const ref of course.refs) counts.set(ref, both);
   }

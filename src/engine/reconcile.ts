@@ -197,7 +197,14 @@ function matchCharges(
   for (const charge of inTimeOrder) {
     const { patient, date } = charge.charge;
     const candidates = date === null ? [] : zones(patient).flatMap((zone) => byPatientDay.get(dayKey(patient, zone, localDate(date, zone))) ?? []);
-    const session = candidates.find((s) => !kindsAt.get(s)?.has(group(charge))) ?? candidates[0];
+    const open = candidates.filter((s) => !kindsAt.get(s)?.has(group(charge)));
+    // A charge dated without a time cannot be put in time order: among that date's sessions it goes first to one whose
+    // supportable code it is (two date-only charges, 77407 and 77412, for a 77412 morning and a 77407 afternoon).
+    const byCode =
+      date !== null && date.length <= 10 && group(charge) === 'delivery'
+        ? open.find((s) => s.supportedDeliveryCode === charge.charge.code)
+        : undefined;
+    const session = byCode ?? open[0] ?? candidates[0];
     if (session) take(charge, session);
   }
   return matched;

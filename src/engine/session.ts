@@ -1,18 +1,16 @@
 import { authorizationsFor } from './authorizations.js';
-import { clinicZone, localDate } from './calendar.js';
 import { estimatePayment } from './estimate.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderCheck } from './rules/A-ORDER.js';
 import { ammState, carriesMotionManagement, fractionQualifies } from './rules/A-QUAL.js';
-import { recordCovers } from './rules/A-RECORD.js';
-import { ammRecordCheck } from './rules/A-RECORD.js';
+import { ammRecordCheck, recordCovers } from './rules/A-RECORD.js';
 import { RULES } from './rules/index.js';
 import { guidancePerformed } from './rules/I-PC.js';
 import { guidanceRecords, igrtSignStatus, type GuidanceRecord } from './rules/I-SIGN.js';
 import { signerText, type LaterDelivered, type SignatureTiming } from './signatures.js';
 import { instant, type FractionAmm, type IgrtAssessment, type LevelFacts, type LevelResult, type SessionContext } from './rules/rule.js';
-import { sessionStart } from './sessions.js';
+import { sessionDating, type SessionDating } from './sessions.js';
 import type { StereotacticPlace } from './stereotactic.js';
 import { IGRT, PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
 import type {
@@ -27,6 +25,7 @@ import type {
   SessionDetermination,
   Signoff,
   Technique,
+  TreatmentLevel,
   TreatmentSummary,
 } from './types.js';
 
@@ -36,22 +35,40 @@ import type {
  * count beyond the session's fraction number in that phase or plan.
  */
 function laterDeliveredBySummary(session: readonly Fraction[], summaries: ReadonlyMap<Ref, TreatmentSummary>): LaterDelivered | null {
-  const lastBeamOff = Math.max(...session.map((f) => instant(f.end) ?? instant(f.start) ?? -Infinity));
+  // The end test needs the session's real beam-off (a fraction recorded by one instant has none), a summary that is
+  // final (an in-progress snapshot may carry a planned end), and a margin: a next fraction is hours later, never
+  // seconds, and the summary's end may be the session's own beam-off written another way.
+  const beamOffs = session.map((f) => (f.end !== null && f.end !== f.start ? instant(f.end) : null));
+  const lastBeamOff = beamOffs.every((ms) => ms !== null) ? Math.max(...(beamOffs as number[])) : null;
   let proof: LaterDelivered | null = null;
   for (const fraction of session) {
     for (const ref of fraction.summaries) {
       const summary = summaries.get(ref);
       if (!summary) continue;
-      const end = instant(summary.end);
-      if (end !== null && end > lastBeamOff && (proof?.noLaterThan == null || end < instant(proof.noLaterThan)!))
+      const end = FINAL_SUMMARY.has(summary.status) ? instant(summary.end) : null;
+      if (
+        end !== null &&
+        lastBeamOff !== null &&
+        end > lastBeamOff + LATER_FRACTION_MARGIN_MS &&
+        (proof?.noLaterThan == null || end < instant(proof.noLaterThan)!)
+      )
         proof = { summary: summary.ref, noLaterThan: summary.end };
-      const number = summary.level === 'phase' ? fraction.numberInPhase : summary.level === 'plan' ? fraction.numberInPlan : null;
+      const number = numberIn(fraction, summary.level);
       if (proof === null && number !== null && summary.fractionsDelivered !== null && summary.fractionsDelivered > number)
         proof = { summary: summary.ref, noLaterThan: null };
     }
   }
   return proof;
 }
+
+/** Summaries whose period is what was delivered (an in-progress snapshot's may not be). */
+const FINAL_SUMMARY: ReadonlySet<string> = new Set(['completed', 'stopped']);
+/** A summary must end this long after the session's beam-off to prove a later fraction. */
+const LATER_FRACTION_MARGIN_MS = 60 * 60 * 1000;
+
+/** A fraction's number in the phase or plan a summary or prescription is about (a course has no fraction numbers). */
+const numberIn = (fraction: Fraction, level: TreatmentLevel | null): number | null =>
+  level === 'phase' ? fraction.numberInPhase : level === 'plan' ? fraction.numberInPlan : null;
 
 /** A fraction's number in its phase or plan, against the fractions its phase or plan prescription prescribes. */
 function fractionOfPrescription(
@@ -60,7 +77,7 @@ function fractionOfPrescription(
 ): { number: number; of: number } | null {
   const prescription = fraction?.prescription ? prescriptions.get(fraction.prescription) : undefined;
   if (!fraction || !prescription || prescription.plannedFractions === null) return null;
-  const number = prescription.level === 'phase' ? fraction.numberInPhase : prescription.level === 'plan' ? fraction.numberInPlan : null;
+  const number = numberIn(fraction, prescription.level);
   return number === null ? null : { number, of: prescription.plannedFractions };
 }
 
@@ -81,6 +98,8 @@ function signoff(record: GuidanceRecord): Signoff {
 }
 
 export interface SessionEnvironment {
+  /** Each session's start, zone and date of service, computed once per session group. */
+  readonly dating: ReadonlyMap<readonly Fraction[], SessionDating>;
   /** Phase, plan and course summaries by reference (a later fraction proven by them, spec v3). */
   readonly summaries: ReadonlyMap<Ref, TreatmentSummary>;
   /** Where each stereotactic session stands in its course and day (D-OUT-LIMITS), by session group. */
@@ -202,9 +221,7 @@ function ammPrescription(fraction: Fraction, prescriptions: ReadonlyMap<Ref, Pre
 /** Evaluates one treatment session (its completed fractions) against every rule. */
 export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvironment): SessionDetermination {
   const ordered = [...fractions].sort((a, b) => (instant(a.start) ?? 0) - (instant(b.start) ?? 0) || a.ref.localeCompare(b.ref));
-  const start = sessionStart(ordered);
-  const { zone } = clinicZone(ordered.find((f) => f.timeZone !== null)?.timeZone, env.input.clinicTimeZone);
-  const dateOfService = start === null ? null : localDate(start, zone);
+  const { start, zone, dateOfService } = env.dating.get(fractions) ?? sessionDating(ordered, env.input.clinicTimeZone ?? null);
   const facts = sessionFacts(ordered);
   const stereotactic = env.stereotactic.get(fractions) ?? null;
   const clinical = clinicalLevel(facts, dateOfService, stereotactic);
@@ -245,7 +262,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     inScope: dateOfService !== null && dateOfService >= RULES_EFFECTIVE_FROM,
     dateOfService,
     stereotactic,
-    authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, dateOfService, zone),
+    authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, dateOfService),
     unread,
     physicianOf: (fraction) => (fraction.prescription ? (env.prescriptions.get(fraction.prescription)?.requester ?? null) : null),
   };

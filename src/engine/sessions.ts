@@ -1,3 +1,4 @@
+import { clinicZone, localDate } from './calendar.js';
 import { instant, sortedByInstant } from './rules/rule.js';
 import type { Fraction, Ref } from './types.js';
 
@@ -55,6 +56,20 @@ function groupOverlapping(fractions: readonly Fraction[]): Fraction[][] {
     byPatient.set(fraction.patient, own);
   }
   return groups.map((g) => g.fractions);
+}
+
+/** When a session took place: its first beam-on, the clinic's zone, and the date of service in it. */
+export interface SessionDating {
+  readonly start: string | null;
+  readonly zone: string | null;
+  readonly dateOfService: string | null;
+}
+
+/** A session's dating, computed once per session (billing-rules.md, "Time zones"). */
+export function sessionDating(fractions: readonly Fraction[], configuredZone: string | null): SessionDating {
+  const start = sessionStart(fractions);
+  const { zone } = clinicZone(fractions.find((f) => f.timeZone !== null)?.timeZone, configuredZone);
+  return { start, zone, dateOfService: start === null ? null : localDate(start, zone) };
 }
 
 /** The earliest start among a session's fractions. */

@@ -1,14 +1,13 @@
-import { clinicZone, localDate } from './calendar.js';
 import { sortedByInstant } from './rules/rule.js';
-import { sessionStart } from './sessions.js';
+import type { SessionDating } from './sessions.js';
 import { STEREOTACTIC_LIMITS, type StereotacticLimit } from './tables/cpt.js';
 import type { Fraction, Technique } from './types.js';
 
 /**
  * Where a stereotactic session stands in its course and its day (D-OUT-LIMITS): SBRT is a course of at most 5
  * fractions, SRS one session, and the stereotactic codes pay once per day (004). Sessions of one course are those of
- * one plan (the plan a fraction delivers; several lesions have several plans); sessions of other plans of the patient
- * on the same date share the day.
+ * one prescription (77373: "entire course not to exceed 5 fractions", whatever the plans or lesions); sessions of
+ * other courses of the patient on the same date share the day.
  */
 export interface StereotacticPlace {
   readonly technique: Technique;
@@ -24,8 +23,12 @@ const stereotacticTechnique = (fractions: readonly Fraction[]): Technique | null
   return null;
 };
 
-/** The plan a session delivers, as its course key (a session without one is a course of its own). */
-const courseOf = (fractions: readonly Fraction[]): string => fractions.find((f) => f.plannedBy !== null)?.plannedBy ?? fractions[0]?.ref ?? '';
+/**
+ * The course a session belongs to: its prescription (a replanned SBRT course — plan A for 3 fractions, plan B for 3 more
+ * — is one course of 6), else the plan it delivers; a session with neither is a course of its own.
+ */
+const courseOf = (fractions: readonly Fraction[]): string =>
+  fractions.find((f) => f.prescription !== null)?.prescription ?? fractions.find((f) => f.plannedBy !== null)?.plannedBy ?? fractions[0]?.ref ?? '';
 
 /**
  * The place of every stereotactic session among all the sessions of the input (focused or not: a session whose facts
@@ -33,16 +36,15 @@ const courseOf = (fractions: readonly Fraction[]): string => fractions.find((f) 
  */
 export function stereotacticPlaces(
   groups: readonly (readonly Fraction[])[],
-  configuredZone: string | null,
+  dating: ReadonlyMap<readonly Fraction[], SessionDating>,
 ): Map<readonly Fraction[], StereotacticPlace> {
   const known = new Map<string, Technique>();
   const sessions = groups.map((fractions) => {
-    const start = sessionStart(fractions);
-    const zone = clinicZone(fractions.find((f) => f.timeZone !== null)?.timeZone, configuredZone).zone;
+    const { start, dateOfService } = dating.get(fractions)!;
     const technique = stereotacticTechnique(fractions);
     const course = courseOf(fractions);
     if (technique) known.set(course, technique);
-    return { fractions, start, day: start === null ? null : localDate(start, zone), course, patient: fractions[0]?.patient ?? null };
+    return { fractions, start, day: dateOfService, course, patient: fractions[0]?.patient ?? null };
   });
   const byCourse = new Map<string, typeof sessions>();
   const byDay = new Map<string, typeof sessions>();

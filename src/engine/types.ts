@@ -248,8 +248,6 @@ export interface Authorization {
   readonly cptCodes: readonly string[];
   readonly items: readonly AuthorizedItem[];
   readonly created: DateTimeText | null;
-  /** When it was issued: the ClaimResponse's `created`, else the Claim's. */
-  readonly issued: DateTimeText | null;
   /** Authorized service period: preAuthPeriod, else item servicedPeriod, else billablePeriod. */
   readonly period: { readonly start: DateTimeText | null; readonly end: DateTimeText | null };
   readonly outcome: string | null;

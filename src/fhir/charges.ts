@@ -104,15 +104,20 @@ export function parseClaimItem(raw: unknown, position: number, claim: Ref): z.in
   return parsed.data;
 }
 
+/** The code and modifiers of a Claim item (a charge, or what a preauthorization asks for): `productOrService`, `modifier`, modifier extensions. */
+export function claimItemCode(item: z.infer<typeof ClaimChargeItem>): { code: string | null; modifiers: string[] } {
+  return codeAndModifiers(item.productOrService.coding ?? [], [
+    ...(item.modifier ?? []).flatMap((m) => (m.coding ?? []).map((c) => c.code?.trim().toUpperCase() ?? '')),
+    ...modifierExtensions(item),
+  ]);
+}
+
 function claimItems(index: ResourceIndex, claim: ResourceOf<'Claim'>): Charge[] {
   const ref = index.refOf(claim);
   const procedures = (claim as { procedure?: { sequence?: number; procedureReference?: { reference?: string } }[] }).procedure ?? [];
   return (claim.item ?? []).map((raw, position) => {
     const item = parseClaimItem(raw, position, ref);
-    const { code, modifiers } = codeAndModifiers(item.productOrService.coding ?? [], [
-      ...(item.modifier ?? []).flatMap((m) => (m.coding ?? []).map((c) => c.code?.trim().toUpperCase() ?? '')),
-      ...modifierExtensions(item),
-    ]);
+    const { code, modifiers } = claimItemCode(item);
     return {
       ref,
       item: item.sequence ?? position + 1,

@@ -71,3 +71,19 @@ export function encounterLocation(resource: RawResource, resolve: (reference: un
   const first = list(resource.location)[0] as { location?: unknown } | undefined;
   return resolve(referenceOf(first?.location));
 }
+
+/**
+ * A resource's content for telling copies apart: keys in sorted order, `meta` left out (a server's version stamp and
+ * a re-export's key order do not make two copies differ). The input's depth is bounded before this runs.
+ */
+export function canonicalContent(resource: RawResource): string {
+  const { meta: _meta, ...content } = resource;
+  return canonical(content);
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+}

@@ -27,7 +27,7 @@ import {
   TREATMENT_LEVEL_CODES,
 } from './codes.js';
 import { readMotionFacts, readPlanFacts, UnrecognisedCodes } from './concepts.js';
-import { codeAndModifiers, parseClaimItem, readCharges } from './charges.js';
+import { claimItemCode, parseClaimItem, readCharges } from './charges.js';
 import { itemDecision, requestedServices } from './preauthorization.js';
 import type { BundleEntry } from './parse.js';
 import { CODEXRT_PROFILES, EXTENSION, ExtensionReader } from './paths.js';
@@ -72,6 +72,12 @@ type ProcedureKind =
   | { readonly kind: 'summary'; readonly level: TreatmentLevel }
   | { readonly kind: 'unstructured'; readonly codes: string[]; readonly records: RadiotherapyService }
   | { readonly kind: 'other' };
+
+/** How far up `Location.partOf` a zone is looked for (room, department, site, organization's campus…). */
+const MAX_LOCATION_DEPTH = 5;
+
+/** Words of a payer's disposition that say the request was denied. */
+const DENIAL_WORDS = /\b(denied|denial|not certified|non-certified|not authori[sz]ed|not approved|rejected)\b/i;
 
 /** Adds to a list kept in a map (no copy per item). */
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -234,10 +240,11 @@ export class FactReader {
       plan: { modalities: [], techniques: [], isocenters: null, combinations: [], otherTechniques: [], unknown: [] },
       delivered: { imageGuidance: [], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
       basedOn: [],
-      // The plan it delivers (cheap): sessions of one plan are one course (D-OUT-LIMITS counts them).
+      // The plan it delivers and its prescription (map lookups, the chain cached per plan): sessions of one
+      // prescription are one course (D-OUT-LIMITS counts them), focused or not.
       plannedBy: this.index.refTo(procedure.basedOn?.[0]?.reference, procedure),
       unresolvedPlans: [],
-      prescription: null,
+      prescription: this.prescriptionOf(procedure),
       ammRecords: [],
       imageApprovals: [],
       summaries: [],
@@ -253,7 +260,6 @@ export class FactReader {
     const chain = this.chain.chain(procedure);
     const extensions = new ExtensionReader(procedure);
     const { facts, sources } = this.chain.fill(readPlanFacts(extensions, ref, this.unrecognised), ref, chain);
-    const prescription = chain.find((request) => request.intent !== 'filler-order' && requestLevel(request) !== null);
     return {
       ...timing,
       bodySites: (procedure.bodySite ?? []).flatMap((site) => codingKeys(site)),
@@ -262,7 +268,6 @@ export class FactReader {
       basedOn: chain.map((request) => this.index.refOf(request)),
       plannedBy: this.index.refTo(procedure.basedOn?.[0]?.reference, procedure),
       unresolvedPlans: this.chain.unresolved(procedure),
-      prescription: prescription ? this.index.refOf(prescription) : null,
       ammRecords: (this.ammRecordsByFraction.get(ref) ?? []).map((document) => this.ammRecord(document)),
       imageApprovals: this.signatures(ref, ACTIVITY_IMAGE_APPROVAL),
       summaries: summaries.summariesOf(procedure),
@@ -270,6 +275,12 @@ export class FactReader {
       numberInPlan: positiveInt(extensions.value(EXTENSION.fractionNumberInPlan, 'valuePositiveInt')),
       factSources: sources,
     };
+  }
+
+  /** The prescription a fraction's basedOn chain reaches (plan → phase → course), nearest first. */
+  private prescriptionOf(procedure: Procedure): Ref | null {
+    const found = this.chain.chain(procedure).find((request) => request.intent !== 'filler-order' && requestLevel(request) !== null);
+    return found ? this.index.refOf(found) : null;
   }
 
   private prescription(request: ServiceRequest): Prescription {
@@ -388,13 +399,14 @@ export class FactReader {
 
   private authorizations(): Authorization[] {
     const read = this.preauthorizations();
-    // A decision with no item adjudicated whose words name another authorization on file ("denied: covered by the 2025
-    // authorization X") is that request's denial (C-AUTH-2025).
+    // A decision with no item adjudicated whose words say it is a denial and name another authorization on file
+    // ("denied: covered by the 2025 authorization X") is that request's denial (C-AUTH-2025). Words that name an old
+    // authorization without denying ("approved; authorization X is closed") are not one.
     const named = new Map<string, Authorization>();
     for (const { authorization } of read) for (const name of authorization.names) if (name.length >= 3) named.set(name, authorization);
     return read.map(({ authorization, itemsDecided }) => {
       const words = authorization.disposition;
-      if (authorization.outcome !== 'complete' || authorization.denied || itemsDecided || !words) return authorization;
+      if (authorization.outcome !== 'complete' || authorization.denied || itemsDecided || !words || !DENIAL_WORDS.test(words)) return authorization;
       const namesOther = words.split(/[^A-Za-z0-9\-.]+/).some((word) => {
         const other = named.get(word.replace(/\.$/, ''));
         return other !== undefined && other !== authorization;
@@ -420,10 +432,7 @@ export class FactReader {
         const decisions = new Map((response?.item ?? []).map((item) => [item.itemSequence, itemDecision(item)]));
         const claimItems = (claim.item ?? []).map((raw, position) => parseClaimItem(raw, position, claimRef));
         const items = claimItems.flatMap((item, position) => {
-          const { code, modifiers } = codeAndModifiers(
-            item.productOrService.coding ?? [],
-            (item.modifier ?? []).flatMap((m) => (m.coding ?? []).map((c) => c.code?.trim().toUpperCase() ?? '')),
-          );
+          const { code, modifiers } = claimItemCode(item);
           if (code === null) return [];
           const decision = decisions.get(item.sequence ?? position + 1);
           const asked = typeof item.quantity?.value === 'number' ? item.quantity.value : null;
@@ -437,12 +446,9 @@ export class FactReader {
           claim: claimRef,
           response: response ? this.index.refOf(response) : null,
           patient: this.index.refTo(claim.patient.reference, claim),
-          cptCodes: (claim.item ?? []).flatMap((item) =>
-            (item.productOrService.coding ?? []).filter((c) => c.system === CPT && c.code).map((c) => c.code as string),
-          ),
+          cptCodes: items.map((item) => item.code),
           items,
           created: claim.created ?? null,
-          issued: response?.created ?? claim.created ?? null,
           period: { start: period?.start ?? null, end: period?.end ?? null },
           outcome: response?.outcome ?? null,
           denied: response?.outcome === 'complete' && decided.length > 0 && decided.every((d) => d.denied === true),
@@ -460,20 +466,27 @@ export class FactReader {
   }
 
   /**
-   * The IANA zone of the first of these Locations that gives one (FHIR's `timezone` extension), each Location read
-   * once. A zone this runtime does not know is an unrecognised code (FHIR-INPUT), never a guessed offset.
+   * The IANA zone of the first of these Locations that gives one (FHIR's `timezone` extension), else of the Location
+   * it is part of (a treatment room names its department, which carries the zone), each Location read once. A zone
+   * this runtime does not know is an unrecognised code (FHIR-INPUT), never a guessed offset.
    */
-  private zoneOf(locations: readonly { reference?: string | undefined }[], from: ResourceOf<'Encounter'> | ServiceRequest): string | null {
+  private zoneOf(
+    locations: readonly { reference?: string | undefined }[],
+    from: ResourceOf<'Encounter'> | ServiceRequest | ResourceOf<'Location'>,
+    depth = 0,
+  ): string | null {
     for (const location of locations) {
       const place = this.index.resolveAs('Location', location.reference, from);
       if (!place) continue;
       const ref = this.index.refOf(place);
       let zone = this.zones.get(ref);
       if (zone === undefined) {
+        this.zones.set(ref, null); // a partOf cycle ends here
         const written = new ExtensionReader(place).value(EXTENSION.timeZone, 'valueCode');
         zone = typeof written === 'string' && isTimeZone(written) ? written : null;
         if (typeof written === 'string' && zone === null)
           this.unrecognised.note({ fact: 'time zone', code: written, resource: ref, reason: 'unrecognised' });
+        if (zone === null && place.partOf && depth < MAX_LOCATION_DEPTH) zone = this.zoneOf([place.partOf], place, depth + 1);
         this.zones.set(ref, zone);
       }
       if (zone !== null) return zone;
@@ -515,14 +528,13 @@ const positiveInt = (value: unknown): number | null => (typeof value === 'number
 
 /** Fractions an order prescribes or plans (CodeX RT): its own count, else the most prescribed to one of its volumes. */
 function plannedFractions(extensions: ExtensionReader): number | null {
-  const positive = positiveInt;
   const own =
-    positive(extensions.value(EXTENSION.fractionsPrescribed, 'valuePositiveInt')) ??
-    positive(extensions.value(EXTENSION.fractionsPlanned, 'valuePositiveInt'));
+    positiveInt(extensions.value(EXTENSION.fractionsPrescribed, 'valuePositiveInt')) ??
+    positiveInt(extensions.value(EXTENSION.fractionsPlanned, 'valuePositiveInt'));
   if (own !== null) return own;
   const perVolume = extensions
     .all(EXTENSION.dosePrescribedToVolume)
-    .map((volume) => positive(volume.value('fractions', 'valuePositiveInt')))
+    .map((volume) => positiveInt(volume.value('fractions', 'valuePositiveInt')))
     .filter((count): count is number => count !== null);
   return perVolume.length > 0 ? Math.max(...perVolume) : null;
 }

@@ -161,3 +161,6 @@ export const CODEXRT_PROFILES = {
   plannedPhase: `${CODEXRT}codexrt-radiotherapy-planned-phase`,
   plannedCourse: `${CODEXRT}codexrt-radiotherapy-planned-course`,
 } as const;
+
+/** Whether a Location states its own time zone (else the Location it is part of is read for it). */
+export const statesTimeZone = (location: unknown): boolean => new ExtensionReader(location).has(EXTENSION.timeZone);

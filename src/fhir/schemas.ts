@@ -115,7 +115,13 @@ export const Encounter = z.object({
   location: z.array(z.object({ location: Reference })).optional(),
 });
 
-export const Location = z.object({ resourceType: z.literal('Location'), ...domainResource, type: z.array(CodeableConcept).optional() });
+export const Location = z.object({
+  resourceType: z.literal('Location'),
+  ...domainResource,
+  type: z.array(CodeableConcept).optional(),
+  /** The Location this one is part of (a treatment room's department): its time zone when the room gives none. */
+  partOf: Reference.optional(),
+});
 
 export const Coverage = z.object({
   resourceType: z.literal('Coverage'),

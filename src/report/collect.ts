@@ -128,8 +128,9 @@ export class ReportCollector {
       const name = session.encounter ?? session.fractions[0] ?? '';
       for (const finding of session.findings) {
         if (finding.rule.startsWith('B-')) this.charges.push(chargeRow(finding, name, session.dateOfService));
-        // Still actionable: no later fraction yet, so a signature now keeps 77387-26 billable.
-        if (WORKLIST_RULES.has(finding.rule) && session.facts.nextBeamOn === null) {
+        // Still actionable: 77387-26 is pending (no later fraction yet, by the record or its summaries), so a signature
+        // now keeps it billable; a unit already lost is not a signature due.
+        if (WORKLIST_RULES.has(finding.rule) && session.igrtStatus === 'pending') {
           this.worklist.push({
             patient: line.patient,
             date: session.dateOfService,

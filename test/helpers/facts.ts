@@ -122,7 +122,6 @@ export function authorization(overrides: Partial<Authorization> & { cptCodes?: r
     response: 'ClaimResponse/pa-r',
     patient: 'Patient/p1',
     created: null,
-    issued: null,
     period: { start: '2026-01-01', end: '2026-06-30' },
     outcome: 'complete',
     denied: false,

@@ -95,6 +95,22 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
     expect(withoutPatient(lines[0]!)).toEqual(single(file));
   });
 
+  it('the same copies written with their keys in another order, or another meta, are one resource: exit 0', async () => {
+    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const reordered = readJson(file) as { entry: { resource: Record<string, unknown> }[] };
+    for (const entry of reordered.entry)
+      entry.resource = {
+        ...Object.fromEntries(Object.entries(entry.resource).reverse()),
+        meta: { versionId: '2', lastUpdated: '2026-04-01T00:00:00Z' },
+      };
+    const dir = tempDir();
+    writeFileSync(join(dir, 'monday.json'), readFileSync(file));
+    writeFileSync(join(dir, 'tuesday.json'), JSON.stringify(reordered));
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(0);
+    expect(ndjsonLines(result.stdout).filter((l) => 'error' in l)).toEqual([]);
+  });
+
   it('a patient whose resources differ between two Bundles: never one kept silently, an error record naming both files, exit 3', async () => {
     const file = join(CASES_DIR, 'acro-3-breast-vmat-cbct.bundle.json');
     const later = readJson(file) as { entry: { resource: { resourceType: string; performedPeriod?: { start: string } } }[] };

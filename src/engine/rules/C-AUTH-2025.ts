@@ -1,4 +1,4 @@
-import type { AuthorizationCheck } from '../authorizations.js';
+import { writtenDate, type AuthorizationCheck } from '../authorizations.js';
 import { DELETED_CODES, IGRT, RULES_EFFECTIVE_FROM } from '../tables/cpt.js';
 import type { Authorization, Finding, Ref, SuggestedAction } from '../types.js';
 import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
@@ -8,13 +8,13 @@ import { finding, fractionRefs, type Rule, type RuleInfo } from './rule.js';
  * 2026, it names a deleted code, or it gives no period and was issued in 2025. The issue date alone is not a reason:
  * an authorization issued in December 2025 for 2026 dates with 2026 codes is a 2026 authorization.
  */
-function carriedForwardReasons(auth: Authorization, check: AuthorizationCheck): string[] {
+function carriedForwardReasons(auth: Authorization): string[] {
   const reasons: string[] = [];
-  const start = auth.period.start === null ? null : check.date(auth.period.start);
+  const start = auth.period.start === null ? null : writtenDate(auth.period.start);
   if (start !== null && start < RULES_EFFECTIVE_FROM) reasons.push(`its period begins ${start}`);
   const oldCodes = auth.cptCodes.filter((code) => DELETED_CODES.has(code));
   if (oldCodes.length > 0) reasons.push(`it lists deleted codes ${[...new Set(oldCodes)].join(', ')}`);
-  const created = auth.created === null ? null : check.date(auth.created);
+  const created = auth.created === null ? null : writtenDate(auth.created);
   if (auth.period.start === null && auth.period.end === null && created !== null && created < RULES_EFFECTIVE_FROM)
     reasons.push(`it gives no period and was issued on ${created}`);
   return reasons;
@@ -29,7 +29,7 @@ function carriedForward(
   order: Ref | null,
   actions: readonly SuggestedAction[] = [],
 ): Finding[] {
-  const carried = check.applying.map((auth) => ({ auth, reasons: carriedForwardReasons(auth, check) })).filter((c) => c.reasons.length > 0);
+  const carried = check.applying.map((auth) => ({ auth, reasons: carriedForwardReasons(auth) })).filter((c) => c.reasons.length > 0);
   const findings = carried.map(({ auth, reasons }) => {
     const deletedCodes = auth.cptCodes.some((code) => DELETED_CODES.has(code));
     return finding(
@@ -43,14 +43,20 @@ function carriedForward(
   // A 2026 request for this order denied while the 2025 authorization is carried forward (002: payers deny 2026
   // claims and 2026 requests on the strength of the 2025 authorization): appeal it.
   const denials =
-    carried.length === 0 ? [] : check.denied.filter((auth) => order === null || auth.orders.length === 0 || auth.orders.includes(order));
+    carried.length === 0
+      ? []
+      : check.denied.filter(
+          (auth) => !carried.some((c) => c.auth === auth) && (order === null || auth.orders.length === 0 || auth.orders.includes(order)),
+        );
   for (const denial of denials) {
     const because = carried.map(({ auth }) => auth.claim).join(', ');
+    const deniedCodes = denial.denied ? [] : [...new Set(denial.items.filter((item) => item.denied).map((item) => item.code))];
+    const how = deniedCodes.length > 0 ? `was denied in part (${deniedCodes.join(', ')})` : 'was denied';
     findings.push(
       finding(
         rule,
         'warning',
-        `The 2026 request ${denial.claim} was denied while the 2025 authorization ${because} is carried forward${denial.disposition ? ` (payer: "${denial.disposition}")` : ''}: payers are denying 2026 requests and claims on the strength of 2025 authorizations. Appeal the denial or request a peer-to-peer, citing the 2026 code set.`,
+        `The 2026 request ${denial.claim} ${how} while the 2025 authorization ${because} is carried forward${denial.disposition ? ` (payer: "${denial.disposition}")` : ''}: payers are denying 2026 requests and claims on the strength of 2025 authorizations. Appeal the denial or request a peer-to-peer, citing the 2026 code set.`,
         [...subject, ...evidenceOf(denial), ...carried.flatMap(({ auth }) => evidenceOf(auth))],
         actions,
       ),

@@ -3,10 +3,10 @@ import { IGRT } from '../tables/cpt.js';
 import type { Authorization, AuthorizedItem, Finding } from '../types.js';
 import { finding, type OrderContext, type Rule, type RuleInfo } from './rule.js';
 
-/** A delivery code (a 2026 level, or a family outside it) authorized and not denied. */
+/** A delivery code (a 2026 level, or a family outside it) asked for, whether or not the payer granted it. */
 const isDelivery = (item: AuthorizedItem): boolean => {
   const kind = CHARGE_KINDS.get(item.code);
-  return !item.denied && (kind === 'delivery' || kind === 'delivery-other');
+  return kind === 'delivery' || kind === 'delivery-other';
 };
 
 /** 77387-26, or 77387 global (which includes it), authorized and not denied. */
@@ -17,15 +17,21 @@ function gaps(rule: RuleInfo, auth: Authorization, context: OrderContext): Findi
   const { order } = context;
   const evidence = [order.ref, auth.claim, ...(auth.response ? [auth.response] : [])];
   const findings: Finding[] = [];
+  // Units granted: a denied item grants none; an item without a quantity leaves the count unknown.
   const delivery = auth.items.filter(isDelivery);
-  const counted = delivery.filter((item) => item.quantity !== null);
-  const units = counted.reduce((sum, item) => sum + item.quantity!, 0);
-  if (order.plannedFractions !== null && counted.length > 0 && units < order.plannedFractions) {
+  const units = delivery.every((item) => item.denied || item.quantity !== null)
+    ? delivery.reduce((sum, item) => sum + (item.denied ? 0 : item.quantity!), 0)
+    : null;
+  const allDenied = delivery.length > 0 && delivery.every((item) => item.denied);
+  const short = units !== null && delivery.length > 0 && (order.plannedFractions !== null ? units < order.plannedFractions : allDenied);
+  if (short) {
+    const planned = order.plannedFractions;
+    const denied = delivery.filter((item) => item.denied).map((item) => item.code);
     findings.push(
       finding(
         rule,
         'warning',
-        `Authorization ${auth.claim} covers ${units} delivery unit${units === 1 ? '' : 's'} (${[...new Set(counted.map((i) => i.code))].join(', ')}), but this order plans ${order.plannedFractions} fractions: payers apply fraction limits globally. Ask the payer to extend the authorization before the last ${order.plannedFractions - units} fraction${order.plannedFractions - units === 1 ? '' : 's'}.`,
+        `Authorization ${auth.claim} grants ${units} delivery unit${units === 1 ? '' : 's'} (${[...new Set(delivery.map((i) => i.code))].join(', ')}${denied.length > 0 ? `; the payer denied ${[...new Set(denied)].join(', ')}` : ''})${planned !== null ? `, but this order plans ${planned} fractions: payers apply fraction limits globally. Ask the payer to extend it before the last ${planned - units!} fraction${planned - units! === 1 ? '' : 's'}.` : ': ask the payer to reconsider before treatment.'}`,
         evidence,
       ),
     );

@@ -156,3 +156,127 @@ describe('validation at the boundary', () => {
     expect(parseBundle(bundle([{ resourceType: 'Basic', id: 'b', anything: [1, 2] }]))).toHaveLength(1);
   });
 });
+
+describe('spec v3 reading (review of the change)', () => {
+  const CPT = 'http://www.ama-assn.org/go/cpt';
+  const preauth = (id: string, code: string, extra: Record<string, unknown> = {}) => ({
+    resourceType: 'Claim',
+    id,
+    use: 'preauthorization',
+    patient: { reference: 'Patient/p1' },
+    item: [{ sequence: 1, productOrService: { coding: [{ system: CPT, code }] } }],
+    ...extra,
+  });
+  const response = (id: string, claim: string, disposition: string) => ({
+    resourceType: 'ClaimResponse',
+    id,
+    use: 'preauthorization',
+    patient: { reference: 'Patient/p1' },
+    request: { reference: `Claim/${claim}` },
+    outcome: 'complete',
+    disposition,
+  });
+
+  it('C-AUTH-2025: words that name an old authorization without denying ("approved; X is closed") are no denial', () => {
+    const facts = read(
+      bundle([
+        preauth('pa-2025', '77407', { identifier: [{ value: 'LK-2025-903' }] }),
+        preauth('pa-2026', '77407'),
+        response('r-2026', 'pa-2026', 'Approved as requested. Prior authorization LK-2025-903 is closed.'),
+      ]),
+    );
+    expect(facts.authorizations.find((a) => a.claim === 'Claim/pa-2026')?.denied).toBe(false);
+  });
+
+  it('C-AUTH-2025: a decision that denies and names the 2025 authorization is that request’s denial', () => {
+    const facts = read(
+      bundle([
+        preauth('pa-2025', '77407', { identifier: [{ value: 'LK-2025-903' }] }),
+        preauth('pa-2026', '77407'),
+        response('r-2026', 'pa-2026', 'Denied: services covered by authorization LK-2025-903.'),
+      ]),
+    );
+    expect(facts.authorizations.find((a) => a.claim === 'Claim/pa-2026')?.denied).toBe(true);
+  });
+
+  it('PAS review action A3 on an item is a denial of that item; A1 is not', () => {
+    const reviewAction = (code: string) => [
+      {
+        url: 'http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction',
+        extension: [
+          {
+            url: 'http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewActionCode',
+            valueCodeableConcept: { coding: [{ system: 'https://codesystem.x12.org/005010/306', code }] },
+          },
+        ],
+      },
+    ];
+    const facts = read(
+      bundle([
+        {
+          ...preauth('pa', '77407'),
+          item: [
+            { sequence: 1, productOrService: { coding: [{ system: CPT, code: '77407' }] }, quantity: { value: 25 } },
+            { sequence: 2, productOrService: { coding: [{ system: CPT, code: '77387' }] }, modifier: [{ coding: [{ system: CPT, code: '26' }] }] },
+          ],
+        },
+        {
+          ...response('r', 'pa', ''),
+          item: [
+            { itemSequence: 1, adjudication: [{ category: { coding: [{ code: 'submitted' }] }, extension: reviewAction('A3') }] },
+            { itemSequence: 2, adjudication: [{ category: { coding: [{ code: 'submitted' }] }, extension: reviewAction('A1') }] },
+          ],
+        },
+      ]),
+    );
+    expect(facts.authorizations[0]).toMatchObject({
+      denied: false,
+      items: [
+        { code: '77407', modifiers: [], quantity: 0, denied: true },
+        { code: '77387', modifiers: ['26'], quantity: null, denied: false },
+      ],
+    });
+  });
+
+  it('Time zones: a treatment room without a zone takes the zone of the department it is part of', () => {
+    const result = determineBundle(
+      bundle([
+        {
+          resourceType: 'Location',
+          id: 'dept',
+          extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/timezone', valueCode: 'America/Los_Angeles' }],
+        },
+        { resourceType: 'Location', id: 'room', partOf: { reference: 'Location/dept' } },
+        {
+          resourceType: 'Encounter',
+          id: 'enc',
+          status: 'finished',
+          subject: { reference: 'Patient/p1' },
+          location: [{ location: { reference: 'Location/room' } }],
+        },
+        fractionResource('fx', '2026-01-01T02:30:00Z', { encounter: { reference: 'Encounter/enc' } }),
+      ]),
+      { asOf: AS_OF },
+    );
+    expect(result.sessions[0]).toMatchObject({ dateOfService: '2025-12-31', timeZone: 'America/Los_Angeles', deliveryRule: 'D-OUT' });
+  });
+
+  it('FHIR-INPUT: a zone name the runtime does not know is not used, and is said', () => {
+    const result = determineBundle(
+      bundle([
+        { resourceType: 'Location', id: 'loc', extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/timezone', valueCode: 'Mars/Olympus' }] },
+        {
+          resourceType: 'Encounter',
+          id: 'enc',
+          status: 'finished',
+          subject: { reference: 'Patient/p1' },
+          location: [{ location: { reference: 'Location/loc' } }],
+        },
+        fractionResource('fx', '2026-03-02T15:00:00Z', { encounter: { reference: 'Encounter/enc' } }),
+      ]),
+      { asOf: AS_OF },
+    );
+    expect(result.sessions[0]!.timeZone).toBeNull();
+    expect(result.findings.find((f) => f.rule === 'FHIR-INPUT')?.message).toContain('Mars/Olympus');
+  });
+});

@@ -32,3 +32,43 @@ describe('renderReport', () => {
     expect(html).toContain('Input that could not be read');
   });
 });
+
+describe('the worklist holds what a signature can still save', () => {
+  it('a session whose 77387-26 is already lost (a later fraction proven by a summary) is not a "signature due"', async () => {
+    const { evaluate } = await import('../../../src/engine/evaluate.js');
+    const { engineInput, fraction } = await import('../../helpers/facts.js');
+    const last = fraction({
+      start: '2026-06-01T09:00:00Z',
+      delivered: { imageGuidance: ['cbct'] },
+      summaries: ['Procedure/phase'],
+      numberInPhase: 1,
+    });
+    const pending = fraction({ start: '2026-06-01T09:00:00Z', patient: 'Patient/p2', delivered: { imageGuidance: ['cbct'] } });
+    const summary = {
+      ref: 'Procedure/phase',
+      level: 'phase' as const,
+      status: 'in-progress',
+      patient: 'Patient/p1',
+      start: '2026-06-01T09:00:00Z',
+      end: '2026-06-01T09:12:00Z',
+      fractionsDelivered: 3,
+      plan: { modalities: ['photon' as const], techniques: ['3d-crt' as const], isocenters: 1, combinations: [], otherTechniques: [], unknown: [] },
+      delivered: { imageGuidance: ['cbct' as const], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
+      sameAs: 'phase',
+      within: [],
+      plans: 1,
+      bodySites: [],
+      factSources: [],
+    };
+    const collector = new ReportCollector();
+    for (const [patient, fx] of [
+      ['Patient/p1', last],
+      ['Patient/p2', pending],
+    ] as const) {
+      const determination = evaluate(engineInput({ fractions: [fx], summaries: patient === 'Patient/p1' ? [summary] : [] }));
+      collector.add({ patient, ...determination });
+    }
+    const worklist = collector.result('test', new DepartmentSummary().toJSON()).worklist;
+    expect(worklist.map((row) => row.patient)).toEqual(['Patient/p2']);
+  });
+});

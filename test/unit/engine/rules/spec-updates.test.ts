@@ -25,12 +25,12 @@ const rules = (findings: readonly { rule: string }[]) => findings.map((f) => f.r
 const DAY1 = '2026-06-01T09:00:00Z';
 const DAY2 = '2026-06-02T09:00:00Z';
 
-const auth = (overrides: Partial<Authorization> = {}): Authorization => authorization({ created: '2026-01-05', issued: '2026-01-05', ...overrides });
+const auth = (overrides: Partial<Authorization> = {}): Authorization => authorization({ created: '2026-01-05', ...overrides });
 const order = (authorizations: Authorization[], serviceDate = '2026-02-01') =>
   evaluate(engineInput({ prescriptions: [prescription({ serviceDate })], authorizations })).orders[0]!;
 
 describe('C-AUTH-APPLIES: only authorizations that apply are checked', () => {
-  const expired2025 = auth({ cptCodes: ['77385', '77014'], issued: '2025-03-01', period: { start: '2025-03-01', end: '2025-09-30' } });
+  const expired2025 = auth({ cptCodes: ['77385', '77014'], created: '2025-03-01', period: { start: '2025-03-01', end: '2025-09-30' } });
 
   it('an expired 2025 authorization from an earlier course draws no C-AUTH-MISMATCH, C-DELETED or C-AUTH-2025 on a 2026 order', () => {
     const found = rules(order([expired2025, auth({ cptCodes: ['77412'], period: { start: '2025-03-01', end: '2025-09-30' } })]).findings);
@@ -82,7 +82,7 @@ describe('C-AUTH-APPLIES: only authorizations that apply are checked', () => {
 describe('C-AUTH-2025: a 2025 authorization that applies to a 2026 date', () => {
   it.each([
     ['no period, issued in 2025', { created: '2025-12-15', period: { start: null, end: null } }, 'no period and was issued on 2025-12-15'],
-    ['a period that began in 2025', { issued: null, period: { start: '2025-11-01', end: '2026-03-31' } }, 'begins 2025-11-01'],
+    ['a period that began in 2025', { created: null, period: { start: '2025-11-01', end: '2026-03-31' } }, 'begins 2025-11-01'],
     ['2025 codes', { cptCodes: ['77385'] }, 'deleted codes 77385'],
     ['a delivery code deleted in 2015', { cptCodes: ['77413'] }, 'deleted codes 77413'],
   ] as const)('%s → warning', (_what, overrides, reason) => {
@@ -96,7 +96,7 @@ describe('C-AUTH-2025: a 2025 authorization that applies to a 2026 date', () => 
   });
 
   it('spec v3: issued in December 2025 for 2026 dates with 2026 codes is a 2026 authorization: nothing', () => {
-    const decemberFor2026 = auth({ created: '2025-12-15', issued: '2025-12-16', period: { start: '2026-01-01', end: '2026-06-30' } });
+    const decemberFor2026 = auth({ created: '2025-12-15', period: { start: '2026-01-01', end: '2026-06-30' } });
     expect(rules(order([decemberFor2026]).findings)).not.toContain('C-AUTH-2025');
   });
 });

@@ -239,7 +239,7 @@ describe('4. The next beam-on proven by summaries (A-SIGN, I-SIGN)', () => {
   });
 
   it('a summary ending after the session: a signature after that end is late; one before it could not be checked', () => {
-    const phase = summary({ end: '2026-06-03T09:12:00Z', fractionsDelivered: 3 });
+    const phase = summary({ status: 'completed', end: '2026-06-03T09:12:00Z', fractionsDelivered: 3 });
     const lateOne = run({ fractions: [last([signature('2026-06-04T10:00:00Z')])], summaries: [phase] }).sessions[0]!;
     expect(lateOne.igrtStatus).toBe('not-supportable');
     const before = run({ fractions: [last([signature('2026-06-01T18:00:00Z')])], summaries: [phase] }).sessions[0]!;
@@ -285,7 +285,7 @@ describe('5. Authorizations: C-AUTH-2025 by period and codes, C-AUTH-SCOPE, dele
     });
     const found = orderWith([auth]).findings.filter((f) => f.rule === 'C-AUTH-SCOPE');
     expect(found).toEqual([expect.objectContaining({ severity: 'warning' })]);
-    expect(found[0]!.message).toMatch(/covers 15 delivery units.*plans 25 fractions/);
+    expect(found[0]!.message).toMatch(/grants 15 delivery units.*plans 25 fractions/);
   });
 
   it('C-AUTH-SCOPE: no 77387-26 on the authorization while image guidance is ordered; none when it is there (or global)', () => {
@@ -432,5 +432,93 @@ describe('7. B rules (spec v3)', () => {
     expect(d.findings.find((f) => f.rule === 'B-DELETED')!.message).toContain('2015-01-01');
     expect(rules([...d.findings, ...d.sessions[0]!.findings])).not.toEqual(expect.arrayContaining(['B-MISSED']));
     expect(rules(d.findings)).not.toContain('B-UNMATCHED');
+  });
+});
+
+/**
+ * An outside review of the spec v3 change found these wrong answers; each is reproduced here and shown right.
+ */
+describe('review of spec v3: wrong answers that are now right', () => {
+  it('I-SIGN: a fraction recorded by one instant (no beam-off) and its phase summary ending then: pending, never lost', () => {
+    const last = fraction({
+      start: '2026-02-04T15:00:00Z',
+      end: '2026-02-04T15:00:00Z',
+      delivered: { imageGuidance: ['cbct'] },
+      summaries: ['Procedure/phase'],
+      numberInPhase: 3,
+    });
+    const phase: TreatmentSummary = {
+      ref: 'Procedure/phase',
+      level: 'phase',
+      status: 'completed',
+      patient: 'Patient/p1',
+      start: '2026-02-02T15:00:00Z',
+      end: '2026-02-04T15:12:00Z',
+      fractionsDelivered: 3,
+      plan: { modalities: ['photon'], techniques: ['3d-crt'], isocenters: 1, combinations: [], otherTechniques: [], unknown: [] },
+      delivered: { imageGuidance: ['cbct'], intrafraction: [], respiratory: [], portImages: false, unknown: [] },
+      sameAs: 'phase',
+      within: [],
+      plans: 1,
+      bodySites: [],
+      factSources: [],
+    };
+    expect(run({ fractions: [last], summaries: [phase] }).sessions[0]!.igrtStatus).toBe('pending');
+  });
+
+  it('C-AUTH-2025: a replanned SBRT course (plan A 3 fractions, plan B 3 more) is one course of 6: the sixth is not SBRT', () => {
+    const fractions = [1, 2, 3, 6, 7, 8].map((day, i) =>
+      fraction({
+        start: `2026-04-0${day}T09:00:00Z`,
+        plan: { techniques: ['imrt', 'sbrt'] },
+        basedOn: [i < 3 ? 'ServiceRequest/plan-a' : 'ServiceRequest/plan-b'],
+        prescription: 'ServiceRequest/sbrt-rx',
+      }),
+    );
+    const sixth = sessionOf(run({ fractions }), fractions[5]!);
+    expect(sixth).toMatchObject({ deliveryCode: '77407' });
+    expect(rules(sixth.findings)).toContain('D-OUT-LIMITS');
+  });
+
+  it('C-AUTH-APPLIES: a period written as UTC midnight is the payer’s date, not shifted into the clinic’s zone', () => {
+    const order = prescription({ serviceDate: '2026-03-31', timeZone: LA });
+    const auth = authorization({ cptCodes: ['77407'], period: { start: '2026-01-01T00:00:00Z', end: '2026-03-31T00:00:00Z' } });
+    const findings = run({ prescriptions: [order], authorizations: [auth] }).orders[0]!.findings;
+    expect(rules(findings)).not.toContain('C-AUTH-2025');
+    expect(rules(findings)).not.toContain('C-AUTH-APPLIES');
+  });
+
+  it('C-AUTH-2025 and C-AUTH-SCOPE: a 2026 request denied in part (the delivery code) while a 2025 authorization applies', () => {
+    const carried = authorization({ claim: 'Claim/pa-2025', cptCodes: ['77407', '77387-26'], period: { start: '2025-11-01', end: '2026-04-30' } });
+    const partial = authorization({
+      claim: 'Claim/pa-2026',
+      items: [
+        { code: '77407', modifiers: [], quantity: 25, denied: true },
+        { code: '77387', modifiers: ['26'], quantity: 25, denied: false },
+      ],
+    });
+    const findings = run({
+      prescriptions: [prescription({ plannedFractions: 25, ordered: { imageGuidance: ['cbct'] } })],
+      authorizations: [carried, partial],
+    }).orders[0]!.findings;
+    expect(findings.some((f) => f.rule === 'C-AUTH-2025' && f.message.includes('denied in part (77407)'))).toBe(true);
+    expect(findings.some((f) => f.rule === 'C-AUTH-SCOPE' && f.message.includes('grants 0 delivery units'))).toBe(true);
+  });
+
+  it('B matching: two date-only delivery charges for a twice-daily date go each to the session whose code it is', () => {
+    const am = fraction({ start: '2026-02-03T13:00:00Z', plan: { isocenters: 2 } }); // 77412
+    const pm = fraction({ start: '2026-02-03T20:00:00Z' }); // 77407
+    const d = run({
+      fractions: [am, pm],
+      charges: [
+        charge({ ref: 'ChargeItem/a', code: '77407', date: '2026-02-03' }),
+        charge({ ref: 'ChargeItem/b', code: '77412', date: '2026-02-03' }),
+      ],
+      payers: { 'Patient/p1': MEDICARE },
+    });
+    expect(d.charges?.map((c) => [c.charge, c.session, c.status])).toEqual([
+      ['ChargeItem/a', pm.encounter, 'matches'],
+      ['ChargeItem/b', am.encounter, 'matches'],
+    ]);
   });
 });
