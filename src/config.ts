@@ -110,8 +110,20 @@ const ConfigSchema = z.object({
   FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(20_000_000),
   /** The reviewer app's SMART launch URL used in card links; defaults to PUBLIC_BASE_URL/smart-app/launch.html. */
   SMART_LAUNCH_URL: z.url().optional(),
-  /** Origins allowed to call the service from a browser (CDS clients such as the sandbox): "*" or a comma-separated list. */
-  CORS_ORIGINS: z.string().min(1).default('*'),
+  /**
+   * Origins allowed to call the service from a browser (CDS clients such as the CDS Hooks sandbox): "*", a
+   * comma-separated list of origins, or empty (none). Unset: "*" in development, none in production.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value, ctx) => {
+      if (value.trim() === '*') return '*' as const;
+      const listed = origins('a browser client').safeParse(value);
+      if (listed.success) return listed.data;
+      ctx.addIssue({ code: 'custom', message: `must be "*" or ${listed.error.issues[0]?.message ?? 'a list of origins'}` });
+      return z.NEVER;
+    })
+    .optional(),
   /** Redis for the JWT replay cache shared by replicas (redis://host:6379); memory when unset. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
   /** PostgreSQL for feedback shared by replicas (postgres://user@host/db); SQLite (FEEDBACK_DB_PATH) when unset. */
@@ -139,10 +151,12 @@ const ConfigSchema = z.object({
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO'> & {
+  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO' | 'CORS_ORIGINS'> & {
     PUBLIC_BASE_URL: string;
     SMART_LAUNCH_URL: string;
     DEMO: 'on' | 'off';
+    /** `*` (any origin) or the origins listed; empty = no cross-origin calls. */
+    CORS_ORIGINS: '*' | readonly string[];
   }
 >;
 
@@ -179,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     PUBLIC_BASE_URL: base,
     SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html`,
     DEMO: config.DEMO ?? (config.NODE_ENV === 'production' || authenticated ? 'off' : 'on'),
+    // Development keeps "*" for the CDS Hooks sandbox; production answers no browser on another origin unless told.
+    CORS_ORIGINS: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : '*'),
   };
 }
 
