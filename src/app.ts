@@ -57,6 +57,9 @@ export function createApp({
   // No ETag: every answer is computed for one POST (hooks, the API) or small; hashing each body bought nothing.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Not kept by browsers, proxies or shared caches unless a route says otherwise: hooks, the API, the report and
+  // feedback carry patient data, and errors can echo what was posted. Only the reviewer app's files opt out.
+  app.use(noStore);
   app.use(requestLogger(logger, metrics));
   // While shutting down, answer what is in flight and tell clients not to reuse the connection.
   app.use((_req, res, next) => {
@@ -111,7 +114,7 @@ export function createApp({
   app.get('/rules', rulesPage);
   // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
-  app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
+  app.use('/smart-app', cacheable, express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
   app.use(
     evaluateRouter(apiAuthentication(config, logger, metrics), parseJson, {
       bodyLimit: config.BODY_LIMIT,
@@ -133,11 +136,22 @@ export function createApp({
   });
   for (const route of extraRoutes) app.use(route);
   app.use((_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.status(404).json(outcome('not-found', 'not found'));
   });
   app.use(errorHandler(logger));
   return app;
 }
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+/** Static files set their own Cache-Control (revalidated by ETag), and only when none is set. */
+const cacheable: RequestHandler = (_req, res, next) => {
+  res.removeHeader('Cache-Control');
+  next();
+};
 
 /** Feedback bodies are small: 100 items of a few hundred characters each. */
 const FEEDBACK_BODY_LIMIT = '64kb';

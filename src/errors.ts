@@ -93,6 +93,8 @@ const BODY_PARSER_MESSAGES: Record<string, { status: number; message: string }> 
 /** The one error handler: known errors become their status and JSON body; anything else a bare 500, logged. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
+    // An error can name or echo what was posted: never cached, whichever route it came from.
+    res.setHeader('Cache-Control', 'no-store');
     if (error instanceof InputError) {
       res.status(error.status).json(error.toJSON());
       return;
