@@ -165,13 +165,29 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
     await page.close();
   });
 
-  it('an OAuth error redirect is shown with error and error_description, not "Not launched"', async () => {
+  it('an OAuth error redirect is shown as a fixed message with its error code, not "Not launched", never its error_description', async () => {
     const page = await launch({ patient: A4, auth_error: 'invalid_scope' });
     const alert = await alertOf(page);
     expect(alert.kind).toBe('authorization-refused');
     expect(alert.text).toContain('The EHR did not authorize the app');
-    expect(alert.text).toContain('"invalid_scope": Simulated invalid scope error');
+    expect(alert.text).toContain('error code invalid_scope (the app asked for scopes the EHR does not grant it)');
+    expect(alert.text).not.toContain('Simulated invalid scope error');
     expect(alert.text).not.toContain('Not launched');
+    await page.close();
+  });
+
+  it.each([
+    ['error_description', '?error=access_denied&error_description=', 'error code access_denied (access to the record was declined)'],
+    ['error', '?error=', 'an error code the app does not show'],
+  ])("a link to the app with a crafted %s: the attacker's words are not shown", async (_label, query, shown) => {
+    const lure = 'Your session is locked. Call the help desk at +1-800-555-0100 and give your password.';
+    const page = await newPage();
+    await page.goto(`${service.url}/smart-app/index.html${query}${encodeURIComponent(lure)}&state=anything`);
+    const alert = await alertOf(page);
+    expect(alert.kind).toBe('authorization-refused');
+    expect(alert.text).toContain(shown);
+    expect(alert.text).not.toContain('555-0100');
+    expect(alert.text).not.toContain('locked');
     await page.close();
   });
 
