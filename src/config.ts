@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TimeZone } from './dates.js';
 import { canonicalBase } from './security/fhir-servers.js';
@@ -28,6 +29,15 @@ const origins = (what: string) =>
       ),
     )
     .transform((list) => list.map((value) => new URL(value).origin));
+
+/** The named ranges express's `trust proxy` knows. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isAddressOrRange = (entry: string): boolean => {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+};
 
 /** `{"<iss>": "<JWKS URL>"}`: the CDS clients (EHRs) this service trusts. */
 const TrustedIssuers = z
@@ -146,6 +156,31 @@ const ConfigSchema = z.object({
    * gives no zone (billing-rules.md, "Time zones"); unset, each timestamp is read in its own offset (D-TZ says so).
    */
   CLINIC_TIME_ZONE: TimeZone.optional(),
+  /**
+   * Failed authentication attempts per client and minute (refusals, and token checks sent to an EHR until one
+   * accepts the token), on the direct API, the CDS Hooks endpoints and the operators' endpoints; then 429 with
+   * Retry-After. 0 turns the limit off.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
+  /**
+   * The proxies in front of the service whose X-Forwarded-For names the client (express's `trust proxy`): a hop
+   * count, or addresses, CIDR ranges and `loopback`/`linklocal`/`uniquelocal`, comma-separated. Unset: the
+   * connection's address is the client, and X-Forwarded-For is ignored.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      if (/^\d{1,2}$/.test(value.trim())) return Number(value.trim());
+      const entries = csv(value);
+      const bad = entries.find((entry) => !PROXY_NAMES.has(entry) && !isAddressOrRange(entry));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not a hop count, an IP address, a CIDR range, or loopback/linklocal/uniquelocal` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });

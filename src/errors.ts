@@ -99,6 +99,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(error.status).json(error.toJSON());
       return;
     }
+    if (error instanceof TooManyAttempts) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(429).json(outcome('throttled', `too many failed attempts from this client: retry after ${error.retryAfterSeconds} s`));
+      return;
+    }
     if (error instanceof AuthError) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
       res.status(401).json(outcome('login', error.reason));
@@ -128,5 +133,13 @@ export class AuthError extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'AuthError';
+  }
+}
+
+/** A client that used up its failed attempts (AUTH_FAILURES_PER_MINUTE): 429 with Retry-After. */
+export class TooManyAttempts extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many failed attempts');
+    this.name = 'TooManyAttempts';
   }
 }

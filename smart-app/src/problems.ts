@@ -13,6 +13,7 @@ export type ProblemKind =
   | 'fhir-server-down'
   | 'not-found'
   | 'service-down'
+  | 'throttled'
   | 'invalid';
 
 export class Problem extends Error {
@@ -79,6 +80,11 @@ export const ADVICE: Record<ProblemKind, Advice> = {
     next: "Try again in a minute. If it persists, contact the billing service's operator.",
     retry: true,
   },
+  throttled: {
+    title: 'Too many failed sign-ins from this network',
+    next: 'Try again in a minute. If it keeps happening, tell IT: the billing service is holding back sign-ins from this network after many failed ones.',
+    retry: true,
+  },
   invalid: {
     title: 'The record could not be evaluated',
     next: 'Some data in the record is not in the expected form. The message above names it; ask the integration team to check it.',
@@ -142,6 +148,7 @@ const API_REFUSALS: Record<string, ProblemKind> = {
   'credentials-required': 'token-refused',
   'credentials-refused': 'token-refused',
   'fhir-server-unavailable': 'fhir-server-down',
+  'too-many-attempts': 'throttled',
 };
 
 /** The billing service's error body: an OperationOutcome (refusals name their code in issue[0].details). */
