@@ -11,7 +11,7 @@ import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
 import { inputLimits, useLimits } from './limits.js';
 import { cors } from './cors.js';
-import { AuthError, errorHandler, InputError, outcome } from './errors.js';
+import { AuthError, errorHandler, InputError, outcome, TooManyAttempts } from './errors.js';
 import { requestLogger } from './logger.js';
 import { healthRoutes } from './ops/health.js';
 import { Metrics } from './ops/metrics.js';
@@ -19,6 +19,7 @@ import { SMART_APP_DIR } from './paths.js';
 import { apiAuthentication } from './security/api-auth.js';
 import { authenticate } from './security/authenticate.js';
 import { bearerToken, sameSecret } from './security/bearer.js';
+import { clientKey, FailureBudget } from './security/failure-budget.js';
 import { FhirServerAllowlist } from './security/fhir-servers.js';
 import { MemoryIssuedCards, type IssuedCards } from './security/issued-cards.js';
 import { CdsJwtVerifier } from './security/jwt.js';
@@ -60,6 +61,13 @@ export function createApp({
   // No ETag: every answer is computed for one POST (hooks, the API) or small; hashing each body bought nothing.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Who the client is (req.ip, for its failed attempts): the connection, or what TRUST_PROXY's proxies say.
+  app.set('trust proxy', config.TRUST_PROXY ?? false);
+  // Failed authentication attempts per client, shared by every authenticated route.
+  const failures = new FailureBudget(config.AUTH_FAILURES_PER_MINUTE);
+  // Not kept by browsers, proxies or shared caches unless a route says otherwise: hooks, the API, the report and
+  // feedback carry patient data, and errors can echo what was posted. Only the reviewer app's files opt out.
+  app.use(noStore);
   app.use(requestLogger(logger, metrics));
   // While shutting down, answer what is in flight and tell clients not to reuse the connection.
   app.use((_req, res, next) => {
@@ -105,27 +113,36 @@ export function createApp({
       clinicTimeZone: config.CLINIC_TIME_ZONE ?? null,
       ...(verifier
         ? {
-            authenticate: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics),
-            authenticateDiscovery: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics, { optional: true }),
+            authenticate: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics, { failures }),
+            authenticateDiscovery: authenticate(verifier, config.PUBLIC_BASE_URL, logger, metrics, { optional: true, failures }),
           }
         : {}),
     }),
   );
   app.use(
-    healthRoutes({ feedback, replay, verifier, metrics, draining, protectDetails: config.NODE_ENV === 'production', adminToken: config.ADMIN_TOKEN }),
+    healthRoutes({
+      feedback,
+      replay,
+      verifier,
+      metrics,
+      draining,
+      protectDetails: config.NODE_ENV === 'production',
+      adminToken: config.ADMIN_TOKEN,
+      failures,
+    }),
   );
   app.get('/rules', rulesPage);
   // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
-  app.use('/smart-app', express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
+  app.use('/smart-app', cacheable, express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
   app.use(
-    evaluateRouter(apiAuthentication(config, logger, metrics), parseJson, {
+    evaluateRouter(apiAuthentication(config, logger, metrics, { failures }), parseJson, {
       bodyLimit: config.BODY_LIMIT,
       clinicTimeZone: config.CLINIC_TIME_ZONE ?? null,
     }),
   );
   app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
-  app.get('/api/v1/feedback', adminOnly(config), async (req, res) => {
+  app.get('/api/v1/feedback', adminOnly(config, failures), async (req, res) => {
     const service = typeof req.query.service === 'string' ? req.query.service : undefined;
     const after = integerParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const limit = integerParam(req.query.limit, 'limit', 1, FEEDBACK_PAGE_MAX) ?? FEEDBACK_PAGE_DEFAULT;
@@ -139,11 +156,22 @@ export function createApp({
   });
   for (const route of extraRoutes) app.use(route);
   app.use((_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.status(404).json(outcome('not-found', 'not found'));
   });
   app.use(errorHandler(logger));
   return app;
 }
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+/** Static files set their own Cache-Control (revalidated by ETag), and only when none is set. */
+const cacheable: RequestHandler = (_req, res, next) => {
+  res.removeHeader('Cache-Control');
+  next();
+};
 
 /** Feedback bodies are small: 100 items of a few hundred characters each. */
 const FEEDBACK_BODY_LIMIT = '64kb';
@@ -218,10 +246,13 @@ function jwtVerifier(config: Config, replay: ReplayCache): CdsJwtVerifier {
  * Reading stored feedback is for operators: with client authentication on it needs `Authorization: Bearer
  * <ADMIN_TOKEN>` (and is closed without an ADMIN_TOKEN); the open demo leaves it open.
  */
-function adminOnly(config: Config): RequestHandler {
+function adminOnly(config: Config, failures: FailureBudget): RequestHandler {
   return (req, _res, next) => {
     if (!config.CDS_TRUSTED_ISSUERS && !config.ADMIN_TOKEN) return next();
-    if (!sameSecret(bearerToken(req.get('authorization')) ?? '', config.ADMIN_TOKEN ?? '')) return next(new AuthError('admin token required'));
+    if (!sameSecret(bearerToken(req.get('authorization')) ?? '', config.ADMIN_TOKEN ?? '')) {
+      const wait = failures.take(clientKey(req.ip));
+      return next(wait === null ? new AuthError('admin token required') : new TooManyAttempts(wait));
+    }
     next();
   };
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TimeZone } from './dates.js';
 import { LimitSettings } from './limits.js';
@@ -29,6 +30,15 @@ const origins = (what: string) =>
       ),
     )
     .transform((list) => list.map((value) => new URL(value).origin));
+
+/** The named ranges express's `trust proxy` knows. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isAddressOrRange = (entry: string): boolean => {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+};
 
 /** `{"<iss>": "<JWKS URL>"}`: the CDS clients (EHRs) this service trusts. */
 const TrustedIssuers = z
@@ -117,8 +127,20 @@ const ConfigSchema = z.object({
   FHIR_MAX_BYTES_PER_HOOK: z.coerce.number().int().min(1024).default(40_000_000),
   /** The reviewer app's SMART launch URL used in card links; defaults to PUBLIC_BASE_URL/smart-app/launch.html. */
   SMART_LAUNCH_URL: z.url().optional(),
-  /** Origins allowed to call the service from a browser (CDS clients such as the sandbox): "*" or a comma-separated list. */
-  CORS_ORIGINS: z.string().min(1).default('*'),
+  /**
+   * Origins allowed to call the service from a browser (CDS clients such as the CDS Hooks sandbox): "*", a
+   * comma-separated list of origins, or empty (none). Unset: "*" in development, none in production.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value, ctx) => {
+      if (value.trim() === '*') return '*' as const;
+      const listed = origins('a browser client').safeParse(value);
+      if (listed.success) return listed.data;
+      ctx.addIssue({ code: 'custom', message: `must be "*" or ${listed.error.issues[0]?.message ?? 'a list of origins'}` });
+      return z.NEVER;
+    })
+    .optional(),
   /** Redis for the JWT replay cache shared by replicas (redis://host:6379); memory when unset. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
   /** PostgreSQL for feedback shared by replicas (postgres://user@host/db); SQLite (FEEDBACK_DB_PATH) when unset. */
@@ -141,15 +163,42 @@ const ConfigSchema = z.object({
    * gives no zone (billing-rules.md, "Time zones"); unset, each timestamp is read in its own offset (D-TZ says so).
    */
   CLINIC_TIME_ZONE: TimeZone.optional(),
+  /**
+   * Failed authentication attempts per client and minute (refusals, and token checks sent to an EHR until one
+   * accepts the token), on the direct API, the CDS Hooks endpoints and the operators' endpoints; then 429 with
+   * Retry-After. 0 turns the limit off.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
+  /**
+   * The proxies in front of the service whose X-Forwarded-For names the client (express's `trust proxy`): a hop
+   * count, or addresses, CIDR ranges and `loopback`/`linklocal`/`uniquelocal`, comma-separated. Unset: the
+   * connection's address is the client, and X-Forwarded-For is ignored.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      if (/^\d{1,2}$/.test(value.trim())) return Number(value.trim());
+      const entries = csv(value);
+      const bad = entries.find((entry) => !PROXY_NAMES.has(entry) && !isAddressOrRange(entry));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not a hop count, an IP address, a CIDR range, or loopback/linklocal/uniquelocal` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   /** Bearer token for operators' endpoints (GET /api/v1/feedback) when client authentication is on. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO'> & {
+  Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_BASE_URL' | 'SMART_LAUNCH_URL' | 'DEMO' | 'CORS_ORIGINS'> & {
     PUBLIC_BASE_URL: string;
     SMART_LAUNCH_URL: string;
     DEMO: 'on' | 'off';
+    /** `*` (any origin) or the origins listed; empty = no cross-origin calls. */
+    CORS_ORIGINS: '*' | readonly string[];
   }
 >;
 
@@ -186,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     PUBLIC_BASE_URL: base,
     SMART_LAUNCH_URL: config.SMART_LAUNCH_URL ?? `${base}/smart-app/launch.html`,
     DEMO: config.DEMO ?? (config.NODE_ENV === 'production' || authenticated ? 'off' : 'on'),
+    // Development keeps "*" for the CDS Hooks sandbox; production answers no browser on another origin unless told.
+    CORS_ORIGINS: config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : '*'),
   };
 }
 

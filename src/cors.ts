@@ -1,17 +1,12 @@
 import type { RequestHandler } from 'express';
 
 /**
- * CORS for CDS clients that call from a browser (the CDS Hooks sandbox): the configured origins may send
- * `Authorization` and `Content-Type`; preflight requests get 204.
+ * CORS for CDS clients that call from a browser (the CDS Hooks sandbox): the configured origins (`*` for any) may
+ * send `Authorization` and `Content-Type`; an empty list allows no other origin. Preflight requests get 204.
  */
-export function cors(originsSetting: string): RequestHandler {
-  const any = originsSetting.trim() === '*';
-  const origins = new Set(
-    originsSetting
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-  );
+export function cors(allowed: '*' | readonly string[]): RequestHandler {
+  const any = allowed === '*';
+  const origins = new Set(any ? [] : allowed);
   return (req, res, next) => {
     const origin = req.get('origin');
     if (origin && (any || origins.has(origin))) {

@@ -93,8 +93,15 @@ const BODY_PARSER_MESSAGES: Record<string, { status: number; message: string }> 
 /** The one error handler: known errors become their status and JSON body; anything else a bare 500, logged. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
+    // An error can name or echo what was posted: never cached, whichever route it came from.
+    res.setHeader('Cache-Control', 'no-store');
     if (error instanceof InputError) {
       res.status(error.status).json(error.toJSON());
+      return;
+    }
+    if (error instanceof TooManyAttempts) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(429).json(outcome('throttled', `too many failed attempts from this client: retry after ${error.retryAfterSeconds} s`));
       return;
     }
     if (error instanceof AuthError) {
@@ -126,5 +133,13 @@ export class AuthError extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'AuthError';
+  }
+}
+
+/** A client that used up its failed attempts (AUTH_FAILURES_PER_MINUTE): 429 with Retry-After. */
+export class TooManyAttempts extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many failed attempts');
+    this.name = 'TooManyAttempts';
   }
 }

@@ -1,11 +1,11 @@
+import { csvField } from '../../src/csv.js';
 import type { Determination } from '../../src/engine/types.js';
 
-const cell = (value: string | number | null | undefined): string => {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** The lines to bill (and those pending a signature) as CSV, one row per code and session. */
+/**
+ * The lines to bill (and those pending a signature) as CSV, one row per code and session. Fields go through the CLI's
+ * csvField (src/csv.ts): a FHIR value that looks like a formula (an unresolved encounter reference `=HYPERLINK(…)`)
+ * stays text in the spreadsheet.
+ */
 export function billingCsv(determination: Determination): string {
   const header = ['date', 'encounter', 'fractions', 'code', 'units', 'status', 'rule', 'estimated_amount_usd'];
   const rows = determination.sessions.flatMap((session) =>
@@ -22,5 +22,5 @@ export function billingCsv(determination: Determination): string {
         session.estimate?.lines.find((priced) => priced.code === line.code)?.amount ?? '',
       ]),
   );
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

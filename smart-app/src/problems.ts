@@ -13,6 +13,7 @@ export type ProblemKind =
   | 'fhir-server-down'
   | 'not-found'
   | 'service-down'
+  | 'throttled'
   | 'invalid';
 
 export class Problem extends Error {
@@ -79,6 +80,11 @@ export const ADVICE: Record<ProblemKind, Advice> = {
     next: "Try again in a minute. If it persists, contact the billing service's operator.",
     retry: true,
   },
+  throttled: {
+    title: 'Too many failed sign-ins from this network',
+    next: 'Try again in a minute. If it keeps happening, tell IT: the billing service is holding back sign-ins from this network after many failed ones.',
+    retry: true,
+  },
   invalid: {
     title: 'The record could not be evaluated',
     next: 'Some data in the record is not in the expected form. The message above names it; ask the integration team to check it.',
@@ -86,25 +92,41 @@ export const ADVICE: Record<ProblemKind, Advice> = {
   },
 };
 
-/** OAuth 2.0 authorization errors (RFC 6749 §4.1.2.1) explained; the rest are shown as the server sent them. */
+/** OAuth 2.0 (RFC 6749 §4.1.2.1) and OpenID Connect (Core §3.1.2.6) authorization error codes, explained. */
 const OAUTH_ERRORS: Record<string, string> = {
   access_denied: 'access to the record was declined',
   invalid_scope: 'the app asked for scopes the EHR does not grant it',
   unauthorized_client: 'the app is not registered for this kind of launch',
+  unsupported_response_type: 'the EHR does not support the kind of request the app made',
   invalid_request: 'the EHR found the launch request invalid',
   server_error: 'the authorization server failed',
   temporarily_unavailable: 'the authorization server is temporarily unavailable',
+  login_required: 'the user must sign in to the EHR first',
+  consent_required: 'the user has not consented to the app',
+  interaction_required: 'the EHR needs the user to act before authorizing the app',
+  account_selection_required: 'the user must choose an account in the EHR',
 };
 
-/** The OAuth error redirect (`?error=…&error_description=…`), or null when the URL has none. */
+/** What an error code looks like (RFC 6749's are words joined by `_`); anything else is not shown. */
+const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The OAuth error redirect (`?error=…`), or null when the URL has none. Anyone can send a reviewer a link to the app
+ * with an `error_description` (or an `error`) of their choosing — "your session is locked, call 555-0100" — so the
+ * app says a fixed sentence: the error code when it looks like one, and what a known code means. The description
+ * is never shown.
+ */
 export function authorizationError(params: URLSearchParams): Problem | null {
   const error = params.get('error');
   if (!error) return null;
-  const description = params.get('error_description');
-  const meaning = OAUTH_ERRORS[error];
+  const code = ERROR_CODE.test(error) ? error : null;
+  // Own keys only: `?error=constructor` is not Object's.
+  const meaning = code && Object.hasOwn(OAUTH_ERRORS, code) ? OAUTH_ERRORS[code] : undefined;
   return new Problem(
     'authorization-refused',
-    `The authorization server answered "${error}"${description ? `: ${description}` : ''}${meaning ? ` (${meaning})` : ''}.`,
+    code
+      ? `The authorization server refused the launch with error code ${code}${meaning ? ` (${meaning})` : ''}.`
+      : 'The authorization server refused the launch with an error code the app does not show.',
   );
 }
 
@@ -126,6 +148,7 @@ const API_REFUSALS: Record<string, ProblemKind> = {
   'credentials-required': 'token-refused',
   'credentials-refused': 'token-refused',
   'fhir-server-unavailable': 'fhir-server-down',
+  'too-many-attempts': 'throttled',
 };
 
 /** The billing service's error body: an OperationOutcome (refusals name their code in issue[0].details). */

@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { ndjsonLine } from '../batch/output.js';
 import { runResources, type ErrorLine, type RunRecord } from '../batch/run.js';
 import type { SummaryRecord } from '../batch/summary.js';
 import { ndjsonItem, UnreadableInput, type SourceItem } from '../batch/sources.js';
@@ -124,7 +125,7 @@ export function evaluateRouter(
     if (req.is(NDJSON_TYPES)) {
       if (encounter) throw new InputError([{ path: 'encounter', in: 'query', message: 'applies to a Bundle, not to NDJSON' }]);
       const { records, summary } = await evaluateNdjson(req.body, dates);
-      res.type('application/x-ndjson').send(`${[...records, { summary }].map((record) => JSON.stringify(record)).join('\n')}\n`);
+      res.type('application/x-ndjson').send(`${[...records, { summary }].map(ndjsonLine).join('\n')}\n`);
       return;
     }
     if (req.body === undefined) throw new InputError([{ path: 'body', message: 'a FHIR Bundle is required' }]);

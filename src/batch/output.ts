@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { csvField } from '../csv.js';
 import type { Finding } from '../engine/types.js';
 import type { ErrorLine, PatientLine, RunRecord } from './run.js';
 import type { SummaryRecord } from './summary.js';
@@ -19,11 +20,24 @@ export interface RecordWriter {
 
 const isError = (record: RunRecord): record is ErrorLine => 'error' in record;
 
+/**
+ * JSON text that stays on one line for every reader: U+2028 and U+2029 (and NEL, U+0085) written as `\u2028`…
+ * JSON.stringify leaves them raw, which JSON allows, but readers that split lines by Unicode's rules (Python's
+ * str.splitlines, editors, log shippers) cut a record in two where a FHIR value holds one. They can only occur
+ * inside strings, where the escape means the same character.
+ */
+export function escapeLineSeparators(json: string): string {
+  return json.replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One NDJSON line (without its `\n`): the value as JSON, line separators escaped. */
+export const ndjsonLine = (value: unknown): string => escapeLineSeparators(JSON.stringify(value));
+
 /** NDJSON: one line per patient (`{"patient": …, …determination}`), error lines where they occur, the summary last. */
 export function ndjsonWriter(stream: Writable): RecordWriter {
   return {
-    write: (record) => put(stream, `${JSON.stringify(record)}\n`),
-    end: (summary) => put(stream, `${JSON.stringify({ summary })}\n`),
+    write: (record) => put(stream, `${ndjsonLine(record)}\n`),
+    end: (summary) => put(stream, `${ndjsonLine({ summary })}\n`),
   };
 }
 
@@ -73,13 +87,7 @@ const CSV_COLUMNS = [
   'evidence',
 ];
 
-/** A CSV field: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-function field(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-const row = (values: unknown[]) => `${values.map(field).join(',')}\n`;
+const row = (values: (string | number | null | undefined)[]) => `${values.map(csvField).join(',')}\n`;
 const amountOf = (finding: Finding) => (finding as { amountAtRisk?: number | null }).amountAtRisk ?? '';
 
 function csvRows(record: PatientLine): string {

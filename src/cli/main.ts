@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { CalendarDate, TimeZone, todayAtClinic } from '../dates.js';
-import { writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
+import { escapeLineSeparators, ndjsonLine, writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
 import { duration, ProgressReporter } from '../batch/progress.js';
 import { runDepartment, type RunRecord } from '../batch/run.js';
 import { notJson, planInput, UnreadableInput } from '../batch/sources.js';
@@ -311,7 +311,7 @@ async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (t
       if (record.summary) {
         summary.merge(record.summary);
         summaries += 1;
-      } else if (!target.stream.write(`${text}\n`)) await new Promise((resolve) => target.stream.once('drain', resolve));
+      } else if (!target.stream.write(`${escapeLineSeparators(text)}\n`)) await new Promise((resolve) => target.stream.once('drain', resolve));
     }
     if (summaries !== 1) {
       problems += 1;
@@ -319,7 +319,7 @@ async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (t
     }
   }
   const merged = summary.toJSON();
-  target.stream.write(`${JSON.stringify({ summary: merged })}\n`);
+  target.stream.write(`${ndjsonLine({ summary: merged })}\n`);
   await target.close();
   err(`rt-billing: merged ${parsed.paths.length} shards: ${merged.patients} patients, ${merged.sessions} sessions, ${merged.errors} error records\n`);
   return problems > 0 || merged.errors > 0 ? 3 : 0;

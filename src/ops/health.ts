@@ -1,6 +1,8 @@
 import { Router, type Request } from 'express';
 import type { FeedbackStore } from '../cds/feedback-store.js';
+import { TooManyAttempts } from '../errors.js';
 import { bearerToken, sameSecret } from '../security/bearer.js';
+import { clientKey, type FailureBudget } from '../security/failure-budget.js';
 import type { CdsJwtVerifier } from '../security/jwt.js';
 import type { ReplayCache } from '../security/replay-cache.js';
 import type { Metrics } from './metrics.js';
@@ -19,6 +21,8 @@ export interface HealthOptions {
    */
   readonly protectDetails?: boolean;
   readonly adminToken?: string | undefined;
+  /** A wrong or missing admin token on /metrics uses one of the client's failed attempts (AUTH_FAILURES_PER_MINUTE). */
+  readonly failures?: FailureBudget;
 }
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
@@ -58,8 +62,10 @@ export function healthRoutes(options: HealthOptions): Router {
       ...(jwks ? { jwks } : {}),
     });
   });
-  router.get('/metrics', async (req, res) => {
+  router.get('/metrics', async (req, res, next) => {
     if (!isOperator(req)) {
+      const wait = options.failures?.take(clientKey(req.ip)) ?? null;
+      if (wait !== null) return next(new TooManyAttempts(wait));
       res.setHeader('WWW-Authenticate', 'Bearer');
       res.status(401).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'admin token required' }] });
       return;

@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AuthError } from '../errors.js';
+import { AuthError, TooManyAttempts } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import { bearerToken } from './bearer.js';
+import { clientKey, FailureBudget } from './failure-budget.js';
 import type { CdsJwtVerifier } from './jwt.js';
 
 /**
@@ -15,17 +16,25 @@ export function authenticate(
   publicBaseUrl: string,
   logger: Logger,
   metrics: Metrics,
-  options: { optional?: boolean } = {},
+  options: { optional?: boolean; failures?: FailureBudget } = {},
 ): RequestHandler {
+  const failures = options.failures ?? new FailureBudget(0);
   return async (req, _res, next) => {
+    /** A refusal uses one of the client's failed attempts; once they are used up, it is a 429 instead. */
+    const refuse = (error: AuthError) => {
+      const wait = failures.take(clientKey(req.ip));
+      const reason = wait === null ? error.reason : 'too many failed attempts';
+      metrics.jwtRejections.inc({ reason });
+      logger.warn({ reason }, 'client refused');
+      next(wait === null ? error : new TooManyAttempts(wait));
+    };
     const token = bearerToken(req.get('authorization'));
     if (!token) {
       if (options.optional && !req.get('authorization')) {
         next();
         return;
       }
-      metrics.jwtRejections.inc({ reason: 'bearer token required' });
-      next(new AuthError('bearer token required'));
+      refuse(new AuthError('bearer token required'));
       return;
     }
     const service = `${publicBaseUrl}/cds-services${req.params.id ? `/${String(req.params.id)}` : ''}`;
@@ -35,11 +44,8 @@ export function authenticate(
       logger.debug({ iss: client.iss, tenant: client.tenant, jti: client.jti }, 'client authenticated');
       next();
     } catch (error) {
-      if (error instanceof AuthError) {
-        metrics.jwtRejections.inc({ reason: error.reason });
-        logger.warn({ reason: error.reason }, 'client refused');
-      }
-      next(error);
+      if (error instanceof AuthError) refuse(error);
+      else next(error);
     }
   };
 }

@@ -7,6 +7,10 @@ const DISCOVERY_MAX_AGE_MS = 10 * 60_000;
 const DISCOVERY_FAILURE_MAX_AGE_MS = 60_000;
 const SMALL_RESPONSE_BYTES = 256_000;
 const MAX_REMEMBERED = 10_000;
+/** A refused token is refused from memory this long: the same made-up token is not sent to the EHR again. */
+export const REFUSED_MS = 60_000;
+/** Refused tokens remembered at once (the oldest are forgotten first): a small cache, not a list of every attempt. */
+const MAX_REFUSED = 1_000;
 
 export type TokenRefusal = 'token-expired' | 'token-refused' | 'fhir-server-unavailable';
 
@@ -30,34 +34,56 @@ export interface TokenToCheck {
  *   the one asked for refuses it;
  * - the token must read `<base>/Patient/<id>` (a read built from parsed parts, nothing else);
  * - the answer is remembered until the earliest of: 60 s (then asked again: revocation), the introspected `exp`,
- *   the expiry the app reports. A token is never accepted after any of them.
+ *   the expiry the app reports. A token is never accepted after any of them;
+ * - a refusal is remembered REFUSED_MS (60 s; the last 1,000 only): the same made-up or revoked token is refused
+ *   from memory meanwhile, not introspected again. An EHR that did not answer is asked again next time.
  */
 export class SmartTokenChecker {
   private readonly remembered = new Map<string, number>();
+  private readonly refused = new Map<string, { until: number; result: TokenCheck & { ok: false } }>();
   private readonly inflight = new Map<string, Promise<TokenCheck>>();
   private readonly introspection = new Map<string, { endpoint: string | null; until: number }>();
 
   constructor(
-    private readonly settings: { readonly timeoutMs: number },
+    private readonly settings: { readonly timeoutMs: number; readonly maxRefused?: number },
     private readonly now: () => number = Date.now,
   ) {}
 
-  async check(request: TokenToCheck): Promise<TokenCheck> {
+  /**
+   * The answer the checker already has, without asking anyone: accepted within the last minute, refused within
+   * REFUSED_MS, or expired by the app's own word; `undefined` when only the EHR can tell.
+   */
+  known(request: TokenToCheck): TokenCheck | undefined {
     const now = this.now();
     if (request.claimedExpiry !== undefined && request.claimedExpiry <= now)
       return { ok: false, kind: 'token-expired', reason: 'the access token has expired' };
-    const key = createHash('sha256').update(`${request.base}|${request.patient}|${request.token}`).digest('hex');
+    const key = keyOf(request);
     const until = this.remembered.get(key);
     if (until !== undefined && until > now) return { ok: true, until: Math.min(until, request.claimedExpiry ?? Infinity) };
+    const refused = this.refused.get(key);
+    if (refused && refused.until > now) return refused.result;
+    return undefined;
+  }
+
+  async check(request: TokenToCheck): Promise<TokenCheck> {
+    const known = this.known(request);
+    if (known) return known;
+    const key = keyOf(request);
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.ask(request).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     const result = await pending;
-    if (result.ok) this.remember(key, result.until);
-    else this.remembered.delete(key);
-    return result.ok ? { ok: true, until: Math.min(result.until, request.claimedExpiry ?? Infinity) } : result;
+    if (result.ok) {
+      this.refused.delete(key);
+      this.remember(key, result.until);
+      return { ok: true, until: Math.min(result.until, request.claimedExpiry ?? Infinity) };
+    }
+    this.remembered.delete(key);
+    // The EHR said no: the same token is not sent again for a while. An EHR that did not answer is asked again.
+    if (result.kind !== 'fhir-server-unavailable') this.rememberRefusal(key, result);
+    return result;
   }
 
   private async ask({ base, patient, token }: TokenToCheck): Promise<TokenCheck> {
@@ -134,6 +160,12 @@ export class SmartTokenChecker {
     }
   }
 
+  private rememberRefusal(key: string, result: TokenCheck & { ok: false }): void {
+    this.refused.delete(key);
+    if (this.refused.size >= (this.settings.maxRefused ?? MAX_REFUSED)) this.refused.delete(this.refused.keys().next().value!);
+    this.refused.set(key, { until: this.now() + REFUSED_MS, result });
+  }
+
   private remember(key: string, until: number): void {
     if (this.remembered.size >= MAX_REMEMBERED) {
       const now = this.now();
@@ -143,3 +175,6 @@ export class SmartTokenChecker {
     this.remembered.set(key, until);
   }
 }
+
+/** One cache key per server, patient and token; the token itself is not kept. */
+const keyOf = ({ base, patient, token }: TokenToCheck): string => createHash('sha256').update(`${base}|${patient}|${token}`).digest('hex');

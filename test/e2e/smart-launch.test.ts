@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { API_REFUSAL_SYSTEM } from '../../src/security/api-auth.js';
 import { startService, type RunningService } from '../../src/start.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
 import { SMART_STYLE, startFramingPage, startSmartEhr, type LaunchContext, type SmartEhr } from '../helpers/smart-ehr.js';
@@ -165,13 +166,29 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
     await page.close();
   });
 
-  it('an OAuth error redirect is shown with error and error_description, not "Not launched"', async () => {
+  it('an OAuth error redirect is shown as a fixed message with its error code, not "Not launched", never its error_description', async () => {
     const page = await launch({ patient: A4, auth_error: 'invalid_scope' });
     const alert = await alertOf(page);
     expect(alert.kind).toBe('authorization-refused');
     expect(alert.text).toContain('The EHR did not authorize the app');
-    expect(alert.text).toContain('"invalid_scope": Simulated invalid scope error');
+    expect(alert.text).toContain('error code invalid_scope (the app asked for scopes the EHR does not grant it)');
+    expect(alert.text).not.toContain('Simulated invalid scope error');
     expect(alert.text).not.toContain('Not launched');
+    await page.close();
+  });
+
+  it.each([
+    ['error_description', '?error=access_denied&error_description=', 'error code access_denied (access to the record was declined)'],
+    ['error', '?error=', 'an error code the app does not show'],
+  ])("a link to the app with a crafted %s: the attacker's words are not shown", async (_label, query, shown) => {
+    const lure = 'Your session is locked. Call the help desk at +1-800-555-0100 and give your password.';
+    const page = await newPage();
+    await page.goto(`${service.url}/smart-app/index.html${query}${encodeURIComponent(lure)}&state=anything`);
+    const alert = await alertOf(page);
+    expect(alert.kind).toBe('authorization-refused');
+    expect(alert.text).toContain(shown);
+    expect(alert.text).not.toContain('555-0100');
+    expect(alert.text).not.toContain('locked');
     await page.close();
   });
 
@@ -223,6 +240,38 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
     expect(alert.text).toContain('The billing service is not answering');
     expect(alert.retry).toBe(1);
     await page.close();
+  });
+
+  it('the billing service holding back failed sign-ins (429): its own message, and Try again', async () => {
+    const errorsBefore = consoleErrors.length;
+    const page = await newPage();
+    // The service's answer when this address has used up AUTH_FAILURES_PER_MINUTE (test/integration/rate-limit.test.ts).
+    await page.route(/\/api\/v1\/evaluate/, (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'retry-after': '6', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceType: 'OperationOutcome',
+          issue: [
+            {
+              severity: 'error',
+              code: 'throttled',
+              diagnostics: 'too many failed attempts from this client: retry after 6 s',
+              details: { coding: [{ system: API_REFUSAL_SYSTEM, code: 'too-many-attempts' }] },
+            },
+          ],
+        }),
+      }),
+    );
+    await page.goto(ehr.launchUrl(appLaunch, { patient: A4 }));
+    const alert = await alertOf(page);
+    expect(alert.kind).toBe('throttled');
+    expect(alert.text).toContain('Too many failed sign-ins from this network');
+    expect(alert.text).toContain('retry after 6 s');
+    expect(alert.retry).toBe(1);
+    await page.close();
+    // The 429 this test provoked is the only console error it leaves; any real 429 elsewhere still fails the run.
+    expect(consoleErrors.splice(errorsBefore).filter((text) => !/status of 429/.test(text))).toEqual([]);
   });
 
   it('token expiry without a refresh token: asks to relaunch, and the service refuses the expired token too', async () => {

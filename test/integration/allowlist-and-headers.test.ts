@@ -171,6 +171,54 @@ describe('embedding the reviewer app in an EHR', () => {
   });
 });
 
+describe('CORS_ORIGINS: which browsers on other origins may call', () => {
+  const SANDBOX = 'https://sandbox.cds-hooks.org';
+  /** A browser's preflight for a hook call, then the call's discovery counterpart, both from `origin`. */
+  const fromBrowser = async (env: Record<string, string>, origin: string) => {
+    const app = testApp(env).app;
+    const preflight = await request(app)
+      .options('/cds-services/rt-billing-order-sign')
+      .set({ origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' });
+    const discovery = await request(app).get('/cds-services').set('origin', origin);
+    return { preflight, discovery };
+  };
+
+  it('production, unset: no other origin (no Access-Control-Allow-Origin on the preflight or the answer)', async () => {
+    expect(loadConfig(PRODUCTION).CORS_ORIGINS).toEqual([]);
+    const { preflight, discovery } = await fromBrowser(PRODUCTION, SANDBOX);
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-headers']).toBeUndefined();
+    expect(discovery.status).toBe(200);
+    expect(discovery.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('development, unset: any origin ("*"), for the CDS Hooks sandbox', async () => {
+    const { preflight, discovery } = await fromBrowser({}, SANDBOX);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(preflight.headers['access-control-allow-headers']).toContain('Authorization');
+    expect(discovery.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('production with CORS_ORIGINS listed: those origins only, named back with Vary: Origin', async () => {
+    const env = { ...PRODUCTION, CORS_ORIGINS: `${SANDBOX}/` };
+    const listed = await fromBrowser(env, SANDBOX);
+    expect(listed.preflight.headers['access-control-allow-origin']).toBe(SANDBOX);
+    expect(listed.discovery.headers['access-control-allow-origin']).toBe(SANDBOX);
+    expect(listed.discovery.headers['vary']).toMatch(/Origin/);
+    const other = await fromBrowser(env, 'https://attacker.example');
+    expect(other.preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(other.discovery.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('empty turns cross-origin calls off in development too; a value that is not "*" or origins stops the start', async () => {
+    const { discovery } = await fromBrowser({ CORS_ORIGINS: '' }, SANDBOX);
+    expect(discovery.headers['access-control-allow-origin']).toBeUndefined();
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://sandbox.cds-hooks.org/path' })).toThrow(/CORS_ORIGINS: must be "\*" or/);
+    expect(() => loadConfig({ CORS_ORIGINS: '*.example.org' })).toThrow(/CORS_ORIGINS/);
+  });
+});
+
 describe('the CDS Hooks endpoints answer JSON with the headers of a JSON API', () => {
   it.each(['/cds-services', '/CDS-Services', '/cds-services/rt-billing-order-sign'])('%s: nothing to frame, sniff, run or cache', async (path) => {
     const app = testApp().app;

@@ -16,6 +16,7 @@ import { clientToken, ISSUER, JWKS_URL, makeKey } from '../helpers/jwt.js';
  * - feedback (4.9 MB card id, unknown card ids, unpaginated reads): test/integration/feedback.test.ts
  * - the open demo beside client authentication, /metrics and /readyz details: test/integration/allowlist-and-headers.test.ts
  * - 40 random kids (the JWKS budget), iat in the future: test/unit/security/jwt.test.ts (and below, over HTTP)
+ * - made-up SMART tokens each introspected (issue 23): test/integration/rate-limit.test.ts
  * - unescaped FHIR text in card markdown: the lead's, in src/cds/cards.ts (not here)
  */
 const BASE = 'https://rt-billing.example.org';
@@ -134,7 +135,8 @@ describe('CDS client JWTs', () => {
 
   it('40 random kids do not use up the JWKS budget: at most one refetch, and the real key keeps working', async () => {
     serveJwks();
-    const { app } = production();
+    // The JWKS budget alone: a client's failed attempts (AUTH_FAILURES_PER_MINUTE) are test/integration/rate-limit.test.ts's.
+    const { app } = production({ AUTH_FAILURES_PER_MINUTE: '0' });
     expect((await call(app, `Bearer ${clientToken(key, AUD)}`)).status).toBe(200);
     const before = jwksFetches;
     const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => call(app, `Bearer ${clientToken({ ...key, kid: `random-${i}` }, AUD)}`)));

