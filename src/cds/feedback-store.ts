@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../errors.js';
 import type { FeedbackRequest } from './schemas.js';
 
 export interface FeedbackRecord {
@@ -39,8 +40,16 @@ export interface FeedbackStore {
 }
 
 /**
+ * How long a write waits for another process's lock on the file (a backup, an operator's open transaction).
+ * better-sqlite3 waits synchronously, stalling every request meanwhile (hooks too): its 5 s default was a 5 s
+ * stall of the service; past this the feedback call answers 503 instead.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 250;
+
+/**
  * Feedback in a SQLite file, written synchronously with WAL and synchronous=FULL: once the service has
- * answered 200, the record survives a crash or a restart.
+ * answered 200, the record survives a crash or a restart. A failed read or write (the file locked by another
+ * process, disk full, I/O error, the database closed) is a StoreUnavailableError: 503 with Retry-After, never a 500.
  */
 export class SqliteFeedbackStore implements FeedbackStore {
   private readonly db: Database.Database;
@@ -48,7 +57,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS feedback (
@@ -68,6 +77,10 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async save(serviceId: string, feedback: FeedbackRequest['feedback'], receivedAt: string): Promise<void> {
+    unavailableOnError(() => this.write(serviceId, feedback, receivedAt));
+  }
+
+  private write(serviceId: string, feedback: FeedbackRequest['feedback'], receivedAt: string): void {
     const write = this.db.transaction(() => {
       for (const item of feedback) {
         this.insert.run(
@@ -88,10 +101,10 @@ export class SqliteFeedbackStore implements FeedbackStore {
   async list(serviceId?: string, page: FeedbackPage = {}): Promise<FeedbackRecord[]> {
     const after = page.after ?? 0;
     const limit = pageSize(page);
-    const rows = (
+    const rows = unavailableOnError(() =>
       serviceId
         ? this.db.prepare('SELECT * FROM feedback WHERE service_id = ? AND id > ? ORDER BY id LIMIT ?').all(serviceId, after, limit)
-        : this.db.prepare('SELECT * FROM feedback WHERE id > ? ORDER BY id LIMIT ?').all(after, limit)
+        : this.db.prepare('SELECT * FROM feedback WHERE id > ? ORDER BY id LIMIT ?').all(after, limit),
     ) as Record<string, string | number | null>[];
     return rows.map((row) => ({
       id: Number(row.id),
@@ -117,5 +130,14 @@ export class SqliteFeedbackStore implements FeedbackStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** Runs a SQLite call; its failure is the store's (503), not the request's. */
+function unavailableOnError<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new StoreUnavailableError('feedback store', { cause: error });
   }
 }

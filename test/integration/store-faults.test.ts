@@ -1,0 +1,248 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goldenCase } from '../helpers/cases.js';
+import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
+import { servicesAvailable, servicesRequired, spawnService, startPostgres, startRedis, type Spawned } from '../helpers/processes.js';
+
+if (!servicesAvailable && !servicesRequired) {
+  console.warn('Store fault tests SKIPPED: they need redis-server and PostgreSQL (apt-get install -y redis-server postgresql) and root to run them.');
+}
+
+/**
+ * Issue 23, "Survive the hospital network": the service spawned as `npm start` runs it, against real Redis and
+ * PostgreSQL servers that the tests kill (SIGKILL), hang (SIGSTOP), flush and restart under it.
+ */
+const BASE = 'https://rt-billing.example.org';
+const ISS = 'https://ehr.example.org';
+const ADMIN_TOKEN = 'operator-token-0123456789';
+const ORDER = '/cds-services/rt-billing-order-sign';
+const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
+const FEEDBACK = `${DISCHARGE}/feedback`;
+/** The bounded waits the services run with (REDIS_TIMEOUT_MS, DATABASE_TIMEOUT_MS). */
+const TIMEOUT_MS = 1000;
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+let jwks: Server;
+
+/** A client JWT for an endpoint, issued now or some seconds ago (still within its 5-minute lifetime). */
+const token = (path: string, issuedSecondsAgo = 0) => {
+  const iat = Math.floor(Date.now() / 1000) - issuedSecondsAgo;
+  return jwt.sign({ iss: ISS, sub: 'ehr', aud: `${BASE}${path}`, iat, exp: iat + 300, jti: randomUUID() }, privateKey, {
+    algorithm: 'ES384',
+    header: { alg: 'ES384', typ: 'JWT', kid: 'k1' },
+  });
+};
+const post = (service: Spawned, path: string, body: unknown, bearer = token(path)) =>
+  fetch(`${service.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body: JSON.stringify(body),
+  });
+const orderSign = (service: Spawned, bearer = token(ORDER)) =>
+  post(service, ORDER, orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true }), bearer);
+/** Calls encounter-discharge; resolves with the ids of the cards it returned. */
+const issueCards = async (service: Spawned): Promise<string[]> => {
+  const res = await post(service, DISCHARGE, encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { cards: { uuid: string }[] }).cards.map((card) => card.uuid);
+};
+const feedbackOn = (card: string, outcomeTimestamp = new Date().toISOString()) => ({ feedback: [{ card, outcome: 'accepted', outcomeTimestamp }] });
+interface StoredFeedback {
+  card: string;
+  outcomeTimestamp: string;
+}
+const storedFeedback = async (service: Spawned): Promise<StoredFeedback[]> => {
+  const res = await fetch(`${service.url}/api/v1/feedback?service=rt-billing-encounter-discharge&limit=1000`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { feedback: StoredFeedback[] }).feedback;
+};
+const readyz = async (service: Spawned) => {
+  const res = await fetch(`${service.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+};
+/** The process has neither exited nor been killed, and answers /healthz. */
+const expectAlive = async (service: Spawned) => {
+  await new Promise((resolve) => setTimeout(resolve, 200)); // an 'error' nobody handles takes the process down on the next tick
+  expect(service.process.exitCode).toBeNull();
+  expect(service.process.signalCode).toBeNull();
+  expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+};
+/** A 503 that says when to come back. */
+const expectUnavailable = async (res: Response, what: string) => {
+  expect(res.status).toBe(503);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(JSON.stringify(await res.json())).toContain(what);
+};
+const timed = async <T>(call: () => Promise<T>): Promise<{ result: T; ms: number }> => {
+  const started = performance.now();
+  const result = await call();
+  return { result, ms: performance.now() - started };
+};
+async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const serviceEnv = (stores: Record<string, string>) => ({
+  DEMO: 'off',
+  PUBLIC_BASE_URL: BASE,
+  ADMIN_TOKEN,
+  CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISS]: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json` }),
+  REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
+  DATABASE_TIMEOUT_MS: String(TIMEOUT_MS),
+  ...stores,
+});
+
+beforeAll(async () => {
+  jwks = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES384', use: 'sig' }] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => jwks.close(() => resolve()));
+});
+
+const run = describe.skipIf(!servicesAvailable && !servicesRequired);
+const requireServers = () => {
+  if (!servicesAvailable)
+    throw new Error('redis-server, PostgreSQL and root are required (RT_BILLING_REQUIRE_SERVICES=1): apt-get install -y redis-server postgresql');
+};
+
+run('PostgreSQL down: feedback answers 503, everything else keeps going, and it recovers on its own', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let postgres: Awaited<ReturnType<typeof startPostgres>>;
+  let service: Spawned;
+  const spawned: Spawned[] = [];
+  const spawn = async () => {
+    const one = await spawnService(serviceEnv({ REDIS_URL: redis.url, DATABASE_URL: postgres.url }));
+    spawned.push(one);
+    return one;
+  };
+
+  beforeAll(async () => {
+    requireServers();
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    service = await spawn();
+  }, 60_000);
+  afterAll(() => {
+    for (const one of spawned) one.process.kill('SIGKILL');
+    redis?.stop();
+    postgres?.stop();
+  });
+
+  it('killed while feedback is being written: the process stays up, feedback 503 + Retry-After, hooks 200, /readyz 503; restarted: all recover without a restart', async () => {
+    const [card] = await issueCards(service);
+    // Hold the table so the service's INSERT is in flight on a checked-out connection, then kill PostgreSQL under it.
+    const locker = new pg.Client({ connectionString: postgres.url });
+    locker.on('error', () => undefined);
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE rt_billing_feedback IN ACCESS EXCLUSIVE MODE');
+    const writing = post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z'));
+    await eventually(async () => {
+      await locker.query('SELECT pg_stat_clear_snapshot()'); // statistics are read once per transaction otherwise
+      const waiting = await locker.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO rt_billing_feedback%'",
+      );
+      return (waiting.rows[0] as { n: number }).n > 0;
+    }, 'the INSERT waiting on the lock');
+    postgres.stop();
+
+    await expectUnavailable(await writing, 'feedback store');
+    await expectAlive(service);
+    expect((await orderSign(service)).status).toBe(200);
+    expect(await issueCards(service)).not.toEqual([]);
+    const ready = await readyz(service);
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ feedbackStore: 'failing', replayCache: 'ok' });
+    const again = await timed(() => post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z')));
+    await expectUnavailable(again.result, 'feedback store');
+    expect(again.ms).toBeLessThan(TIMEOUT_MS + 1000);
+    expect((await fetch(`${service.url}/api/v1/feedback`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(503);
+
+    await postgres.restart();
+    await eventually(async () => (await readyz(service)).status === 200, '/readyz after PostgreSQL came back');
+    // The client retries the feedback that got a 503: it is written.
+    expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z'))).status).toBe(200);
+    expect((await storedFeedback(service)).map((f) => f.card)).toContain(card);
+    expect(service.output()).not.toMatch(/Unhandled|uncaught/i);
+  }, 60_000);
+
+  it('hung (SIGSTOP): feedback answers 503 within DATABASE_TIMEOUT_MS while hooks keep answering; resumed: it recovers', async () => {
+    const [card] = await issueCards(service);
+    postgres.pause();
+    try {
+      const hung = await timed(() => post(service, FEEDBACK, feedbackOn(card!)));
+      await expectUnavailable(hung.result, 'feedback store');
+      expect(hung.ms).toBeLessThan(TIMEOUT_MS + 1500);
+      const hook = await timed(() => orderSign(service));
+      expect(hook.result.status).toBe(200);
+      expect(hook.ms).toBeLessThan(1000);
+      expect((await readyz(service)).status).toBe(503);
+      await expectAlive(service);
+    } finally {
+      postgres.resume();
+    }
+    await eventually(async () => (await readyz(service)).status === 200, '/readyz after PostgreSQL resumed');
+    expect((await post(service, FEEDBACK, feedbackOn(card!))).status).toBe(200);
+  }, 60_000);
+
+  it('down when the service starts: it starts, hooks answer, feedback 503; PostgreSQL started: feedback is written', async () => {
+    postgres.stop();
+    const late = await spawn();
+    try {
+      expect((await orderSign(late)).status).toBe(200);
+      const [card] = await issueCards(late);
+      await expectUnavailable(await post(late, FEEDBACK, feedbackOn(card!)), 'feedback store');
+      expect((await readyz(late)).status).toBe(503);
+      await expectAlive(late);
+    } finally {
+      await postgres.restart();
+    }
+    await eventually(async () => (await readyz(late)).status === 200, '/readyz once PostgreSQL started');
+    const [card] = await issueCards(late);
+    expect((await post(late, FEEDBACK, feedbackOn(card!))).status).toBe(200);
+  }, 60_000);
+});
+
+describe('SQLite feedback and the in-memory stores', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rt-faults-')), 'feedback.sqlite');
+  const env = () => serviceEnv({ FEEDBACK_DB_PATH: file });
+  let service: Spawned;
+
+  beforeAll(async () => {
+    service = await spawnService(env());
+  }, 30_000);
+  afterAll(() => service?.process.kill('SIGKILL'));
+
+  it('the file locked by another process: feedback 503 with Retry-After after a short wait, hooks not stalled; unlocked: written', async () => {
+    const [card] = await issueCards(service);
+    const other = new Database(file);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      const [locked, hook] = await Promise.all([timed(() => post(service, FEEDBACK, feedbackOn(card!))), timed(() => orderSign(service))]);
+      await expectUnavailable(locked.result, 'feedback store');
+      expect(locked.ms).toBeLessThan(1000);
+      expect(hook.result.status).toBe(200);
+      expect(hook.ms).toBeLessThan(1000);
+      await expectAlive(service);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await post(service, FEEDBACK, feedbackOn(card!))).status).toBe(200);
+  });
+});
