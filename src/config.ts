@@ -114,6 +114,11 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: z.string().min(1).default('*'),
   /** Redis for the JWT replay cache shared by replicas (redis://host:6379); memory when unset. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
+  /**
+   * Longest wait for Redis (connecting, each command): past it, or at once while Redis is unreachable, an
+   * authenticated call answers 503 with Retry-After instead of stalling.
+   */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   /** PostgreSQL for feedback shared by replicas (postgres://user@host/db); SQLite (FEEDBACK_DB_PATH) when unset. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }).optional(),
   /**

@@ -27,8 +27,12 @@ async function stores(config: Config, logger: Logger): Promise<{ feedback: Feedb
   const feedback = config.DATABASE_URL
     ? await PgFeedbackStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
     : new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
-  const replay = config.REDIS_URL ? new RedisReplayCache(config.REDIS_URL) : new MemoryReplayCache();
-  const issuedCards = config.REDIS_URL ? new RedisIssuedCards(config.REDIS_URL) : new MemoryIssuedCards();
+  if (!config.REDIS_URL) return { feedback, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards() };
+  const redis = { timeoutMs: config.REDIS_TIMEOUT_MS, logger };
+  const replay = new RedisReplayCache(config.REDIS_URL, redis);
+  const issuedCards = new RedisIssuedCards(config.REDIS_URL, redis);
+  // Commands fail at once while a connection is not open (no offline queue): let the first one open before listening.
+  await Promise.all([replay.connected(), issuedCards.connected()]);
   return { feedback, replay, issuedCards };
 }
 

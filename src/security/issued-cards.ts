@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, whenReady, type RedisSettings } from './redis.js';
 
 /** Feedback is accepted for a card for this long after the service issued it. */
 export const ISSUED_CARD_TTL_MS = 24 * 60 * 60_000;
@@ -57,11 +58,16 @@ export class MemoryIssuedCards implements IssuedCards {
 export class RedisIssuedCards implements IssuedCards {
   private readonly redis: Redis;
 
-  constructor(url: string) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5000 });
-    this.redis.on('error', () => {
-      // A failed remember() is logged by the caller; a failed lookup refuses the feedback, never stores it.
-    });
+  /** Bounded like the replay cache (REDIS_TIMEOUT_MS): a failed remember() is logged by the caller and never fails the hook. */
+  constructor(
+    url: string,
+    private readonly settings: Omit<RedisSettings, 'role'>,
+  ) {
+    this.redis = connectRedis(url, { ...settings, role: 'issued cards' });
+  }
+
+  connected(): Promise<void> {
+    return whenReady(this.redis, this.settings.timeoutMs);
   }
 
   async remember(serviceId: string, cardIds: readonly string[]): Promise<void> {

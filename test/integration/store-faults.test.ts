@@ -218,6 +218,60 @@ run('PostgreSQL down: feedback answers 503, everything else keeps going, and it 
   }, 60_000);
 });
 
+run('Redis down or hung: authenticated calls answer 503 at once, the process stays up, and it recovers on its own', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let service: Spawned;
+
+  beforeAll(async () => {
+    requireServers();
+    redis = await startRedis();
+    service = await spawnService(serviceEnv({ REDIS_URL: redis.url, FEEDBACK_DB_PATH: join(mkdtempSync(join(tmpdir(), 'rt-faults-')), 'f.sqlite') }));
+  }, 60_000);
+  afterAll(() => {
+    service?.process.kill('SIGKILL');
+    redis?.stop();
+  });
+
+  it('killed: a hook answers 503 with Retry-After within REDIS_TIMEOUT_MS (never a token unchecked), /readyz 503; restarted: hooks answer again', async () => {
+    expect((await orderSign(service)).status).toBe(200);
+    redis.stop();
+    for (let i = 0; i < 3; i++) {
+      const refused = await timed(() => orderSign(service));
+      await expectUnavailable(refused.result, 'replay cache');
+      expect(refused.ms).toBeLessThan(TIMEOUT_MS + 1000);
+    }
+    await expectUnavailable(await post(service, FEEDBACK, feedbackOn(randomUUID())), 'replay cache');
+    const ready = await readyz(service);
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.replayCache).toBe('failing');
+    await expectAlive(service);
+
+    await redis.restart();
+    await eventually(async () => (await orderSign(service)).status === 200, 'a hook once Redis is back');
+    expect((await readyz(service)).status).toBe(200);
+  }, 60_000);
+
+  it('hung (SIGSTOP): every hook answers 503 within REDIS_TIMEOUT_MS instead of stalling; resumed: hooks answer again', async () => {
+    expect((await orderSign(service)).status).toBe(200);
+    redis.pause();
+    try {
+      const calls = await Promise.all([1, 2, 3, 4, 5].map(() => timed(() => orderSign(service))));
+      for (const call of calls) {
+        await expectUnavailable(call.result, 'replay cache');
+        expect(call.ms).toBeLessThan(TIMEOUT_MS + 1000);
+      }
+      const later = await timed(() => orderSign(service));
+      await expectUnavailable(later.result, 'replay cache');
+      expect(later.ms).toBeLessThan(TIMEOUT_MS + 1000);
+      expect((await readyz(service)).status).toBe(503);
+      await expectAlive(service);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await orderSign(service)).status === 200, 'a hook once Redis resumed');
+  }, 60_000);
+});
+
 describe('SQLite feedback and the in-memory stores', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'rt-faults-')), 'feedback.sqlite');
   const env = () => serviceEnv({ FEEDBACK_DB_PATH: file });
