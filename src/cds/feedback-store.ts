@@ -71,8 +71,18 @@ export class SqliteFeedbackStore implements FeedbackStore {
       outcome_timestamp TEXT NOT NULL,
       received_at TEXT NOT NULL
     )`);
+    this.db
+      .transaction(() => {
+        if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'feedback_once'").get()) return;
+        // A file from before feedback was idempotent: its repeats are retries of one piece of feedback; the first stays.
+        this.db.exec('DELETE FROM feedback WHERE id NOT IN (SELECT MIN(id) FROM feedback GROUP BY service_id, card, outcome_timestamp)');
+        this.db.exec('CREATE UNIQUE INDEX feedback_once ON feedback (service_id, card, outcome_timestamp)');
+      })
+      .immediate();
+    // Written once per service, card and outcomeTimestamp: a client that retries (after a timeout, a 503) adds nothing.
     this.insert = this.db.prepare(
-      'INSERT INTO feedback (service_id, card, outcome, accepted_suggestions, override_reason, user_comment, outcome_timestamp, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO feedback (service_id, card, outcome, accepted_suggestions, override_reason, user_comment, outcome_timestamp, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (service_id, card, outcome_timestamp) DO NOTHING`,
     );
   }
 

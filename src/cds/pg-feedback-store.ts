@@ -7,14 +7,20 @@ import type { FeedbackRequest } from './schemas.js';
 /** Any fixed key: replicas that start together take turns creating the schema. */
 const SCHEMA_LOCK = 0x72746263;
 
+/** The first index build on a table from an earlier version (repeats removed) may take longer than a query. */
+const MIGRATION_TIMEOUT_MS = 120_000;
+
 /**
- * Creates the table once. `CREATE TABLE IF NOT EXISTS` is not safe against itself: two replicas starting at the same
- * moment can both pass the check and one fails on the catalog's unique index. A transaction-scoped advisory lock
- * serializes them; the second sees the table and does nothing.
+ * Creates the table and its unique index (feedback is written once per service, card and outcomeTimestamp), on a
+ * connection of its own whose statements may run longer than the pool's. `CREATE TABLE IF NOT EXISTS` is not safe
+ * against itself: two replicas starting at the same moment can both pass the check and one fails on the catalog's
+ * unique index. A transaction-scoped advisory lock serializes them; the second sees the table and does nothing.
  */
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+async function migrate(url: string, connectTimeoutMs: number, onError: (error: Error) => void): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, query_timeout: MIGRATION_TIMEOUT_MS });
+  client.on('error', onError);
   try {
+    await client.connect();
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS rt_billing_feedback (
@@ -28,12 +34,17 @@ async function migrate(pool: pg.Pool): Promise<void> {
       outcome_timestamp TEXT NOT NULL,
       received_at TEXT NOT NULL
     )`);
+    const { rows } = await client.query("SELECT to_regclass('rt_billing_feedback_once') IS NOT NULL AS indexed");
+    if (!(rows[0] as { indexed: boolean }).indexed) {
+      // A table from before feedback was idempotent: its repeats are retries of one piece of feedback; the first stays.
+      await client.query(`DELETE FROM rt_billing_feedback a USING rt_billing_feedback b
+        WHERE a.service_id = b.service_id AND a.card = b.card AND a.outcome_timestamp = b.outcome_timestamp AND a.id > b.id`);
+      await client.query('CREATE UNIQUE INDEX rt_billing_feedback_once ON rt_billing_feedback (service_id, card, outcome_timestamp)');
+    }
     await client.query('COMMIT');
-    client.release();
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(error as Error);
-    throw error;
+  } finally {
+    // Ending the connection rolls back whatever did not commit.
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -44,7 +55,8 @@ export interface PgSettings {
 }
 
 /**
- * Feedback in PostgreSQL, shared by every replica; a 200 is sent after the row is committed.
+ * Feedback in PostgreSQL, shared by every replica; a 200 is sent after the row is committed. A client's retry of
+ * the same feedback (service, card, outcomeTimestamp) adds nothing, on whichever replica it lands.
  *
  * PostgreSQL going away never takes the process with it: every client the pool opens has an 'error' listener
  * from its first moment (a connection that dies while checked out emits 'error' on the client, and an
@@ -55,7 +67,11 @@ export class PgFeedbackStore implements FeedbackStore {
   /** The table, created on first use and again after a failure: the service starts even while PostgreSQL is down. */
   private schema: Promise<void> | null = null;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+    private readonly settings: PgSettings,
+  ) {}
 
   static async connect(url: string, settings: PgSettings): Promise<PgFeedbackStore> {
     const pool = new pg.Pool({
@@ -77,8 +93,8 @@ export class PgFeedbackStore implements FeedbackStore {
     });
     // Idle clients' errors: the client's own listener above reports them; the pool removes the client.
     pool.on('error', () => undefined);
-    const store = new PgFeedbackStore(pool);
-    await store.ensureSchema().catch((error: unknown) => {
+    const store = new PgFeedbackStore(pool, url, settings);
+    await store.schemaReady().catch((error: unknown) => {
       settings.logger.warn(
         { store: 'feedback store', err: errorSummary(error) },
         'PostgreSQL unreachable at start: feedback answers 503 until it is reachable',
@@ -93,7 +109,8 @@ export class PgFeedbackStore implements FeedbackStore {
       `INSERT INTO rt_billing_feedback (service_id, card, outcome, accepted_suggestions, override_reason, user_comment, outcome_timestamp, received_at)
        SELECT $1, f.card, f.outcome, f.accepted::jsonb, f.reason, f.comment, f.at, $2
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS f(card, outcome, accepted, reason, comment, at, n)
-       ORDER BY f.n`,
+       ORDER BY f.n
+       ON CONFLICT (service_id, card, outcome_timestamp) DO NOTHING`,
       [
         serviceId,
         receivedAt,
@@ -150,11 +167,29 @@ export class PgFeedbackStore implements FeedbackStore {
     }
   }
 
-  private ensureSchema(): Promise<void> {
-    this.schema ??= migrate(this.pool).catch((error: unknown) => {
+  /** The table, made now if need be (at start, or at the first use after PostgreSQL came back). */
+  private schemaReady(): Promise<void> {
+    const lost = (error: Error) => this.settings.logger.warn({ store: 'feedback store', err: errorSummary(error) }, 'PostgreSQL connection lost');
+    this.schema ??= migrate(this.url, this.settings.timeoutMs, lost).catch((error: unknown) => {
       this.schema = null;
       throw new StoreUnavailableError('feedback store', { cause: error });
     });
     return this.schema;
+  }
+
+  /** A request waits for the table no longer than for a query: a first index build on a big table goes on meanwhile. */
+  private async ensureSchema(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreUnavailableError('feedback store', { cause: new Error('schema not ready') })),
+        this.settings.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.schemaReady(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -2,6 +2,7 @@ import { issueLocations } from '../helpers/errors.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +62,31 @@ describe('POST /cds-services/{id}/feedback', () => {
       { card: two, outcome: 'overridden', overrideReason: 'documented-elsewhere', userComment: 'signed on paper' },
     ]);
     await reopened.close();
+  });
+
+  it('a file from before feedback was idempotent keeps the first of each repeat; the same feedback again adds nothing', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rt-feedback-')), 'feedback.sqlite');
+    const earlier = new Database(path);
+    earlier.exec(`CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, service_id TEXT NOT NULL, card TEXT NOT NULL,
+      outcome TEXT NOT NULL, accepted_suggestions TEXT NOT NULL, override_reason TEXT, user_comment TEXT, outcome_timestamp TEXT NOT NULL,
+      received_at TEXT NOT NULL)`);
+    const insert = earlier.prepare(
+      "INSERT INTO feedback (service_id, card, outcome, accepted_suggestions, outcome_timestamp, received_at) VALUES ('svc', 'c1', ?, '[]', ?, ?)",
+    );
+    insert.run('accepted', '2026-05-01T08:00:00Z', '2026-05-01T08:00:01Z');
+    insert.run('overridden', '2026-05-01T08:00:00Z', '2026-05-01T08:00:02Z'); // a retry (of sorts) of the first
+    insert.run('accepted', '2026-05-01T09:00:00Z', '2026-05-01T09:00:01Z');
+    earlier.close();
+
+    const store = new SqliteFeedbackStore(path);
+    const kept = await store.list('svc');
+    expect(kept.map((f) => [f.outcomeTimestamp, f.outcome])).toEqual([
+      ['2026-05-01T08:00:00Z', 'accepted'],
+      ['2026-05-01T09:00:00Z', 'accepted'],
+    ]);
+    await store.save('svc', [{ card: 'c1', outcome: 'accepted', outcomeTimestamp: '2026-05-01T09:00:00Z' }], '2026-05-02T00:00:00Z');
+    expect(await store.list('svc')).toEqual(kept);
+    await store.close();
   });
 
   it.each([

@@ -135,12 +135,36 @@ run('PostgreSQL down: feedback answers 503, everything else keeps going, and it 
   beforeAll(async () => {
     requireServers();
     [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    // Feedback a client sent twice, written by a version before feedback was idempotent.
+    const earlier = new pg.Client({ connectionString: postgres.url });
+    await earlier.connect();
+    await earlier.query(`CREATE TABLE rt_billing_feedback (id BIGSERIAL PRIMARY KEY, service_id TEXT NOT NULL, card TEXT NOT NULL,
+      outcome TEXT NOT NULL, accepted_suggestions JSONB NOT NULL, override_reason TEXT, user_comment TEXT, outcome_timestamp TEXT NOT NULL,
+      received_at TEXT NOT NULL)`);
+    for (const [outcomeTimestamp, outcome] of [
+      ['2026-05-01T08:00:00Z', 'accepted'],
+      ['2026-05-01T08:00:00Z', 'overridden'],
+      ['2026-05-01T09:00:00Z', 'accepted'],
+    ])
+      await earlier.query(
+        `INSERT INTO rt_billing_feedback (service_id, card, outcome, accepted_suggestions, outcome_timestamp, received_at)
+         VALUES ('rt-billing-encounter-discharge', 'card-from-before', $1, '[]', $2, $2)`,
+        [outcome, outcomeTimestamp],
+      );
+    await earlier.end();
     service = await spawn();
   }, 60_000);
   afterAll(() => {
     for (const one of spawned) one.process.kill('SIGKILL');
     redis?.stop();
     postgres?.stop();
+  });
+
+  it('a table from before feedback was idempotent keeps the first of each repeat, and the service starts on it', async () => {
+    expect((await storedFeedback(service)).filter((f) => f.card === 'card-from-before')).toEqual([
+      expect.objectContaining({ outcomeTimestamp: '2026-05-01T08:00:00Z', outcome: 'accepted' }),
+      expect.objectContaining({ outcomeTimestamp: '2026-05-01T09:00:00Z', outcome: 'accepted' }),
+    ]);
   });
 
   it('killed while feedback is being written: the process stays up, feedback 503 + Retry-After, hooks 200, /readyz 503; restarted: all recover without a restart', async () => {
@@ -175,9 +199,10 @@ run('PostgreSQL down: feedback answers 503, everything else keeps going, and it 
 
     await postgres.restart();
     await eventually(async () => (await readyz(service)).status === 200, '/readyz after PostgreSQL came back');
-    // The client retries the feedback that got a 503: it is written.
+    // The client retries the feedback that got a 503: it is written, once.
     expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z'))).status).toBe(200);
-    expect((await storedFeedback(service)).map((f) => f.card)).toContain(card);
+    expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z'))).status).toBe(200);
+    expect((await storedFeedback(service)).filter((f) => f.card === card)).toHaveLength(1);
     expect(service.output()).not.toMatch(/Unhandled|uncaught/i);
   }, 60_000);
 
@@ -216,6 +241,20 @@ run('PostgreSQL down: feedback answers 503, everything else keeps going, and it 
     const [card] = await issueCards(late);
     expect((await post(late, FEEDBACK, feedbackOn(card!))).status).toBe(200);
   }, 60_000);
+
+  it('feedback is written once when the client retries, sequentially or at the same time (PostgreSQL)', async () => {
+    const [card, other] = await issueCards(service);
+    const body = feedbackOn(card!, '2026-06-02T09:30:00-05:00');
+    const twice = { feedback: [...body.feedback, ...body.feedback] }; // the same item twice in one call, too
+    const responses = await Promise.all([body, twice, body].map((sent) => post(service, FEEDBACK, sent)));
+    expect(responses.map((res) => res.status)).toEqual([200, 200, 200]);
+    expect((await post(service, FEEDBACK, body)).status).toBe(200);
+    // Another outcome time for the same card is another piece of feedback; the same card and time for another service is too.
+    expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-02T09:45:00-05:00'))).status).toBe(200);
+    expect((await post(service, FEEDBACK, feedbackOn(other!, '2026-06-02T09:30:00-05:00'))).status).toBe(200);
+    const stored = (await storedFeedback(service)).filter((f) => f.card === card);
+    expect(stored.map((f) => f.outcomeTimestamp)).toEqual(['2026-06-02T09:30:00-05:00', '2026-06-02T09:45:00-05:00']);
+  }, 30_000);
 });
 
 run('Redis down or hung: authenticated calls answer 503 at once, the process stays up, and it recovers on its own', () => {
@@ -299,4 +338,17 @@ describe('SQLite feedback and the in-memory stores', () => {
     }
     expect((await post(service, FEEDBACK, feedbackOn(card!))).status).toBe(200);
   });
+
+  it('feedback is written once when the client retries, sequentially or at the same time (SQLite)', async () => {
+    const [card, other] = await issueCards(service);
+    const body = feedbackOn(card!, '2026-06-02T09:30:00-05:00');
+    const twice = { feedback: [...body.feedback, ...body.feedback] }; // the same item twice in one call, too
+    const responses = await Promise.all([body, twice, body].map((sent) => post(service, FEEDBACK, sent)));
+    expect(responses.map((res) => res.status)).toEqual([200, 200, 200]);
+    expect((await post(service, FEEDBACK, body)).status).toBe(200);
+    expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-02T09:45:00-05:00'))).status).toBe(200);
+    expect((await post(service, FEEDBACK, feedbackOn(other!, '2026-06-02T09:30:00-05:00'))).status).toBe(200);
+    const stored = (await storedFeedback(service)).filter((f) => f.card === card);
+    expect(stored.map((f) => f.outcomeTimestamp)).toEqual(['2026-06-02T09:30:00-05:00', '2026-06-02T09:45:00-05:00']);
+  }, 30_000);
 });
