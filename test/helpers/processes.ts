@@ -118,14 +118,20 @@ export interface ServerUnderTest {
   resume(): void;
 }
 
-/** A throwaway redis-server on loopback (no persistence: a restart loses every key). */
+/**
+ * A throwaway redis-server on loopback. No persistence: a restart loses every key, unless the test asked for a
+ * snapshot (`cli('SAVE')`), which the restart then loads.
+ */
 export async function startRedis(): Promise<ServerUnderTest & { cli(...args: string[]): string }> {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-redis-'));
   const cli = (...args: string[]) =>
     execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+    });
     await waitFor(() => cli('ping') === 'PONG', 'redis-server');
   };
   await launch();

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outcome } from '../../src/errors.js';
 import { goldenCase } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 import { servicesAvailable, servicesRequired, spawnService, startPostgres, startRedis, type Spawned } from '../helpers/processes.js';
@@ -30,9 +31,9 @@ const TIMEOUT_MS = 1000;
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 let jwks: Server;
 
-/** A client JWT for an endpoint, issued now or some seconds ago (still within its 5-minute lifetime). */
-const token = (path: string, issuedSecondsAgo = 0) => {
-  const iat = Math.floor(Date.now() / 1000) - issuedSecondsAgo;
+/** A client JWT for an endpoint, issued now, valid 5 minutes. */
+const token = (path: string) => {
+  const iat = Math.floor(Date.now() / 1000);
   return jwt.sign({ iss: ISS, sub: 'ehr', aud: `${BASE}${path}`, iat, exp: iat + 300, jti: randomUUID() }, privateKey, {
     algorithm: 'ES384',
     header: { alg: 'ES384', typ: 'JWT', kid: 'k1' },
@@ -86,6 +87,12 @@ const timed = async <T>(call: () => Promise<T>): Promise<{ result: T; ms: number
   const result = await call();
   return { result, ms: performance.now() - started };
 };
+/**
+ * Tokens issued within the clock skew before the replay cache (re)started are given the benefit of the doubt: these
+ * services run with CDS_JWT_CLOCK_SKEW_S=1, and the token used before the reset was issued longer ago than that.
+ */
+const beyondClockSkew = () => new Promise((resolve) => setTimeout(resolve, 2100));
+
 async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check().catch(() => false))) {
@@ -311,15 +318,89 @@ run('Redis down or hung: authenticated calls answer 503 at once, the process sta
   }, 60_000);
 });
 
+run('replay state that cannot silently reset', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let a: Spawned;
+  let b: Spawned;
+
+  beforeAll(async () => {
+    requireServers();
+    redis = await startRedis();
+    const env = () =>
+      serviceEnv({ REDIS_URL: redis.url, FEEDBACK_DB_PATH: join(mkdtempSync(join(tmpdir(), 'rt-faults-')), 'f.sqlite'), CDS_JWT_CLOCK_SKEW_S: '1' });
+    [a, b] = await Promise.all([spawnService(env()), spawnService(env())]);
+  }, 60_000);
+  afterAll(() => {
+    for (const one of [a, b]) one?.process.kill('SIGKILL');
+    redis?.stop();
+  });
+
+  it('Redis FLUSHALL: a token used before is refused by every replica (401 naming why); fresh tokens are accepted', async () => {
+    const used = token(ORDER);
+    expect((await orderSign(a, used)).status).toBe(200);
+    await beyondClockSkew();
+    expect(redis.cli('FLUSHALL')).toBe('OK');
+
+    expect((await orderSign(a)).status).toBe(200); // a fresh token: the cache starts again
+    for (const replica of [b, a]) {
+      const replay = await orderSign(replica, used);
+      expect(replay.status).toBe(401);
+      expect(await replay.json()).toEqual(outcome('login', 'token issued before the replay cache started'));
+    }
+  }, 30_000);
+
+  it('Redis restarted without persistence: a token used before the restart is refused; fresh tokens are accepted', async () => {
+    const used = token(ORDER);
+    expect((await orderSign(b, used)).status).toBe(200);
+    await beyondClockSkew();
+    redis.stop();
+    await redis.restart();
+    await eventually(async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200, 'both replicas reconnected');
+    const replay = await orderSign(a, used);
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toEqual(outcome('login', 'token issued before the replay cache started'));
+    expect((await orderSign(b)).status).toBe(200);
+  }, 30_000);
+
+  it('Redis restarted from a snapshot older than its last writes: a token used after the snapshot is refused', async () => {
+    expect((await orderSign(a)).status).toBe(200);
+    expect(redis.cli('SAVE')).toBe('OK'); // the snapshot holds the cache's start, and no trace of the next token
+    const used = token(ORDER);
+    expect((await orderSign(a, used)).status).toBe(200);
+    await beyondClockSkew();
+    redis.stop();
+    await redis.restart();
+    await eventually(async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200, 'both replicas reconnected');
+    const replay = await orderSign(b, used);
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toEqual(outcome('login', 'token issued before the replay cache started'));
+    expect((await orderSign(a)).status).toBe(200);
+  }, 30_000);
+});
+
 describe('SQLite feedback and the in-memory stores', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'rt-faults-')), 'feedback.sqlite');
-  const env = () => serviceEnv({ FEEDBACK_DB_PATH: file });
+  const env = () => serviceEnv({ FEEDBACK_DB_PATH: file, CDS_JWT_CLOCK_SKEW_S: '1' });
   let service: Spawned;
 
   beforeAll(async () => {
     service = await spawnService(env());
   }, 30_000);
   afterAll(() => service?.process.kill('SIGKILL'));
+
+  it('restarted: a token used on the previous process is refused (401 naming why); fresh tokens are accepted', async () => {
+    const used = token(ORDER);
+    expect((await orderSign(service, used)).status).toBe(200);
+    await beyondClockSkew();
+    service.process.kill('SIGKILL');
+    await service.exit;
+    service = await spawnService(env());
+
+    const replay = await orderSign(service, used);
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toEqual(outcome('login', 'token issued before the replay cache started'));
+    expect((await orderSign(service)).status).toBe(200);
+  }, 30_000);
 
   it('the file locked by another process: feedback 503 with Retry-After after a short wait, hooks not stalled; unlocked: written', async () => {
     const [card] = await issueCards(service);
