@@ -1,8 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { errorSummary, StoreUnavailableError } from '../errors.js';
-import { pageSize, type FeedbackPage, type FeedbackRecord, type FeedbackStore } from './feedback-store.js';
-import type { FeedbackRequest } from './schemas.js';
+import { pageSize, type CardStatus, type FeedbackItem, type FeedbackPage, type FeedbackRecord, type FeedbackStore } from './feedback-store.js';
 
 /** Any fixed key: replicas that start together take turns creating the schema. */
 const SCHEMA_LOCK = 0x72746263;
@@ -32,8 +31,11 @@ async function migrate(url: string, connectTimeoutMs: number, onError: (error: E
       override_reason TEXT,
       user_comment TEXT,
       outcome_timestamp TEXT NOT NULL,
-      received_at TEXT NOT NULL
+      received_at TEXT NOT NULL,
+      card_status TEXT NOT NULL DEFAULT 'issued'
     )`);
+    // A table from before cards were marked: all its feedback was for cards the service had issued.
+    await client.query("ALTER TABLE rt_billing_feedback ADD COLUMN IF NOT EXISTS card_status TEXT NOT NULL DEFAULT 'issued'");
     const { rows } = await client.query("SELECT to_regclass('rt_billing_feedback_once') IS NOT NULL AS indexed");
     if (!(rows[0] as { indexed: boolean }).indexed) {
       // A table from before feedback was idempotent: its repeats are retries of one piece of feedback; the first stays.
@@ -103,18 +105,20 @@ export class PgFeedbackStore implements FeedbackStore {
     return store;
   }
 
-  async save(serviceId: string, feedback: FeedbackRequest['feedback'], receivedAt: string): Promise<void> {
+  async save(serviceId: string, feedback: readonly FeedbackItem[], receivedAt: string): Promise<void> {
     await this.ensureSchema();
     await this.query(
-      `INSERT INTO rt_billing_feedback (service_id, card, outcome, accepted_suggestions, override_reason, user_comment, outcome_timestamp, received_at)
-       SELECT $1, f.card, f.outcome, f.accepted::jsonb, f.reason, f.comment, f.at, $2
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS f(card, outcome, accepted, reason, comment, at, n)
+      `INSERT INTO rt_billing_feedback (service_id, card, card_status, outcome, accepted_suggestions, override_reason, user_comment, outcome_timestamp, received_at)
+       SELECT $1, f.card, f.status, f.outcome, f.accepted::jsonb, f.reason, f.comment, f.at, $2
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         WITH ORDINALITY AS f(card, status, outcome, accepted, reason, comment, at, n)
        ORDER BY f.n
        ON CONFLICT (service_id, card, outcome_timestamp) DO NOTHING`,
       [
         serviceId,
         receivedAt,
         feedback.map((item) => item.card),
+        feedback.map((item) => item.cardStatus),
         feedback.map((item) => item.outcome),
         feedback.map((item) => JSON.stringify((item.acceptedSuggestions ?? []).map((s) => s.id))),
         feedback.map((item) => item.overrideReason?.reason?.code ?? null),
@@ -135,6 +139,7 @@ export class PgFeedbackStore implements FeedbackStore {
       id: Number(row.id),
       serviceId: row.service_id as string,
       card: row.card as string,
+      cardStatus: row.card_status as CardStatus,
       outcome: row.outcome as 'accepted' | 'overridden',
       acceptedSuggestions: row.accepted_suggestions as string[],
       overrideReason: (row.override_reason as string | null) ?? null,

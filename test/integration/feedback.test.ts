@@ -84,7 +84,12 @@ describe('POST /cds-services/{id}/feedback', () => {
       ['2026-05-01T08:00:00Z', 'accepted'],
       ['2026-05-01T09:00:00Z', 'accepted'],
     ]);
-    await store.save('svc', [{ card: 'c1', outcome: 'accepted', outcomeTimestamp: '2026-05-01T09:00:00Z' }], '2026-05-02T00:00:00Z');
+    expect(kept.map((f) => f.cardStatus)).toEqual(['issued', 'issued']); // what the service accepted then, it had issued
+    await store.save(
+      'svc',
+      [{ card: 'c1', cardStatus: 'issued', outcome: 'accepted', outcomeTimestamp: '2026-05-01T09:00:00Z' }],
+      '2026-05-02T00:00:00Z',
+    );
     expect(await store.list('svc')).toEqual(kept);
     await store.close();
   });
@@ -114,24 +119,27 @@ describe('POST /cds-services/{id}/feedback', () => {
 });
 
 describe('feedback is bounded and about real cards', () => {
-  it('a card id the service never issued → 400 naming the item; nothing is stored', async () => {
+  it('feedback on a card the service does not know is stored, marked unknown; on an issued card, marked issued', async () => {
     const { app, feedback } = testApp();
     const [issued] = await issueCards(app);
     const res = await request(app)
       .post(FEEDBACK)
       .send({ feedback: [{ ...accepted, card: issued }, accepted] });
-    expect(res.status).toBe(400);
-    expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(['feedback[1].card']);
-    expect(await feedback.list()).toEqual([]);
+    expect(res.status).toBe(200);
+    expect((await feedback.list()).map((f) => [f.card, f.cardStatus])).toEqual([
+      [issued, 'issued'],
+      [accepted.card, 'unknown'],
+    ]);
   });
 
-  it("a card issued by another service is not this service's card", async () => {
-    const { app } = testApp();
+  it("a card issued by another service is not this service's card: unknown", async () => {
+    const { app, feedback } = testApp();
     const [issued] = await issueCards(app);
     const res = await request(app)
       .post('/cds-services/rt-billing-order-sign/feedback')
       .send({ feedback: [{ ...accepted, card: issued }] });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(200);
+    expect(await feedback.list('rt-billing-order-sign')).toEqual([expect.objectContaining({ card: issued, cardStatus: 'unknown' })]);
   });
 
   it.each([

@@ -57,6 +57,7 @@ const feedbackOn = (card: string, outcomeTimestamp = new Date().toISOString()) =
 interface StoredFeedback {
   card: string;
   outcomeTimestamp: string;
+  cardStatus: 'issued' | 'unknown';
 }
 const storedFeedback = async (service: Spawned): Promise<StoredFeedback[]> => {
   const res = await fetch(`${service.url}/api/v1/feedback?service=rt-billing-encounter-discharge&limit=1000`, {
@@ -169,8 +170,8 @@ run('PostgreSQL down: feedback answers 503, everything else keeps going, and it 
 
   it('a table from before feedback was idempotent keeps the first of each repeat, and the service starts on it', async () => {
     expect((await storedFeedback(service)).filter((f) => f.card === 'card-from-before')).toEqual([
-      expect.objectContaining({ outcomeTimestamp: '2026-05-01T08:00:00Z', outcome: 'accepted' }),
-      expect.objectContaining({ outcomeTimestamp: '2026-05-01T09:00:00Z', outcome: 'accepted' }),
+      expect.objectContaining({ outcomeTimestamp: '2026-05-01T08:00:00Z', outcome: 'accepted', cardStatus: 'issued' }),
+      expect.objectContaining({ outcomeTimestamp: '2026-05-01T09:00:00Z', outcome: 'accepted', cardStatus: 'issued' }),
     ]);
   });
 
@@ -209,7 +210,7 @@ run('PostgreSQL down: feedback answers 503, everything else keeps going, and it 
     // The client retries the feedback that got a 503: it is written, once.
     expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z'))).status).toBe(200);
     expect((await post(service, FEEDBACK, feedbackOn(card!, '2026-06-01T10:00:00Z'))).status).toBe(200);
-    expect((await storedFeedback(service)).filter((f) => f.card === card)).toHaveLength(1);
+    expect((await storedFeedback(service)).filter((f) => f.card === card)).toEqual([expect.objectContaining({ card, cardStatus: 'issued' })]);
     expect(service.output()).not.toMatch(/Unhandled|uncaught/i);
   }, 60_000);
 
@@ -318,6 +319,42 @@ run('Redis down or hung: authenticated calls answer 503 at once, the process sta
   }, 60_000);
 });
 
+run('Redis down without client authentication', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let open: Spawned;
+
+  beforeAll(async () => {
+    requireServers();
+    redis = await startRedis();
+    const { CDS_TRUSTED_ISSUERS: _noAuthentication, ...env } = serviceEnv({
+      REDIS_URL: redis.url,
+      FEEDBACK_DB_PATH: join(mkdtempSync(join(tmpdir(), 'rt-faults-')), 'f.sqlite'),
+    });
+    open = await spawnService(env);
+  }, 30_000);
+  afterAll(() => {
+    open?.process.kill('SIGKILL');
+    redis?.stop();
+  });
+
+  it('hooks answer; feedback is stored with its cards unknown (the issued ids cannot be read); Redis back: issued again', async () => {
+    redis.stop();
+    const hook = await timed(() => issueCards(open));
+    expect(hook.ms).toBeLessThan(TIMEOUT_MS + 1000);
+    const [card] = hook.result;
+    expect((await post(open, FEEDBACK, feedbackOn(card!))).status).toBe(200);
+    expect((await storedFeedback(open)).find((f) => f.card === card)).toMatchObject({ cardStatus: 'unknown' });
+    expect((await readyz(open)).status).toBe(503);
+    await expectAlive(open);
+
+    await redis.restart();
+    await eventually(async () => (await readyz(open)).status === 200, '/readyz once Redis is back');
+    const [again] = await issueCards(open);
+    expect((await post(open, FEEDBACK, feedbackOn(again!))).status).toBe(200);
+    expect((await storedFeedback(open)).find((f) => f.card === again)).toMatchObject({ cardStatus: 'issued' });
+  }, 30_000);
+});
+
 run('replay state that cannot silently reset', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   let a: Spawned;
@@ -335,8 +372,9 @@ run('replay state that cannot silently reset', () => {
     redis?.stop();
   });
 
-  it('Redis FLUSHALL: a token used before is refused by every replica (401 naming why); fresh tokens are accepted', async () => {
+  it('Redis FLUSHALL: a token used before is refused by every replica (401 naming why); fresh tokens are accepted; feedback on an earlier card is kept, marked unknown', async () => {
     const used = token(ORDER);
+    const [card] = await issueCards(a);
     expect((await orderSign(a, used)).status).toBe(200);
     await beyondClockSkew();
     expect(redis.cli('FLUSHALL')).toBe('OK');
@@ -347,6 +385,8 @@ run('replay state that cannot silently reset', () => {
       expect(replay.status).toBe(401);
       expect(await replay.json()).toEqual(outcome('login', 'token issued before the replay cache started'));
     }
+    expect((await post(b, FEEDBACK, feedbackOn(card!))).status).toBe(200);
+    expect((await storedFeedback(b)).filter((f) => f.card === card)).toEqual([expect.objectContaining({ cardStatus: 'unknown' })]);
   }, 30_000);
 
   it('Redis restarted without persistence: a token used before the restart is refused; fresh tokens are accepted', async () => {
@@ -388,8 +428,9 @@ describe('SQLite feedback and the in-memory stores', () => {
   }, 30_000);
   afterAll(() => service?.process.kill('SIGKILL'));
 
-  it('restarted: a token used on the previous process is refused (401 naming why); fresh tokens are accepted', async () => {
+  it('restarted: a token used on the previous process is refused (401 naming why); feedback on a card issued before is stored, marked unknown', async () => {
     const used = token(ORDER);
+    const [earlier] = await issueCards(service);
     expect((await orderSign(service, used)).status).toBe(200);
     await beyondClockSkew();
     service.process.kill('SIGKILL');
@@ -400,6 +441,13 @@ describe('SQLite feedback and the in-memory stores', () => {
     expect(replay.status).toBe(401);
     expect(await replay.json()).toEqual(outcome('login', 'token issued before the replay cache started'));
     expect((await orderSign(service)).status).toBe(200);
+
+    expect((await post(service, FEEDBACK, feedbackOn(earlier!, '2026-06-03T08:00:00Z'))).status).toBe(200);
+    const [later] = await issueCards(service);
+    expect((await post(service, FEEDBACK, feedbackOn(later!, '2026-06-03T08:00:00Z'))).status).toBe(200);
+    const stored = await storedFeedback(service);
+    expect(stored.find((f) => f.card === earlier)).toMatchObject({ cardStatus: 'unknown' });
+    expect(stored.find((f) => f.card === later)).toMatchObject({ cardStatus: 'issued' });
   }, 30_000);
 
   it('the file locked by another process: feedback 503 with Retry-After after a short wait, hooks not stalled; unlocked: written', async () => {
