@@ -143,8 +143,18 @@ const ConfigSchema = z.object({
     .optional(),
   /** Redis for the JWT replay cache shared by replicas (redis://host:6379); memory when unset. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
+  /**
+   * Longest wait for Redis (connecting, each command): past it, or at once while Redis is unreachable, an
+   * authenticated call answers 503 with Retry-After instead of stalling.
+   */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   /** PostgreSQL for feedback shared by replicas (postgres://user@host/db); SQLite (FEEDBACK_DB_PATH) when unset. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }).optional(),
+  /**
+   * Longest wait for PostgreSQL (a connection, each statement): past it the feedback call answers 503 with
+   * Retry-After instead of hanging while the database is hung or unreachable.
+   */
+  DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Keys for integration engines calling POST /api/v1/evaluate (comma-separated, each at least 24 characters). */

@@ -75,6 +75,34 @@ export class UpstreamError extends Error {
   }
 }
 
+/** The stores the service depends on, as callers are told about them. */
+export type StoreName = 'feedback store' | 'replay cache';
+
+/** How long a caller is asked to wait (`Retry-After`) when a store is unreachable: Redis and PostgreSQL reconnect within 2 s. */
+export const STORE_RETRY_AFTER_S = 5;
+
+/**
+ * A store the request needs (PostgreSQL or SQLite for feedback, Redis or memory for the replay cache) failed,
+ * is unreachable or did not answer within its timeout. The request was fine: 503 with `Retry-After`, and the
+ * process carries on; the store reconnects on its own.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly store: StoreName,
+    options?: { cause?: unknown },
+  ) {
+    super(`the ${store} is unavailable`, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** What may be logged of a driver error: its class, code and message (never values, which a detail could hold). */
+export function errorSummary(error: unknown): { name?: string; code?: string; message?: string } {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: error.message };
+}
+
 /** Express's body-parser errors carry a `type` and a `status`. */
 interface BodyParserError {
   type?: string;
@@ -107,6 +135,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof AuthError) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
       res.status(401).json(outcome('login', error.reason));
+      return;
+    }
+    if (error instanceof StoreUnavailableError) {
+      logger.warn({ store: error.store, err: errorSummary(error.cause) }, 'store unavailable');
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
+      res.status(503).json(outcome('transient', `the ${error.store} is unavailable; try again later`));
       return;
     }
     if (error instanceof UpstreamError) {

@@ -23,16 +23,22 @@ export interface RunningService {
 }
 
 /** Shared state goes to Redis and PostgreSQL when configured (replicas), else memory and SQLite. */
-async function stores(config: Config): Promise<{ feedback: FeedbackStore; replay: ReplayCache; issuedCards: IssuedCards }> {
-  const feedback = config.DATABASE_URL ? await PgFeedbackStore.connect(config.DATABASE_URL) : new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
-  const replay = config.REDIS_URL ? new RedisReplayCache(config.REDIS_URL) : new MemoryReplayCache();
-  const issuedCards = config.REDIS_URL ? new RedisIssuedCards(config.REDIS_URL) : new MemoryIssuedCards();
+async function stores(config: Config, logger: Logger): Promise<{ feedback: FeedbackStore; replay: ReplayCache; issuedCards: IssuedCards }> {
+  const feedback = config.DATABASE_URL
+    ? await PgFeedbackStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
+    : new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
+  if (!config.REDIS_URL) return { feedback, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards() };
+  const redis = { timeoutMs: config.REDIS_TIMEOUT_MS, logger };
+  const replay = new RedisReplayCache(config.REDIS_URL, redis);
+  const issuedCards = new RedisIssuedCards(config.REDIS_URL, redis);
+  // Commands fail at once while a connection is not open (no offline queue): let the first one open before listening.
+  await Promise.all([replay.connected(), issuedCards.connected()]);
   return { feedback, replay, issuedCards };
 }
 
 /** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const { feedback, replay, issuedCards } = await stores(config);
+  const { feedback, replay, issuedCards } = await stores(config, logger);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;
   let draining = false;
   const app = createApp({

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { requireJson } from '../api/evaluate.js';
-import { formatPath, InputError, UpstreamError } from '../errors.js';
+import { errorSummary, formatPath, InputError } from '../errors.js';
 import type { CardSettings } from './cards.js';
 import type { Metrics } from '../ops/metrics.js';
 import { FhirServerAllowlist, withAllowedFhirServer } from '../security/fhir-servers.js';
@@ -27,7 +27,7 @@ export interface CdsRouterOptions {
   /** Body parsers, run after authentication so that an unauthenticated body is never read. */
   readonly parseJson?: RequestHandler;
   readonly parseFeedbackJson?: RequestHandler;
-  /** The card ids issued in the last day: feedback is accepted for them only. */
+  /** The card ids issued in the last day: feedback on other cards is stored marked 'unknown'. */
   readonly issuedCards?: IssuedCards;
   /** The clinic's configured time zone (`CLINIC_TIME_ZONE`). */
   readonly clinicTimeZone?: string | null;
@@ -89,7 +89,7 @@ export function cdsRouter(options: CdsRouterOptions): Router {
         response.cards.map((card) => card.uuid),
       )
       .catch((error: unknown) => {
-        options.logger.warn({ err: { message: (error as Error)?.message } }, 'issued card ids not remembered: feedback on them will be refused');
+        options.logger.warn({ err: errorSummary(error) }, 'issued card ids not remembered: feedback on them will be marked unknown');
       });
     options.logger.info(
       {
@@ -108,21 +108,27 @@ export function cdsRouter(options: CdsRouterOptions): Router {
   router.post('/cds-services/:id/feedback', knownService, authenticate, requireJson, options.parseFeedbackJson ?? pass, async (req, res) => {
     const service = serviceOf(req.params.id);
     const body = parseBody(FeedbackRequest, req.body);
+    // Feedback on a card the service does not know (issued before a restart or a Redis flush, or not at all) is
+    // kept, marked 'unknown': refusing it would lose what a clinician did, for good (the client does not resend a 400).
     const issued = await issuedCards
       .issued(
         service.definition.id,
         body.feedback.map((item) => item.card),
       )
-      .catch(() => {
-        throw new UpstreamError('the issued card ids could not be checked; try again', 503);
+      .catch((error: unknown) => {
+        options.logger.warn({ err: errorSummary(error) }, 'issued card ids could not be read: feedback is stored with its cards unknown');
+        return body.feedback.map(() => false);
       });
-    const unknown = issued.flatMap((known, index) => (known ? [] : [index]));
-    if (unknown.length > 0)
-      throw new InputError(
-        unknown.map((index) => ({ path: `feedback[${index}].card`, message: 'is not a card this service issued in the last 24 hours' })),
-      );
-    await options.feedback.save(service.definition.id, body.feedback, new Date().toISOString());
-    options.logger.info({ cdsService: service.definition.id, feedback: body.feedback.map((f) => f.outcome) }, 'feedback stored');
+    const items = body.feedback.map((item, index) => ({ ...item, cardStatus: issued[index] ? ('issued' as const) : ('unknown' as const) }));
+    await options.feedback.save(service.definition.id, items, new Date().toISOString());
+    options.logger.info(
+      {
+        cdsService: service.definition.id,
+        feedback: items.map((f) => f.outcome),
+        unknownCards: items.filter((f) => f.cardStatus === 'unknown').length,
+      },
+      'feedback stored',
+    );
     res.json({});
   });
 

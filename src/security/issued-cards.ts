@@ -1,14 +1,17 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, whenReady, type RedisSettings } from './redis.js';
 
-/** Feedback is accepted for a card for this long after the service issued it. */
+/** Feedback on a card is marked 'issued' for this long after the service issued it ('unknown' after). */
 export const ISSUED_CARD_TTL_MS = 24 * 60 * 60_000;
 /** The memory store forgets the oldest cards beyond this many (a day of a busy clinic fits easily). */
 const MEMORY_CAPACITY = 500_000;
 
 /**
- * The card ids this service issued in the last day, per CDS service: feedback (CDS Hooks 2.0 §feedback) is
- * accepted only for them, so the feedback table holds what clinicians did with real cards, not whatever a
- * client makes up. In memory by default; in Redis (REDIS_URL) when replicas must share it, like the replay cache.
+ * The card ids this service issued in the last day, per CDS service: feedback (CDS Hooks 2.0 §feedback) on them is
+ * stored marked `issued`, on any other card `unknown`, so readers of the feedback table can tell what clinicians
+ * did with cards the service knows it issued from the rest. Volatile on purpose (memory by default; Redis with
+ * REDIS_URL, shared by replicas): losing it (a restart, a flush) only marks later feedback on earlier cards
+ * `unknown`, it never refuses it.
  */
 export interface IssuedCards {
   remember(serviceId: string, cardIds: readonly string[]): Promise<void>;
@@ -57,11 +60,19 @@ export class MemoryIssuedCards implements IssuedCards {
 export class RedisIssuedCards implements IssuedCards {
   private readonly redis: Redis;
 
-  constructor(url: string) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5000 });
-    this.redis.on('error', () => {
-      // A failed remember() is logged by the caller; a failed lookup refuses the feedback, never stores it.
-    });
+  /**
+   * Bounded like the replay cache (REDIS_TIMEOUT_MS): a failed remember() is logged by the caller and never fails
+   * the hook; a failed lookup marks the feedback's cards unknown.
+   */
+  constructor(
+    url: string,
+    private readonly settings: Omit<RedisSettings, 'role'>,
+  ) {
+    this.redis = connectRedis(url, { ...settings, role: 'issued cards' });
+  }
+
+  connected(): Promise<void> {
+    return whenReady(this.redis, this.settings.timeoutMs);
   }
 
   async remember(serviceId: string, cardIds: readonly string[]): Promise<void> {

@@ -27,7 +27,7 @@ const ASYMMETRIC = /^(RS|ES|PS)(256|384|512)$/;
  * Verifies CDS Hooks 2.0 client JWTs (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): the issuer is
  * trusted, the key comes from the issuer's JWKS by `kid` (a `jku` must be that JWKS URL), the algorithm is
  * allowed, `aud` is the endpoint called, the token is fresh (not expired, not issued in the future) and
- * short-lived, and its `jti` is new.
+ * short-lived, and its `jti` is new, which the replay cache can tell only for tokens issued after it started.
  *
  * Everything that can be checked without the key is checked before the key is looked up, so a token with a
  * wrong audience, a stale or future time or a missing `jti` never makes the service fetch a JWKS.
@@ -102,14 +102,20 @@ export class CdsJwtVerifier {
     }
     this.checkClaims(payload, audiences);
     const jti = payload.jti as string;
-    const fresh = await this.replay.claim(`${iss}|${jti}`, ((payload.exp as number) + this.settings.clockSkewSeconds) * 1000);
-    if (!fresh) throw new AuthError('token replayed');
+    const skew = this.settings.clockSkewSeconds;
+    const claim = await this.replay.claim(`${iss}|${jti}`, {
+      issuedAtMs: ((payload.iat as number) + skew) * 1000,
+      expiresAtMs: ((payload.exp as number) + skew) * 1000,
+    });
+    if (claim === 'replayed') throw new AuthError('token replayed');
+    if (claim === 'issued-before-start') throw new AuthError('token issued before the replay cache started');
     return { iss, jti, ...(typeof payload.tenant === 'string' ? { tenant: payload.tenant } : {}) };
   }
 
   /**
-   * The claims that need no key: audience, expiry, issue time (not in the future beyond the clock skew, so a
-   * replay-cache entry never outlives the lifetime limit), lifetime and `jti`. Run on the unverified payload
+   * The claims that need no key: audience, expiry, issue time (required by CDS Hooks 2.0, and by the replay
+   * cache's start rule; not in the future beyond the clock skew, so a replay-cache entry never outlives the
+   * lifetime limit), lifetime and `jti`. Run on the unverified payload
    * first (nobody reaches the JWKS without them) and again on the verified one.
    */
   private checkClaims(payload: JwtPayload, audiences: readonly string[]): void {
@@ -120,10 +126,10 @@ export class CdsJwtVerifier {
       throw new AuthError('wrong audience');
     if (typeof payload.exp !== 'number') throw new AuthError('exp missing');
     if (payload.exp + skew <= now) throw new AuthError('token expired');
-    if (typeof payload.iat === 'number' && payload.iat > now + skew) throw new AuthError('token issued in the future');
+    if (typeof payload.iat !== 'number') throw new AuthError('iat missing');
+    if (payload.iat > now + skew) throw new AuthError('token issued in the future');
     if (typeof payload.nbf === 'number' && payload.nbf > now + skew) throw new AuthError('token not yet valid');
-    const issuedAt = typeof payload.iat === 'number' ? payload.iat : now;
-    if (payload.exp - issuedAt > this.settings.maxLifetimeSeconds) throw new AuthError('token lifetime too long');
+    if (payload.exp - payload.iat > this.settings.maxLifetimeSeconds) throw new AuthError('token lifetime too long');
     if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw new AuthError('jti missing');
   }
 }

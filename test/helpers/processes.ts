@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,16 +87,66 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms
   }
 }
 
-/** A throwaway redis-server on loopback (no persistence). */
-export async function startRedis(): Promise<{ url: string; stop(): void }> {
+const readOr = (path: string, fallback = ''): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+};
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+};
+
+/** A server the tests can kill, restart (same port, same data), pause (SIGSTOP: it hangs, connections stay open) and resume. */
+export interface ServerUnderTest {
+  readonly url: string;
+  /** SIGKILL: gone at once, connections reset, nothing flushed. */
+  stop(): void;
+  /** Starts it again on the same port (and, for PostgreSQL, the same data); resolves once it answers. */
+  restart(): Promise<void>;
+  /** SIGSTOP: the port still accepts connections, nothing is answered. */
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * A throwaway redis-server on loopback. No persistence: a restart loses every key, unless the test asked for a
+ * snapshot (`cli('SAVE')`), which the restart then loads.
+ */
+export async function startRedis(): Promise<ServerUnderTest & { cli(...args: string[]): string }> {
   const port = await freePort();
-  const child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitFor(() => execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG', 'redis-server');
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-redis-'));
+  const cli = (...args: string[]) =>
+    execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+    });
+    await waitFor(() => cli('ping') === 'PONG', 'redis-server');
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cli,
+    stop: () => child.kill('SIGKILL'),
+    restart: launch,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+  };
 }
 
 /** A throwaway PostgreSQL cluster on loopback, trust authentication, run as the postgres user. */
-export async function startPostgres(): Promise<{ url: string; stop(): void }> {
+export async function startPostgres(): Promise<ServerUnderTest> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rt-billing-pg-'));
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
@@ -105,27 +155,51 @@ export async function startPostgres(): Promise<{ url: string; stop(): void }> {
   execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN!, 'initdb'), '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres'], {
     stdio: 'ignore',
   });
-  const child = spawn(
-    'runuser',
-    ['-u', 'postgres', '--', join(PG_BIN!, 'postgres'), '-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
-    { stdio: 'ignore', detached: true },
-  );
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const pg = await import('pg');
-  await waitFor(async () => {
-    const client = new pg.default.Client({ connectionString: url });
-    await client.connect();
-    await client.end();
-    return true;
-  }, 'postgres');
-  return {
-    url,
-    stop: () => {
+  const pidFile = join(dir, 'data', 'postmaster.pid');
+  const postmaster = (): number | null => Number(readOr(pidFile).split('\n')[0]) || null;
+  let child: ChildProcess;
+  /**
+   * Every process of the cluster: runuser and the postmaster (their group), and the postmaster's children (the
+   * backends serving connections, the checkpointer...), which each run in a session of their own.
+   */
+  const signal = (name: NodeJS.Signals) => {
+    const pid = postmaster();
+    for (const target of [-child.pid!, ...(pid ? childrenOf(pid) : [])]) {
       try {
-        process.kill(-child.pid!, 'SIGKILL'); // the whole group: runuser and postgres with its workers
+        process.kill(target, name);
       } catch {
         // already gone
       }
-    },
+    }
+  };
+  const launch = async () => {
+    // A postmaster killed a moment ago can still be a zombie waiting for init to reap it: postgres would take it
+    // for a live server holding the data directory and the socket.
+    const pid = postmaster();
+    if (pid && /^\d+ \(.*\) Z/.test(readOr(`/proc/${pid}/stat`)))
+      for (const lock of [pidFile, join(dir, `.s.PGSQL.${port}.lock`)]) rmSync(lock, { force: true });
+    const log = openSync(join(dir, 'postgres.log'), 'a');
+    child = spawn(
+      'runuser',
+      ['-u', 'postgres', '--', join(PG_BIN!, 'postgres'), '-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
+      { stdio: ['ignore', log, log], detached: true },
+    );
+    closeSync(log);
+    await waitFor(async () => {
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      await client.end();
+      return true;
+    }, 'postgres');
+  };
+  await launch();
+  return {
+    url,
+    stop: () => signal('SIGKILL'),
+    restart: launch,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
   };
 }

@@ -2,6 +2,7 @@ import { issueLocations } from '../helpers/errors.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +64,36 @@ describe('POST /cds-services/{id}/feedback', () => {
     await reopened.close();
   });
 
+  it('a file from before feedback was idempotent keeps the first of each repeat; the same feedback again adds nothing', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rt-feedback-')), 'feedback.sqlite');
+    const earlier = new Database(path);
+    earlier.exec(`CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, service_id TEXT NOT NULL, card TEXT NOT NULL,
+      outcome TEXT NOT NULL, accepted_suggestions TEXT NOT NULL, override_reason TEXT, user_comment TEXT, outcome_timestamp TEXT NOT NULL,
+      received_at TEXT NOT NULL)`);
+    const insert = earlier.prepare(
+      "INSERT INTO feedback (service_id, card, outcome, accepted_suggestions, outcome_timestamp, received_at) VALUES ('svc', 'c1', ?, '[]', ?, ?)",
+    );
+    insert.run('accepted', '2026-05-01T08:00:00Z', '2026-05-01T08:00:01Z');
+    insert.run('overridden', '2026-05-01T08:00:00Z', '2026-05-01T08:00:02Z'); // a retry (of sorts) of the first
+    insert.run('accepted', '2026-05-01T09:00:00Z', '2026-05-01T09:00:01Z');
+    earlier.close();
+
+    const store = new SqliteFeedbackStore(path);
+    const kept = await store.list('svc');
+    expect(kept.map((f) => [f.outcomeTimestamp, f.outcome])).toEqual([
+      ['2026-05-01T08:00:00Z', 'accepted'],
+      ['2026-05-01T09:00:00Z', 'accepted'],
+    ]);
+    expect(kept.map((f) => f.cardStatus)).toEqual(['issued', 'issued']); // what the service accepted then, it had issued
+    await store.save(
+      'svc',
+      [{ card: 'c1', cardStatus: 'issued', outcome: 'accepted', outcomeTimestamp: '2026-05-01T09:00:00Z' }],
+      '2026-05-02T00:00:00Z',
+    );
+    expect(await store.list('svc')).toEqual(kept);
+    await store.close();
+  });
+
   it.each([
     ['no feedback array', {}, 'feedback'],
     ['an empty feedback array', { feedback: [] }, 'feedback'],
@@ -88,24 +119,27 @@ describe('POST /cds-services/{id}/feedback', () => {
 });
 
 describe('feedback is bounded and about real cards', () => {
-  it('a card id the service never issued → 400 naming the item; nothing is stored', async () => {
+  it('feedback on a card the service does not know is stored, marked unknown; on an issued card, marked issued', async () => {
     const { app, feedback } = testApp();
     const [issued] = await issueCards(app);
     const res = await request(app)
       .post(FEEDBACK)
       .send({ feedback: [{ ...accepted, card: issued }, accepted] });
-    expect(res.status).toBe(400);
-    expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0])).toEqual(['feedback[1].card']);
-    expect(await feedback.list()).toEqual([]);
+    expect(res.status).toBe(200);
+    expect((await feedback.list()).map((f) => [f.card, f.cardStatus])).toEqual([
+      [issued, 'issued'],
+      [accepted.card, 'unknown'],
+    ]);
   });
 
-  it("a card issued by another service is not this service's card", async () => {
-    const { app } = testApp();
+  it("a card issued by another service is not this service's card: unknown", async () => {
+    const { app, feedback } = testApp();
     const [issued] = await issueCards(app);
     const res = await request(app)
       .post('/cds-services/rt-billing-order-sign/feedback')
       .send({ feedback: [{ ...accepted, card: issued }] });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(200);
+    expect(await feedback.list('rt-billing-order-sign')).toEqual([expect.objectContaining({ card: issued, cardStatus: 'unknown' })]);
   });
 
   it.each([

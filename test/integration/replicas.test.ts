@@ -99,10 +99,11 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
       feedback: [{ card, outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }],
     });
     expect(res.status).toBe(200);
-    const forged = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), {
-      feedback: [{ card: randomUUID(), outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }],
+    const madeUp = randomUUID();
+    const unknown = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), {
+      feedback: [{ card: madeUp, outcome: 'accepted', outcomeTimestamp: new Date().toISOString() }],
     });
-    expect(forged.status).toBe(400); // not issued by either replica
+    expect(unknown.status).toBe(200); // issued by neither replica: kept, marked unknown
     a.process.kill('SIGKILL');
     expect(await a.exit).toBeNull(); // killed, not exited
     const read = await fetch(`${b.url}/api/v1/feedback?service=rt-billing-encounter-discharge&limit=1`, {
@@ -110,10 +111,10 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
     });
     expect(read.status).toBe(200);
     const { feedback, next } = (await read.json()) as { feedback: { card: string; outcome: string }[]; next: string | null };
-    expect(feedback).toEqual([expect.objectContaining({ card, outcome: 'accepted' })]);
+    expect(feedback).toEqual([expect.objectContaining({ card, cardStatus: 'issued', outcome: 'accepted' })]);
     expect(next).toMatch(/after=\d+/); // PostgreSQL pages too
     const after = (await (await fetch(`${b.url}${next}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { feedback: unknown[] };
-    expect(after.feedback).toEqual([]);
+    expect(after.feedback).toEqual([expect.objectContaining({ card: madeUp, cardStatus: 'unknown' })]);
     expect((await fetch(`${b.url}/api/v1/feedback`)).status).toBe(401); // operators only
   });
 });

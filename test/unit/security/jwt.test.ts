@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../../src/errors.js';
@@ -97,5 +99,30 @@ describe('CDS client JWT: claims before keys', () => {
     expect(await reason(v.verify(clientToken(key, AUD, { iat: Math.floor(clock.now / 1000), exp: Math.floor(clock.now / 1000) + 60 }), [AUD]))).toBe(
       'accepted',
     );
+  });
+});
+
+describe('CDS client JWT: a replay cache that restarted', () => {
+  it('a token without iat is refused (CDS Hooks 2.0 requires it; whether it was issued before the cache started depends on it)', async () => {
+    nock(ISSUER).get('/.well-known/jwks.json').reply(200, publish(key)).persist();
+    const { v } = verifier();
+    const now = Math.floor(Date.now() / 1000);
+    const withoutIat = jwt.sign({ iss: ISSUER, sub: 'ehr-client', aud: AUD, exp: now + 300, jti: randomUUID() }, key.privateKey, {
+      algorithm: key.alg,
+      header: { alg: key.alg, typ: 'JWT', kid: key.kid },
+      noTimestamp: true,
+    });
+    expect(await reason(v.verify(withoutIat, [AUD]))).toBe('iat missing');
+  });
+
+  it('a token issued before the cache started is refused, beyond the clock skew; one issued within the skew is not', async () => {
+    nock(ISSUER).get('/.well-known/jwks.json').reply(200, publish(key)).persist();
+    const { v } = verifier(); // the cache starts now; the clock skew is 60 s
+    const now = Math.floor(Date.now() / 1000);
+    expect(await reason(v.verify(clientToken(key, AUD, { iat: now - 61, exp: now + 200 }), [AUD]))).toBe(
+      'token issued before the replay cache started',
+    );
+    expect(await reason(v.verify(clientToken(key, AUD, { iat: now - 59, exp: now + 200 }), [AUD]))).toBe('accepted');
+    expect(await reason(v.verify(clientToken(key, AUD), [AUD]))).toBe('accepted');
   });
 });
