@@ -87,6 +87,7 @@ export function createApp({
         baseUrl: config.PUBLIC_BASE_URL,
         smartLaunchUrl: config.SMART_LAUNCH_URL,
         systemActions: config.CDS_SYSTEM_ACTIONS === 'physician-tasks',
+        infoCards: config.CDS_INFO_CARDS === 'on',
       },
       fetch: {
         timeoutMs: config.FHIR_TIMEOUT_MS,

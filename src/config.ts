@@ -169,6 +169,11 @@ const ConfigSchema = z.object({
    */
   CDS_SYSTEM_ACTIONS: z.enum(['off', 'physician-tasks']).default('off'),
   /**
+   * `on`: cards for information too — each session's codes, each order's expected level, what could not be checked.
+   * Off by default: a card only when someone in the EHR has something to do (the reviewer app and the API keep it all).
+   */
+  CDS_INFO_CARDS: z.enum(['off', 'on']).default('off'),
+  /**
    * The clinic's IANA time zone (e.g. America/Chicago): dates of service are its calendar dates when a session's Location
    * gives no zone (billing-rules.md, "Time zones"); unset, each timestamp is read in its own offset (D-TZ says so).
    */

@@ -46,6 +46,11 @@ export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
     returns:
       "the patient's Treated Phase, Treated Plan and Course Summary Procedures: fractions delivered per phase, to see whether the record misses a session (D-COUNT)",
   },
+  appointments: {
+    template: 'Appointment?patient={{context.patientId}}&status=booked,arrived',
+    holds: 'schedule',
+    returns: "the patient's booked treatments: the next one is the deadline the cards name (never what decides billability)",
+  },
   coverage: {
     template: 'Coverage?patient={{context.patientId}}&status=active',
     holds: 'coverage',

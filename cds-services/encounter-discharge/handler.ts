@@ -1,4 +1,4 @@
-import { generalCards, phaseCards, response, sessionCards, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
+import { dischargeCards, response, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
 import { ammRecordsOf, laterFractionsOf, readReferenced, refOf, signaturesOf, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries, type HookData } from '../../src/cds/hook-data.js';
 import { requireOnePatient } from '../../src/cds/one-patient.js';
@@ -68,13 +68,14 @@ async function sessionRecord(
   sessionEntries: readonly BundleEntry[],
 ): Promise<{ entries: BundleEntry[]; fractionWindow: boolean }> {
   const fractionRefs = session.map((p) => `Procedure/${p.id ?? ''}`);
-  const [encounter, later, orders, summaries, coverage, records] = await Promise.all([
+  const [encounter, later, orders, summaries, coverage, records, schedule] = await Promise.all([
     data.records('encounter'),
     laterFractionsOf(data, 'latestFractions', patientId, session),
     data.records('treatmentOrders'),
     data.records('treatmentSummaries'),
     data.records('coverage'),
     ammRecordsOf(data, 'ammRecords', fractionRefs),
+    data.records('appointments'),
   ]);
   // A record points at its fraction by Type/id, by absolute URL or by the fraction's urn:uuid fullUrl.
   const sessionUrls = new Set(sessionEntries.flatMap((entry) => (entry.fullUrl ? [entry.fullUrl] : [])));
@@ -90,7 +91,18 @@ async function sessionRecord(
       answer.filter((e) => e.resource.resourceType === 'DocumentReference').map(refOf),
     ),
   ]);
-  const entries = mergeEntries(sessionEntries, encounter, later.entries, orders, summaries, coverage, records, fractionSignatures, recordSignatures);
+  const entries = mergeEntries(
+    sessionEntries,
+    encounter,
+    later.entries,
+    orders,
+    summaries,
+    coverage,
+    records,
+    schedule,
+    fractionSignatures,
+    recordSignatures,
+  );
   return { entries: await readReferenced(data, entries, referenced, (refs, why) => markMissing(data, refs, why)), fractionWindow: later.window };
 }
 
@@ -141,15 +153,6 @@ export const encounterDischarge: CdsService = {
       coverage: payer ? { ref: payer.coverage, payor: typeAndId(coverage?.payor[0]?.reference) ?? null } : null,
       now: now.toISOString(),
     };
-    // A phase of this session whose summary reports more fractions than the record holds (D-COUNT).
-    const phases = determination.phases.filter((phase) => phase.findings.some((f) => f.severity !== 'info'));
-    return response(
-      [
-        ...determination.sessions.flatMap((s) => sessionCards(s, cards, scope)),
-        ...phases.flatMap((phase) => phaseCards(phase, cards, scope)),
-        ...generalCards(determination.findings, cards, scope),
-      ],
-      systemActionsFor(determination, cards, scope),
-    );
+    return response(dischargeCards(determination, cards, scope), systemActionsFor(determination, cards, scope));
   },
 };

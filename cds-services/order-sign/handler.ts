@@ -1,4 +1,4 @@
-import { orderCards, response, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
+import { orderSignCards, response, systemActionsFor, type CardScope } from '../../src/cds/cards.js';
 import { readReferenced, typeAndId } from '../../src/cds/evidence.js';
 import { mergeEntries } from '../../src/cds/hook-data.js';
 import { requireOnePatient } from '../../src/cds/one-patient.js';
@@ -62,9 +62,6 @@ export const orderSign: CdsService = {
       now: now.toISOString(),
     };
     const orders = determination.orders.filter((order) => draftOrders.includes(order.order));
-    return response(
-      orders.flatMap((order) => orderCards(order, cards, scope)),
-      systemActionsFor({ ...determination, sessions: [], orders, findings: [] }, cards, scope),
-    );
+    return response(orderSignCards(orders, cards, scope), systemActionsFor({ ...determination, sessions: [], orders, findings: [] }, cards, scope));
   },
 };

@@ -49,7 +49,8 @@ function signatureTask(action: Extract<SuggestedAction, { kind: 'physician-signa
     authoredOn: scope.now,
     requester: reference(scope.userId),
     ...(action.physician ? { owner: reference(action.physician) } : {}),
-    ...(action.before ? { restriction: { period: { end: action.before } } } : {}),
+    // Due by the next booked treatment (the schedule), else by the next beam-on when one is known.
+    ...((action.deadline ?? action.before) ? { restriction: { period: { end: (action.deadline ?? action.before)! } } } : {}),
   };
 }
 

@@ -14,6 +14,11 @@ export interface CardSettings {
   readonly smartLaunchUrl: string;
   /** CDS_SYSTEM_ACTIONS: physician tasks are proposed as systemActions (created without a click) instead of suggestions. */
   readonly systemActions?: boolean;
+  /**
+   * CDS_INFO_CARDS: also the information cards (the codes of every session, the level of every order, what could not
+   * be checked). Off by default: a card only when someone has something to do.
+   */
+  readonly infoCards?: boolean;
 }
 
 /** What a set of cards is about. */
@@ -38,8 +43,6 @@ const SUMMARY_LIMIT = 140;
 const RULE_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule.id, rule]));
 const ruleTitle = (id: string): string => RULE_CATALOG.find((rule) => rule.id === id)?.title ?? id;
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
-const worst = (findings: readonly Finding[]): Severity =>
-  findings.reduce<Severity>((w, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[w] ? f.severity : w), 'info');
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0). */
 export function clip(text: string): string {
@@ -61,9 +64,9 @@ function source(settings: CardSettings, ruleId: string) {
   };
 }
 
-function smartLink(settings: CardSettings, scope: CardScope, focus: Record<string, string>): Link {
+function smartLink(settings: CardSettings, scope: CardScope, focus: Readonly<Record<string, string>>, label = 'Open the charge review'): Link {
   return {
-    label: 'Open the charge review',
+    label,
     url: settings.smartLaunchUrl,
     type: 'smart',
     appContext: JSON.stringify({ patient: `Patient/${scope.patientId}`, ...focus }),
@@ -73,16 +76,6 @@ function smartLink(settings: CardSettings, scope: CardScope, focus: Record<strin
 /** A finding as a Markdown bullet: its words escaped, references in code spans (they come from the EHR's data). */
 const bullet = (finding: Finding): string =>
   `- **${finding.severity}** ${markdownText(finding.message)}${finding.evidence.length ? `  \n  Evidence: ${finding.evidence.map(codeSpan).join(', ')}` : ''}`;
-
-/** The markdown detail of a finding card: what, why (rule and source), and the evidence. */
-function findingDetail(findings: readonly Finding[]): string {
-  const first = findings[0]!;
-  return [
-    findings.map(bullet).join('\n'),
-    '',
-    `Rule **${first.rule}** (${markdownText(ruleTitle(first.rule))}). Source: ${markdownText(first.source)}.`,
-  ].join('\n');
-}
 
 /** The one-line summary of a rule's findings: the rule's own headline, else its first message. */
 function headline(rule: string, findings: readonly Finding[], subject: HeadlineSubject): string {
@@ -103,35 +96,114 @@ function suggestionsFor(findings: readonly Finding[], scope: CardScope, settings
   });
 }
 
-/** One card per rule: its findings together, the highest severity as indicator. */
-function findingCards(
-  findings: readonly Finding[],
-  settings: CardSettings,
-  scope: CardScope,
-  subjectKey: string,
-  focus: Record<string, string>,
-  subject: HeadlineSubject,
-  part: Readonly<Record<string, unknown>>,
-): Card[] {
-  const byRule = new Map<string, Finding[]>();
-  for (const finding of findings) byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
-  return [...byRule.entries()].map(([rule, group]) => {
-    const indicator = worst(group);
-    const suggestions = suggestionsFor(group, scope, settings);
-    return {
-      uuid: cardUuid(scope.hookInstance, `${subjectKey}|${rule}`),
-      summary: clip(headline(rule, group, subject)),
-      indicator,
-      detail: findingDetail(group),
-      source: source(settings, rule),
-      ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
-      ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
-      links: [smartLink(settings, scope, focus)],
-      // The determination part this card is about: its subject and its findings.
-      extension: { [DETERMINATION_EXTENSION]: { ...part, rule, findings: group } },
-    };
-  });
+/**
+ * Rules about the record's feed rather than the patient's care (a summary without fraction records, a resource the
+ * reader could not use, fractions not delivered): the reviewer app and the reports show them; a physician has nothing
+ * to do, so they are information cards only where a site turned those on.
+ */
+const DATA_FEED_RULES: ReadonlySet<string> = new Set(['D-COUNT', 'D-SUMMARY', 'D-UNSTRUCTURED', 'FHIR-INPUT', 'D-NOT-DELIVERED']);
+
+/** The service's own setup (D-TZ: no clinic time zone): the operator is told at start; never a card. */
+const SETUP_RULES: ReadonlySet<string> = new Set(['D-TZ']);
+
+/** Findings about what the EHR sent rather than about the care: information at most. */
+const aboutTheFeed = (finding: Finding): boolean => DATA_FEED_RULES.has(finding.rule) || finding.couldNotBeChecked === true;
+
+/** A finding that calls for someone in the EHR to act (the card policy): anything else goes to the reviewer app. */
+function callsForAction(finding: Finding, settings: CardSettings): boolean {
+  // D-UNKNOWN belongs to the codes card, which is shown whenever a code cannot be derived.
+  if (SETUP_RULES.has(finding.rule) || finding.rule === 'D-UNKNOWN') return false;
+  if (aboutTheFeed(finding)) return settings.infoCards === true;
+  return finding.severity !== 'info';
 }
+
+/**
+ * A card's indicator: its worst finding's severity, except that a loss nobody can prevent any more (the next fraction
+ * began unsigned) is a billing notice — a warning — and what is about the feed (could not be checked, a summary
+ * without its fractions) is information.
+ */
+function indicatorOf(findings: readonly Finding[]): Severity {
+  return findings.reduce<Severity>((worstSoFar, finding) => {
+    const severity: Severity = aboutTheFeed(finding) ? 'info' : finding.settled && finding.severity === 'critical' ? 'warning' : finding.severity;
+    return SEVERITY_RANK[severity] < SEVERITY_RANK[worstSoFar] ? severity : worstSoFar;
+  }, 'info');
+}
+
+/** Overrides that fit a billing notice about what can no longer be prevented. */
+const BILLING_OVERRIDES: readonly OverrideReason[] = [
+  { code: 'signed-elsewhere', system: OVERRIDE_SYSTEM, display: 'Signed in time in another system; will be added to the record' },
+  { code: 'billing-corrected', system: OVERRIDE_SYSTEM, display: 'The charge has already been corrected' },
+];
+
+/** What a card is about: a session, an order, a phase, or the call as a whole. */
+export interface CardSubject {
+  readonly key: string;
+  /** How the card's detail names it ("session of 2026-04-13", "order `ServiceRequest/rx`"). */
+  readonly name: string;
+  readonly findings: readonly Finding[];
+  /** What the reviewer app opens on (appContext). */
+  readonly focus: Readonly<Record<string, string>>;
+  /** The determination part the card's extension carries. */
+  readonly part: Readonly<Record<string, unknown>>;
+  readonly headline: HeadlineSubject;
+}
+
+/**
+ * One card per concern of the call — a rule, whatever the number of sessions or orders it concerns (five orders
+ * lacking one statement are one card naming them) — most urgent first. Signatures asked of the physician reading the
+ * card are a link to the session, not a Task to themselves.
+ */
+export function concernCards(subjects: readonly CardSubject[], settings: CardSettings, scope: CardScope): Card[] {
+  const byRule = new Map<string, { subject: CardSubject; findings: Finding[] }[]>();
+  for (const subject of subjects) {
+    const shown = subject.findings.filter((f) => callsForAction(f, settings));
+    for (const rule of new Set(shown.map((f) => f.rule))) {
+      const list = byRule.get(rule) ?? [];
+      list.push({ subject, findings: shown.filter((f) => f.rule === rule) });
+      byRule.set(rule, list);
+    }
+  }
+  return sortCards(
+    [...byRule.entries()].map(([rule, items]) => {
+      const findings = items.flatMap((item) => item.findings);
+      const indicator = indicatorOf(findings);
+      const first = items[0]!.subject;
+      const settled = findings.every((f) => f.settled);
+      const own = ownSignature(findings, scope);
+      const suggestions = suggestionsFor(
+        findings.map((f) => (own ? { ...f, actions: (f.actions ?? []).filter((a) => a.kind !== 'physician-signature') } : f)),
+        scope,
+        settings,
+      );
+      const count = items.length > 1 ? ` (${items.length} ${first.key.startsWith('ServiceRequest/') ? 'orders' : 'records'})` : '';
+      return {
+        uuid: cardUuid(scope.hookInstance, `concern|${rule}|${items.map((i) => i.subject.key).join(',')}`),
+        summary: clip(`${headline(rule, findings, first.headline)}${count}`),
+        indicator,
+        detail: [
+          ...items.flatMap(({ subject, findings: own }) => [`**${markdownText(subject.name)}**`, '', own.map(bullet).join('\n'), '']),
+          `Rule **${rule}** (${markdownText(ruleTitle(rule))}). Source: ${markdownText(findings[0]!.source)}.`,
+        ].join('\n'),
+        source: source(settings, rule),
+        ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
+        ...(indicator !== 'info' ? { overrideReasons: settled ? BILLING_OVERRIDES : OVERRIDE_REASONS } : {}),
+        links: [smartLink(settings, scope, items.length === 1 ? first.focus : {}, own ? 'Open the session to sign' : undefined)],
+        extension: {
+          [DETERMINATION_EXTENSION]: { ...first.part, rule, findings, subjects: items.map((i) => ({ ...i.subject.part, findings: i.findings })) },
+        },
+      };
+    }),
+  );
+}
+
+/** The card reader is the physician asked to sign: the signature is theirs to give, not a Task to send themselves. */
+function ownSignature(findings: readonly Finding[], scope: CardScope): boolean {
+  const asked = findings.flatMap((f) => f.actions ?? []).filter((a) => a.kind === 'physician-signature');
+  return asked.length > 0 && asked.every((a) => a.kind === 'physician-signature' && a.physician !== null && a.physician === scope.userId);
+}
+
+/** Critical first, then warning, then info (CDS Hooks 2.0 leaves the order to the service: the most urgent on top). */
+const sortCards = (cards: Card[]): Card[] => cards.sort((a, b) => SEVERITY_RANK[a.indicator] - SEVERITY_RANK[b.indicator]);
 
 /** Info findings and D-UNKNOWN belong to the codes card itself; the rest get a card each. */
 const shownWithCodes = (finding: Finding): boolean => finding.severity === 'info' || finding.rule === 'D-UNKNOWN';
@@ -189,10 +261,8 @@ function sessionDetail(session: SessionDetermination): string {
   ].join('\n');
 }
 
-/** Cards for one session at encounter-discharge: the codes to bill, then one card per problem. */
-export function sessionCards(session: SessionDetermination, settings: CardSettings, scope: CardScope): Card[] {
-  const key = session.fractions.join(',');
-  const focus = { session: session.encounter ?? session.fractions[0] ?? '', fractions: session.fractions.join(',') };
+/** The codes card of a session: always with information cards on; otherwise only when no code can be derived. */
+function codesCard(session: SessionDetermination, settings: CardSettings, scope: CardScope): Card | null {
   const indicator: Severity =
     session.deliveryRule === 'D-UNKNOWN'
       ? levelUnread(session)
@@ -201,19 +271,80 @@ export function sessionCards(session: SessionDetermination, settings: CardSettin
       : session.deliveryCode !== session.supportedDeliveryCode
         ? 'warning'
         : 'info';
-  const codes: Card = {
-    uuid: cardUuid(scope.hookInstance, `${key}|codes`),
+  const needed = session.deliveryRule === 'D-UNKNOWN' && !levelUnread(session);
+  if (!settings.infoCards && !needed) return null;
+  return {
+    uuid: cardUuid(scope.hookInstance, `${session.fractions.join(',')}|codes`),
     summary: clip(sessionSummary(session)),
     indicator,
     detail: sessionDetail(session),
     source: source(settings, session.supportedDeliveryRule),
     ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
-    links: [smartLink(settings, scope, focus)],
+    links: [smartLink(settings, scope, sessionFocus(session))],
     extension: { [DETERMINATION_EXTENSION]: session },
   };
-  const problems = session.findings.filter((f) => !shownWithCodes(f));
-  const part = { fractions: session.fractions, ...(session.encounter ? { encounter: session.encounter } : {}) };
-  return [codes, ...findingCards(problems, settings, scope, key, focus, { session }, part)];
+}
+
+const sessionFocus = (session: SessionDetermination) => ({
+  session: session.encounter ?? session.fractions[0] ?? '',
+  fractions: session.fractions.join(','),
+});
+
+/**
+ * When a deadline is, in words for the person reading the card: the clinic's time, "today", "tomorrow" or the date
+ * ("07:45 tomorrow (next treatment)"). The zone is the session's, else UTC (and then it says so).
+ */
+export function deadlineText(at: string, zone: string | null, now: string): string {
+  const timeZone = zone ?? 'UTC';
+  const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+  const ms = Date.parse(at);
+  const nowMs = Date.parse(now);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  const when =
+    day(ms) === day(nowMs)
+      ? `${time} today`
+      : day(ms) === day(nowMs + 86_400_000)
+        ? `${time} tomorrow`
+        : `${new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(ms)} ${time}`;
+  return `${when}${zone ? '' : ' UTC'} (next treatment)`;
+}
+
+function sessionSubject(session: SessionDetermination, scope: CardScope): CardSubject {
+  const deadline = session.facts.nextTreatment ? deadlineText(session.facts.nextTreatment, session.timeZone, scope.now) : undefined;
+  return {
+    key: session.fractions.join(','),
+    name: `Session of ${session.dateOfService ?? 'unknown date'} (${session.encounter ?? session.fractions.join(', ')})`,
+    findings: session.findings,
+    focus: sessionFocus(session),
+    part: { fractions: session.fractions, ...(session.encounter ? { encounter: session.encounter } : {}) },
+    headline: { session, ...(deadline ? { deadline } : {}) },
+  };
+}
+
+function phaseSubject(phase: PhaseDetermination): CardSubject {
+  return {
+    key: phase.procedure,
+    name: `${phase.kind} summary ${phase.procedure}`,
+    findings: phase.findings,
+    focus: { phase: phase.procedure },
+    part: { phase: phase.procedure },
+    headline: {},
+  };
+}
+
+/**
+ * encounter-discharge: the cards of a delivered session — only what someone must do (a signature before the next
+ * treatment, a missing order or record, a fact to document), one card per concern, the most urgent first; with
+ * information cards on, the codes to bill too. Phase summaries and data-feed problems go to the reviewer app.
+ */
+export function dischargeCards(determination: Determination, settings: CardSettings, scope: CardScope): Card[] {
+  const codes = determination.sessions.map((session) => codesCard(session, settings, scope)).filter((card): card is Card => card !== null);
+  const subjects = [
+    ...determination.sessions.map((session) => sessionSubject(session, scope)),
+    ...determination.phases.map(phaseSubject),
+    { key: 'general', name: 'This call', findings: determination.findings, focus: {}, part: {}, headline: {} },
+  ];
+  return sortCards([...codes, ...concernCards(subjects, settings, scope)]);
 }
 
 function orderSummary(order: OrderDetermination): string {
@@ -222,14 +353,15 @@ function orderSummary(order: OrderDetermination): string {
     return 'Course order lists several modalities or techniques: no delivery code of its own (what each combination describes is in the detail)';
   if (order.expectedDeliveryCode === null) return `Outside the 2026 delivery levels: expect ${order.outOfFamily ?? 'another family'}`;
   const igrt = order.igrtProfessionalExpected ? ` with ${IGRT.professional}` : '';
-  return `Expected delivery: ${order.expectedDeliveryCode}${igrt} (${order.deliveryRule}: ${ruleTitle(order.deliveryRule)})`;
+  // Plain words: the rule stays in the card's source and detail.
+  return `Expected delivery: ${order.expectedDeliveryCode}${igrt} (${ruleTitle(order.deliveryRule).toLowerCase()})`;
 }
 
-/** Cards for one draft order at order-sign: the level to expect, then one card per problem. */
-export function orderCards(order: OrderDetermination, settings: CardSettings, scope: CardScope): Card[] {
-  const focus = { order: order.order };
+/** The expected-level card of an order: with information cards on, or when the order lacks the facts for a level. */
+function expectedCard(order: OrderDetermination, settings: CardSettings, scope: CardScope): Card | null {
+  if (!settings.infoCards && order.deliveryRule !== 'D-UNKNOWN') return null;
   const info = order.findings.filter(shownWithCodes);
-  const expected: Card = {
+  return {
     uuid: cardUuid(scope.hookInstance, `${order.order}|expected`),
     summary: clip(orderSummary(order)),
     indicator: order.deliveryRule === 'D-UNKNOWN' ? 'critical' : 'info',
@@ -245,61 +377,27 @@ export function orderCards(order: OrderDetermination, settings: CardSettings, sc
       .join('\n\n'),
     source: source(settings, order.deliveryRule),
     ...(order.deliveryRule === 'D-UNKNOWN' ? { overrideReasons: OVERRIDE_REASONS } : {}),
-    links: [smartLink(settings, scope, focus)],
+    links: [smartLink(settings, scope, { order: order.order })],
     extension: { [DETERMINATION_EXTENSION]: order },
   };
-  const problems = order.findings.filter((f) => !shownWithCodes(f));
-  return [expected, ...findingCards(problems, settings, scope, order.order, focus, { order }, { order: order.order })];
-}
-
-const KIND_NAMES = { phase: 'phase', plan: 'plan', course: 'course' } as const;
-
-function phaseSummary(phase: PhaseDetermination): string {
-  const only = phase.fractionsDelivered === null ? 'Fractions' : `${phase.fractionsDelivered - phase.fractionRecords} fraction(s)`;
-  const code = phase.deliveryCode ?? phase.outOfFamily ?? (phase.deliveryRule === 'D-COURSE' ? 'several codes' : 'no code yet');
-  const missing = phase.fractionRecords > 0 ? ' (missing from the record)' : '';
-  return `${only} of a ${KIND_NAMES[phase.kind]} recorded only as a summary${missing}: each describes ${code}`;
-}
-
-/** A card for a phase, plan or course known only from its summary (D-SUMMARY, D-COUNT, D-COURSE). */
-export function phaseCards(phase: PhaseDetermination, settings: CardSettings, scope: CardScope): Card[] {
-  const indicator = worst(phase.findings);
-  const rule = phase.findings.find((f) => f.severity === indicator)?.rule ?? 'D-SUMMARY';
-  return [
-    {
-      uuid: cardUuid(scope.hookInstance, `${phase.procedure}|phase`),
-      summary: clip(phaseSummary(phase)),
-      indicator,
-      detail: [
-        `${codeSpan(phase.procedure)} (${phase.kind}, ${phase.status}): ${phase.fractionsDelivered ?? 'an unknown number of'} fractions delivered, ${phase.fractionRecords} with Treated Fraction records.`,
-        '',
-        ...phase.findings.map(bullet),
-      ].join('\n'),
-      source: source(settings, rule),
-      ...(indicator !== 'info' ? { overrideReasons: OVERRIDE_REASONS } : {}),
-      links: [smartLink(settings, scope, { phase: phase.procedure })],
-      extension: { [DETERMINATION_EXTENSION]: phase },
-    },
-  ];
 }
 
 /**
- * Findings about the service's setup rather than the patient (D-TZ: the clinic's time zone is not configured): nothing
- * for the person in the EHR to act on. The operator is told at start (startWarnings); reports and the API still say it.
+ * order-sign: the cards of the orders being signed — what to fix before treatment starts, one card per concern
+ * whatever the number of orders it concerns, the most urgent first; with information cards on, the level each
+ * order describes too.
  */
-const SETUP_RULES: ReadonlySet<string> = new Set(['D-TZ']);
-
-/** Cards for findings about the whole call (e.g. fractions not delivered, radiotherapy without CodeX RT). */
-export function generalCards(findings: readonly Finding[], settings: CardSettings, scope: CardScope): Card[] {
-  return findingCards(
-    findings.filter((f) => !SETUP_RULES.has(f.rule)),
-    settings,
-    scope,
-    'general',
-    {},
-    {},
-    {},
-  );
+export function orderSignCards(orders: readonly OrderDetermination[], settings: CardSettings, scope: CardScope): Card[] {
+  const expected = orders.map((order) => expectedCard(order, settings, scope)).filter((card): card is Card => card !== null);
+  const subjects = orders.map((order): CardSubject => ({
+    key: order.order,
+    name: `Order ${order.order}`,
+    findings: order.findings,
+    focus: { order: order.order },
+    part: { order: order.order },
+    headline: { order },
+  }));
+  return sortCards([...expected, ...concernCards(subjects, settings, scope)]);
 }
 
 /**

@@ -5,7 +5,7 @@ import { withCharges } from './reconcile.js';
 import { POPULATION_RULES, RULES } from './rules/index.js';
 import { sortedByInstant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
-import { groupSessions, nextBeamOnIndex, sessionDating, wasDelivered } from './sessions.js';
+import { groupSessions, nextBeamOnIndex, nextTreatmentIndex, sessionDating, wasDelivered } from './sessions.js';
 import { stereotacticPlaces } from './stereotactic.js';
 import { DELIVERY_CODES, DELIVERY_CODE_SET, EXPECTED_LEVEL3_SHARE } from './tables/cpt.js';
 import type {
@@ -37,6 +37,7 @@ export function evaluate(input: EngineInput): Determination {
     prescriptions: new Map(input.prescriptions.map((p) => [p.ref, p])),
     drafts: new Set(input.draftOrders ?? []),
     nextBeamOn: nextBeamOnIndex(completed),
+    nextTreatment: nextTreatmentIndex(input.appointments ?? []),
     input,
     unread: new Set(input.unread?.map((u) => u.kind)),
   };

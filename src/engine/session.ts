@@ -107,6 +107,8 @@ export interface SessionEnvironment {
   readonly prescriptions: ReadonlyMap<Ref, Prescription>;
   readonly drafts: ReadonlySet<Ref>;
   readonly nextBeamOn: (session: readonly Fraction[]) => string | null;
+  /** The patient's next booked treatment after a session (the deadline shown for what is pending). */
+  readonly nextTreatment: (session: readonly Fraction[]) => string | null;
   readonly input: EngineInput;
   /** Kinds of record the caller could not obtain. */
   readonly unread: ReadonlySet<RecordKind>;
@@ -226,6 +228,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
   const stereotactic = env.stereotactic.get(fractions) ?? null;
   const clinical = clinicalLevel(facts, dateOfService, stereotactic);
   const nextBeamOn = env.nextBeamOn(ordered);
+  const nextTreatment = env.nextTreatment(ordered);
   const { unread } = env;
   const timing: SignatureTiming = {
     nextBeamOn,
@@ -259,6 +262,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     amm,
     igrt,
     nextBeamOn,
+    nextTreatment,
     inScope: dateOfService !== null && dateOfService >= RULES_EFFECTIVE_FROM,
     dateOfService,
     stereotactic,
@@ -295,6 +299,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       intrafraction: [...new Set(ordered.flatMap((f) => f.delivered.intrafraction))],
       portImages: ordered.some((f) => f.delivered.portImages),
       nextBeamOn,
+      nextTreatment,
       fraction: fractionOfPrescription(first, env.prescriptions),
     },
     signoffs: igrt.records.map(signoff),

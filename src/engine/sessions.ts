@@ -1,6 +1,6 @@
 import { clinicZone, localDate } from './calendar.js';
 import { instant, sortedByInstant } from './rules/rule.js';
-import type { Fraction, Ref } from './types.js';
+import type { BookedTreatment, Fraction, Ref } from './types.js';
 
 /**
  * Fraction statuses that mean radiation was delivered: `completed`, and `stopped` (treatment began and was interrupted:
@@ -125,6 +125,28 @@ export function nextBeamOnIndex(fractions: readonly Fraction[]): (session: reado
       if (!own.has(candidate.ref)) return candidate.text;
     }
     return null;
+  };
+}
+
+/**
+ * Finds the patient's next booked treatment after a session (the schedule's deadline, never its billability): each
+ * patient's appointments sorted once, each lookup a binary search.
+ */
+export function nextTreatmentIndex(appointments: readonly BookedTreatment[]): (session: readonly Fraction[]) => string | null {
+  const byPatient = new Map<Ref | null, BeamOn[]>();
+  for (const appointment of appointments) {
+    const ms = instant(appointment.start);
+    if (ms === null) continue;
+    const list = byPatient.get(appointment.patient) ?? [];
+    list.push({ ms, text: appointment.start, ref: appointment.ref });
+    byPatient.set(appointment.patient, list);
+  }
+  for (const list of byPatient.values()) list.sort((a, b) => a.ms - b.ms);
+  return (session) => {
+    const end = sessionEnd(session);
+    const list = byPatient.get(session[0]?.patient ?? null);
+    if (end === null || !list) return null;
+    return list[firstAfter(list, end)]?.text ?? null;
   };
 }
 

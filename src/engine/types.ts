@@ -240,6 +240,16 @@ export interface AuthorizedItem {
   readonly denied: boolean;
 }
 
+/**
+ * A radiotherapy treatment booked for the patient (`Appointment`, booked or arrived): the deadline shown to people for
+ * what must be done before the next treatment. Never a substitute for the real next beam-on in deciding billability.
+ */
+export interface BookedTreatment {
+  readonly ref: Ref;
+  readonly patient: Ref | null;
+  readonly start: DateTimeText;
+}
+
 /** A preauthorization on file: `Claim` (use preauthorization) with its `ClaimResponse`. */
 export interface Authorization {
   readonly claim: Ref;
@@ -310,6 +320,8 @@ export interface EngineInput {
    * against the summaries (D-SUMMARY, D-COUNT) would report sessions as missing that were only not asked for.
    */
   readonly fractionWindow?: boolean;
+  /** The patient's booked radiotherapy treatments (deadlines only); absent when not read. */
+  readonly appointments?: readonly BookedTreatment[];
   /** Charges on file (ChargeItem, Claim use `claim`) for the B rules; absent when the caller did not read them. */
   readonly charges?: readonly Charge[];
   /**
@@ -338,7 +350,9 @@ export type RecordKind =
   /** Treated Phase, Plan and Course Summary Procedures (D-SUMMARY, D-COUNT). */
   | 'summaries'
   /** Charges on file (ChargeItem, Claim use claim): the B rules say nothing missed or absent. */
-  | 'charges';
+  | 'charges'
+  /** Booked treatments (Appointment): only the deadline shown on cards depends on them. */
+  | 'schedule';
 
 /** A kind of record that could not be read, and why (e.g. which prefetch key was absent). */
 export interface UnreadRecords {
@@ -357,6 +371,11 @@ export interface Finding {
   readonly actions?: readonly SuggestedAction[];
   /** The evidence it needs could not be read: it says "could not be checked", not that something is missing. */
   readonly couldNotBeChecked?: true;
+  /**
+   * About something that can no longer be changed (a deadline passed: the next fraction began unsigned): what is left is
+   * to bill accordingly. Cards show it as a billing notice, not as an alarm to the person who can no longer prevent it.
+   */
+  readonly settled?: true;
 }
 
 /** A step that resolves a finding, in domain terms: the CDS layer writes it as the FHIR resource an EHR accepts. */
@@ -371,6 +390,8 @@ export type SuggestedAction =
       readonly physician: Ref | null;
       /** The next beam-on, when known: the signature counts only before it. */
       readonly before: DateTimeText | null;
+      /** The patient's next booked treatment, when the schedule says: the time to act by (a deadline, not a rule). */
+      readonly deadline: DateTimeText | null;
     }
   /** Ask the payer for a (new) preauthorization with the 2026 codes the order describes. */
   | { readonly kind: 'preauthorization'; readonly order: Ref; readonly patient: Ref | null; readonly codes: readonly string[] }
@@ -450,6 +471,8 @@ export interface SessionFactsSummary {
   readonly intrafraction: readonly GuidanceMethod[];
   readonly portImages: boolean;
   readonly nextBeamOn: DateTimeText | null;
+  /** The patient's next booked treatment after the session (the schedule): the deadline for what is pending. */
+  readonly nextTreatment: DateTimeText | null;
   /**
    * Where the session stands in its prescription, when the record says: its fraction number (in the phase or plan the
    * prescription is for) and the fractions prescribed. The port-image edits read it (B-26: not in the last 3).

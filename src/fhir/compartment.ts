@@ -54,6 +54,11 @@ export function compartmentOf(resource: RawResource, resolve: (reference: unknow
     const ref = resolve(referenceOf(resource[field]));
     if (ref?.startsWith('Patient/')) return { patient: ref, links: [], shared: false };
   }
+  // An Appointment names its patient among its participants.
+  for (const participant of list(resource.participant)) {
+    const ref = resolve(referenceOf((participant as { actor?: unknown } | null)?.actor));
+    if (ref?.startsWith('Patient/')) return { patient: ref, links: [], shared: false };
+  }
   const linked = [
     ...list(resource.target),
     ...list((resource.context as { related?: unknown } | undefined)?.related),

@@ -7,6 +7,7 @@ import type {
   Payer,
   Prescription,
   Ref,
+  BookedTreatment,
   Signature,
   SignerRole,
   SiteOfService,
@@ -38,6 +39,7 @@ import { SummaryReader } from './summaries.js';
 import {
   CPT,
   NUCC_TAXONOMY,
+  RADIOTHERAPY_APPOINTMENT_CODES,
   radiotherapyBillingCode,
   RADIOTHERAPY_PROCEDURE_CODES,
   SCT,
@@ -72,6 +74,9 @@ type ProcedureKind =
   | { readonly kind: 'summary'; readonly level: TreatmentLevel }
   | { readonly kind: 'unstructured'; readonly codes: string[]; readonly records: RadiotherapyService }
   | { readonly kind: 'other' };
+
+/** Appointment statuses of a treatment still to come. */
+const BOOKED: ReadonlySet<string> = new Set(['booked', 'arrived', 'checked-in']);
 
 /** How far up `Location.partOf` a zone is looked for (room, department, site, organization's campus…). */
 const MAX_LOCATION_DEPTH = 5;
@@ -194,6 +199,7 @@ export class FactReader {
       ...(options.clinicTimeZone ? { clinicTimeZone: options.clinicTimeZone } : {}),
       ...(options.unread?.length ? { unread: options.unread } : {}),
       ...(options.fractionWindow ? { fractionWindow: true } : {}),
+      appointments: this.bookedTreatments(prescriptions),
       charges: readCharges(this.index),
       ...(options.chargesInInput ? { chargesInInput: options.chargesInInput } : {}),
       ...(options.draftOrders ? { draftOrders: options.draftOrders } : {}),
@@ -275,6 +281,28 @@ export class FactReader {
       numberInPlan: positiveInt(extensions.value(EXTENSION.fractionNumberInPlan, 'valuePositiveInt')),
       factSources: sources,
     };
+  }
+
+  /**
+   * The patient's booked radiotherapy treatments (`Appointment` booked or arrived, with a start): those based on a
+   * radiotherapy prescription, or typed as radiotherapy. The deadline shown for what is pending, never a rule's fact.
+   */
+  private bookedTreatments(prescriptions: readonly Prescription[]): BookedTreatment[] {
+    const orders = new Set(prescriptions.map((p) => p.ref));
+    return this.index.all('Appointment').flatMap((appointment) => {
+      if (!appointment.start || !BOOKED.has(appointment.status)) return [];
+      const basedOnOrder = (appointment.basedOn ?? []).some((reference) => orders.has(this.index.refTo(reference.reference, appointment) ?? ''));
+      const typed = [
+        ...(appointment.serviceType ?? []),
+        ...(appointment.specialty ?? []),
+        ...(appointment.appointmentType ? [appointment.appointmentType] : []),
+      ]
+        .flatMap(codingKeys)
+        .some((key) => RADIOTHERAPY_APPOINTMENT_CODES.has(key));
+      if (!basedOnOrder && !typed) return [];
+      const patient = appointment.participant.map((p) => p.actor).find((actor) => this.index.typeOf(actor, appointment) === 'Patient');
+      return [{ ref: this.index.refOf(appointment), patient: this.index.refTo(patient?.reference, appointment), start: appointment.start }];
+    });
   }
 
   /** The prescription a fraction's basedOn chain reaches (plan → phase → course), nearest first. */

@@ -173,6 +173,19 @@ export const ClaimResponse = z.object({
     .optional(),
 });
 
+/** A booked treatment (the schedule): its start is the deadline for what must be done before the next treatment. */
+export const Appointment = z.object({
+  resourceType: z.literal('Appointment'),
+  ...domainResource,
+  status: z.enum(['proposed', 'pending', 'booked', 'arrived', 'fulfilled', 'cancelled', 'noshow', 'entered-in-error', 'checked-in', 'waitlist']),
+  start: DateTime.optional(),
+  basedOn: z.array(Reference).optional(),
+  serviceType: z.array(CodeableConcept).optional(),
+  specialty: z.array(CodeableConcept).optional(),
+  appointmentType: CodeableConcept.optional(),
+  participant: z.array(z.object({ actor: Reference.optional() })).min(1),
+});
+
 /** A practitioner in a role: it signs or orders as its `practitioner` (when it names one). */
 export const PractitionerRole = z.object({
   resourceType: z.literal('PractitionerRole'),
@@ -235,6 +248,7 @@ export const RESOURCE_SCHEMAS = {
   PractitionerRole,
   Practitioner,
   ChargeItem,
+  Appointment,
 } as const;
 
 export type ReadResourceType = keyof typeof RESOURCE_SCHEMAS;

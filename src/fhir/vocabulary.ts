@@ -239,3 +239,12 @@ export function signerKind(system: string | undefined, code: string | undefined)
   if (system.startsWith(DEGREE_SYSTEM)) return PHYSICIAN_DEGREES.has(code.toUpperCase()) ? 'physician' : 'non-physician';
   return SNOMED_ROLES.get(key(system, code)) ?? null;
 }
+
+// --- The schedule: which appointments are radiotherapy treatments (deadlines) -------------------------------------
+
+/** Service, specialty or appointment types that say an Appointment is a radiotherapy treatment. */
+export const RADIOTHERAPY_APPOINTMENT_CODES: ReadonlySet<string> = new Set([
+  key(SCT, '1287742003'), // radiotherapy (the CodeX RT category)
+  key(SCT, '108290001'), // radiation oncology and/or radiotherapy
+  key(SCT, '33195004'), // teleradiotherapy procedure
+]);

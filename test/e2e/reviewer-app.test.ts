@@ -117,7 +117,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     await section.getByRole('button', { name: 'encounter-discharge ig-enc-2' }).click();
     const card = section.locator('li.card[data-rule="I-SIGN"]');
     await card.waitFor();
-    expect(await card.innerText()).toContain('Approve the IGRT images before the next fraction');
+    expect(await card.innerText()).toContain('Approve the images of 2026-06-02 before the next fraction to bill 77387-26');
     expect(await card.locator('.card-detail').innerHTML()).toContain('<strong>');
     await section.locator('li.card').first().locator('a[data-link-type="smart"]').click();
     await page.waitForURL(/\/smart-app\/index\.html/);
@@ -132,7 +132,8 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     const section = page.locator('section[data-patient="au-pat-order-authorized-lower-level"]');
     await section.getByRole('button', { name: 'order-sign' }).click();
     await section.locator('li.card[data-rule="C-AUTH-MISMATCH"]').waitFor();
-    expect(await section.locator('li.card').first().innerText()).toContain('Expected delivery: 77412');
+    // Only the concern: the level the order describes is information, in the reviewer app.
+    expect(await section.locator('li.card').first().innerText()).toContain('differs from the 77412 this order describes');
     await page.close();
   });
 

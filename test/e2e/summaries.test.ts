@@ -7,7 +7,8 @@ import { useDemoInBrowser } from '../helpers/demo-browser.js';
  * "recorded only as summaries" table per course, with the fractions delivered and what each describes.
  */
 describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery recorded only as summaries (Chromium)', () => {
-  const demo = useDemoInBrowser();
+  // D-COUNT is a data-feed note: an information card, shown where a site turns those on.
+  const demo = useDemoInBrowser({ CDS_INFO_CARDS: 'on' });
 
   async function review(patient: string) {
     const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });

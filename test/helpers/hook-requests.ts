@@ -20,6 +20,8 @@ export interface RequestOptions {
   readonly prefetch: boolean | PrefetchPlan;
   readonly fhirServer?: string;
   readonly hookInstance?: string;
+  /** `context.userId`: who is at the EHR; by default the cases' ordering physician. */
+  readonly userId?: string;
 }
 
 function envelope(hook: string, context: Record<string, unknown>, prefetch: Record<string, unknown> | undefined, options: RequestOptions) {
@@ -51,7 +53,7 @@ export function orderSignRequest(golden: Pick<GoldenCase, 'bundle'>, options: Re
   const resources = resourcesOf(golden);
   const drafts = resources.filter((r) => r.resourceType === 'ServiceRequest' && r.intent === 'original-order');
   const context = {
-    userId: 'Practitioner/dr-ro',
+    userId: options.userId ?? 'Practitioner/dr-ro',
     patientId: patientIdOf(golden),
     draftOrders: {
       resourceType: 'Bundle',
@@ -66,7 +68,7 @@ export function orderSignRequest(golden: Pick<GoldenCase, 'bundle'>, options: Re
 /** An encounter-discharge request for one of the case's encounters; prefetch as an EHR fills the service's templates. */
 export function encounterDischargeRequest(golden: Pick<GoldenCase, 'bundle'>, encounterId: string, options: RequestOptions) {
   const resources = resourcesOf(golden);
-  const context = { userId: 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId };
+  const context = { userId: options.userId ?? 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId };
   const filled = plan(options);
   return envelope('encounter-discharge', context, filled ? prefetchFor(encounterDischarge, context, resources, EHR, filled) : undefined, options);
 }

@@ -46,7 +46,12 @@ function matchesDate(r: Resource, value: string): boolean {
 
 /** Search parameters the stand-in understands, by name: what a resource must satisfy. */
 const MATCHERS: Record<string, (r: Resource, value: string) => boolean> = {
-  patient: (r, v) => matchesReference([...refs(r.subject), ...refs(r.patient), ...refs(r.beneficiary)], 'Patient', v),
+  patient: (r, v) =>
+    matchesReference(
+      [...refs(r.subject), ...refs(r.patient), ...refs(r.beneficiary), ...refs(((r.participant ?? []) as { actor?: unknown }[]).map((p) => p.actor))],
+      'Patient',
+      v,
+    ),
   encounter: (r, v) =>
     matchesReference([...refs(r.encounter), ...refs((r.context as { encounter?: unknown } | undefined)?.encounter)], 'Encounter', v),
   code: (r, v) => v.split(',').some((c) => codings(r.code).includes(c)),

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../../cds-services/index.js';
 import { DETERMINATION_EXTENSION, RULE_TOPIC_SYSTEM } from '../../src/cds/cards.js';
 import type { Card } from '../../src/cds/types.js';
-import type { OrderDetermination, SessionDetermination } from '../../src/engine/types.js';
 import { SPEC_ENCOUNTER_DISCHARGE_REQUEST, SPEC_ORDER_SIGN_REQUEST } from '../fixtures/cds-hooks-spec-examples.js';
 import { testApp } from '../helpers/app.js';
+import { codesCardOf, expectedCardOf, orderOf, sessionOf } from '../helpers/cards.js';
 import { goldenCase, goldenCases } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
 import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
@@ -102,13 +102,16 @@ describe.each(orderCases.map((c) => [c.name, c] as const))('order-sign, golden c
     const cards: Card[] = res.body.cards;
     cards.forEach(expectSpecConformantCard);
     for (const expected of golden.expected.orders) {
-      const mine = cards.filter((c) => (c.extension?.[DETERMINATION_EXTENSION] as OrderDetermination | undefined)?.order === expected.order);
-      const determination = mine[0]!.extension![DETERMINATION_EXTENSION] as OrderDetermination;
+      // The expected-level card (information cards on); concern cards come first, most urgent on top.
+      const determination = orderOf(expectedCardOf(cards, expected.order)!);
+      const mine = cards.filter((c) => concerns(c, expected.order));
       expect(determination.expectedDeliveryCode).toBe(expected.expectedDeliveryCode);
       for (const rule of expected.findingRules) expect(determination.findings.map((f) => f.rule)).toContain(rule);
       for (const rule of expected.findingRules.filter((r) => determination.findings.find((f) => f.rule === r)?.severity !== 'info'))
         expect(topics(mine)).toContain(rule);
-      expect(mine.every((c) => c.links?.some((l) => l.type === 'smart' && JSON.parse(l.appContext!).order === expected.order))).toBe(true);
+      // A card about this order alone opens the reviewer app on it; a card naming several orders opens the patient.
+      for (const card of mine.filter((c) => subjectsOf(c) <= 1))
+        expect(card.links?.some((l) => l.type === 'smart' && JSON.parse(l.appContext!).order === expected.order)).toBe(true);
     }
   });
 
@@ -145,8 +148,9 @@ describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharg
     expect(res.status).toBe(200);
     const cards: Card[] = res.body.cards;
     cards.forEach(expectSpecConformantCard);
-    const codes = cards[0]!;
-    const session = codes.extension![DETERMINATION_EXTENSION] as SessionDetermination;
+    // The codes card (information cards on), wherever the most urgent cards put it.
+    const codes = codesCardOf(cards)!;
+    const session = sessionOf(codes);
     expect(session.encounter).toBe(`Encounter/${encounterId}`);
     const expected = golden.expected.sessions.find((s) => s.fractions.every((f) => session.fractions.includes(f)))!;
     expect({ d: session.deliveryCode, s: session.supportedDeliveryCode, p: session.igrtProfessional, st: session.igrtStatus }).toEqual({
@@ -158,7 +162,7 @@ describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharg
     for (const rule of expected.findingRules) expect(session.findings.map((f) => f.rule)).toContain(rule);
     for (const rule of expected.absentFindingRules) expect(session.findings.map((f) => f.rule)).not.toContain(rule);
     const problems = session.findings.filter((f) => f.severity !== 'info' && f.rule !== 'D-UNKNOWN').map((f) => f.rule);
-    expect(new Set(topics(cards.slice(1)))).toEqual(new Set(problems));
+    expect(new Set(topics(cards.filter((c) => c !== codes)))).toEqual(new Set(problems));
     expect(codes.source.topic).toMatchObject({ system: RULE_TOPIC_SYSTEM, code: session.supportedDeliveryRule });
   });
 
@@ -176,6 +180,13 @@ describe.each(sessionCases.map((c) => [c.name, c] as const))('encounter-discharg
     expect(fetched.body).toEqual(withPrefetch.body);
   });
 });
+
+/** The orders a card is about: its determination part's order, or each subject's of a concern card. */
+function concerns(card: Card, order: string): boolean {
+  const part = card.extension?.[DETERMINATION_EXTENSION] as { order?: string; subjects?: { order?: string }[] } | undefined;
+  return part?.order === order || (part?.subjects ?? []).some((s) => s.order === order);
+}
+const subjectsOf = (card: Card) => ((card.extension?.[DETERMINATION_EXTENSION] as { subjects?: unknown[] }).subjects ?? []).length;
 
 describe('order-sign: a course order listing several techniques (D-COURSE)', () => {
   it('no code of its own; the card says where each combination is coded, and the detail codes each', async () => {
@@ -200,9 +211,10 @@ describe('encounter-discharge: tracking with no guidance record to sign (the EHR
     expect(res.status).toBe(200);
     const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'I-SIGN')!;
     expect(card.detail).toContain('no guidance record');
-    // The next fraction has begun (latestFractions): too late to sign.
-    expect(card.indicator).toBe('critical');
-    expect(card.summary).toBe('77387-26 lost: tracking was performed with no guidance record signed');
+    // The next fraction has begun (latestFractions): too late to sign, a billing notice rather than an alarm.
+    expect(card.indicator).toBe('warning');
+    expect(card.summary).toBe('Do not bill 77387-26 for the session of 2026-04-13: tracking was performed with no guidance record signed');
+    expect(card.overrideReasons!.map((r) => r.code)).toEqual(['signed-elsewhere', 'billing-corrected']);
   });
 });
 
@@ -214,18 +226,18 @@ describe('fetching from a server that ignores _revinclude', () => {
       .post(DISCHARGE)
       .send(encounterDischargeRequest(golden, 'enc-1', { prefetch: false, fhirServer: EHR }));
     expect(res.status).toBe(200);
-    expect((res.body.cards[0].extension[DETERMINATION_EXTENSION] as SessionDetermination).igrtStatus).toBe('billable');
+    expect(sessionOf(codesCardOf(res.body.cards)!).igrtStatus).toBe('billable');
     const provenanceSearch = server.requests.find((r) => r.path.startsWith('/fhir/Provenance?target='));
     expect(decodeURIComponent(provenanceSearch?.path ?? '')).toContain('Procedure/fx-1');
   });
 });
 
 describe('suggestions', () => {
-  it('pending image approval: a Task for the physician, due before the next beam-on is unknown', async () => {
+  it('pending image approval, seen by a therapist: a Task for the physician', async () => {
     const golden = goldenCase('igrt-unsigned-last-fraction');
     const res = await request(app)
       .post(DISCHARGE)
-      .send(encounterDischargeRequest(golden, 'enc-2', { prefetch: true }));
+      .send(encounterDischargeRequest(golden, 'enc-2', { prefetch: true, userId: 'Practitioner/therapist-1' }));
     const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'I-SIGN')!;
     expect(card.indicator).toBe('warning');
     expect(card.selectionBehavior).toBe('at-most-one');
@@ -330,8 +342,9 @@ describe('bad requests', () => {
       .post(ORDER_SIGN)
       .send(orderSignRequest(golden, { prefetch: false }));
     expect(res.status).toBe(200);
+    // Information (shown because the suite turns information cards on): nothing the physician can do about it.
     const card = (res.body.cards as Card[]).find((c) => c.source.topic?.code === 'C-AUTH-APPLIES')!;
-    expect(card.indicator).toBe('warning');
+    expect(card.indicator).toBe('info');
     expect(card.summary).toContain('could not be checked');
   });
 

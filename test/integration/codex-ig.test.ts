@@ -13,6 +13,7 @@ import { testApp } from '../helpers/app.js';
 import { AS_OF } from '../helpers/facts.js';
 import { encounterDischargeRequest, orderSignRequest, type Resource } from '../helpers/hook-requests.js';
 import { mockFhirServer } from '../helpers/mock-fhir.js';
+import { codesCardOf } from '../helpers/cards.js';
 
 /**
  * HL7's own CodeX RT examples (../shared/examples/codex-ig, written by the IG's authors, not for this project),
@@ -157,9 +158,7 @@ describe('HL7 CodeX RT examples (../shared/examples/codex-ig)', () => {
           .send(encounterDischargeRequest(asGolden(expectation), expectation.encounter!, { prefetch: false, fhirServer: EHR }));
         expect(res.status).toBe(200);
         const [expected] = expectation.sessions;
-        const card = (res.body.cards as Card[]).find(
-          (c) => (c.extension?.[DETERMINATION_EXTENSION] as { fractions?: string[] } | undefined)?.fractions?.join() === expected!.fractions.join(),
-        );
+        const card = codesCardOf(res.body.cards as Card[], expected!.fractions);
         expect(card).toBeDefined();
         expect(card!.extension![DETERMINATION_EXTENSION]).toMatchObject({ deliveryCode: expected!.deliveryCode, igrtStatus: expected!.igrtStatus });
       });

@@ -1,19 +1,22 @@
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETERMINATION_EXTENSION } from '../../src/cds/cards.js';
 import { loadConfig } from '../../src/config.js';
-import type { OrderDetermination, SessionDetermination } from '../../src/engine/types.js';
 import { startService, type RunningService } from '../../src/start.js';
+import { codesCardOf, expectedCardOf, orderOf, sessionOf } from '../helpers/cards.js';
 import { goldenCase } from '../helpers/cases.js';
 
 /**
  * The embedded demo as `npm start` runs it: hooks called with fhirServer = its own Medplum in-memory server (no
  * prefetch, and a server that ignores _revinclude), compared with the golden cases the demo patients come from.
+ * Information cards are on here so that every session's determination travels on its codes card.
  */
 let service: RunningService;
 beforeAll(async () => {
-  service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+  service = await startService(
+    loadConfig({ PORT: '0', DEMO: 'on', CDS_INFO_CARDS: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' }),
+    pino({ level: 'silent' }),
+  );
 }, 30_000);
 afterAll(() => service.close());
 
@@ -49,7 +52,7 @@ describe('the demo loop (Medplum in-memory FHIR server)', () => {
       encounterId: `${prefix}-${encounter}`,
     });
     expect(res.status).toBe(200);
-    const session = res.body.cards[0].extension[DETERMINATION_EXTENSION] as SessionDetermination;
+    const session = sessionOf(codesCardOf(res.body.cards)!);
     const expected = golden.expected.sessions.find((s) => s.fractions.every((f) => session.fractions.includes(f.replace('/', `/${prefix}-`))))!;
     expect(expected).toBeDefined();
     expect([session.deliveryCode, session.supportedDeliveryCode, session.igrtProfessional, session.igrtStatus]).toEqual([
@@ -73,7 +76,7 @@ describe('the demo loop (Medplum in-memory FHIR server)', () => {
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts },
     });
     expect(res.status).toBe(200);
-    const order = res.body.cards[0].extension[DETERMINATION_EXTENSION] as OrderDetermination;
+    const order = orderOf(expectedCardOf(res.body.cards)!);
     expect(order.expectedDeliveryCode).toBe('77412');
     expect(res.body.cards.map((c: { source: { topic: { code: string } } }) => c.source.topic.code)).toContain('C-AUTH-MISMATCH');
   });

@@ -1,10 +1,10 @@
 import nock from 'nock';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { DETERMINATION_EXTENSION } from '../../src/cds/cards.js';
 import type { Card, CdsResponse } from '../../src/cds/types.js';
 import type { SessionDetermination } from '../../src/engine/types.js';
 import { testApp } from '../helpers/app.js';
+import { codesCardOf, sessionOf as sessionOfCard } from '../helpers/cards.js';
 import { goldenCase } from '../helpers/cases.js';
 import { r4Errors } from '../helpers/fhir-validate.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
@@ -21,7 +21,10 @@ const ORDER_SIGN = '/cds-services/rt-billing-order-sign';
 
 useStandInEhr();
 
-const sessionOf = (body: CdsResponse): SessionDetermination => body.cards[0]!.extension![DETERMINATION_EXTENSION] as SessionDetermination;
+/** Who discharges the session in the Task tests: not the ordering physician (who is offered a link to sign instead). */
+const THERAPIST = 'Practitioner/therapist-1';
+
+const sessionOf = (body: CdsResponse): SessionDetermination => sessionOfCard(codesCardOf(body.cards)!);
 const everyFinding = (body: CdsResponse) => sessionOf(body).findings;
 const discharge = async (caseName: string, encounter: string, options: Parameters<typeof encounterDischargeRequest>[2]) => {
   const res = await request(app)
@@ -64,7 +67,7 @@ describe('an EHR whose FHIR server silently ignores _revinclude, and no fhirServ
     const body = await discharge('acro-4-breast-tangents-amm', 'enc-1', { prefetch: { revinclude: false } });
     expect(sessionOf(body)).toMatchObject({ deliveryCode: '77412', supportedDeliveryCode: '77412', igrtStatus: 'pending' });
     expect(everyFinding(body).map((f) => f.rule)).not.toContain('A-RECORD');
-    expect(body.cards[0]!.summary).toContain('could not be checked');
+    expect(codesCardOf(body.cards)!.summary).toContain('could not be checked');
   });
 });
 
@@ -146,14 +149,18 @@ describe('paginated prefetch (a CDS client MAY paginate)', () => {
     expect(sessionOf(body).igrtStatus).toBe(sessionOf(alone).igrtStatus);
   });
 
-  it('a later fraction beyond the first page is still the next beam-on: a critical stays critical', async () => {
+  it('a later fraction beyond the first page is still the next beam-on: the loss is still found', async () => {
     const golden = goldenCase('igrt-approved-after-next-fraction');
     const alone = await discharge('igrt-approved-after-next-fraction', 'enc-1', { prefetch: true });
     expect(sessionOf(alone).igrtStatus).toBe('not-supportable');
     mockFhirServer(EHR, resourcesOf(golden), { pageSize: 1 });
     const body = await discharge('igrt-approved-after-next-fraction', 'enc-1', { prefetch: { pageSize: 1 }, fhirServer: EHR });
     expect(sessionOf(body).igrtStatus).toBe('not-supportable');
-    expect(body.cards.some((c) => c.indicator === 'critical')).toBe(true);
+    // Settled (the next fraction began before the approval): a billing notice, as with every page at once.
+    expect(body.cards.find((c) => c.source.topic?.code === 'I-SIGN')).toMatchObject({
+      indicator: 'warning',
+      summary: expect.stringMatching(/^Do not bill 77387-26/),
+    });
   });
 
   it('pages that cannot be followed (no fhirServer): the data is incomplete, said as such, never a lost charge', async () => {
@@ -205,7 +212,7 @@ describe('valid FHIR R4 out', () => {
   });
 
   it('the Task asking the physician to approve images is valid R4, for the ordering physician', async () => {
-    const body = await discharge('igrt-unsigned-last-fraction', 'enc-2', { prefetch: true });
+    const body = await discharge('igrt-unsigned-last-fraction', 'enc-2', { prefetch: true, userId: THERAPIST });
     const task = body.cards.flatMap((c) => c.suggestions ?? []).flatMap((s) => s.actions)[0]!.resource!;
     expect(task).toMatchObject({ resourceType: 'Task', status: 'requested', intent: 'order', focus: { reference: 'Procedure/fx-2' } });
     expect(r4Errors(task)).toEqual([]);
@@ -221,12 +228,12 @@ describe('valid FHIR R4 out', () => {
 
 describe('systemActions (CDS_SYSTEM_ACTIONS=physician-tasks, off by default)', () => {
   it('off: the Task is a card suggestion; on: a systemAction, and the card no longer offers it', async () => {
-    const off = await discharge('igrt-unsigned-last-fraction', 'enc-2', { prefetch: true });
+    const off = await discharge('igrt-unsigned-last-fraction', 'enc-2', { prefetch: true, userId: THERAPIST });
     expect(off.systemActions).toBeUndefined();
     const { app: withActions } = testApp({ CDS_SYSTEM_ACTIONS: 'physician-tasks' });
     const res = await request(withActions)
       .post(DISCHARGE)
-      .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+      .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true, userId: THERAPIST }));
     const body = res.body as CdsResponse;
     expect(body.systemActions).toHaveLength(1);
     expect(body.systemActions![0]).toMatchObject({ type: 'create', resource: { resourceType: 'Task' } });

@@ -3,9 +3,10 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DETERMINATION_EXTENSION } from '../../src/cds/cards.js';
 import type { Card, CdsResponse } from '../../src/cds/types.js';
-import type { PhaseDetermination, SessionDetermination } from '../../src/engine/types.js';
+import type { Finding, SessionDetermination } from '../../src/engine/types.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { testApp } from '../helpers/app.js';
+import { codesCardOf, sessionOf as sessionOfCard } from '../helpers/cards.js';
 import { goldenCase } from '../helpers/cases.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf, type Resource } from '../helpers/hook-requests.js';
 import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
@@ -26,7 +27,7 @@ const record = (name: string) => ({
 });
 const without = (golden: { bundle: unknown }, ...refs: string[]): Resource[] =>
   resourcesOf(golden).filter((r) => !refs.includes(`${r.resourceType}/${r.id}`));
-const sessionOf = (body: CdsResponse): SessionDetermination => body.cards[0]!.extension![DETERMINATION_EXTENSION] as SessionDetermination;
+const sessionOf = (body: CdsResponse): SessionDetermination => sessionOfCard(codesCardOf(body.cards)!);
 const rulesOf = (session: SessionDetermination) => session.findings.map((f) => f.rule);
 const post = async (path: string, body: unknown) => {
   const res = await request(app)
@@ -172,13 +173,13 @@ describe('D-COUNT at encounter-discharge (Patient-6: a phase reports 2 fractions
     bundle: JSON.parse(readFileSync(new URL('../../../shared/examples/codex-ig/Patient-6.2026.bundle.json', import.meta.url), 'utf8')) as unknown,
   };
 
-  it("with every fraction of the course in hand: a D-COUNT card for the session's phase", async () => {
+  it("with every fraction of the course in hand: D-COUNT for the session's phase, an information card (a feed problem)", async () => {
     const body = await post(DISCHARGE, encounterDischargeRequest(patient6, 'RadiotherapyTreatmentSession-2', { prefetch: true }));
-    const phaseCard = body.cards.find((c) => c.summary.includes('recorded only as a summary'))!;
-    expect(phaseCard.indicator).toBe('warning');
-    const phase = phaseCard.extension![DETERMINATION_EXTENSION] as PhaseDetermination;
-    expect(phase).toMatchObject({ procedure: 'Procedure/RadiotherapyTreatedPhase-05-Prostate-Phase1', fractionsDelivered: 2, fractionRecords: 1 });
-    expect(phase.findings.map((f) => f.rule)).toContain('D-COUNT');
+    const phaseCard = body.cards.find((c) => c.source.topic?.code === 'D-COUNT')!;
+    expect(phaseCard.indicator).toBe('info');
+    const part = phaseCard.extension![DETERMINATION_EXTENSION] as { phase: string; findings: Finding[] };
+    expect(part.phase).toBe('Procedure/RadiotherapyTreatedPhase-05-Prostate-Phase1');
+    expect(part.findings[0]!.message).toMatch(/reports 2 fractions delivered, but the record holds Treated Fractions for 1 session/);
   });
 
   it('with only a window of the latest fractions (more pages): no count, so nothing is called missing', async () => {
@@ -188,7 +189,7 @@ describe('D-COUNT at encounter-discharge (Patient-6: a phase reports 2 fractions
     body.prefetch.latestFractions!.link = [{ relation: 'next', url: `${EHR}/Procedure?page=2` }];
     const answer = await post(DISCHARGE, body);
     expect(answer.cards.length).toBeGreaterThan(0);
-    expect(answer.cards.some((c) => c.summary.includes('recorded only as a summary'))).toBe(false);
+    expect(answer.cards.some((c) => c.source.topic?.code === 'D-COUNT')).toBe(false);
   });
 });
 

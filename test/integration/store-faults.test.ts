@@ -47,7 +47,6 @@ const post = (service: Spawned, path: string, body: unknown, bearer = token(path
   });
 const orderSign = (service: Spawned, bearer = token(ORDER)) =>
   post(service, ORDER, orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true }), bearer);
-/** Calls encounter-discharge; resolves with the ids of the cards it returned. */
 const issueCards = async (service: Spawned): Promise<string[]> => {
   const res = await post(service, DISCHARGE, encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
   expect(res.status).toBe(200);
@@ -109,6 +108,7 @@ const serviceEnv = (stores: Record<string, string>) => ({
   CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISS]: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json` }),
   REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
   DATABASE_TIMEOUT_MS: String(TIMEOUT_MS),
+  CDS_INFO_CARDS: 'on', // two cards per discharge (the codes and the signature to give): feedback on two cards
   ...stores,
 });
 

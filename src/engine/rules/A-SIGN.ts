@@ -1,6 +1,6 @@
 import { supplyUnread } from '../signatures.js';
 import { askToSign } from './I-SIGN.js';
-import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule } from './rule.js';
+import { anyCritical, byDeadline, couldNotBeChecked, finding, ofSession, settledFinding, uncheckedFinding, type Rule } from './rule.js';
 
 const SIGNATURES = 'the AMM record signatures (Provenance targeting the DocumentReference)';
 
@@ -38,13 +38,15 @@ export const A_SIGN: Rule = {
           ];
         }
         const consequence = severity === 'critical' ? " The session's 77387-26 is not supportable." : '';
-        return [finding(this, severity, `AMM record ${record.ref}: ${verdict.reason}.${consequence}`, evidence)];
+        return [settledFinding(this, severity, `AMM record ${record.ref}: ${verdict.reason}.${consequence}`, evidence)];
       });
   },
-  headline(findings) {
+  headline(findings, subject) {
     if (couldNotBeChecked(findings)) return 'AMM record signature could not be checked: supply what the card names';
-    return anyCritical(findings)
-      ? '77387-26 lost: AMM record not signed by the physician before the next beam-on'
-      : 'Sign the AMM record before the next beam-on to bill the professional service';
+    if (anyCritical(findings))
+      return `Do not bill 77387-26 for the session${ofSession(subject)}: AMM record not signed by the physician before the next beam-on`;
+    // Late, but the unit stays billable through the approved images: a record to complete, not a deadline.
+    if (findings.every((f) => f.settled)) return `AMM record${ofSession(subject)} not signed in time; 77387-26 stays billable through the images`;
+    return `Sign the AMM record${ofSession(subject)} before ${byDeadline(subject)} to bill the professional service`;
   },
 };

@@ -1,7 +1,17 @@
 import { snapshots } from './A-QUAL.js';
 import { signatureVerdict, supplyUnread, type SignatureTiming, type SignatureVerdict } from '../signatures.js';
 import type { Fraction, IgrtStatus, Ref, SuggestedAction } from '../types.js';
-import { anyCritical, couldNotBeChecked, finding, uncheckedFinding, type Rule, type SessionContext } from './rule.js';
+import {
+  anyCritical,
+  byDeadline,
+  couldNotBeChecked,
+  finding,
+  ofSession,
+  settledFinding,
+  uncheckedFinding,
+  type Rule,
+  type SessionContext,
+} from './rule.js';
 
 /** A record of the session's guidance that a physician signs: a fraction's images, or an AMM record. */
 export interface GuidanceRecord {
@@ -52,10 +62,13 @@ export function askToSign(context: SessionContext, record: GuidanceRecord, what:
     patient: record.fraction.patient,
     physician: context.physicianOf(record.fraction),
     before: context.nextBeamOn,
+    deadline: context.nextTreatment,
   };
 }
 
 const APPROVALS = 'the image approvals (Provenance targeting the fraction)';
+/** Unapproved images while the unit is billable through another signed record: the headline says so. */
+const STAYS_BILLABLE = '77387-26 stays billable';
 /** Tracking with nothing to sign: the finding's opening, which its card headline tells apart from unapproved images. */
 const NO_GUIDANCE_RECORD = 'Intra-fraction tracking was performed but there is no guidance record';
 
@@ -84,7 +97,7 @@ export const I_SIGN: Rule = {
           ];
         if (through) {
           const by = through.kind === 'images' ? `the approved images of ${through.ref}` : `the signed AMM record ${through.ref}`;
-          return [finding(this, 'warning', `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 stays billable through ${by}.`, evidence)];
+          return [finding(this, 'warning', `Guidance images of ${record.ref}: ${verdict.reason}. ${STAYS_BILLABLE} through ${by}.`, evidence)];
         }
         if (verdict.kind === 'pending') {
           return [
@@ -98,14 +111,19 @@ export const I_SIGN: Rule = {
           ];
         }
         return [
-          finding(this, 'critical', `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 is not supportable for this session.`, evidence),
+          settledFinding(
+            this,
+            'critical',
+            `Guidance images of ${record.ref}: ${verdict.reason}. 77387-26 is not supportable for this session.`,
+            evidence,
+          ),
         ];
       });
     // Tracking with nothing to sign (no images, no AMM record): nothing else says why the unit is not billable.
     if (igrt.records.length === 0 && igrt.status !== 'billable' && !igrt.recordsUnread) {
       const lost = igrt.status === 'not-supportable';
       findings.push(
-        finding(
+        (lost ? settledFinding : finding)(
           this,
           lost ? 'critical' : 'warning',
           `${NO_GUIDANCE_RECORD} (AMM record or image approval) for the physician to sign.${lost ? ' 77387-26 is not supportable for this session.' : ' Record and sign it before the next fraction to bill 77387-26.'}`,
@@ -115,14 +133,15 @@ export const I_SIGN: Rule = {
     }
     return findings;
   },
-  headline(findings) {
+  headline(findings, subject) {
     if (couldNotBeChecked(findings)) return 'IGRT image approval could not be checked: supply what the card names';
     if (findings.every((f) => f.message.startsWith(NO_GUIDANCE_RECORD)))
       return anyCritical(findings)
-        ? '77387-26 lost: tracking was performed with no guidance record signed'
-        : 'Record and sign the tracking (AMM record) before the next fraction to bill 77387-26';
-    return anyCritical(findings)
-      ? '77387-26 lost: guidance images were not approved before the next fraction'
-      : 'Approve the IGRT images before the next fraction to bill 77387-26';
+        ? `Do not bill 77387-26 for the session${ofSession(subject)}: tracking was performed with no guidance record signed`
+        : `Record and sign the tracking (AMM record) before ${byDeadline(subject)} to bill 77387-26`;
+    if (anyCritical(findings)) return `Do not bill 77387-26 for the session${ofSession(subject)}: images not approved before the next fraction`;
+    if (findings.every((f) => f.message.includes(STAYS_BILLABLE)))
+      return `Images${ofSession(subject)} not approved; ${STAYS_BILLABLE} through the other signed guidance record`;
+    return `Approve the images${ofSession(subject)} before ${byDeadline(subject)} to bill 77387-26`;
   },
 };

@@ -115,6 +115,8 @@ export interface SessionContext {
   readonly amm: readonly FractionAmm[];
   readonly igrt: IgrtAssessment;
   readonly nextBeamOn: string | null;
+  /** The patient's next booked treatment after the session, when the schedule says (a deadline to show). */
+  readonly nextTreatment: string | null;
   /** The session's date of service is on or after 2026-01-01. */
   readonly inScope: boolean;
   /** The clinic's calendar date of the session (YYYY-MM-DD); `null` without a start. */
@@ -196,7 +198,18 @@ export interface RecordContext {
 export interface HeadlineSubject {
   readonly session?: SessionDetermination;
   readonly order?: OrderDetermination;
+  /**
+   * When what the card asks must be done by, as words for the reader ("07:45 tomorrow (next treatment)"): the next
+   * booked treatment in the clinic's zone, formatted by the card layer. Absent: "the next fraction".
+   */
+  readonly deadline?: string;
 }
+
+/** How a headline names the deadline of a signature. */
+export const byDeadline = (subject: HeadlineSubject): string => subject.deadline ?? 'the next fraction';
+
+/** How a headline names a session: "of 2026-04-13", or nothing when the date is unknown. */
+export const ofSession = (subject: HeadlineSubject): string => (subject.session?.dateOfService ? ` of ${subject.session.dateOfService}` : '');
 
 /** A rule as the registry lists it: checks that turn a context into findings, and how to say them in one line. */
 export interface Rule extends RuleInfo {
@@ -229,6 +242,11 @@ export function finding(
 /** Findings that say something could not be checked (unread evidence), as opposed to a problem found. */
 export const couldNotBeChecked = (findings: readonly Finding[]): boolean =>
   findings.length > 0 && findings.every((f) => f.couldNotBeChecked === true);
+
+/** A finding about what can no longer be changed (the deadline passed): billing follows it, nobody can prevent it. */
+export function settledFinding(rule: RuleInfo, severity: Severity, message: string, evidence: readonly Ref[] = []): Finding {
+  return { ...finding(rule, severity, message, evidence), settled: true };
+}
 
 /** A finding whose evidence could not be read: `warning`, never a problem found. */
 export function uncheckedFinding(rule: RuleInfo, message: string, evidence: readonly Ref[] = []): Finding {
