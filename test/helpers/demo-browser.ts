@@ -15,7 +15,10 @@ export function useDemoInBrowser(env: Record<string, string> = {}): { readonly s
   beforeAll(async () => {
     if (!browserAvailable)
       throw new Error(`Chromium is required (RT_BILLING_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing: apt-get install -y chromium`);
-    service = await startService(loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent', ...env }), pino({ level: 'silent' }));
+    service = await startService(
+      loadConfig({ PORT: '0', DEMO: 'on', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent', ...env }),
+      pino({ level: 'silent' }),
+    );
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
