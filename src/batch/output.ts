@@ -116,6 +116,8 @@ function csvRows(record: PatientLine): string {
     for (const finding of session.findings) rows.push(findingRow(finding, name, session.dateOfService, fractions));
   }
   for (const order of record.orders) for (const finding of order.findings) rows.push(findingRow(finding, order.order, order.serviceDate, ''));
+  // Delivery known only from a phase, plan or course summary (D-SUMMARY, D-COUNT, D-COURSE): the summary is the subject.
+  for (const phase of record.phases ?? []) for (const finding of phase.findings) rows.push(findingRow(finding, phase.procedure, null, ''));
   for (const finding of record.findings) rows.push(findingRow(finding, '', null, ''));
   return rows.join('');
 }

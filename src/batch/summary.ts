@@ -33,11 +33,38 @@ export interface SummaryRecord {
   };
   /** Delivery recorded only as phase/plan/course summaries (D-SUMMARY, D-COUNT), when the determination has `phases`. */
   readonly phases: { readonly entries: number; readonly fractionsDelivered: number; readonly fractionRecords: number };
+  /** The department's sessions by what must happen for them to be paid (estimates; sessions counted whatever their price). */
+  readonly money: MoneyTotals;
   readonly utilization: readonly UtilizationGroup[];
   /** Population findings over the department (A-UTIL, per month and per location when known). */
   readonly findings: readonly Finding[];
   readonly amountAtRisk: number;
 }
+
+/** Billable, at risk until signed, lost: amounts (priced sessions) and the sessions each counts. */
+export interface MoneyTotals {
+  billable: number;
+  atRisk: number;
+  /** Sessions whose 77387-26 is pending (a signature before the next fraction keeps it). */
+  atRiskSessions: number;
+  lost: number;
+  /** Sessions whose 77387-26 is no longer supportable. */
+  lostSessions: number;
+  /** Sessions with no billable delivery code until the record is completed (amount unknown). */
+  noCodeSessions: number;
+  /** Sessions with something to bill, at risk or lost that no rate priced (payer or date unknown). */
+  unpricedSessions: number;
+}
+
+const emptyMoney = (): MoneyTotals => ({
+  billable: 0,
+  atRisk: 0,
+  atRiskSessions: 0,
+  lost: 0,
+  lostSessions: 0,
+  noCodeSessions: 0,
+  unpricedSessions: 0,
+});
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -60,6 +87,7 @@ export class DepartmentSummary {
   private readonly rules = new Map<string, RuleTotals>();
   private readonly charges = { total: 0, byStatus: {} as Record<string, number>, amountAtRisk: 0, supplied: false };
   private readonly phases = { entries: 0, fractionsDelivered: 0, fractionRecords: 0 };
+  private readonly money = emptyMoney();
   private readonly utilization = new UtilizationCounter();
 
   /** Whether the input carried charges at all (B rules: without them, reconciliation is not performed). */
@@ -79,6 +107,7 @@ export class DepartmentSummary {
       const code = session.supportedDeliveryCode ?? 'none';
       this.sessionsByCode[code] = (this.sessionsByCode[code] ?? 0) + 1;
       this.igrtStatus[session.igrtStatus] = (this.igrtStatus[session.igrtStatus] ?? 0) + 1;
+      this.addMoney(session);
       const location = session.encounter ? locations.get(session.encounter) : undefined;
       this.utilization.add({
         supportedDeliveryCode: session.supportedDeliveryCode,
@@ -127,6 +156,22 @@ export class DepartmentSummary {
     this.phases.fractionsDelivered += other.phases.fractionsDelivered;
     this.phases.fractionRecords += other.phases.fractionRecords;
     this.utilization.merge(other.utilization);
+    const money = other.money ?? emptyMoney();
+    for (const key of Object.keys(this.money) as (keyof MoneyTotals)[]) this.money[key] = cents(this.money[key] + money[key]);
+  }
+
+  /** A session's money: its amounts where priced; its counts whatever the price. */
+  private addMoney(session: Determination['sessions'][number]): void {
+    const money = session.money as Determination['sessions'][number]['money'] | undefined;
+    if (!money) return; // a results file from an older version
+    const { billable, atRisk, lost } = money;
+    this.money.billable = cents(this.money.billable + (billable ?? 0));
+    this.money.atRisk = cents(this.money.atRisk + (atRisk ?? 0));
+    this.money.lost = cents(this.money.lost + (lost ?? 0));
+    if (session.igrtStatus === 'pending') this.money.atRiskSessions += 1;
+    if (session.igrtStatus === 'not-supportable') this.money.lostSessions += 1;
+    if (money.noCode) this.money.noCodeSessions += 1;
+    if (billable === null || atRisk === null || lost === null) this.money.unpricedSessions += 1;
   }
 
   toJSON(): SummaryRecord {
@@ -154,6 +199,7 @@ export class DepartmentSummary {
         ...(this.charges.supplied ? {} : { note: 'charges not supplied: reconciliation not performed' }),
       },
       phases: { ...this.phases },
+      money: { ...this.money },
       utilization,
       findings: population,
       amountAtRisk: cents(findingsByRule.reduce((sum, r) => sum + r.amountAtRisk, 0)),

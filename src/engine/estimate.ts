@@ -1,6 +1,6 @@
 import { findRate, RATES } from './tables/rates.js';
 import { SOURCES } from './tables/sources.js';
-import type { BillingLine, Payer, RateEstimate, SiteOfService } from './types.js';
+import type { BillingLine, Payer, RateEstimate, SessionMoney, SiteOfService } from './types.js';
 
 /** The documents the rate table comes from, cited on every estimate. */
 const RATE_SOURCES = [...new Set(RATES.map((r) => r.source))].map((key) => `${key} (${SOURCES[key].title})`).join('; ');
@@ -43,5 +43,34 @@ export function estimatePayment(
     total: settingUnknown || numbers.length === 0 ? null : Math.round(numbers.reduce((a, b) => a + b, 0) * 100) / 100,
     source: RATE_SOURCES,
     effectiveFrom: date.slice(0, 10),
+  };
+}
+
+/**
+ * A session's money by status: the lines to bill, the pending 77387-26 (at risk until signed), and the units lost
+ * (`lost`: what the record no longer supports). Priced as `estimatePayment` prices them.
+ */
+export function sessionMoney(
+  lines: readonly BillingLine[],
+  lost: readonly BillingLine[],
+  payer: Payer | undefined,
+  setting: SiteOfService | undefined,
+  date: string | null,
+  noCode: boolean,
+): SessionMoney {
+  const worth = (group: readonly BillingLine[]): number | null =>
+    group.length === 0
+      ? 0
+      : (estimatePayment(
+          group.map((line) => ({ ...line, status: 'bill' as const })),
+          payer,
+          setting,
+          date,
+        )?.total ?? null);
+  return {
+    billable: worth(lines.filter((line) => line.status === 'bill')),
+    atRisk: worth(lines.filter((line) => line.status === 'pending')),
+    lost: worth(lost),
+    noCode,
   };
 }

@@ -1,5 +1,5 @@
 import { authorizationsFor } from './authorizations.js';
-import { estimatePayment } from './estimate.js';
+import { estimatePayment, sessionMoney } from './estimate.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderCheck } from './rules/A-ORDER.js';
@@ -85,6 +85,11 @@ function fractionOfPrescription(
 function signoff(record: GuidanceRecord): Signoff {
   const { verdict } = record;
   const base = { record: record.ref, kind: record.kind, status: verdict.kind };
+  // A late signature is kept (who signed, when): signature timeliness per physician in the report.
+  if (verdict.kind === 'late' && verdict.signature) {
+    const { signature } = verdict;
+    return { ...base, signedBy: signature.by, signedAt: signature.at, signerRole: signature.role, note: verdict.reason };
+  }
   if (verdict.kind !== 'in-time') return { ...base, signedBy: null, signedAt: null, signerRole: null, note: verdict.reason };
   const { signature } = verdict;
   const what = record.kind === 'images' ? 'images approved' : 'AMM record signed';
@@ -207,6 +212,14 @@ function billingLines(context: SessionContext): BillingLine[] {
   return lines;
 }
 
+/** The units the record no longer supports: a 77387-26 whose guidance was not signed before the next fraction. */
+function lostLines(context: SessionContext): BillingLine[] {
+  const { igrt } = context;
+  return igrt.performed && igrt.treatment === 'separate' && igrt.status === 'not-supportable'
+    ? [{ code: IGRT.professional, units: 1, status: 'bill', rule: igrt.treatmentRule }]
+    : [];
+}
+
 /**
  * The AMM order of a fraction: of the prescriptions in its basedOn chain (plan → phase → course), the nearest that
  * carries motion management, else the nearest one.
@@ -274,6 +287,10 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
   const lines = billingLines(context);
   const first = ordered[0];
   const encounter = first?.encounter ?? null;
+  const payer = first?.patient ? env.input.payers[first.patient] : undefined;
+  const setting = encounter ? env.input.siteOfService[encounter] : undefined;
+  // No code until the record is completed (a fact missing): not a session coded in another family, nor one before 2026.
+  const noCode = supported.code === null && supported.rule === 'D-UNKNOWN';
 
   return {
     fractions: ordered.map((f) => f.ref),
@@ -303,12 +320,8 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       fraction: fractionOfPrescription(first, env.prescriptions),
     },
     signoffs: igrt.records.map(signoff),
-    estimate: estimatePayment(
-      lines,
-      first?.patient ? env.input.payers[first.patient] : undefined,
-      encounter ? env.input.siteOfService[encounter] : undefined,
-      dateOfService,
-    ),
+    estimate: estimatePayment(lines, payer, setting, dateOfService),
+    money: sessionMoney(lines, lostLines(context), payer, setting, dateOfService, noCode),
     findings: sortFindings(findings),
   };
 }

@@ -9,7 +9,7 @@ import type { Ref, Signature } from './types.js';
 export type SignatureVerdict =
   | { readonly kind: 'in-time'; readonly signature: Signature }
   | { readonly kind: 'pending'; readonly reason: string }
-  | { readonly kind: 'late'; readonly reason: string }
+  | { readonly kind: 'late'; readonly reason: string; /** The physician's signature when there is one, too late. */ readonly signature?: Signature }
   | { readonly kind: 'unverified'; readonly reason: string; readonly missing: UnreadEvidence };
 
 /** What an unverified verdict needs: the signatures, a signer's PractitionerRole, or the patient's later fractions. */
@@ -82,11 +82,19 @@ export function signatureVerdict(signatures: readonly Signature[], timing: Signa
     // unless an earlier signer's role could not be read.
     if (next !== null && at >= next) {
       if (unknownRole) return roleUnread();
-      return { kind: 'late', reason: `signed ${physician.at} by ${signerText(physician)}, after the next beam-on (${timing.nextBeamOn})` };
+      return {
+        kind: 'late',
+        reason: `signed ${physician.at} by ${signerText(physician)}, after the next beam-on (${timing.nextBeamOn})`,
+        signature: physician,
+      };
     }
     if (next === null && later?.noLaterThan && at >= instant(later.noLaterThan)!) {
       if (unknownRole) return roleUnread();
-      return { kind: 'late', reason: `signed ${physician.at} by ${signerText(physician)}, after the next beam-on: ${laterText}` };
+      return {
+        kind: 'late',
+        reason: `signed ${physician.at} by ${signerText(physician)}, after the next beam-on: ${laterText}`,
+        signature: physician,
+      };
     }
     if (next === null && later)
       return {

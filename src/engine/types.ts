@@ -421,6 +421,21 @@ export interface RateEstimate {
   readonly effectiveFrom: string;
 }
 
+/**
+ * What a session is worth to the clinic, by what must happen for it to be paid (estimates from the rate table, never
+ * a code's reason). An amount is `null` when the session has such lines but no rate applies (payer or date unknown).
+ */
+export interface SessionMoney {
+  /** The lines to bill now. */
+  readonly billable: number | null;
+  /** At risk until signed: 77387-26 pending, billable once the physician signs before the next fraction. */
+  readonly atRisk: number | null;
+  /** Lost: 77387-26 no longer supportable (signed late, or never). */
+  readonly lost: number | null;
+  /** No delivery code can be billed until the record is completed: lost until then, its amount unknown. */
+  readonly noCode: boolean;
+}
+
 export interface SessionDetermination {
   readonly fractions: readonly Ref[];
   readonly encounter: Ref | null;
@@ -442,6 +457,8 @@ export interface SessionDetermination {
   /** The guidance records a physician signs (images, AMM records) and what their signatures show: the evidence of 77387-26. */
   readonly signoffs: readonly Signoff[];
   readonly estimate: RateEstimate | null;
+  /** Billable, at risk until signed, lost. */
+  readonly money: SessionMoney;
   readonly findings: readonly Finding[];
 }
 
@@ -452,7 +469,7 @@ export interface Signoff {
   readonly kind: 'images' | 'amm-record';
   /** `in-time`: signed by a physician before the next beam-on; `pending`, `late`, or `unverified` (could not be checked). */
   readonly status: 'in-time' | 'pending' | 'late' | 'unverified';
-  /** The signature that counts, when one does. */
+  /** The physician's signature: the one that counts (`in-time`), or one given too late (`late`); else `null`. */
   readonly signedBy: Ref | null;
   readonly signedAt: DateTimeText | null;
   /** The signer's role as recorded; `not-recorded` counts as the physician, and the note says so. */

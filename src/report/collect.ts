@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Determination, Finding, Severity } from '../engine/types.js';
+import type { Determination, Finding, SessionDetermination, Severity } from '../engine/types.js';
 import { runDepartment, type ErrorLine, type PatientLine, type Progress, type RunRecord } from '../batch/run.js';
 import { UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
@@ -33,6 +33,30 @@ export interface WorkRow {
   readonly evidence: readonly string[];
 }
 
+/** Something to act on: a warning or critical finding of a session, order, phase or patient, with its money and deadline. */
+export interface ActionRow {
+  readonly patient: string;
+  readonly date: string | null;
+  /** The session, order or phase it is about; empty for the patient's record as a whole. */
+  readonly subject: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  /** What acting saves or what was lost: the charge's amount at risk, or the session's 77387-26. `null` when unknown. */
+  readonly amount: number | null;
+  /** Act before: the next booked treatment, else the next beam-on, when the finding asks for a signature. */
+  readonly deadline: string | null;
+  readonly message: string;
+}
+
+/** Signatures of one physician: in time, late, and the median time from the session to the signature. */
+export interface SignatureTimeliness {
+  readonly physician: string;
+  readonly inTime: number;
+  readonly late: number;
+  /** Median hours from the session's start to the signature; `null` without a timed signature. */
+  readonly medianHours: number | null;
+}
+
 export interface ReportData {
   readonly input: string;
   readonly summary: SummaryRecord;
@@ -40,6 +64,9 @@ export interface ReportData {
   readonly chargesOmitted: number;
   readonly worklist: readonly WorkRow[];
   readonly worklistOmitted: number;
+  readonly actions: readonly ActionRow[];
+  readonly actionsOmitted: number;
+  readonly timeliness: readonly SignatureTimeliness[];
   readonly errors: readonly ErrorLine['error'][];
   readonly errorsOmitted: number;
 }
@@ -52,6 +79,11 @@ const WORKLIST_RULES: ReadonlySet<string> = new Set(['I-SIGN', 'A-SIGN']);
 const byUrgency = (a: ChargeRow, b: ChargeRow) =>
   SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
   (b.amountAtRisk ?? 0) - (a.amountAtRisk ?? 0) ||
+  (a.date ?? '').localeCompare(b.date ?? '');
+const byAction = (a: ActionRow, b: ActionRow) =>
+  SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+  (a.deadline ?? '~').localeCompare(b.deadline ?? '~') ||
+  (b.amount ?? 0) - (a.amount ?? 0) ||
   (a.date ?? '').localeCompare(b.date ?? '');
 const byDue = (a: WorkRow, b: WorkRow) => (a.dueBy ?? '~').localeCompare(b.dueBy ?? '~') || a.patient.localeCompare(b.patient);
 
@@ -84,10 +116,55 @@ class Bounded<T> {
   }
 }
 
+/**
+ * Times to signature per physician, as a histogram of 15-minute steps up to 30 days (the median to the quarter hour):
+ * memory grows with physicians, never with sessions.
+ */
+class TimelinessCounter {
+  private static readonly STEP_HOURS = 0.25;
+  private static readonly STEPS = 30 * 24 * 4;
+  private readonly byPhysician = new Map<string, { inTime: number; late: number; histogram: Uint32Array; timed: number }>();
+
+  add(physician: string, inTime: boolean, hours: number | null): void {
+    let entry = this.byPhysician.get(physician);
+    if (!entry) {
+      entry = { inTime: 0, late: 0, histogram: new Uint32Array(TimelinessCounter.STEPS + 1), timed: 0 };
+      this.byPhysician.set(physician, entry);
+    }
+    if (inTime) entry.inTime += 1;
+    else entry.late += 1;
+    if (hours === null || hours < 0) return;
+    entry.histogram[Math.min(TimelinessCounter.STEPS, Math.floor(hours / TimelinessCounter.STEP_HOURS))]! += 1;
+    entry.timed += 1;
+  }
+
+  result(): SignatureTimeliness[] {
+    return [...this.byPhysician.entries()]
+      .map(([physician, entry]) => ({ physician, inTime: entry.inTime, late: entry.late, medianHours: median(entry.histogram, entry.timed) }))
+      .sort((a, b) => b.late - a.late || a.physician.localeCompare(b.physician));
+  }
+}
+
+/** The median of a histogram of quarter hours (the middle of its step), in hours. */
+function median(histogram: Uint32Array, count: number): number | null {
+  if (count === 0) return null;
+  let seen = 0;
+  for (let step = 0; step < histogram.length; step += 1) {
+    seen += histogram[step]!;
+    if (seen * 2 >= count) return (step + 0.5) * 0.25;
+  }
+  return null;
+}
+
+/** Rules whose findings ask for a physician's signature: their money is the session's 77387-26. */
+const SIGNATURE_RULES: ReadonlySet<string> = new Set(['I-SIGN', 'A-SIGN']);
+
 /** Collects what the report shows from the records of a run, one patient at a time. */
 export class ReportCollector {
   private readonly charges = new Bounded<ChargeRow>(byUrgency);
   private readonly worklist = new Bounded<WorkRow>(byDue);
+  private readonly actions = new Bounded<ActionRow>(byAction);
+  private readonly timeliness = new TimelinessCounter();
   private readonly errors: ErrorLine['error'][] = [];
   private errorsOmitted = 0;
 
@@ -108,6 +185,9 @@ export class ReportCollector {
       chargesOmitted: this.charges.omitted,
       worklist: this.worklist.trim(),
       worklistOmitted: this.worklist.omitted,
+      actions: this.actions.trim(),
+      actionsOmitted: this.actions.omitted,
+      timeliness: this.timeliness.result(),
       errors: this.errors,
       errorsOmitted: this.errorsOmitted,
     };
@@ -137,14 +217,17 @@ export class ReportCollector {
             session: name,
             rule: finding.rule,
             severity: finding.severity,
-            dueBy: nextTreatmentDay(session.start),
-            dueKnown: false,
+            // The next booked treatment when the schedule says; else the next weekday, marked expected.
+            dueBy: session.facts.nextTreatment ?? nextTreatmentDay(session.start),
+            dueKnown: session.facts.nextTreatment != null,
             message: finding.message,
             evidence: finding.evidence,
           });
         }
       }
     }
+    this.addActions(line);
+    this.addTimeliness(line);
     // Top-level B findings (B-DELETED, B-UNMATCHED) name their charge first: its date and session come from the charges list.
     const chargeOf = new Map((line.charges ?? []).map((c) => [c.charge, c]));
     for (const finding of line.findings) {
@@ -153,7 +236,53 @@ export class ReportCollector {
       this.charges.push(chargeRow(finding, charge?.session ?? '', charge?.date ?? null));
     }
   }
+
+  /** Every warning and critical, wherever it is: sessions, orders, phase summaries, the record as a whole. */
+  private addActions(line: PatientLine): void {
+    const push = (finding: Finding, subject: string, date: string | null, amount: number | null, deadline: string | null) => {
+      if (finding.severity === 'info') return;
+      this.actions.push({
+        patient: line.patient,
+        date,
+        subject,
+        rule: finding.rule,
+        severity: finding.severity,
+        amount,
+        deadline,
+        message: finding.message,
+      });
+    };
+    for (const session of line.sessions) {
+      const name = session.encounter ?? session.fractions[0] ?? '';
+      const money = session.money as SessionDetermination['money'] | undefined;
+      const unit =
+        session.igrtStatus === 'pending' ? (money?.atRisk ?? null) : session.igrtStatus === 'not-supportable' ? (money?.lost ?? null) : null;
+      for (const finding of session.findings) {
+        const amount = amountAtRisk(finding) ?? (SIGNATURE_RULES.has(finding.rule) ? unit : null);
+        const deadline = session.igrtStatus === 'pending' && SIGNATURE_RULES.has(finding.rule) ? (session.facts.nextTreatment ?? null) : null;
+        push(finding, name, session.dateOfService, amount, deadline);
+      }
+    }
+    for (const order of line.orders) for (const finding of order.findings) push(finding, order.order, order.serviceDate, null, null);
+    for (const phase of line.phases ?? []) for (const finding of phase.findings) push(finding, phase.procedure, null, null, null);
+    for (const finding of line.findings) push(finding, '', null, amountAtRisk(finding), null);
+  }
+
+  /** Who signed each guidance record, and whether in time: the report's signature timeliness per physician. */
+  private addTimeliness(line: PatientLine): void {
+    for (const session of line.sessions) {
+      const start = session.start ? Date.parse(session.start) : NaN;
+      for (const signoff of session.signoffs ?? []) {
+        if (!signoff.signedBy || (signoff.status !== 'in-time' && signoff.status !== 'late')) continue;
+        const at = signoff.signedAt ? Date.parse(signoff.signedAt) : NaN;
+        const hours = Number.isNaN(start) || Number.isNaN(at) ? null : (at - start) / 3_600_000;
+        this.timeliness.add(signoff.signedBy, signoff.status === 'in-time', hours);
+      }
+    }
+  }
 }
+
+const amountAtRisk = (finding: Finding): number | null => (finding as { amountAtRisk?: number | null }).amountAtRisk ?? null;
 
 /**
  * The report of one determination (a Bundle: typically one patient's course, from the reviewer app). Its sessions

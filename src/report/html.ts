@@ -1,6 +1,6 @@
 import { RULE_CATALOG } from '../engine/rules/index.js';
 import { scopeName } from '../engine/rules/A-UTIL.js';
-import type { ChargeRow, ReportData, WorkRow } from './collect.js';
+import type { ActionRow, ChargeRow, ReportData, SignatureTimeliness, WorkRow } from './collect.js';
 import { findingsByRuleChart, sessionsByLevelChart, shareByMonthChart } from './charts.js';
 
 /**
@@ -56,9 +56,34 @@ const chargeColumns: Column<ChargeRow>[] = [
   { label: 'Evidence', cell: (r) => refs(r.evidence), sort: (r) => r.evidence.join(' ') },
 ];
 
+const actionColumns: Column<ActionRow>[] = [
+  { label: 'Severity', cell: (r) => severityCell(r.severity), sort: (r) => SEVERITY_ORDER[r.severity] ?? 3 },
+  { label: 'Act before', cell: (r) => escape(when(r.deadline)), sort: (r) => r.deadline ?? '~' },
+  { label: 'Patient', cell: (r) => `<code>${escape(r.patient)}</code>`, sort: (r) => r.patient },
+  { label: 'Date', cell: (r) => escape(day(r.date)), sort: (r) => r.date ?? '' },
+  { label: 'Rule', cell: (r) => `<abbr title="${escape(titleOf.get(r.rule))}">${escape(r.rule)}</abbr>`, sort: (r) => r.rule },
+  { label: 'Amount', cell: (r) => escape(money(r.amount)), sort: (r) => r.amount ?? -1, numeric: true },
+  { label: 'What to do', cell: (r) => escape(r.message), sort: (r) => r.message },
+  { label: 'About', cell: (r) => (r.subject ? `<code>${escape(r.subject)}</code>` : 'the record'), sort: (r) => r.subject },
+];
+
+const hours = (value: number | null) =>
+  value === null ? '—' : value < 48 ? `${value.toFixed(value < 10 ? 2 : 1)} h` : `${(value / 24).toFixed(1)} days`;
+
+const timelinessColumns: Column<SignatureTimeliness>[] = [
+  { label: 'Physician', cell: (r) => `<code>${escape(r.physician)}</code>`, sort: (r) => r.physician },
+  { label: 'Signed in time', cell: (r) => String(r.inTime), sort: (r) => r.inTime, numeric: true },
+  { label: 'Signed after the next beam-on', cell: (r) => String(r.late), sort: (r) => r.late, numeric: true },
+  { label: 'Median time to signature', cell: (r) => escape(hours(r.medianHours)), sort: (r) => r.medianHours ?? -1, numeric: true },
+];
+
+/** A text box that hides the rows of a table that do not contain what is typed (with the interactive script). */
+const filterBox = (table: string, label: string) =>
+  `<p class="filter"><label>${escape(label)} <input type="search" data-filter="${escape(table)}" placeholder="patient, rule, critical…"></label></p>`;
+
 const workColumns: Column<WorkRow>[] = [
   {
-    label: 'Sign before (next beam-on)',
+    label: 'Sign before (next treatment)',
     cell: (r) => (r.dueBy ? `${escape(when(r.dueBy))}${r.dueKnown ? '' : ' <span class="muted">expected: next treatment day</span>'}` : '—'),
     sort: (r) => r.dueBy ?? '~',
   },
@@ -93,6 +118,7 @@ code { font-size: 12.5px; background: var(--bg); padding: 0 3px; border-radius: 
 .sev-critical { color: var(--critical); } .sev-warning { color: var(--warning); } .sev-info { color: var(--info); }
 .sev-critical::before { content: "✖ "; } .sev-warning::before { content: "▲ "; } .sev-info::before { content: "ℹ "; }
 details { margin: 4px 0 12px; } summary { cursor: pointer; color: var(--muted); }
+.filter input { font: inherit; padding: 4px 8px; min-width: 260px; } .tile small { font-size: 13px; color: var(--muted); font-weight: normal; }
 .empty { padding: 8px 12px; background: var(--bg); border-radius: 6px; }
 footer { margin-top: 40px; padding-bottom: 32px; border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 @media print {
@@ -107,6 +133,16 @@ footer { margin-top: 40px; padding-bottom: 32px; border-top: 1px solid var(--lin
 
 /** Sorts a table by a column on click (numbers by data-sort), and says so with aria-sort. */
 const SCRIPT = `
+document.querySelectorAll('input[data-filter]').forEach(function (input) {
+  var table = document.getElementById(input.dataset.filter);
+  if (!table) return;
+  input.addEventListener('input', function () {
+    var wanted = input.value.trim().toLowerCase();
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      row.hidden = wanted !== '' && row.textContent.toLowerCase().indexOf(wanted) < 0;
+    });
+  });
+});
 document.querySelectorAll('table.sortable').forEach(function (table) {
   table.querySelectorAll('th button').forEach(function (button) {
     button.addEventListener('click', function () {
@@ -146,18 +182,33 @@ export function renderReport(data: ReportData, options: ReportOptions = {}): str
     .map((code) => ({ code: code === 'none' ? 'no code supported' : code, sessions: summary.sessionsByCode[code] ?? 0 }));
   const rules = [...summary.findingsByRule].sort((a, b) => b.amountAtRisk - a.amountAtRisk || b.critical - a.critical || b.count - a.count);
   const atRisk = rules.filter((r) => r.amountAtRisk > 0);
-  const critical = data.charges.filter((c) => c.severity === 'critical').length;
+  const critical = data.actions.filter((c) => c.severity === 'critical').length;
   const title = options.title ?? 'Radiation oncology billing report, 2026 rules';
 
-  const tiles = [
+  const { money: cash } = summary;
+  const judged = overall?.population === true;
+  const lostParts = [
+    cash.lostSessions ? `${cash.lostSessions} × 77387-26` : '',
+    cash.noCodeSessions ? `${cash.noCodeSessions} session${cash.noCodeSessions === 1 ? '' : 's'} without a code` : '',
+  ].filter(Boolean);
+  const tiles: readonly (readonly [string, string, boolean?])[] = [
     ['Patients', summary.patients.toLocaleString('en-US')],
     ['Sessions', summary.sessions.toLocaleString('en-US')],
-    ['77412 share (CMS ~35%)', percent(overall?.share ?? null), (overall?.share ?? 0) > (overall?.expectedShare ?? 1)],
-    ['Amount at risk', money(summary.charges.amountAtRisk), summary.charges.amountAtRisk > 0],
-    [`Charges to fix${critical ? ` (${critical} critical)` : ''}`, (data.charges.length + data.chargesOmitted).toLocaleString('en-US'), critical > 0],
+    ['Billable (estimated)', money(cash.billable)],
+    [`At risk until signed${cash.atRiskSessions ? ` (${cash.atRiskSessions} sessions)` : ''}`, money(cash.atRisk), cash.atRiskSessions > 0],
+    [`Lost${lostParts.length ? ` (${lostParts.join(', ')})` : ''}`, money(cash.lost), cash.lostSessions + cash.noCodeSessions > 0],
+    ['Charges on file to fix', money(summary.charges.amountAtRisk), summary.charges.amountAtRisk > 0],
+    [
+      judged ? '77412 share (CMS ~35%)' : '77412 share: not judged',
+      judged
+        ? percent(overall?.share ?? null)
+        : `${percent(overall?.share ?? null)} <small>${overall?.multiplePatients ? 'too few sessions' : 'one patient'}</small>`,
+      judged && (overall?.share ?? 0) > (overall?.expectedShare ?? 1),
+    ],
+    [`To act on${critical ? ` (${critical} critical)` : ''}`, (data.actions.length + data.actionsOmitted).toLocaleString('en-US'), critical > 0],
     ['Signatures due', (data.worklist.length + data.worklistOmitted).toLocaleString('en-US'), data.worklist.length > 0],
     ...(summary.errors > 0 ? [['Error records', String(summary.errors), true] as const] : []),
-  ] as const;
+  ];
 
   const monthTable = `<details><summary>Data</summary><table><caption>77412 share by month</caption><thead><tr><th scope="col">Month</th><th scope="col" class="num">Sessions</th><th scope="col" class="num">77412</th><th scope="col" class="num">Share</th></tr></thead><tbody>${months
     .map(
@@ -181,6 +232,13 @@ export function renderReport(data: ReportData, options: ReportOptions = {}): str
 <div class="tiles">${tiles.map(([label, value, alert]) => `<div class="tile${alert ? ' alert' : ''}"><span class="muted">${label}</span><b>${value}</b></div>`).join('')}</div>
 </header>
 <main>
+<section id="to-act-on">
+<h2>To act on: every warning and critical, most urgent first</h2>
+<p class="muted">Sessions, orders, phase summaries and charges. "Amount" is the charge at risk, or the session's 77387-26 (at risk while a signature is due, lost after). ${cash.unpricedSessions ? `${cash.unpricedSessions} session(s) could not be priced (payer or date unknown): counted, not in the amounts.` : ''}</p>
+${data.actions.length > 0 ? filterBox('actions', 'Filter') : ''}
+${table('actions', 'Warnings and criticals, with the deadline and the money', actionColumns, data.actions, 'Nothing to act on.')}
+${data.actionsOmitted > 0 ? `<p class="muted">${data.actionsOmitted} more in the NDJSON output.</p>` : ''}
+</section>
 <section id="share-by-month">
 <h2>77412 share by month against the CMS 35% expectation (A-UTIL)</h2>
 ${months.length > 0 ? `<figure>${shareByMonthChart(months, overall?.expectedShare ?? 0.35)}<figcaption>Share of sessions billed 77412 among sessions with a 2026 delivery code. A share well above 35% draws payer scrutiny; populations under 20 sessions or of one patient are not judged.</figcaption></figure>${monthTable}` : '<p class="empty">No session with a 2026 delivery code.</p>'}
@@ -231,9 +289,14 @@ ${data.chargesOmitted > 0 ? `<p class="muted">${data.chargesOmitted} more in the
 </section>
 <section id="worklist-section">
 <h2>Worklist: approvals and signatures due before the next beam-on</h2>
-<p class="muted">Sessions whose 77387-26 is still pending: the images or AMM record must be signed by the physician before the patient's next fraction (I-SIGN, A-SIGN). Sorted by when it is due.</p>
+<p class="muted">Sessions whose 77387-26 is still pending: the images or AMM record must be signed by the physician before the patient's next fraction (I-SIGN, A-SIGN). Due at the next booked treatment when the schedule says; else the next weekday, marked expected. Sorted by when it is due.</p>
 ${table('worklist', 'Signatures due, soonest first', workColumns, data.worklist, 'Nothing is waiting for a signature.')}
 ${data.worklistOmitted > 0 ? `<p class="muted">${data.worklistOmitted} more in the NDJSON output.</p>` : ''}
+</section>
+<section id="timeliness">
+<h2>Signature timeliness per physician</h2>
+<p class="muted">Image approvals and AMM record signatures: how many came before the patient's next beam-on (what 77387-26 needs), how many after, and the median time from the session's start to the signature.</p>
+${table('signature-timeliness', 'Signatures by physician, most late first', timelinessColumns, data.timeliness, 'No physician signature in the input.')}
 </section>
 ${
   data.errors.length > 0
