@@ -1,55 +1,12 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { CalendarDate, TimeZone, todayAtClinic } from '../dates.js';
-import { escapeLineSeparators, ndjsonLine, writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
-import { duration, ProgressReporter } from '../batch/progress.js';
-import { runDepartment, type RunRecord } from '../batch/run.js';
-import { notJson, planInput, UnreadableInput } from '../batch/sources.js';
-import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
-import { InputError } from '../errors.js';
-import { limitsFromEnv, useLimits } from '../limits.js';
-import { determineBundle } from '../pipeline.js';
-import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
-import { renderReport } from '../report/html.js';
+import { commandUsage, isCommand, overview, type CommandName } from './usage.js';
 
-const USAGE = `Usage:
-  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD] [--time-zone ZONE]
-  rt-billing report PATH --html FILE [--as-of YYYY-MM-DD] [--time-zone ZONE]
-  rt-billing merge SHARD.ndjson... [--out FILE]
-
-evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
-          of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output: Patient.ndjson,
-          Procedure.ndjson, ... one resource per line; .ndjson.gz too). Patients are evaluated one at a time.
-          --format json     one determination per patient and a summary (a single Bundle file: its
-                            determination, as the direct API answers it)
-          --format ndjson   one line per patient {"patient": "Patient/...", ...determination}, error lines where
-                            they occur, and a {"summary": ...} line last
-          --format csv      one line per billable line or finding
-          --out FILE        write there instead of stdout
-          --as-of DATE      the date undated orders are evaluated as of (default: today at the clinic)
-          --time-zone ZONE  the clinic's IANA time zone (e.g. America/Chicago; default: CLINIC_TIME_ZONE): dates
-                            of service are its calendar dates where a session's Location gives no zone
-          Progress goes to stderr: a bar on a terminal, plain lines otherwise.
-report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
-          sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
-          approvals due before the next beam-on. PATH is what evaluate reads, or its NDJSON output.
-merge     Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.
-
-Exit codes: 0 everything was read; 3 some lines or resources could not be read (error records say which, the
-other patients are in the output); 2 the input cannot be read at all, or usage.`;
-
-interface Terminal {
+export interface Terminal {
   /** stderr is a terminal (progress bar) or not (plain lines). */
   readonly isTTY?: boolean;
   readonly columns?: number;
 }
 
-interface Parsed {
+export interface Parsed {
   readonly command: string | undefined;
   readonly paths: string[];
   readonly flags: Map<string, string>;
@@ -75,7 +32,38 @@ function parse(args: readonly string[]): Parsed | string {
   return { command, paths, flags };
 }
 
-/** Runs the CLI; returns the exit code. Output goes through the given writers (tests pass their own). */
+/** How dates are read: the as-of date of undated orders and the clinic's time zone. */
+export interface Dating {
+  readonly asOf: string;
+  readonly clinicTimeZone: string | null;
+}
+
+const HELP = new Set(['--help', '-h']);
+
+/** What a command needs besides its options, or the problem in plain words (with its usage after it). */
+function missing(command: CommandName, parsed: Parsed): string | null {
+  const { paths, flags } = parsed;
+  switch (command) {
+    case 'evaluate':
+      if (flags.has('--html')) return '--html belongs to "rt-billing report"';
+      return paths.length === 0
+        ? 'PATH is missing: a Bundle file, a folder of Bundles, or a Bulk Data export folder'
+        : paths.length > 1
+          ? `one PATH at a time (got ${paths.length})`
+          : null;
+    case 'report':
+      if (paths.length !== 1)
+        return paths.length === 0 ? 'PATH is missing: what evaluate reads, or its NDJSON output' : `one PATH at a time (got ${paths.length})`;
+      return flags.has('--html') ? null : '--html FILE is missing: the report is written to one HTML file';
+    case 'merge':
+      return paths.length === 0 ? 'SHARD.ndjson is missing: the NDJSON outputs of evaluate to join' : null;
+  }
+}
+
+/**
+ * Runs the CLI; returns the exit code. Output goes through the given writers (tests pass their own). Help and usage
+ * errors answer before any command module loads.
+ */
 export async function runCli(
   args: readonly string[],
   out: (text: string) => void,
@@ -83,19 +71,35 @@ export async function runCli(
   terminal: Terminal = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  if (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
-    out(`${USAGE}\n`);
+  const [first, ...rest] = args;
+  if (first === undefined) {
+    err(`${overview()}\n`);
+    return 2;
+  }
+  if (HELP.has(first) || first === 'help') {
+    const about = rest[0];
+    out(`${isCommand(about) ? commandUsage(about) : overview()}\n`);
+    return 0;
+  }
+  if (!isCommand(first)) {
+    err(`rt-billing: unknown command ${printable(first)}\n\n${overview()}\n`);
+    return 2;
+  }
+  if (rest.some((arg) => HELP.has(arg))) {
+    out(`${commandUsage(first)}\n`);
     return 0;
   }
   const parsed = parse(args);
-  if (typeof parsed === 'string') {
-    err(`rt-billing: ${parsed}\n\n${USAGE}\n`);
+  const problem = typeof parsed === 'string' ? parsed : missing(first, parsed);
+  if (problem !== null || typeof parsed === 'string') {
+    err(`rt-billing ${first}: ${printable(problem ?? '')}\n\n${commandUsage(first)}\n`);
     return 2;
   }
-  const usage = () => {
-    err(`${USAGE}\n`);
-    return 2;
-  };
+  // Only now what a run needs: validation (zod), then the command's modules (the engine, SQLite, the charts).
+  const [{ CalendarDate, TimeZone, todayAtClinic }, { limitsFromEnv, useLimits }] = await Promise.all([
+    import('../dates.js'),
+    import('../limits.js'),
+  ]);
   const zoneText = parsed.flags.get('--time-zone') ?? (env.CLINIC_TIME_ZONE || undefined);
   const zone = zoneText === undefined ? null : TimeZone.safeParse(zoneText);
   if (zone !== null && !zone.success) {
@@ -116,48 +120,22 @@ export async function runCli(
     return 2;
   }
   const dates: Dating = { asOf: asOf.data, clinicTimeZone };
+  const commands = await import('./commands.js');
   try {
-    switch (parsed.command) {
+    switch (first) {
       case 'evaluate':
-        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, dates, out, err, terminal) : usage();
+        return await commands.evaluateCommand(parsed, dates, out, err, terminal);
       case 'report':
-        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, dates, err, terminal) : usage();
+        return await commands.reportCommand(parsed, dates, err, terminal);
       case 'merge':
-        return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
-      default:
-        return usage();
+        return await commands.mergeCommand(parsed, out, err);
     }
   } catch (error) {
-    if (error instanceof UnreadableInput) {
+    if (error instanceof commands.UnreadableInput) {
       err(`rt-billing: ${printable(error.message)}\n`);
       return 2;
     }
     throw error;
-  }
-}
-
-/**
- * A scratch folder for the patient store, removed at the end and also when the run is interrupted (Ctrl-C, a
- * scheduler's SIGTERM): a department's PHI is not left behind in the temporary folder.
- */
-async function withScratch<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-run-'));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  const interrupted = (signal: NodeJS.Signals) => {
-    remove();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  // A crash (an uncaught exception in a stream) ends the process without unwinding to `finally`: 'exit' still runs.
-  process.once('exit', remove);
-  try {
-    return await run(dir);
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    process.off('exit', remove);
-    remove();
   }
 }
 
@@ -172,155 +150,4 @@ export function printable(text: string): string {
     out += (code < 0x20 && char !== '\n' && char !== '\t') || (code >= 0x7f && code <= 0x9f) ? '?' : char;
   }
   return out;
-}
-
-/** The output stream: --out FILE, or the `out` writer (stdout). */
-function destination(file: string | undefined, out: (text: string) => void): { stream: Writable; close: () => Promise<void> } {
-  if (file) {
-    const stream = createWriteStream(file);
-    return {
-      stream,
-      close: async () => {
-        stream.end();
-        await finished(stream);
-      },
-    };
-  }
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      out(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, close: async () => {} };
-}
-
-/** How dates are read: the as-of date of undated orders and the clinic's time zone. */
-interface Dating {
-  readonly asOf: string;
-  readonly clinicTimeZone: string | null;
-}
-
-async function evaluateCommand(
-  parsed: Parsed,
-  dates: Dating,
-  out: (text: string) => void,
-  err: (text: string) => void,
-  terminal: Terminal,
-): Promise<number> {
-  const path = parsed.paths[0]!;
-  const format = (parsed.flags.get('--format') ?? 'json') as Format;
-  if (!FORMATS.includes(format)) {
-    err(`rt-billing: --format must be one of ${FORMATS.join(', ')}\n`);
-    return 2;
-  }
-  const plan = await planInput(path);
-  // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
-  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, dates, parsed.flags.get('--out'), out, err);
-
-  const target = destination(parsed.flags.get('--out'), out);
-  const writer: RecordWriter = writerFor(format, target.stream);
-  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
-  const result = await withScratch((tmpDir) =>
-    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, ...dates }),
-  );
-  await writer.end(result.summary);
-  await target.close();
-  progress.finish();
-  err(`${closingLine(result.summary, progress.elapsed())}\n`);
-  return result.errors > 0 ? 3 : 0;
-}
-
-export function closingLine(summary: SummaryRecord, seconds: number): string {
-  const rate = seconds > 0 ? ` (${(summary.patients / seconds).toFixed(1)} patients/s)` : '';
-  const errors = summary.errors > 0 ? `, ${summary.errors} error record${summary.errors === 1 ? '' : 's'} (see the output)` : ', every line read';
-  return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
-}
-
-async function singleBundle(
-  path: string,
-  dates: Dating,
-  outFile: string | undefined,
-  out: (text: string) => void,
-  err: (text: string) => void,
-): Promise<number> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // Never the parser's message: it quotes the file's bytes.
-    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
-    return 2;
-  }
-  try {
-    // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
-    const text = `${JSON.stringify(determineBundle(json, dates), null, 2)}\n`;
-    const target = destination(outFile, out);
-    target.stream.write(text);
-    await target.close();
-    return 0;
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    err(
-      `rt-billing: ${printable(path)} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${printable(issue.path)}: ${printable(issue.message)}`).join('\n')}\n`,
-    );
-    return 2;
-  }
-}
-
-async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) => void, terminal: Terminal): Promise<number> {
-  const path = parsed.paths[0]!;
-  const file = parsed.flags.get('--html')!;
-  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
-  const fromResults = await isResultsFile(path);
-  const collected = fromResults
-    ? await reportFromResults(path)
-    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, dates));
-  progress.finish();
-  const target = createWriteStream(file);
-  target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));
-  await finished(target);
-  const totals = `${collected.summary.patients} patients, ${collected.summary.sessions} sessions, ${collected.summary.errors} error records`;
-  err(
-    `${fromResults ? `rt-billing: ${totals} read from ${path}` : closingLine(collected.summary, progress.elapsed())}\nrt-billing: report written to ${file}\n`,
-  );
-  return collected.summary.errors > 0 ? 3 : 0;
-}
-
-/** Joins shard outputs: every patient and error line through, one summary of all at the end. */
-async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  const target = destination(parsed.flags.get('--out'), out);
-  const summary = new DepartmentSummary();
-  let problems = 0;
-  for (const path of parsed.paths) {
-    await planInput(path);
-    let summaries = 0;
-    let line = 0;
-    for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-      line += 1;
-      if (text.trim() === '') continue;
-      let record: { summary?: SummaryRecord };
-      try {
-        record = JSON.parse(text) as { summary?: SummaryRecord };
-      } catch {
-        problems += 1;
-        err(`rt-billing: ${printable(path)}:${line} is not valid JSON; skipped\n`);
-        continue;
-      }
-      if (record.summary) {
-        summary.merge(record.summary);
-        summaries += 1;
-      } else if (!target.stream.write(`${escapeLineSeparators(text)}\n`)) await new Promise((resolve) => target.stream.once('drain', resolve));
-    }
-    if (summaries !== 1) {
-      problems += 1;
-      err(`rt-billing: ${printable(path)} has ${summaries} summary lines (expected one: did its run finish?)\n`);
-    }
-  }
-  const merged = summary.toJSON();
-  target.stream.write(`${ndjsonLine({ summary: merged })}\n`);
-  await target.close();
-  err(`rt-billing: merged ${parsed.paths.length} shards: ${merged.patients} patients, ${merged.sessions} sessions, ${merged.errors} error records\n`);
-  return problems > 0 || merged.errors > 0 ? 3 : 0;
 }

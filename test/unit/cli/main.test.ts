@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../src/cli/usage.js';
 import { CASES_DIR } from '../../helpers/cases.js';
 import { cli as run } from '../../helpers/department.js';
 
@@ -21,8 +22,12 @@ describe('rt-billing evaluate FILE', () => {
   });
 
   it.each([
-    ['no arguments', [], 'Usage'],
-    ['an unknown command', ['bill', 'x.json'], 'Usage'],
+    ['no arguments', [], 'Usage: rt-billing COMMAND'],
+    ['an unknown command', ['bill', 'x.json'], 'unknown command bill'],
+    ['evaluate without a PATH', ['evaluate'], 'rt-billing evaluate: PATH is missing'],
+    ['report without --html', ['report', 'export/'], 'rt-billing report: --html FILE is missing'],
+    ['merge without shards', ['merge'], 'rt-billing merge: SHARD.ndjson is missing'],
+    ['an unknown option', ['evaluate', 'x.json', '--fromat', 'csv'], 'rt-billing evaluate: unknown option --fromat'],
     ['a missing file', ['evaluate', join(temp, 'missing.json')], 'cannot read'],
     ['invalid JSON', ['evaluate', file('bad.json', '{')], 'not valid JSON'],
     ['an invalid Bundle', ['evaluate', file('patient.json', '{"resourceType":"Patient"}')], 'Bundle.resourceType'],
@@ -31,6 +36,46 @@ describe('rt-billing evaluate FILE', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(message);
+  });
+
+  it.each([
+    ['evaluate', 'Usage: rt-billing evaluate PATH'],
+    ['report', 'Usage: rt-billing report PATH --html FILE'],
+    ['merge', 'Usage: rt-billing merge SHARD.ndjson'],
+  ])("a mistake in %s prints that command's usage only, with an example", async (command, usage) => {
+    const result = await run([command]);
+    expect(result.stderr).toContain(usage);
+    expect(result.stderr).toContain(`Examples:\n  rt-billing ${command} `);
+    expect(result.stderr.match(/Usage:/g)).toHaveLength(1);
+  });
+
+  it('--help: the overview on stdout, exit 0; COMMAND --help and help COMMAND: that command', async () => {
+    const overview = await run(['--help']);
+    expect(overview).toMatchObject({ code: 0, stderr: '' });
+    for (const command of ['evaluate', 'report', 'merge']) expect(overview.stdout).toContain(`  ${command} `);
+    for (const args of [
+      ['report', '--help'],
+      ['help', 'report'],
+      ['report', 'x', '-h'],
+    ]) {
+      const one = await run(args);
+      expect(one.code).toBe(0);
+      expect(one.stdout).toMatch(/^Usage: rt-billing report PATH --html FILE/);
+      expect(one.stdout).not.toContain('rt-billing merge');
+    }
+  });
+
+  it('help and usage load no command module: main.js imports only the usage text (the rest on demand)', () => {
+    const main = readFileSync(new URL('../../../src/cli/main.ts', import.meta.url), 'utf8');
+    expect([...main.matchAll(/^import .* from '(.+)';$/gm)].map((m) => m[1])).toEqual(['./usage.js']);
+  });
+
+  it('the usage examples name files that are in the repository', () => {
+    const named = Object.values(COMMANDS)
+      .flatMap((help) => help.examples)
+      .flatMap((example) => example.split(' ').filter((word) => word.startsWith('fixtures/')));
+    expect(named.length).toBeGreaterThan(0);
+    for (const path of named) expect(existsSync(path), path).toBe(true);
   });
 
   it('the installed bin runs (npx rt-billing)', () => {

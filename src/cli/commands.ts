@@ -1,0 +1,194 @@
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { escapeLineSeparators, ndjsonLine, writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
+import { duration, ProgressReporter } from '../batch/progress.js';
+import { runDepartment, type RunRecord } from '../batch/run.js';
+import { notJson, planInput } from '../batch/sources.js';
+export { UnreadableInput } from '../batch/sources.js';
+import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
+import { InputError } from '../errors.js';
+import { determineBundle } from '../pipeline.js';
+import { printable, type Dating, type Parsed, type Terminal } from './main.js';
+
+/**
+ * The CLI's commands, loaded only when one runs (the engine, SQLite and the report's charts take a second to load;
+ * \`rt-billing --help\` should not wait for them). The report command loads the charts itself.
+ */
+/**
+ * A scratch folder for the patient store, removed at the end and also when the run is interrupted (Ctrl-C, a
+ * scheduler's SIGTERM): a department's PHI is not left behind in the temporary folder.
+ */
+async function withScratch<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-billing-run-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const interrupted = (signal: NodeJS.Signals) => {
+    remove();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  // A crash (an uncaught exception in a stream) ends the process without unwinding to `finally`: 'exit' still runs.
+  process.once('exit', remove);
+  try {
+    return await run(dir);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    process.off('exit', remove);
+    remove();
+  }
+}
+
+/** The output stream: --out FILE, or the `out` writer (stdout). */
+function destination(file: string | undefined, out: (text: string) => void): { stream: Writable; close: () => Promise<void> } {
+  if (file) {
+    const stream = createWriteStream(file);
+    return {
+      stream,
+      close: async () => {
+        stream.end();
+        await finished(stream);
+      },
+    };
+  }
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      out(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, close: async () => {} };
+}
+
+export async function evaluateCommand(
+  parsed: Parsed,
+  dates: Dating,
+  out: (text: string) => void,
+  err: (text: string) => void,
+  terminal: Terminal,
+): Promise<number> {
+  const path = parsed.paths[0]!;
+  const format = (parsed.flags.get('--format') ?? 'json') as Format;
+  if (!FORMATS.includes(format)) {
+    err(`rt-billing: --format must be one of ${FORMATS.join(', ')}\n`);
+    return 2;
+  }
+  const plan = await planInput(path);
+  // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, dates, parsed.flags.get('--out'), out, err);
+
+  const target = destination(parsed.flags.get('--out'), out);
+  const writer: RecordWriter = writerFor(format, target.stream);
+  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
+  const result = await withScratch((tmpDir) =>
+    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, ...dates }),
+  );
+  await writer.end(result.summary);
+  await target.close();
+  progress.finish();
+  err(`${closingLine(result.summary, progress.elapsed())}\n`);
+  return result.errors > 0 ? 3 : 0;
+}
+
+export function closingLine(summary: SummaryRecord, seconds: number): string {
+  const rate = seconds > 0 ? ` (${(summary.patients / seconds).toFixed(1)} patients/s)` : '';
+  const errors = summary.errors > 0 ? `, ${summary.errors} error record${summary.errors === 1 ? '' : 's'} (see the output)` : ', every line read';
+  return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
+}
+
+async function singleBundle(
+  path: string,
+  dates: Dating,
+  outFile: string | undefined,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Never the parser's message: it quotes the file's bytes.
+    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
+    return 2;
+  }
+  try {
+    // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
+    const text = `${JSON.stringify(determineBundle(json, dates), null, 2)}\n`;
+    const target = destination(outFile, out);
+    target.stream.write(text);
+    await target.close();
+    return 0;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    err(
+      `rt-billing: ${printable(path)} is not a valid FHIR Bundle:\n${error.issues.map((issue) => `  ${printable(issue.path)}: ${printable(issue.message)}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+}
+
+export async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) => void, terminal: Terminal): Promise<number> {
+  const [{ isResultsFile, reportFromInput, reportFromResults }, { renderReport }] = await Promise.all([
+    import('../report/collect.js'),
+    import('../report/html.js'),
+  ]);
+  const path = parsed.paths[0]!;
+  const file = parsed.flags.get('--html')!;
+  const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
+  const fromResults = await isResultsFile(path);
+  const collected = fromResults
+    ? await reportFromResults(path)
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, dates));
+  progress.finish();
+  const target = createWriteStream(file);
+  target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));
+  await finished(target);
+  const totals = `${collected.summary.patients} patients, ${collected.summary.sessions} sessions, ${collected.summary.errors} error records`;
+  err(
+    `${fromResults ? `rt-billing: ${totals} read from ${path}` : closingLine(collected.summary, progress.elapsed())}\nrt-billing: report written to ${file}\n`,
+  );
+  return collected.summary.errors > 0 ? 3 : 0;
+}
+
+/** Joins shard outputs: every patient and error line through, one summary of all at the end. */
+export async function mergeCommand(parsed: Parsed, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const target = destination(parsed.flags.get('--out'), out);
+  const summary = new DepartmentSummary();
+  let problems = 0;
+  for (const path of parsed.paths) {
+    await planInput(path);
+    let summaries = 0;
+    let line = 0;
+    for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let record: { summary?: SummaryRecord };
+      try {
+        record = JSON.parse(text) as { summary?: SummaryRecord };
+      } catch {
+        problems += 1;
+        err(`rt-billing: ${printable(path)}:${line} is not valid JSON; skipped\n`);
+        continue;
+      }
+      if (record.summary) {
+        summary.merge(record.summary);
+        summaries += 1;
+      } else if (!target.stream.write(`${escapeLineSeparators(text)}\n`)) await new Promise((resolve) => target.stream.once('drain', resolve));
+    }
+    if (summaries !== 1) {
+      problems += 1;
+      err(`rt-billing: ${printable(path)} has ${summaries} summary lines (expected one: did its run finish?)\n`);
+    }
+  }
+  const merged = summary.toJSON();
+  target.stream.write(`${ndjsonLine({ summary: merged })}\n`);
+  await target.close();
+  err(`rt-billing: merged ${parsed.paths.length} shards: ${merged.patients} patients, ${merged.sessions} sessions, ${merged.errors} error records\n`);
+  return problems > 0 || merged.errors > 0 ? 3 : 0;
+}

@@ -1,0 +1,83 @@
+/**
+ * What `rt-billing` says about itself: one overview, and each command's own usage with an example. Kept apart from
+ * the commands so that `--help` and a mistyped command answer without loading the engine, SQLite or the charts.
+ */
+export interface CommandHelp {
+  readonly synopsis: string;
+  readonly about: string;
+  readonly options: readonly (readonly [string, string])[];
+  readonly examples: readonly string[];
+}
+
+const DATES: readonly (readonly [string, string])[] = [
+  ['--as-of DATE', 'the date undated orders are evaluated as of (YYYY-MM-DD; default: today at the clinic)'],
+  ['--time-zone ZONE', "the clinic's IANA zone (e.g. America/Chicago; default: CLINIC_TIME_ZONE), for dates of service"],
+];
+
+export const COMMANDS = {
+  evaluate: {
+    synopsis: 'rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of DATE] [--time-zone ZONE]',
+    about:
+      'Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output, .ndjson or .ndjson.gz). Patients are evaluated one at a time; progress goes to stderr.',
+    options: [
+      ['--format json', 'one determination per patient and a summary (a single Bundle: its determination, as the API answers)'],
+      ['--format ndjson', 'one line per patient, error lines where they occur, a {"summary": ...} line last'],
+      ['--format csv', 'one line per billable line or finding'],
+      ['--out FILE', 'write there instead of stdout'],
+      ...DATES,
+    ],
+    examples: ['rt-billing evaluate fixtures/a4-acro-4-breast-tangents-amm.json', 'rt-billing evaluate export/ --format ndjson --out results.ndjson'],
+  },
+  report: {
+    synopsis: 'rt-billing report PATH --html FILE [--as-of DATE] [--time-zone ZONE]',
+    about:
+      'Writes one self-contained HTML report (works offline): money billable, at risk until signed and lost; every warning and critical with its deadline; the 77412 share by month; charges to fix; signatures due; signature timeliness. PATH is what evaluate reads, or its NDJSON output.',
+    options: [['--html FILE', 'where to write the report (required)'], ...DATES],
+    examples: ['rt-billing report export/ --html report.html', 'rt-billing report results.ndjson --html report.html'],
+  },
+  merge: {
+    synopsis: 'rt-billing merge SHARD.ndjson... [--out FILE]',
+    about: 'Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.',
+    options: [['--out FILE', 'write there instead of stdout']],
+    examples: ['rt-billing merge shard-*.ndjson --out department.ndjson'],
+  },
+} as const satisfies Record<string, CommandHelp>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
+
+const EXIT_CODES =
+  'Exit codes: 0 everything was read; 3 some lines or resources could not be read (error records say which); 2 the input cannot be read at all, or usage.';
+
+/** `rt-billing` alone, or `--help`: the commands, one line each, and how to ask about one. */
+export function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'Usage: rt-billing COMMAND ...',
+    '',
+    ...Object.entries(COMMANDS).map(([name, help]) => `  ${name.padEnd(width)}  ${help.synopsis.replace('rt-billing ', '')}`),
+    '',
+    'rt-billing COMMAND --help   the usage of one command, with examples',
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+/** One command's usage: synopsis, what it does, its options and examples. */
+export function commandUsage(name: CommandName): string {
+  const help: CommandHelp = COMMANDS[name];
+  const width = Math.max(...help.options.map(([flag]) => flag.length));
+  return [
+    `Usage: ${help.synopsis}`,
+    '',
+    help.about,
+    '',
+    ...help.options.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
+    '',
+    'Examples:',
+    ...help.examples.map((example) => `  ${example}`),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
