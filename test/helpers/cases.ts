@@ -2,8 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/** The golden cases in ../shared/cases: FHIR Bundle + expected determination (the acceptance tests). */
-export const CASES_DIR = fileURLToPath(new URL('../../../shared/cases/', import.meta.url));
+/**
+ * The project's own scenarios (written by scripts/make-fixtures.mjs from scripts/scenarios.mjs): one made-up patient
+ * each, with the answer the rules give. Tests that need a record for a general purpose (hooks, API, CLI, security)
+ * take it from here; the golden cases in ../shared/cases are the acceptance tests (test/helpers/shared.ts).
+ */
+export const SCENARIOS_DIR = fileURLToPath(new URL('../fixtures/scenarios/', import.meta.url));
 
 export interface ExpectedSession {
   fractions: string[];
@@ -23,6 +27,17 @@ export interface ExpectedOrder {
   absentFindingRules: string[];
 }
 
+/** A summary entry (`phases[]`) with the fields the expected file gives. */
+export interface ExpectedPhase {
+  procedure: string;
+  kind?: string;
+  fractionsDelivered?: number;
+  fractionRecords?: number;
+  deliveryCode?: string | null;
+  igrtProfessional?: string | null;
+  findingRules: string[];
+}
+
 export interface GoldenCase {
   name: string;
   bundle: unknown;
@@ -35,11 +50,12 @@ export interface GoldenCase {
     sessionCount?: number;
     topFindingRules?: string[];
     absentTopFindingRules?: string[];
+    phases?: ExpectedPhase[];
   };
 }
 
-/** The cases of a folder in the format of ../shared/cases (`X.bundle.json` beside `X.expected.json`). */
-export function goldenCases(dir: string = CASES_DIR): GoldenCase[] {
+/** The cases of a folder in the case format (`X.bundle.json` beside `X.expected.json`). */
+export function goldenCases(dir: string): GoldenCase[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.bundle.json'))
     .sort()
@@ -53,8 +69,20 @@ export function goldenCases(dir: string = CASES_DIR): GoldenCase[] {
     });
 }
 
-export function goldenCase(name: string): GoldenCase {
-  const found = goldenCases().find((c) => c.name === name);
-  if (!found) throw new Error(`no golden case ${name}`);
+let scenarios: GoldenCase[] | undefined;
+
+/** Every scenario of the project (test/fixtures/scenarios). */
+export function allScenarios(): GoldenCase[] {
+  scenarios ??= goldenCases(SCENARIOS_DIR);
+  return scenarios;
+}
+
+/** One scenario by its tag, the prefix of its name and of its resource ids (`a1`, `ig`, `au`…). */
+export function scenario(tag: string): GoldenCase {
+  const found = allScenarios().find((c) => c.name.startsWith(`${tag}-`));
+  if (!found) throw new Error(`no scenario ${tag} in test/fixtures/scenarios`);
   return found;
 }
+
+/** The path of a scenario's bundle file (for the CLI and department runs). */
+export const scenarioFile = (tag: string): string => join(SCENARIOS_DIR, `${scenario(tag).name}.bundle.json`);

@@ -1,11 +1,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.js';
-
-/** The reconciliation golden cases (../shared/cases-charges): same format as ../shared/cases. */
-export const CHARGE_CASES_DIR = fileURLToPath(new URL('../../../shared/cases-charges/', import.meta.url));
 
 /** Runs the CLI in-process and captures stdout and stderr. */
 export async function cli(args: string[], terminal: { isTTY?: boolean; columns?: number } = {}, env: NodeJS.ProcessEnv = {}) {
@@ -51,7 +47,7 @@ export const ndjsonLines = (text: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-/** Every golden case file (../shared/cases and ../shared/cases-charges). */
+/** Every case file (`NAME.bundle.json`) of the folders, in name order. */
 export function goldenFiles(...dirs: string[]): string[] {
   return dirs.flatMap((dir) =>
     readdirSync(dir)

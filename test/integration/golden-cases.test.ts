@@ -3,10 +3,11 @@ import { determineBundle } from '../../src/pipeline.js';
 import { goldenCases } from '../helpers/cases.js';
 import { AS_OF } from '../helpers/facts.js';
 import { goldenCaseChecks } from '../helpers/golden-checks.js';
+import { CASES_DIR, sharedAvailable } from '../helpers/shared.js';
 
-const cases = goldenCases();
+describe.skipIf(!sharedAvailable)('golden cases (../shared/cases)', () => {
+  const cases = sharedAvailable ? goldenCases(CASES_DIR) : [];
 
-describe('golden cases (../shared/cases)', () => {
   it('finds the cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(17);
   });
