@@ -33,6 +33,14 @@ export function goldenCaseChecks(golden: GoldenCase, determination: Determinatio
     for (const rule of expected.absentFindingRules) expect(rulesOf(order!.findings), `no finding ${rule}`).not.toContain(rule);
   });
 
+  it.each((golden.expected.phases ?? []).map((p) => [p.procedure, p] as const))('summary %s', (_procedure, expected) => {
+    const phase = (determination.phases ?? []).find((p) => p.procedure === expected.procedure);
+    expect(phase, `phases[] entry for ${expected.procedure}`).toBeDefined();
+    const keys = (['kind', 'fractionsDelivered', 'fractionRecords', 'deliveryCode', 'igrtProfessional'] as const).filter((key) => key in expected);
+    expect(Object.fromEntries(keys.map((key) => [key, phase![key]]))).toEqual(Object.fromEntries(keys.map((key) => [key, expected[key]])));
+    for (const rule of expected.findingRules) expect(rulesOf(phase!.findings), `finding ${rule}`).toContain(rule);
+  });
+
   it('has the expected number of sessions and top-level findings', () => {
     if (golden.expected.sessionCount !== undefined) expect(determination.sessions).toHaveLength(golden.expected.sessionCount);
     for (const rule of golden.expected.topFindingRules ?? []) expect(rulesOf(determination.findings), `top-level ${rule}`).toContain(rule);
