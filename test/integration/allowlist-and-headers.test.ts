@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, startWarnings } from '../../src/config.js';
 import { testApp } from '../helpers/app.js';
 import { errorText } from '../helpers/errors.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 import { mockFhirServer } from '../helpers/mock-fhir.js';
 import { resourcesOf } from '../helpers/hook-requests.js';
@@ -13,8 +13,8 @@ import { spawnService } from '../helpers/processes.js';
 const ISSUERS = JSON.stringify({ 'https://ehr.example.org': 'https://ehr.example.org/.well-known/jwks.json' });
 const PRODUCTION = { NODE_ENV: 'production', CDS_TRUSTED_ISSUERS: ISSUERS, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org/fhir' };
 const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
-const golden = goldenCase('acro-1-appa-2d-no-igrt');
-const discharge = (fhirServer: string) => encounterDischargeRequest(golden, 'enc-1', { prefetch: false, fhirServer });
+const golden = scenario('a1');
+const discharge = (fhirServer: string) => encounterDischargeRequest(golden, 'a1-enc-1', { prefetch: false, fhirServer });
 
 beforeAll(() => {
   nock.disableNetConnect();

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
 import { errorText, issueLocations, refusalCode } from '../helpers/errors.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { ISSUER, JWKS_URL } from '../helpers/jwt.js';
 
 /**
@@ -12,7 +12,7 @@ import { ISSUER, JWKS_URL } from '../helpers/jwt.js';
  */
 const KEY = 'integration-engine-key-0123456789';
 const BASE = 'https://ehr.example.org/fhir';
-const bundle = goldenCase('acro-1-appa-2d-no-igrt').bundle as object;
+const bundle = scenario('a1').bundle as object;
 const production = () =>
   testApp({
     NODE_ENV: 'production',

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
 import { errorText } from '../helpers/errors.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 import { clientToken, ISSUER, JWKS_URL, makeKey } from '../helpers/jwt.js';
 
@@ -23,8 +23,8 @@ const BASE = 'https://rt-billing.example.org';
 const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
 const AUD = `${BASE}${DISCHARGE}`;
 const key = makeKey('ES384');
-const golden = goldenCase('acro-1-appa-2d-no-igrt');
-const discharge = (fhirServer: string) => encounterDischargeRequest(golden, 'enc-1', { prefetch: false, fhirServer });
+const golden = scenario('a1');
+const discharge = (fhirServer: string) => encounterDischargeRequest(golden, 'a1-enc-1', { prefetch: false, fhirServer });
 const production = (env: Record<string, string> = {}) =>
   testApp({
     NODE_ENV: 'production',
@@ -123,7 +123,7 @@ describe('CDS client JWTs', () => {
     request(app)
       .post(DISCHARGE)
       .set('Authorization', authorization)
-      .send(encounterDischargeRequest(golden, 'enc-1', { prefetch: true }));
+      .send(encounterDischargeRequest(golden, 'a1-enc-1', { prefetch: true }));
 
   it('a token issued an hour in the future is refused (its replay entry would outlive the lifetime limit)', async () => {
     serveJwks();

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { SqliteFeedbackStore } from '../../src/cds/feedback-store.js';
 import { testApp } from '../helpers/app.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 
 const SERVICE = '/cds-services/rt-billing-encounter-discharge';
@@ -18,7 +18,7 @@ const FEEDBACK = `${SERVICE}/feedback`;
 async function issueCards(app: Express): Promise<string[]> {
   const res = await request(app)
     .post(SERVICE)
-    .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+    .send(encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }));
   expect(res.status).toBe(200);
   return (res.body.cards as { uuid: string }[]).map((card) => card.uuid);
 }

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 
 const { app } = testApp({ LOG_LEVEL: 'silent' });
-const golden = goldenCase('acro-4-breast-tangents-amm');
-const validOrder = orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true });
-const validDischarge = encounterDischargeRequest(golden, 'enc-1', { prefetch: true });
+const golden = scenario('a4');
+const validOrder = orderSignRequest(scenario('au'), { prefetch: true });
+const validDischarge = encounterDischargeRequest(golden, 'a4-enc-1', { prefetch: true });
 
 /** Replaces the value at a random path of a JSON value with another arbitrary value, or deletes it. */
 function mutate(value: unknown, path: number[], replacement: unknown, remove: boolean): unknown {

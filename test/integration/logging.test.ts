@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
-import { goldenCases } from '../helpers/cases.js';
+import { allScenarios } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
 
-/** Every name, birth date, identifier and free text in the golden cases: none may reach a log line. */
+/** Every name, birth date, identifier and free text in the scenarios' records: none may reach a log line. */
 function phiOf(resources: ReturnType<typeof resourcesOf>): string[] {
   const values: string[] = [];
   for (const r of resources) {
@@ -25,10 +25,10 @@ function phiOf(resources: ReturnType<typeof resourcesOf>): string[] {
 }
 
 describe('logs carry no PHI', () => {
-  it('at debug level, hook calls and evaluations for every golden case log no name, birth date, identifier or free text', async () => {
+  it('at debug level, hook calls and evaluations for every scenario log no name, birth date, identifier or free text', async () => {
     const { app, lines } = testApp({ LOG_LEVEL: 'debug' });
     const phi = new Set<string>();
-    for (const golden of goldenCases()) {
+    for (const golden of allScenarios()) {
       phiOf(resourcesOf(golden)).forEach((v) => phi.add(v));
       await request(app)
         .post('/cds-services/rt-billing-order-sign')

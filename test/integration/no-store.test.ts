@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 
 /**
@@ -10,7 +10,7 @@ import { encounterDischargeRequest } from '../helpers/hook-requests.js';
  * cache on the hospital network: `Cache-Control: no-store` on each (RFC 9111 §5.2.2.5). The reviewer app's own
  * files may still be cached.
  */
-const golden = goldenCase('igrt-unsigned-last-fraction');
+const golden = scenario('ig');
 const bundle = golden.bundle as { entry: { resource: { resourceType: string; id?: string } }[] };
 const SERVICE = '/cds-services/rt-billing-encounter-discharge';
 const ndjson = `${bundle.entry.map(({ resource }) => JSON.stringify(resource)).join('\n')}\n`;
@@ -35,10 +35,10 @@ describe('Cache-Control: no-store on every answer that carries patient data', ()
       .send(typeof body === 'string' ? body : JSON.stringify(body));
 
   it.each<[string, (app: Express) => Promise<request.Response>, number]>([
-    ['a hook answer (cards)', () => post(SERVICE, encounterDischargeRequest(golden, 'enc-2', { prefetch: true }), 'application/json'), 200],
+    ['a hook answer (cards)', () => post(SERVICE, encounterDischargeRequest(golden, 'ig-enc-2', { prefetch: true }), 'application/json'), 200],
     [
       'a hook error naming the input',
-      () => post(SERVICE, { ...encounterDischargeRequest(golden, 'enc-2', { prefetch: true }), hook: 'order-sign' }, 'application/json'),
+      () => post(SERVICE, { ...encounterDischargeRequest(golden, 'ig-enc-2', { prefetch: true }), hook: 'order-sign' }, 'application/json'),
       400,
     ],
     ['POST /api/v1/evaluate (a Bundle)', () => post('/api/v1/evaluate', golden.bundle), 200],

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
 import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
 
@@ -13,8 +13,8 @@ import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
 const { app } = testApp();
 const DISCHARGE = '/cds-services/rt-billing-encounter-discharge';
 const ORDER_SIGN = '/cds-services/rt-billing-order-sign';
-const mine = goldenCase('acro-1-appa-2d-no-igrt');
-const OTHER_PATIENT = 'pat-acro-2-prostate-imrt-stereoscopic';
+const mine = scenario('a1');
+const OTHER_PATIENT = 'a2-pt-40232';
 
 useStandInEhr();
 
@@ -34,23 +34,23 @@ describe('records of another patient than context.patientId', () => {
   it('the same request for its own patient is answered (control)', async () => {
     const res = await request(app)
       .post(DISCHARGE)
-      .send(encounterDischargeRequest(mine, 'enc-1', { prefetch: true }));
+      .send(encounterDischargeRequest(mine, 'a1-enc-1', { prefetch: true }));
     expect(res.status).toBe(200);
     expect((res.body as { cards: unknown[] }).cards.length).toBeGreaterThan(0);
   });
 
   it("encounter-discharge with another patient's prefetch: 400, naming the records", async () => {
-    const diagnostics = await refusal(DISCHARGE, asOtherPatient(encounterDischargeRequest(mine, 'enc-1', { prefetch: true })));
-    expect(diagnostics).toContain('Procedure/fx-1 is Patient/pat-acro-1-appa-2d-no-igrt');
+    const diagnostics = await refusal(DISCHARGE, asOtherPatient(encounterDischargeRequest(mine, 'a1-enc-1', { prefetch: true })));
+    expect(diagnostics).toContain('Procedure/a1-fx-1 is Patient/a1-pt-40117');
   });
 
   it("encounter-discharge for another patient's encounter, read from fhirServer: 400", async () => {
     mockFhirServer(EHR, resourcesOf(mine));
-    await refusal(DISCHARGE, asOtherPatient(encounterDischargeRequest(mine, 'enc-1', { prefetch: false, fhirServer: EHR })));
+    await refusal(DISCHARGE, asOtherPatient(encounterDischargeRequest(mine, 'a1-enc-1', { prefetch: false, fhirServer: EHR })));
   });
 
   it("order-sign with another patient's draft order: 400", async () => {
     const diagnostics = await refusal(ORDER_SIGN, asOtherPatient(orderSignRequest(mine, { prefetch: true })));
-    expect(diagnostics).toContain('ServiceRequest/rx is Patient/pat-acro-1-appa-2d-no-igrt');
+    expect(diagnostics).toContain('ServiceRequest/a1-rx is Patient/a1-pt-40117');
   });
 });

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { testApp } from '../helpers/app.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
 import { spawnService } from '../helpers/processes.js';
 
@@ -40,12 +40,12 @@ describe('health and metrics', () => {
     const open = testApp();
     await request(open.app)
       .post('/cds-services/rt-billing-encounter-discharge')
-      .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+      .send(encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }));
     const metrics = (await request(open.app).get('/metrics')).text;
     expect(metrics).toMatch(/rt_billing_http_requests_total\{service="rt-billing-encounter-discharge",status="200"\} 1/);
     expect(metrics).toMatch(/rt_billing_http_request_duration_seconds_bucket\{le="[^"]+",service="rt-billing-encounter-discharge",status="200"\}/);
     expect(metrics).toMatch(/rt_billing_cards_total\{service="rt-billing-encounter-discharge",indicator="warning",rule="I-SIGN"\} 1/);
-    expect(metrics).not.toMatch(/pat-|Patient\/|Encounter\//);
+    expect(metrics).not.toMatch(/-pt-|Patient\/|Encounter\//);
     const refused = (await request(app).get('/metrics')).text;
     expect(refused).toMatch(/rt_billing_jwt_rejections_total\{reason="bearer token required"\} 1/);
   });
@@ -56,7 +56,7 @@ describe('health and metrics', () => {
     await request(app)
       .post('/cds-services/rt-billing-encounter-discharge')
       .send(
-        encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
+        encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
       );
     nock.cleanAll();
     expect((await request(app).get('/metrics')).text).toMatch(/rt_billing_fhir_fetch_errors_total\{reason="http-503"\} [1-9]/);

@@ -2,7 +2,7 @@ import nock from 'nock';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { testApp } from '../helpers/app.js';
 import { refusalCode } from '../helpers/errors.js';
 import { clientToken, ISSUER, JWKS_URL, makeKey, serveJwks } from '../helpers/jwt.js';
@@ -16,7 +16,7 @@ import { clientToken, ISSUER, JWKS_URL, makeKey, serveJwks } from '../helpers/jw
 const PUBLIC = 'https://rt-billing.example.org';
 const BASE = 'https://ehr.example.org/fhir';
 const ADMIN_TOKEN = 'operator-token-0123456789';
-const bundle = goldenCase('acro-1-appa-2d-no-igrt').bundle as object;
+const bundle = scenario('a1').bundle as object;
 const production = (env: Record<string, string> = {}) =>
   testApp({
     NODE_ENV: 'production',

@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 import { servicesAvailable, servicesRequired, spawnService, startPostgres, startRedis, type Spawned } from '../helpers/processes.js';
 
@@ -78,7 +78,7 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
   it('a token used on one replica is refused as a replay on the other', async () => {
     const service = '/cds-services/rt-billing-order-sign';
     const bearer = token(`${BASE}${service}`);
-    const body = orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true });
+    const body = orderSignRequest(scenario('au'), { prefetch: true });
     expect((await post(a, service, bearer, body)).status).toBe(200);
     const replay = await post(b, service, bearer, body);
     expect(replay.status).toBe(401);
@@ -91,7 +91,7 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
       b,
       service,
       token(`${BASE}${service}`),
-      encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }),
+      encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }),
     );
     expect(hook.status).toBe(200);
     const card = ((await hook.json()) as { cards: { uuid: string }[] }).cards[0]!.uuid;

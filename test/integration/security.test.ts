@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { testApp } from '../helpers/app.js';
 import { errorText, refusalCode } from '../helpers/errors.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 import { clientToken, ISSUER, JWKS_URL, makeKey, serveJwks } from '../helpers/jwt.js';
 
@@ -16,7 +16,7 @@ const AUD = `${BASE}${SERVICE}`;
 const es384 = makeKey('ES384');
 const rs384 = makeKey('RS384');
 const outsider = makeKey('ES384', es384.kid); // same kid, a key the EHR never published
-const body = () => orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true });
+const body = () => orderSignRequest(scenario('au'), { prefetch: true });
 const { app } = testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), PUBLIC_BASE_URL: BASE });
 
 beforeAll(() => {
@@ -132,7 +132,7 @@ describe('CDS Hooks client JWT', () => {
     await request(logged)
       .post(SERVICE)
       .set('Authorization', `Bearer ${token}`)
-      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
+      .send(orderSignRequest(scenario('au'), { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
     const log = lines.join('\n');
     expect(log).toContain('client authenticated');
     expect(log).not.toContain(token.split('.')[2]);
@@ -176,7 +176,7 @@ describe('outbound fetches', () => {
     const scope = nock('https://other.example.org').get(/.*/).reply(200, {});
     const res = await request(strict)
       .post(SERVICE)
-      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: false, fhirServer: 'https://other.example.org/fhir' }));
+      .send(orderSignRequest(scenario('au'), { prefetch: false, fhirServer: 'https://other.example.org/fhir' }));
     expect(res.status).toBe(400);
     expect(res.body.issue[0].expression).toEqual(['fhirServer']);
     expect(scope.isDone()).toBe(false);
@@ -200,7 +200,7 @@ describe('outbound fetches', () => {
     const res = await request(small)
       .post('/cds-services/rt-billing-encounter-discharge')
       .send(
-        encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
+        encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
       );
     expect(res.status).toBe(412);
     expect(errorText(res.body)).toMatch(/could not read .* from the FHIR server/);
@@ -211,7 +211,7 @@ describe('outbound fetches', () => {
 
 describe('direct API authentication', () => {
   const KEY = 'integration-engine-key-0123456789';
-  const bundle = goldenCase('acro-1-appa-2d-no-igrt').bundle as object;
+  const bundle = scenario('a1').bundle as object;
   const secured = () =>
     testApp({ CDS_TRUSTED_ISSUERS: JSON.stringify({ [ISSUER]: JWKS_URL }), API_KEYS: KEY, FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org/fhir' })
       .app;

@@ -8,7 +8,7 @@ import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcome } from '../../src/errors.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { encounterDischargeRequest, orderSignRequest } from '../helpers/hook-requests.js';
 import { servicesAvailable, servicesRequired, spawnService, startPostgres, startRedis, type Spawned } from '../helpers/processes.js';
 
@@ -46,9 +46,9 @@ const post = (service: Spawned, path: string, body: unknown, bearer = token(path
     body: JSON.stringify(body),
   });
 const orderSign = (service: Spawned, bearer = token(ORDER)) =>
-  post(service, ORDER, orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true }), bearer);
+  post(service, ORDER, orderSignRequest(scenario('au'), { prefetch: true }), bearer);
 const issueCards = async (service: Spawned): Promise<string[]> => {
-  const res = await post(service, DISCHARGE, encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true }));
+  const res = await post(service, DISCHARGE, encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }));
   expect(res.status).toBe(200);
   return ((await res.json()) as { cards: { uuid: string }[] }).cards.map((card) => card.uuid);
 };
