@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { todayAtClinic } from '../../../src/dates.js';
 import { determineBundle } from '../../../src/pipeline.js';
 import { testApp } from '../../helpers/app.js';
-import { goldenCase } from '../../helpers/cases.js';
+import { scenario } from '../../helpers/cases.js';
 import { ndjsonLines } from '../../helpers/department.js';
 
 /** POST /api/v1/evaluate with application/fhir+ndjson: several patients in, one line per patient and a summary out. */
@@ -13,37 +13,31 @@ const { app } = testApp({ BODY_LIMIT: '200kb' });
 interface Entry {
   resource: { resourceType: string; id?: string };
 }
-const resources = (name: string) => (goldenCase(name).bundle as { entry: Entry[] }).entry.map((e) => e.resource);
+/** A scenario's resources; every scenario's ids are its own (one export never repeats an id), the clinic's shared. */
+const resources = (tag: string) => (scenario(tag).bundle as { entry: Entry[] }).entry.map((e) => e.resource);
 const ndjson = (items: unknown[]) => `${items.map((r) => JSON.stringify(r)).join('\n')}\n`;
-/** The second patient's resources under ids of their own (one export never repeats an id). */
-const renamed = (name: string, prefix: string) =>
-  JSON.parse(
-    JSON.stringify(resources(name))
-      .replace(/"(fx|enc|rx|plan-rx|prov-img-fx|amm-fx|prov-amm-fx)(-\d+)?"/g, `"${prefix}$1$2"`)
-      .replace(/(Procedure|Encounter|ServiceRequest|DocumentReference)\/(fx|enc|rx|plan-rx|amm-fx)/g, `$1/${prefix}$2`),
-  ) as unknown[];
 
 describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
   it('answers application/x-ndjson: one line per patient, equal to the Bundle result, and the summary last', async () => {
-    const body = ndjson([...resources('acro-1-appa-2d-no-igrt'), ...renamed('acro-2-prostate-imrt-stereoscopic', 'b-')]);
+    const body = ndjson([...resources('a1'), ...resources('a2')]);
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(body);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
     const lines = ndjsonLines(res.text);
     expect(lines.map((l) => l.patient ?? 'summary')).toEqual([
-      'Patient/pat-acro-1-appa-2d-no-igrt',
-      'Patient/pat-acro-2-prostate-imrt-stereoscopic',
+      'Patient/a1-pt-40117',
+      'Patient/a2-pt-40232',
       'summary',
     ]);
     const { patient: _p, ...first } = lines[0]!;
-    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(goldenCase('acro-1-appa-2d-no-igrt').bundle, { asOf: todayAtClinic(null) }))));
+    expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(scenario('a1').bundle, { asOf: todayAtClinic(null) }))));
     expect((lines[1]!.sessions as { deliveryCode: string }[]).map((s) => s.deliveryCode)).toEqual(['77407', '77407']);
     expect(lines[2]).toMatchObject({ summary: { patients: 2, sessions: 3, errors: 0 } });
   });
 
   it('U+2028, U+2029 and NEL in a FHIR value are escaped: each record stays on its line for every reader', async () => {
     const separators = 'Encounter/one\u2028two\u2029three\u0085four';
-    const items = resources('acro-2-prostate-imrt-stereoscopic').map((r) =>
+    const items = resources('a2').map((r) =>
       r.resourceType === 'Procedure' && 'encounter' in r ? { ...r, encounter: { reference: separators } } : r,
     );
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(ndjson(items));
@@ -57,21 +51,21 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
   });
 
   it('a malformed line: 400 OperationOutcome naming the line, no partial answer', async () => {
-    const body = `${ndjson(resources('acro-1-appa-2d-no-igrt'))}{"resourceType": "Procedure", oops\n`;
+    const body = `${ndjson(resources('a1'))}{"resourceType": "Procedure", oops\n`;
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(body);
     expect(res.status).toBe(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    const lines = resources('acro-1-appa-2d-no-igrt').length + 1;
+    const lines = resources('a1').length + 1;
     expect(issueLocations(res.body)[0]).toMatch(new RegExp(`^line ${lines}: `));
   });
 
   it('an invalid resource: 400 naming its line and field', async () => {
-    const items = resources('acro-1-appa-2d-no-igrt').map((r) => (r.resourceType === 'Procedure' ? { ...r, status: 'finished-ish' } : r));
+    const items = resources('a1').map((r) => (r.resourceType === 'Procedure' ? { ...r, status: 'finished-ish' } : r));
     const at = items.findIndex((r) => r.resourceType === 'Procedure') + 1;
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+ndjson').send(ndjson(items));
     expect(res.status).toBe(400);
     expect(res.body.issue[0].expression).toEqual(['Procedure.status']);
-    expect(res.body.issue[0].diagnostics).toMatch(new RegExp(`^line ${at}, Procedure/fx-1: `));
+    expect(res.body.issue[0].diagnostics).toMatch(new RegExp(`^line ${at}, Procedure/a1-fx-1: `));
   });
 
   it.each([
@@ -93,7 +87,7 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
     const res = await request(app)
       .post('/api/v1/evaluate?encounter=Encounter/enc-1')
       .set('Content-Type', 'application/fhir+ndjson')
-      .send(ndjson(resources('acro-1-appa-2d-no-igrt')));
+      .send(ndjson(resources('a1')));
     expect(res.status).toBe(400);
     expect(issueLocations(res.body)[0]).toMatch(/^encounter \(query parameter\): /);
   });

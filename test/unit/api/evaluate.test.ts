@@ -2,27 +2,27 @@ import { issueLocations } from '../../helpers/errors.js';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../../helpers/app.js';
-import { goldenCase } from '../../helpers/cases.js';
+import { scenario } from '../../helpers/cases.js';
 
 const { app } = testApp({ BODY_LIMIT: '200kb' });
 
 describe('POST /api/v1/evaluate', () => {
   it('returns the determination for a FHIR Bundle (application/fhir+json)', async () => {
-    const golden = goldenCase('acro-2-prostate-imrt-stereoscopic');
+    const golden = scenario('a2');
     const res = await request(app).post('/api/v1/evaluate').set('Content-Type', 'application/fhir+json').send(JSON.stringify(golden.bundle));
     expect(res.status).toBe(200);
     expect(res.body.sessions.map((s: { deliveryCode: string }) => s.deliveryCode)).toEqual(['77407', '77407']);
-    expect(res.body.orders[0].order).toBe('ServiceRequest/rx');
+    expect(res.body.orders[0].order).toBe('ServiceRequest/a2-rx');
   });
 
   it('limits sessions to one encounter with ?encounter=', async () => {
-    const golden = goldenCase('acro-2-prostate-imrt-stereoscopic');
+    const golden = scenario('a2');
     const res = await request(app)
-      .post('/api/v1/evaluate?encounter=Encounter/enc-1')
+      .post('/api/v1/evaluate?encounter=Encounter/a2-enc-1')
       .send(golden.bundle as object);
     expect(res.status).toBe(200);
-    expect(res.body.sessions.map((s: { fractions: string[] }) => s.fractions)).toEqual([['Procedure/fx-1']]);
-    expect(res.body.sessions[0].facts.nextBeamOn).toBe('2026-02-03T09:00:00Z');
+    expect(res.body.sessions.map((s: { fractions: string[] }) => s.fractions)).toEqual([['Procedure/a2-fx-1']]);
+    expect(res.body.sessions[0].facts.nextBeamOn).toBe('2026-02-03T08:10:00-06:00');
   });
 
   it.each([

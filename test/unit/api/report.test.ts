@@ -1,14 +1,14 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../../helpers/app.js';
-import { goldenCase } from '../../helpers/cases.js';
+import { scenario } from '../../helpers/cases.js';
 
 /** POST /api/v1/report: the report of one patient's course (what the reviewer app would link to), or of NDJSON. */
 const { app } = testApp({ BODY_LIMIT: '200kb' });
 
 describe('POST /api/v1/report', () => {
   it('a Bundle: one self-contained HTML page with the charts and the worklist, no script, under its own policy', async () => {
-    const golden = goldenCase('igrt-unsigned-last-fraction');
+    const golden = scenario('ig');
     const res = await request(app).post('/api/v1/report').set('Content-Type', 'application/fhir+json').send(JSON.stringify(golden.bundle));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
@@ -20,7 +20,7 @@ describe('POST /api/v1/report', () => {
   });
 
   it('NDJSON: the report of every patient posted', async () => {
-    const resources = (goldenCase('acro-1-appa-2d-no-igrt').bundle as { entry: { resource: unknown }[] }).entry.map((e) =>
+    const resources = (scenario('a1').bundle as { entry: { resource: unknown }[] }).entry.map((e) =>
       JSON.stringify(e.resource),
     );
     const res = await request(app)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/cli/usage.js';
-import { CASES_DIR } from '../../helpers/cases.js';
+import { scenarioFile } from '../../helpers/cases.js';
 import { cli as run } from '../../helpers/department.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'rt-billing-cli-'));
@@ -16,7 +16,7 @@ const file = (name: string, text: string) => {
 
 describe('rt-billing evaluate FILE', () => {
   it('prints the determination as JSON and exits 0', async () => {
-    const result = await run(['evaluate', join(CASES_DIR, 'acro-1-appa-2d-no-igrt.bundle.json')]);
+    const result = await run(['evaluate', scenarioFile('a1')]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).sessions[0].deliveryCode).toBe('77402');
   });
@@ -79,7 +79,7 @@ describe('rt-billing evaluate FILE', () => {
   });
 
   it('the installed bin runs (npx rt-billing)', () => {
-    const out = execFileSync('node', ['bin/rt-billing.js', 'evaluate', join(CASES_DIR, 'sbrt-out-of-family.bundle.json')], { encoding: 'utf8' });
+    const out = execFileSync('node', ['bin/rt-billing.js', 'evaluate', scenarioFile('sb')], { encoding: 'utf8' });
     expect(JSON.parse(out).sessions[0].outOfFamily).toContain('77373');
     const bad = spawnSync('node', ['bin/rt-billing.js', 'evaluate'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
