@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, nestsDeeperThan, useLimits, valueDeeperThan } from '../
 import { determineBundle } from '../../src/pipeline.js';
 import { testApp } from '../helpers/app.js';
 import { approval, bundle, cbct, fractionResource } from '../helpers/bundles.js';
-import { CASES_DIR, goldenCase } from '../helpers/cases.js';
+import { scenario, scenarioFile } from '../helpers/cases.js';
 import { cli, ndjsonLines, readJson, removeTempDirs, tempDir, writeNdjsonExport } from '../helpers/department.js';
 import { AS_OF } from '../helpers/facts.js';
 import { encounterDischargeRequest } from '../helpers/hook-requests.js';
@@ -131,7 +131,7 @@ describe('linear work, bounded work: limits that answer with what was exceeded',
   });
 
   it('a department run gives the event loop a turn while it works: a hook is answered between patients', async () => {
-    const golden = goldenCase('acro-3-breast-vmat-cbct').bundle as { entry: { resource: { resourceType: string; id?: string } }[] };
+    const golden = scenario('a3').bundle as { entry: { resource: { resourceType: string; id?: string } }[] };
     const items = Array.from({ length: 600 }, (_, i) =>
       golden.entry.map(({ resource }) => ({ ...resource, id: `${resource.id}-${i}`, ...relink(resource, i) })),
     )
@@ -158,8 +158,8 @@ function relink(resource: Record<string, unknown>, i: number): Record<string, un
 describe('broken files are error records: the file and line named, the other patients evaluated, exit 3, no bytes echoed', () => {
   const twoPatients = () => {
     const dir = join(tempDir(), 'export');
-    writeNdjsonExport(readJson(join(CASES_DIR, 'acro-1-appa-2d-no-igrt.bundle.json')), dir);
-    writeNdjsonExport(readJson(join(CASES_DIR, 'acro-3-breast-vmat-cbct.bundle.json')), dir);
+    writeNdjsonExport(readJson(scenarioFile('a1')), dir);
+    writeNdjsonExport(readJson(scenarioFile('a3')), dir);
     return dir;
   };
 
@@ -201,7 +201,7 @@ describe('broken files are error records: the file and line named, the other pat
 
   it('a Bundle file nested too deep among good ones: an error record naming it, the others evaluated', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'good.json'), readFileSync(join(CASES_DIR, 'acro-1-appa-2d-no-igrt.bundle.json')));
+    writeFileSync(join(dir, 'good.json'), readFileSync(scenarioFile('a1')));
     writeFileSync(join(dir, 'deep.json'), `{"resourceType":"Bundle","entry":${'['.repeat(700_000)}${']'.repeat(700_000)}}`);
     const result = await cli(['evaluate', dir, '--format', 'ndjson']);
     expect(result.code).toBe(3);
@@ -214,7 +214,7 @@ describe('broken files are error records: the file and line named, the other pat
 
   it('a Bundle file larger than MAX_BUNDLE_FILE_BYTES is not read into memory: an error record', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'big.json'), readFileSync(join(CASES_DIR, 'acro-3-breast-vmat-cbct.bundle.json')));
+    writeFileSync(join(dir, 'big.json'), readFileSync(scenarioFile('a3')));
     writeFileSync(
       join(dir, 'small.json'),
       JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }] }),
@@ -262,7 +262,7 @@ describe('hooks: a bounded number of FHIR pages, requests and bytes per call', (
     const { app } = testApp({ FHIR_MAX_REQUESTS_PER_HOOK: '12', FHIR_SERVER_ALLOWLIST: EHR });
     const res = await request(app)
       .post('/cds-services/rt-billing-encounter-discharge')
-      .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: EHR }));
+      .send(encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: EHR }));
     expect(res.status).toBeLessThan(500);
     expect(requests).toBeLessThanOrEqual(12);
   });
@@ -279,7 +279,7 @@ describe('hooks: a bounded number of FHIR pages, requests and bytes per call', (
     const { app } = testApp({ FHIR_MAX_PAGES: '3', FHIR_SERVER_ALLOWLIST: EHR });
     await request(app)
       .post('/cds-services/rt-billing-encounter-discharge')
-      .send(encounterDischargeRequest(goldenCase('acro-1-appa-2d-no-igrt'), 'enc-1', { prefetch: false, fhirServer: EHR }));
+      .send(encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: EHR }));
     // Each search the hook makes reads at most 3 pages; the hook makes a handful of searches.
     expect(pages).toBeLessThanOrEqual(3 * 8);
   });
