@@ -29,11 +29,17 @@ const DISCHARGE = 'rt-billing-encounter-discharge';
 /** The discharge scenario's course length: the session that just ended is the 35th. */
 export const DISCHARGE_FRACTIONS = 35;
 
-/** An order-sign request for the golden case acro-4 (breast tangents with AMM): drafts, coverage, authorizations. */
+/**
+ * An order-sign request for the project's scenario a4 (left breast tangents in monitored breath hold): drafts,
+ * coverage, authorizations. Read from test/fixtures/scenarios beside dist/ (the bench runs from dist/bench/).
+ */
 export function orderSignRequest(): unknown {
   const golden = JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8'),
-  ) as { entry: { resource: { resourceType: string; intent?: string } }[] };
+    readFileSync(
+      fileURLToPath(new URL('../../test/fixtures/scenarios/a4-left-breast-breath-hold-surface-monitored.bundle.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as { entry: { resource: { resourceType: string; id?: string; intent?: string } }[] };
   const of = (type: string) => golden.entry.filter((e) => e.resource.resourceType === type);
   const searchset = (type: string) => ({ resourceType: 'Bundle', type: 'searchset', entry: of(type) });
   const drafts = golden.entry.filter((e) => e.resource.resourceType === 'ServiceRequest' && e.resource.intent === 'original-order');
@@ -41,8 +47,8 @@ export function orderSignRequest(): unknown {
     hook: 'order-sign',
     hookInstance: randomUUID(),
     context: {
-      userId: 'Practitioner/dr-ro',
-      patientId: 'pat-acro-4-breast-tangents-amm',
+      userId: 'Practitioner/dr-raman',
+      patientId: golden.entry.find((e) => e.resource.resourceType === 'Patient')!.resource.id,
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((e) => ({ resource: { ...e.resource, status: 'draft' } })) },
     },
     prefetch: { coverage: searchset('Coverage'), preauthorizations: searchset('Claim'), preauthorizationResponses: searchset('ClaimResponse') },
