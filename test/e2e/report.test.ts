@@ -6,6 +6,7 @@ import { writeDepartment } from '../../bench/department.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
 import { useDemoInBrowser } from '../helpers/demo-browser.js';
 import { cli, removeTempDirs, tempDir } from '../helpers/department.js';
+import { demoPatient } from '../helpers/cases.js';
 
 /**
  * `rt-billing report` opened in Chromium from the file itself (no server, network blocked): the charts are there
@@ -103,7 +104,7 @@ describe.skipIf(!browserAvailable && !browserRequired)("the reviewer app's link 
     const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${demo.service.url}/demo`);
-    await page.locator('section[data-patient="ig-pat-igrt-unsigned-last-fraction"] a.launch').click();
+    await page.locator(`section[data-patient="${demoPatient('ig')}"] a.launch`).click();
     await page.waitForURL(/\/smart-app\/index\.html/);
     await page.locator('#sessions').waitFor({ timeout: 20_000 });
 

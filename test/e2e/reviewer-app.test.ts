@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
 import { useDemoInBrowser } from '../helpers/demo-browser.js';
 import { spawnService, type Spawned } from '../helpers/processes.js';
+import { demoPatient } from '../helpers/cases.js';
 
 if (!browserAvailable && !browserRequired) {
   console.warn(`Browser tests SKIPPED: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium`);
@@ -30,10 +31,10 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
   const column = (page: Page, index: number) => page.locator(`#sessions tbody tr td:nth-child(${index})`).allInnerTexts();
 
   it.each([
-    ['a1-pat-acro-1-appa-2d-no-igrt', ['77402'], ['None']],
-    ['a2-pat-acro-2-prostate-imrt-stereoscopic', ['77407', '77407'], ['Billable', 'Billable']],
-    ['a4-pat-acro-4-breast-tangents-amm', ['77412', '77412'], ['Billable', 'Billable']],
-    ['a5-pat-acro-5-two-benign-sites-port-images', ['77412'], ['None']],
+    [demoPatient('a1'), ['77402'], ['None']],
+    [demoPatient('a2'), ['77407', '77407'], ['Billable', 'Billable']],
+    [demoPatient('a4'), ['77412', '77412'], ['Billable', 'Billable']],
+    [demoPatient('a5'), ['77412'], ['None']],
   ])('launch link for %s shows the supportable codes and 77387-26 status', async (patient, codes, igrt) => {
     const page = await newPage();
     await launchFromDemo(page, patient);
@@ -45,7 +46,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it('shows unsigned images as an I-SIGN finding with its rule, source and evidence', async () => {
     const page = await newPage();
-    await launchFromDemo(page, 'ig-pat-igrt-unsigned-last-fraction');
+    await launchFromDemo(page, demoPatient('ig'));
     expect((await column(page, 9)).map((t) => t.trim())).toEqual(['Billable', 'Pending approval']);
     await page.locator('#sessions tbody tr').nth(1).locator('button').click();
     const detail = page.locator('#detail');
@@ -54,7 +55,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     expect(await detail.innerText()).toContain('Source: 001');
     // Evidence reads as a summary, not a raw FHIR URL; the JSON is one click away.
     const evidence = detail.locator('[data-evidence="Procedure/ig-fx-2"]');
-    expect(await evidence.locator('.evidence-summary').innerText()).toMatch(/^Treatment fraction · 2026-06-02 .*completed/);
+    expect(await evidence.locator('.evidence-summary').innerText()).toMatch(/^Treatment fraction · 2026-03-10 .*completed/);
     expect(await detail.locator('a[href*="/fhir/Procedure/"]').count()).toBe(0);
     expect(await page.locator('#level3-share').innerText()).toBe('0%');
     await page.close();
@@ -62,7 +63,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it('a lost 77387-26 (AMM record never signed) is critical, shown as text, not colour alone', async () => {
     const page = await newPage();
-    await launchFromDemo(page, 'am-pat-amm-record-unsigned-next-started');
+    await launchFromDemo(page, demoPatient('am'));
     const first = page.locator('#sessions tbody tr').first();
     expect(await first.innerText()).toContain('Lost (not signed in time)');
     expect(await first.innerText()).toContain('Critical');
@@ -72,7 +73,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
 
   it('exports the lines to bill as CSV', async () => {
     const page = await newPage();
-    await launchFromDemo(page, 'a2-pat-acro-2-prostate-imrt-stereoscopic');
+    await launchFromDemo(page, demoPatient('a2'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
@@ -100,7 +101,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
       }
       await route.fulfill({ response, json: bundle });
     });
-    await launchFromDemo(page, 'a2-pat-acro-2-prostate-imrt-stereoscopic');
+    await launchFromDemo(page, demoPatient('a2'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
     const rows = parseCsv(await readFile((await download.path())!, 'utf8'));
     const encounters = rows.slice(1).map((row) => row[1]);
@@ -113,7 +114,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
   it("the demo sends encounter-discharge, renders the cards, and a card's smart link opens the app on that session", async () => {
     const page = await newPage();
     await page.goto(`${demo.service.url}/demo`);
-    const section = page.locator('section[data-patient="ig-pat-igrt-unsigned-last-fraction"]');
+    const section = page.locator(`section[data-patient="${demoPatient('ig')}"]`);
     await section.getByRole('button', { name: 'encounter-discharge ig-enc-2' }).click();
     const card = section.locator('li.card[data-rule="I-SIGN"]');
     await card.waitFor();
@@ -122,14 +123,14 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     await section.locator('li.card').first().locator('a[data-link-type="smart"]').click();
     await page.waitForURL(/\/smart-app\/index\.html/);
     await page.locator('#detail').waitFor({ timeout: 20_000 });
-    expect(await page.locator('#detail-title').innerText()).toBe('Session of 2026-06-02');
+    expect(await page.locator('#detail-title').innerText()).toBe('Session of 2026-03-10');
     await page.close();
   });
 
   it('the demo sends order-sign and shows the authorization mismatch', async () => {
     const page = await newPage();
     await page.goto(`${demo.service.url}/demo`);
-    const section = page.locator('section[data-patient="au-pat-order-authorized-lower-level"]');
+    const section = page.locator(`section[data-patient="${demoPatient('au')}"]`);
     await section.getByRole('button', { name: 'order-sign' }).click();
     await section.locator('li.card[data-rule="C-AUTH-MISMATCH"]').waitFor();
     // Only the concern: the level the order describes is information, in the reviewer app.
@@ -156,7 +157,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     const page = await newPage();
     await page.route(/\/fhir\/(Procedure|Patient\/)/, handler as never);
     await page.goto(`${demo.service.url}/demo`);
-    await page.locator('section[data-patient="a1-pat-acro-1-appa-2d-no-igrt"] a.launch').click();
+    await page.locator(`section[data-patient="${demoPatient('a1')}"] a.launch`).click();
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 20_000 });
     expect(await alert.innerText()).toContain(title);
@@ -176,7 +177,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     const page = await demo.browser.newPage({ viewport: { width: 390, height: 844 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${demo.service.url}/demo`);
-    await page.locator('section[data-patient="a4-pat-acro-4-breast-tangents-amm"] a.launch').click();
+    await page.locator(`section[data-patient="${demoPatient('a4')}"] a.launch`).click();
     await page.locator('#sessions').waitFor({ timeout: 20_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(1);
@@ -222,12 +223,12 @@ describe.skipIf(!browserAvailable && !browserRequired)('npm start with no config
       if (response.status() >= 400) messages.push(`${response.status()} ${response.url()}`);
     });
     await page.goto(`${service.url}/demo`);
-    await page.locator('section[data-patient="a4-pat-acro-4-breast-tangents-amm"] a.launch').click();
+    await page.locator(`section[data-patient="${demoPatient('a4')}"] a.launch`).click();
     await page.locator('#sessions').waitFor({ timeout: 20_000 });
     const banner = await page.locator('#patient-banner').innerText();
     expect(banner).toMatch(/Breast tangents with active motion management|Demo/);
     expect(banner).toMatch(/Born\s+\d{4}-\d{2}-\d{2}/);
-    expect(banner).toMatch(/MRN\s+MRN-/);
+    expect(banner).toMatch(/MRN\s+LRC-/);
     expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/smart-app/favicon.svg');
     await page.goto(`${service.url}/rules`); // a page without its own icon: the browser's /favicon.ico resolves too
     expect(messages).toEqual([]);

@@ -6,6 +6,7 @@ import { API_REFUSAL_SYSTEM } from '../../src/security/api-auth.js';
 import { startService, type RunningService } from '../../src/start.js';
 import { browserAvailable, browserRequired, CHROMIUM, launchBrowser } from '../helpers/browser.js';
 import { SMART_STYLE, startFramingPage, startSmartEhr, type LaunchContext, type SmartEhr } from '../helpers/smart-ehr.js';
+import { demoPatient } from '../helpers/cases.js';
 
 /**
  * The reviewer app inside an EHR, in Chromium: a production configuration of the service (client
@@ -20,8 +21,8 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
   let appLaunch: string;
   const consoleErrors: string[] = [];
 
-  const A4 = 'a4-pat-acro-4-breast-tangents-amm';
-  const IG = 'ig-pat-igrt-unsigned-last-fraction';
+  const A4 = demoPatient('a4');
+  const IG = demoPatient('ig');
 
   beforeAll(async () => {
     if (!browserAvailable)
@@ -90,7 +91,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
     expect(ehr.log.tokenRequests.at(-1)!.grant_type).toBe('authorization_code');
     expect(await page.locator('#sessions tbody tr').count()).toBe(2);
     // The token response's encounter opens the app on that session.
-    expect(await page.locator('#detail-title').innerText()).toBe('Session of 2026-06-02');
+    expect(await page.locator('#detail-title').innerText()).toBe('Session of 2026-03-10');
     // The service checked the token with the EHR (introspection advertised in .well-known) before evaluating.
     expect(ehr.log.introspections).toBeGreaterThan(before);
     // smart_style_url colours
@@ -103,7 +104,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
   it('shows the patient banner (name, birth date, MRN) when need_patient_banner is true', async () => {
     const page = await launch({ patient: IG, need_patient_banner: true });
     const banner = page.locator('#patient-banner');
-    expect(await banner.innerText()).toMatch(/Unsigned images Demo[\s\S]*Born[\s\S]*1961-04-02[\s\S]*MRN[\s\S]*MRN-igrt-unsigned-last-f/);
+    expect(await banner.innerText()).toMatch(/Unsigned images Demo[\s\S]*Born[\s\S]*1963-05-02[\s\S]*MRN[\s\S]*LRC-040689/);
     await page.close();
   });
 
@@ -117,7 +118,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
   it('shows evidence as a readable summary, with the raw FHIR one click away', async () => {
     const page = await launch({ patient: IG, encounter: 'ig-enc-2' });
     const evidence = page.locator('#detail [data-evidence="Procedure/ig-fx-2"]');
-    expect(await evidence.locator('.evidence-summary').innerText()).toMatch(/^Treatment fraction · 2026-06-02 .* · completed$/);
+    expect(await evidence.locator('.evidence-summary').innerText()).toMatch(/^Treatment fraction · 2026-03-10 .* · completed$/);
     expect(await evidence.locator('pre').isVisible()).toBe(false);
     await evidence.locator('summary').click();
     expect(JSON.parse(await evidence.locator('pre').innerText())).toMatchObject({ resourceType: 'Procedure', id: 'ig-fx-2' });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { browserAvailable, browserRequired } from '../helpers/browser.js';
+import { demoPatient } from '../helpers/cases.js';
 import { useDemoInBrowser } from '../helpers/demo-browser.js';
 
 /**
- * The reviewer app on HL7's CodeX RT examples in the demo: delivery recorded only as phase summaries shows in a
- * "recorded only as summaries" table per course, with the fractions delivered and what each describes.
+ * The reviewer app on the demo's summary records (scenarios x4 and x6): delivery recorded only as phase summaries
+ * shows in a "recorded only as summaries" table per course, with the fractions delivered and what each describes.
  */
 describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery recorded only as summaries (Chromium)', () => {
   // D-COUNT is a data-feed note: an information card, shown where a site turns those on.
@@ -22,16 +23,16 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery r
   }
 
   it('a course known only from treated phases: one row per phase with its fractions and code, per course', async () => {
-    const { page, errors } = await review('x4-Patient-XRTS-04-22B');
+    const { page, errors } = await review(demoPatient('x4'));
     const table = page.locator('#summaries table.phases');
     await table.waitFor();
-    expect(await table.getAttribute('data-course')).toBe('Procedure/x4-RadiotherapyCourseSummary-XRTS-04-22B-01-Breast-2P-3V');
+    expect(await table.getAttribute('data-course')).toBe('Procedure/x4-course');
     const rows = table.locator('tbody tr.phase');
     expect(await rows.count()).toBe(3);
     const cells = async (column: number) => (await table.locator(`tbody tr.phase td:nth-child(${column})`).allInnerTexts()).map((t) => t.trim());
-    expect(await cells(4)).toEqual(['3', '3', '4']); // fractions delivered
+    expect(await cells(4)).toEqual(['16', '16', '4']); // fractions delivered
     expect(await cells(5)).toEqual(['0', '0', '0']); // with fraction records
-    expect(await cells(6)).toEqual(['77412 (D-3-AMM)', '77412 (D-3-AMM)', '77402 (D-1)']);
+    expect(await cells(6)).toEqual(['77407 (D-2)', '77407 (D-2)', '77402 (D-1)']);
     expect(await table.locator('a.rule', { hasText: 'D-COURSE' }).count()).toBe(2);
     expect(await page.locator('#sessions tbody').innerText()).toContain('No delivered sessions');
     expect(errors).toEqual([]);
@@ -39,12 +40,12 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery r
   });
 
   it('a phase missing a fraction from the record: the session and the phase, with its D-COUNT warning', async () => {
-    const { page, errors } = await review('x6-Patient-6');
-    expect(await page.locator('#sessions tbody tr').count()).toBe(1);
+    const { page, errors } = await review(demoPatient('x6'));
+    expect(await page.locator('#sessions tbody tr').count()).toBe(2);
     const row = page.locator('#summaries table.phases tbody tr.phase');
     expect(await row.count()).toBe(1);
-    expect((await row.locator('td:nth-child(4)').innerText()).trim()).toBe('2');
-    expect((await row.locator('td:nth-child(5)').innerText()).trim()).toBe('1');
+    expect((await row.locator('td:nth-child(4)').innerText()).trim()).toBe('3');
+    expect((await row.locator('td:nth-child(5)').innerText()).trim()).toBe('2');
     expect(await page.locator('#summaries tr.phase-findings a.rule', { hasText: 'D-COUNT' }).count()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
@@ -55,7 +56,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery r
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${demo.service.url}/demo`);
-    const section = page.locator('section[data-patient="x6-Patient-6"]');
+    const section = page.locator(`section[data-patient="${demoPatient('x6')}"]`);
     await section
       .getByRole('button', { name: /^encounter-discharge/ })
       .first()
@@ -67,7 +68,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app: delivery r
     const focused = page.locator('#summaries tr.phase.focused');
     await focused.waitFor({ timeout: 20_000 });
     expect(await focused.getAttribute('aria-current')).toBe('true');
-    expect(await focused.getAttribute('data-phase')).toMatch(/^Procedure\/x6-RadiotherapyTreatedPhase/);
+    expect(await focused.getAttribute('data-phase')).toBe('Procedure/x6-phase-1');
     await page.waitForFunction(() => {
       const row = document.querySelector('#summaries tr.phase.focused');
       const box = row?.getBoundingClientRect();

@@ -86,3 +86,13 @@ export function scenario(tag: string): GoldenCase {
 
 /** The path of a scenario's bundle file (for the CLI and department runs). */
 export const scenarioFile = (tag: string): string => join(SCENARIOS_DIR, `${scenario(tag).name}.bundle.json`);
+
+/** The id of the demo patient (fixtures/index.json) made from the scenario with this tag: `a4` → `a4-pt-…`. */
+export function demoPatient(tag: string): string {
+  const index = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/index.json', import.meta.url)), 'utf8')) as {
+    patients: { patient: string }[];
+  };
+  const found = index.patients.find((p) => p.patient.startsWith(`${tag}-`));
+  if (!found) throw new Error(`no demo patient ${tag} in fixtures/index.json`);
+  return found.patient;
+}

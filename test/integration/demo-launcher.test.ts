@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/start.js';
+import { demoPatient } from '../helpers/cases.js';
 
 /**
  * The demo FHIR server behind the SMART reference launcher (smart-launcher-v2): the queries its patient picker,
@@ -23,7 +24,7 @@ const search = async (query: string): Promise<Bundle> => {
   return (await res.json()) as Bundle;
 };
 const ids = (bundle: Bundle) => (bundle.entry ?? []).map((e) => e.resource.id);
-const A4 = 'a4-pat-acro-4-breast-tangents-amm';
+const A4 = demoPatient('a4');
 
 describe('the demo FHIR server answers the SMART launcher', () => {
   it('encounter picker: Encounter?patient=<bare id>, newest first', async () => {
@@ -38,13 +39,10 @@ describe('the demo FHIR server answers the SMART launcher', () => {
   it('patient picker: a summary page, by name, by id list', async () => {
     expect(ids(await search('Patient?_format=json&_summary=true&_count=10&_sort:desc=birthdate')).length).toBeGreaterThanOrEqual(8);
     expect(ids(await search('Patient?_format=json&_summary=true&_count=10&_sort:asc=family&name:contains=Unsigned')).sort()).toEqual([
-      'am-pat-amm-record-unsigned-next-started',
-      'ig-pat-igrt-unsigned-last-fraction',
+      demoPatient('am'),
+      demoPatient('ig'),
     ]);
-    expect(ids(await search(`Patient?_summary=true&_count=10&_id=${A4},a1-pat-acro-1-appa-2d-no-igrt`)).sort()).toEqual([
-      'a1-pat-acro-1-appa-2d-no-igrt',
-      A4,
-    ]);
+    expect(ids(await search(`Patient?_summary=true&_count=10&_id=${A4},${demoPatient('a1')}`)).sort()).toEqual([demoPatient('a1'), A4]);
   });
 
   it.each(['Encounter?patient', 'Procedure?patient', 'Procedure?subject', 'ServiceRequest?patient', 'Coverage?beneficiary', 'Coverage?patient'])(
