@@ -99,21 +99,22 @@ function clinicResources() {
 /**
  * The extensions that state a fraction's, plan's or order's facts. `facts`: modality ('photon' | 'electron', or a
  * list of them),
- * technique ('2d' | '3d' | 'imrt' | 'vmat'), special ('sbrt'), isocenters, guidance (['kv', 'cbct', …]),
+ * technique ('2d' | '3d' | 'imrt' | 'vmat', or a list), special ('sbrt'), isocenters, guidance (['kv', 'cbct', …]),
  * intrafraction (['surface', 'fiducial', …]), respiratory ('gating' | 'breath-hold' | 'tracking'), portImages,
  * fractionsDelivered (summaries), necessity (orders).
  */
 function factExtensions(facts) {
   const out = [];
-  // One modality-and-technique extension per modality (a course may name several); the technique is the photons'.
+  // One modality-and-technique extension per modality (a course may name several); the techniques (one, or a list
+  // for a plan that combines them) are the photons'.
   const modalities = [].concat(facts.modality ?? []);
   for (const modality of modalities) {
-    const technique = facts.technique && (modalities.length === 1 || modality === 'photon') ? facts.technique : null;
+    const techniques = modalities.length === 1 || modality === 'photon' ? [].concat(facts.technique ?? []) : [];
     out.push({
       url: `${MCODE}mcode-radiotherapy-modality-and-technique`,
       extension: [
         { url: `${MCODE}mcode-radiotherapy-modality`, valueCodeableConcept: sct(CODES.modality[modality]) },
-        ...(technique ? [{ url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: sct(CODES.technique[technique]) }] : []),
+        ...techniques.map((technique) => ({ url: `${MCODE}mcode-radiotherapy-technique`, valueCodeableConcept: sct(CODES.technique[technique]) })),
       ],
     });
   }

@@ -108,14 +108,14 @@ export const SCENARIOS = [
   {
     name: 'a3-breast-nodal-vmat-cbct',
     tag: 'a3',
-    demo: { title: 'ACRO scenario 3', description: 'Breast and regional nodes, VMAT on one isocenter, CBCT approved' },
+    demo: { title: 'ACRO scenario 3', description: 'Breast and regional nodes, VMAT arcs and a static field on one isocenter, CBCT approved' },
     build() {
       const r = new PatientRecord({
         tag: 'a3',
         payer: 'commercial',
         patient: { id: 'pt-40358', family: 'Villanueva', given: 'Marisol', gender: 'female', birthDate: '1971-11-23', mrn: 'LRC-040358' },
       });
-      const facts = { modality: 'photon', technique: 'vmat', isocenters: 1, guidance: ['cbct'] };
+      const facts = { modality: 'photon', technique: ['vmat', '3d'], isocenters: 1, guidance: ['cbct'] };
       const { plan } = courseAndPlan(r, {
         facts,
         start: '2026-02-09',
@@ -130,11 +130,12 @@ export const SCENARIOS = [
     },
     expected: {
       description:
-        'Right breast with the axillary and supraclavicular nodes in one VMAT plan on a single isocenter, cone-beam CT ' +
-        'before treatment approved the same afternoon: Level 2 (D-2, VMAT counts as IMRT) with 77387-26.',
-      rules: ['D-2', 'I-PC'],
+        'Right breast with the axillary and supraclavicular nodes in one plan on a single isocenter: two partial VMAT ' +
+        'arcs and one static field; cone-beam CT before treatment approved the same afternoon. Level 2 (D-2, VMAT ' +
+        'counts as IMRT) with 77387-26; the order names two techniques, so it gets no code of its own (D-COURSE).',
+      rules: ['D-2', 'I-PC', 'D-COURSE'],
       sessions: [session(['a3-fx-1'], { ...level('77407'), ...billable })],
-      orders: [],
+      orders: [{ order: 'ServiceRequest/a3-rx', expectedDeliveryCode: null, findingRules: ['D-COURSE'], absentFindingRules: ['D-UNKNOWN'] }],
     },
   },
   {
@@ -505,6 +506,36 @@ export const SCENARIOS = [
         session(['sb-fx-2'], { ...level(null), ...noGuidance, outOfFamilyContains: '77373' }, ['D-OUT', 'I-BUNDLED']),
       ],
       orders: [],
+    },
+  },
+  {
+    name: 'mt-brain-photons-technique-not-recorded',
+    tag: 'mt',
+    build() {
+      const r = new PatientRecord({
+        tag: 'mt',
+        payer: 'medicare',
+        patient: { id: 'pt-41811', family: 'Whitaker', given: 'Rosalind', gender: 'female', birthDate: '1951-10-30', mrn: 'LRC-041811' },
+      });
+      // The export names the beam (photons) but neither the fraction nor its plan says how it was shaped.
+      const facts = { modality: 'photon', isocenters: 1 };
+      const { plan } = courseAndPlan(r, {
+        facts,
+        start: '2026-02-24',
+        authoredOn: `2026-02-19T15:00:00${CST}`,
+        planned: `2026-02-20T12:00:00${CST}`,
+        fractions: 10,
+      });
+      r.fraction({ start: `2026-02-24T11:20:00${CST}`, minutes: 5, facts, basedOn: plan });
+      return r;
+    },
+    expected: {
+      description:
+        'Whole-brain photons whose fraction and plan both leave out the technique (2D, 3D or IMRT): the level cannot ' +
+        'be derived and is never guessed; D-UNKNOWN, critical, names the missing fact.',
+      rules: ['D-UNKNOWN'],
+      sessions: [session(['mt-fx-1'], { ...level(null), ...noGuidance }, ['D-UNKNOWN'])],
+      orders: [{ order: 'ServiceRequest/mt-rx', expectedDeliveryCode: null, findingRules: ['D-UNKNOWN'], absentFindingRules: [] }],
     },
   },
   {
