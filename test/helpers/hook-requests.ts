@@ -14,13 +14,17 @@ export const resourcesOf = (golden: Pick<GoldenCase, 'bundle'>): Resource[] =>
 
 const ofType = (resources: Resource[], ...types: string[]) => resources.filter((r) => types.includes(r.resourceType));
 export const patientIdOf = (golden: Pick<GoldenCase, 'bundle'>): string => ofType(resourcesOf(golden), 'Patient')[0]!.id!;
+/** Who ordered the case's treatment (its first prescription's requester): the default user at the EHR. */
+export const orderingPhysicianOf = (golden: Pick<GoldenCase, 'bundle'>): string =>
+  (ofType(resourcesOf(golden), 'ServiceRequest').find((r) => r.intent === 'original-order')?.requester as { reference?: string } | undefined)
+    ?.reference ?? 'Practitioner/dr-ro';
 
 export interface RequestOptions {
   /** Fill prefetch as an EHR would (from the case's resources, by the service's templates), or send none. */
   readonly prefetch: boolean | PrefetchPlan;
   readonly fhirServer?: string;
   readonly hookInstance?: string;
-  /** `context.userId`: who is at the EHR; by default the cases' ordering physician. */
+  /** `context.userId`: who is at the EHR; by default the case's ordering physician ({@link orderingPhysicianOf}). */
   readonly userId?: string;
 }
 
@@ -53,7 +57,7 @@ export function orderSignRequest(golden: Pick<GoldenCase, 'bundle'>, options: Re
   const resources = resourcesOf(golden);
   const drafts = resources.filter((r) => r.resourceType === 'ServiceRequest' && r.intent === 'original-order');
   const context = {
-    userId: options.userId ?? 'Practitioner/dr-ro',
+    userId: options.userId ?? orderingPhysicianOf(golden),
     patientId: patientIdOf(golden),
     draftOrders: {
       resourceType: 'Bundle',
@@ -68,7 +72,7 @@ export function orderSignRequest(golden: Pick<GoldenCase, 'bundle'>, options: Re
 /** An encounter-discharge request for one of the case's encounters; prefetch as an EHR fills the service's templates. */
 export function encounterDischargeRequest(golden: Pick<GoldenCase, 'bundle'>, encounterId: string, options: RequestOptions) {
   const resources = resourcesOf(golden);
-  const context = { userId: options.userId ?? 'Practitioner/dr-ro', patientId: patientIdOf(golden), encounterId };
+  const context = { userId: options.userId ?? orderingPhysicianOf(golden), patientId: patientIdOf(golden), encounterId };
   const filled = plan(options);
   return envelope('encounter-discharge', context, filled ? prefetchFor(encounterDischarge, context, resources, EHR, filled) : undefined, options);
 }
