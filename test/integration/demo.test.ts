@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/start.js';
 import { codesCardOf, expectedCardOf, orderOf, sessionOf } from '../helpers/cards.js';
-import { goldenCase } from '../helpers/cases.js';
+import { demoPatient, scenario } from '../helpers/cases.js';
 
 /**
  * The embedded demo as `npm start` runs it: hooks called with fhirServer = its own Medplum in-memory server (no
- * prefetch, and a server that ignores _revinclude), compared with the golden cases the demo patients come from.
+ * prefetch, and a server that ignores _revinclude), compared with the scenarios the demo patients come from (scripts/make-fixtures.mjs).
  * Information cards are on here so that every session's determination travels on its codes card.
  */
 let service: RunningService;
@@ -37,23 +37,22 @@ describe('the demo loop (Medplum in-memory FHIR server)', () => {
   });
 
   it.each([
-    ['a1', 'acro-1-appa-2d-no-igrt', 'enc-1'],
-    ['a2', 'acro-2-prostate-imrt-stereoscopic', 'enc-1'],
-    ['a4', 'acro-4-breast-tangents-amm', 'enc-2'],
-    ['a5', 'acro-5-two-benign-sites-port-images', 'enc-1'],
-    ['ig', 'igrt-unsigned-last-fraction', 'enc-2'],
-    ['am', 'amm-record-unsigned-next-started', 'enc-1'],
-  ])('encounter-discharge for demo %s (%s, %s) gives the golden determination', async (prefix, name, encounter) => {
-    const golden = goldenCase(name);
-    const patient = `${prefix}-${(golden.bundle as { entry: { resource: { resourceType: string; id: string } }[] }).entry.find((e) => e.resource.resourceType === 'Patient')!.resource.id}`;
+    ['a1', 'a1-enc-1'],
+    ['a2', 'a2-enc-1'],
+    ['a4', 'a4-enc-2'],
+    ['a5', 'a5-enc-1'],
+    ['ig', 'ig-enc-2'],
+    ['am', 'am-enc-1'],
+  ])('encounter-discharge for demo %s (%s) gives the scenario’s determination', async (tag, encounter) => {
+    const golden = scenario(tag);
     const res = await hook('rt-billing-encounter-discharge', {
       userId: 'Practitioner/demo',
-      patientId: patient,
-      encounterId: `${prefix}-${encounter}`,
+      patientId: demoPatient(tag),
+      encounterId: encounter,
     });
     expect(res.status).toBe(200);
     const session = sessionOf(codesCardOf(res.body.cards)!);
-    const expected = golden.expected.sessions.find((s) => s.fractions.every((f) => session.fractions.includes(f.replace('/', `/${prefix}-`))))!;
+    const expected = golden.expected.sessions.find((s) => s.fractions.every((f) => session.fractions.includes(f)))!;
     expect(expected).toBeDefined();
     expect([session.deliveryCode, session.supportedDeliveryCode, session.igrtProfessional, session.igrtStatus]).toEqual([
       expected.deliveryCode,
@@ -66,13 +65,13 @@ describe('the demo loop (Medplum in-memory FHIR server)', () => {
   });
 
   it('order-sign for the authorization-mismatch patient', async () => {
-    const bundle = (await request(service.url).get('/fhir/ServiceRequest?patient=Patient/au-pat-order-authorized-lower-level')).body as {
+    const bundle = (await request(service.url).get(`/fhir/ServiceRequest?patient=Patient/${demoPatient('au')}`)).body as {
       entry: { resource: Record<string, unknown> }[];
     };
     const drafts = bundle.entry.map((e) => ({ resource: { ...e.resource, status: 'draft' } }));
     const res = await hook('rt-billing-order-sign', {
       userId: 'Practitioner/demo',
-      patientId: 'au-pat-order-authorized-lower-level',
+      patientId: demoPatient('au'),
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts },
     });
     expect(res.status).toBe(200);
