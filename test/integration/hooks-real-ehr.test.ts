@@ -5,7 +5,7 @@ import type { Card, CdsResponse } from '../../src/cds/types.js';
 import type { SessionDetermination } from '../../src/engine/types.js';
 import { testApp } from '../helpers/app.js';
 import { codesCardOf, sessionOf as sessionOfCard } from '../helpers/cards.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { r4Errors } from '../helpers/fhir-validate.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf } from '../helpers/hook-requests.js';
 import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
@@ -26,20 +26,21 @@ const THERAPIST = 'Practitioner/therapist-1';
 
 const sessionOf = (body: CdsResponse): SessionDetermination => sessionOfCard(codesCardOf(body.cards)!);
 const everyFinding = (body: CdsResponse) => sessionOf(body).findings;
-const discharge = async (caseName: string, encounter: string, options: Parameters<typeof encounterDischargeRequest>[2]) => {
+/** encounter-discharge for a scenario (by its tag) and one of its encounters. */
+const discharge = async (tag: string, encounter: string, options: Parameters<typeof encounterDischargeRequest>[2]) => {
   const res = await request(app)
     .post(DISCHARGE)
-    .send(encounterDischargeRequest(goldenCase(caseName), encounter, options));
+    .send(encounterDischargeRequest(scenario(tag), encounter, options));
   expect(res.status).toBe(200);
   return res.body as CdsResponse;
 };
 
 /** The first sessions the issue names, each fully documented or with its next fraction recorded. */
 const FIRST_SESSIONS = [
-  ['acro-4-breast-tangents-amm', 'enc-1'],
-  ['amm-record-unsigned-next-started', 'enc-1'],
-  ['igrt-unsigned-last-fraction', 'enc-1'],
-  ['acro-2-prostate-imrt-stereoscopic', 'enc-1'],
+  ['a4', 'a4-enc-1'],
+  ['am', 'am-enc-1'],
+  ['ig', 'ig-enc-1'],
+  ['a2', 'a2-enc-1'],
 ] as const;
 
 describe('an EHR whose FHIR server silently ignores _revinclude, and no fhirServer', () => {
@@ -63,8 +64,8 @@ describe('an EHR whose FHIR server silently ignores _revinclude, and no fhirServ
     },
   );
 
-  it('acro-4 session 1: 77412, no A-RECORD (the AMM records come through the recommended query), the signatures unconfirmed', async () => {
-    const body = await discharge('acro-4-breast-tangents-amm', 'enc-1', { prefetch: { revinclude: false } });
+  it('a4 session 1: 77412, no A-RECORD (the AMM records come through the recommended query), the signatures unconfirmed', async () => {
+    const body = await discharge('a4', 'a4-enc-1', { prefetch: { revinclude: false } });
     expect(sessionOf(body)).toMatchObject({ deliveryCode: '77412', supportedDeliveryCode: '77412', igrtStatus: 'pending' });
     expect(everyFinding(body).map((f) => f.rule)).not.toContain('A-RECORD');
     expect(codesCardOf(body.cards)!.summary).toContain('could not be checked');
@@ -73,10 +74,10 @@ describe('an EHR whose FHIR server silently ignores _revinclude, and no fhirServ
 
 describe('prefetch filled only for the recommended queries', () => {
   it('with a fhirServer that ignores _revinclude: the service reads Provenance?target= and gets the complete answer', async () => {
-    const golden = goldenCase('acro-4-breast-tangents-amm');
-    const complete = await discharge('acro-4-breast-tangents-amm', 'enc-1', { prefetch: true });
+    const golden = scenario('a4');
+    const complete = await discharge('a4', 'a4-enc-1', { prefetch: true });
     const server = mockFhirServer(EHR, resourcesOf(golden), { revinclude: false });
-    const body = await discharge('acro-4-breast-tangents-amm', 'enc-1', { prefetch: { recommendedOnly: true }, fhirServer: EHR });
+    const body = await discharge('a4', 'a4-enc-1', { prefetch: { recommendedOnly: true }, fhirServer: EHR });
     expect(sessionOf(body)).toMatchObject({ supportedDeliveryCode: '77412', igrtStatus: 'billable' });
     expect(body.cards.map((c) => c.summary)).toEqual(complete.cards.map((c) => c.summary));
     const provenance = server.requests.filter((r) => r.path.startsWith('/fhir/Provenance?target='));
@@ -86,7 +87,7 @@ describe('prefetch filled only for the recommended queries', () => {
   });
 
   it('without a fhirServer: 200, the signatures "could not be checked"', async () => {
-    const body = await discharge('igrt-unsigned-last-fraction', 'enc-1', { prefetch: { recommendedOnly: true } });
+    const body = await discharge('ig', 'ig-enc-1', { prefetch: { recommendedOnly: true } });
     expect(body.cards.filter((c) => c.indicator === 'critical')).toEqual([]);
     expect(sessionOf(body).findings.find((f) => f.rule === 'I-SIGN')).toMatchObject({ couldNotBeChecked: true });
   });
@@ -94,11 +95,11 @@ describe('prefetch filled only for the recommended queries', () => {
 
 describe('null is "no data"', () => {
   it('order-sign for a patient with no authorizations on file (null): cards, and nothing fetched', async () => {
-    const server = mockFhirServer(EHR, resourcesOf(goldenCase('amm-missing-necessity')));
+    const server = mockFhirServer(EHR, resourcesOf(scenario('gn')));
     const res = await request(app)
       .post(ORDER_SIGN)
       .send(
-        orderSignRequest(goldenCase('amm-missing-necessity'), {
+        orderSignRequest(scenario('gn'), {
           prefetch: { nulls: ['preauthorizations', 'preauthorizationResponses', 'coverage'] },
           fhirServer: EHR,
         }),
@@ -110,7 +111,7 @@ describe('null is "no data"', () => {
   });
 
   it('encounter-discharge with no AMM records on file (null): the record is missing, not "could not be checked"', async () => {
-    const body = await discharge('acro-4-breast-tangents-amm', 'enc-1', { prefetch: { nulls: ['ammRecords', 'ammRecordSignatures'] } });
+    const body = await discharge('a4', 'a4-enc-1', { prefetch: { nulls: ['ammRecords', 'ammRecordSignatures'] } });
     const record = everyFinding(body).find((f) => f.rule === 'A-RECORD');
     expect(record?.couldNotBeChecked).toBeUndefined();
     expect(record?.message).toContain('no AMM record');
@@ -118,10 +119,10 @@ describe('null is "no data"', () => {
 });
 
 describe('a complete prefetch and an unreachable fhirServer', () => {
-  it.each(['acro-4-breast-tangents-amm', 'igrt-approved-after-next-fraction'])(
+  it.each(['a4', 'il'])(
     '%s: 200 and the same answer as without a server; only optional facts the prefetch cannot hold are attempted',
     async (name) => {
-      const alone = await discharge(name, 'enc-1', { prefetch: true });
+      const alone = await discharge(name, `${name}-enc-1`, { prefetch: true });
       const attempted: string[] = [];
       nock('https://ehr.example.org')
         .get(/.*/)
@@ -130,7 +131,7 @@ describe('a complete prefetch and an unreachable fhirServer', () => {
           return [503, ''];
         })
         .persist();
-      const body = await discharge(name, 'enc-1', { prefetch: true, fhirServer: EHR });
+      const body = await discharge(name, `${name}-enc-1`, { prefetch: true, fhirServer: EHR });
       expect(body.cards.map((c) => [c.summary, c.indicator])).toEqual(alone.cards.map((c) => [c.summary, c.indicator]));
       // The session's Location (zone, site of service), the payer (estimates) and the signers' Practitioners (a
       // physician or not; a signer whose role is not read counts as one) are reachable by no recommended prefetch query.
@@ -141,20 +142,20 @@ describe('a complete prefetch and an unreachable fhirServer', () => {
 
 describe('paginated prefetch (a CDS client MAY paginate)', () => {
   it('page 1 plus a next link, with a fhirServer: the pages are read and the answer is the unpaginated one', async () => {
-    const golden = goldenCase('igrt-approved-after-next-fraction');
-    const alone = await discharge('igrt-approved-after-next-fraction', 'enc-1', { prefetch: true });
+    const golden = scenario('il');
+    const alone = await discharge('il', 'il-enc-1', { prefetch: true });
     mockFhirServer(EHR, resourcesOf(golden), { pageSize: 1 });
-    const body = await discharge('igrt-approved-after-next-fraction', 'enc-1', { prefetch: { pageSize: 1 }, fhirServer: EHR });
+    const body = await discharge('il', 'il-enc-1', { prefetch: { pageSize: 1 }, fhirServer: EHR });
     expect(body.cards.map((c) => [c.summary, c.indicator])).toEqual(alone.cards.map((c) => [c.summary, c.indicator]));
     expect(sessionOf(body).igrtStatus).toBe(sessionOf(alone).igrtStatus);
   });
 
   it('a later fraction beyond the first page is still the next beam-on: the loss is still found', async () => {
-    const golden = goldenCase('igrt-approved-after-next-fraction');
-    const alone = await discharge('igrt-approved-after-next-fraction', 'enc-1', { prefetch: true });
+    const golden = scenario('il');
+    const alone = await discharge('il', 'il-enc-1', { prefetch: true });
     expect(sessionOf(alone).igrtStatus).toBe('not-supportable');
     mockFhirServer(EHR, resourcesOf(golden), { pageSize: 1 });
-    const body = await discharge('igrt-approved-after-next-fraction', 'enc-1', { prefetch: { pageSize: 1 }, fhirServer: EHR });
+    const body = await discharge('il', 'il-enc-1', { prefetch: { pageSize: 1 }, fhirServer: EHR });
     expect(sessionOf(body).igrtStatus).toBe('not-supportable');
     // Settled (the next fraction began before the approval): a billing notice, as with every page at once.
     expect(body.cards.find((c) => c.source.topic?.code === 'I-SIGN')).toMatchObject({
@@ -164,7 +165,7 @@ describe('paginated prefetch (a CDS client MAY paginate)', () => {
   });
 
   it('pages that cannot be followed (no fhirServer): the data is incomplete, said as such, never a lost charge', async () => {
-    const body = await discharge('igrt-unsigned-last-fraction', 'enc-1', { prefetch: { pageSize: 1 } });
+    const body = await discharge('ig', 'ig-enc-1', { prefetch: { pageSize: 1 } });
     expect(body.cards.filter((c) => c.indicator === 'critical')).toEqual([]);
     expect(sessionOf(body).findings.some((f) => f.couldNotBeChecked)).toBe(true);
   });
@@ -173,7 +174,7 @@ describe('paginated prefetch (a CDS client MAY paginate)', () => {
 describe('what a newer client sends', () => {
   it('unknown top-level fields are ignored: 200', async () => {
     const body = {
-      ...orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true }),
+      ...orderSignRequest(scenario('au'), { prefetch: true }),
       futureField: { anything: true },
       extension: { 'org.example.x': 1 },
     };
@@ -187,7 +188,7 @@ describe('valid FHIR R4 out', () => {
   it('every resource suggested at order-sign (peer-to-peer request, draft preauthorization Claim) is valid R4', async () => {
     const res = await request(app)
       .post(ORDER_SIGN)
-      .send(orderSignRequest(goldenCase('order-authorized-lower-level'), { prefetch: true }));
+      .send(orderSignRequest(scenario('au'), { prefetch: true }));
     const resources = (res.body.cards as Card[]).flatMap((c) => c.suggestions ?? []).flatMap((s) => s.actions.map((a) => a.resource!));
     expect(resources.map((r) => r.resourceType).sort()).toEqual(['Claim', 'CommunicationRequest']);
     for (const resource of resources) expect(r4Errors(resource), resource.resourceType).toEqual([]);
@@ -197,14 +198,14 @@ describe('valid FHIR R4 out', () => {
       insurance: { coverage: { reference: string } }[];
     };
     expect(claim.created).toBe('2026-11-25T12:00:00.000Z');
-    expect(claim.provider.reference).toBe('Practitioner/dr-ro');
+    expect(claim.provider.reference).toBe('Practitioner/dr-eklund'); // who ordered scenario au
     expect(claim.insurance[0]!.coverage.reference).toMatch(/^Coverage\//);
   });
 
   it('without coverage on file no valid Claim can be written: a CommunicationRequest asks for the authorization, valid R4', async () => {
     const res = await request(app)
       .post(ORDER_SIGN)
-      .send(orderSignRequest(goldenCase('order-authorized-deleted-2025-codes'), { prefetch: { nulls: ['coverage'] } }));
+      .send(orderSignRequest(scenario('ac'), { prefetch: { nulls: ['coverage'] } }));
     const resources = (res.body.cards as Card[]).flatMap((c) => c.suggestions ?? []).flatMap((s) => s.actions.map((a) => a.resource!));
     expect(resources.length).toBeGreaterThan(0);
     expect(resources.every((r) => r.resourceType !== 'Claim')).toBe(true);
@@ -212,9 +213,9 @@ describe('valid FHIR R4 out', () => {
   });
 
   it('the Task asking the physician to approve images is valid R4, for the ordering physician', async () => {
-    const body = await discharge('igrt-unsigned-last-fraction', 'enc-2', { prefetch: true, userId: THERAPIST });
+    const body = await discharge('ig', 'ig-enc-2', { prefetch: true, userId: THERAPIST });
     const task = body.cards.flatMap((c) => c.suggestions ?? []).flatMap((s) => s.actions)[0]!.resource!;
-    expect(task).toMatchObject({ resourceType: 'Task', status: 'requested', intent: 'order', focus: { reference: 'Procedure/fx-2' } });
+    expect(task).toMatchObject({ resourceType: 'Task', status: 'requested', intent: 'order', focus: { reference: 'Procedure/ig-fx-2' } });
     expect(r4Errors(task)).toEqual([]);
   });
 
@@ -228,12 +229,12 @@ describe('valid FHIR R4 out', () => {
 
 describe('systemActions (CDS_SYSTEM_ACTIONS=physician-tasks, off by default)', () => {
   it('off: the Task is a card suggestion; on: a systemAction, and the card no longer offers it', async () => {
-    const off = await discharge('igrt-unsigned-last-fraction', 'enc-2', { prefetch: true, userId: THERAPIST });
+    const off = await discharge('ig', 'ig-enc-2', { prefetch: true, userId: THERAPIST });
     expect(off.systemActions).toBeUndefined();
     const { app: withActions } = testApp({ CDS_SYSTEM_ACTIONS: 'physician-tasks' });
     const res = await request(withActions)
       .post(DISCHARGE)
-      .send(encounterDischargeRequest(goldenCase('igrt-unsigned-last-fraction'), 'enc-2', { prefetch: true, userId: THERAPIST }));
+      .send(encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true, userId: THERAPIST }));
     const body = res.body as CdsResponse;
     expect(body.systemActions).toHaveLength(1);
     expect(body.systemActions![0]).toMatchObject({ type: 'create', resource: { resourceType: 'Task' } });
