@@ -253,7 +253,9 @@ export class FactReader {
       prescription: this.prescriptionOf(procedure),
       ammRecords: [],
       imageApprovals: [],
-      summaries: [],
+      // The summaries it belongs to (map lookups): a phase's D-COUNT counts every fraction record in hand, focused
+      // or not, so that a discharge does not call the course's other recorded sessions missing.
+      summaries: this.summaries().summariesOf(procedure),
       numberInPhase: null,
       numberInPlan: null,
       factSources: [],
