@@ -7,7 +7,7 @@ import type { Finding, SessionDetermination } from '../../src/engine/types.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { testApp } from '../helpers/app.js';
 import { codesCardOf, sessionOf as sessionOfCard } from '../helpers/cards.js';
-import { goldenCase } from '../helpers/cases.js';
+import { scenario } from '../helpers/cases.js';
 import { EHR, encounterDischargeRequest, orderSignRequest, resourcesOf, type Resource } from '../helpers/hook-requests.js';
 import { mockFhirServer, useStandInEhr } from '../helpers/mock-fhir.js';
 
@@ -113,14 +113,14 @@ describe('I-SIGN: a signer whose PractitionerRole could not be read', () => {
 });
 
 describe('a prefetch Bundle whose entry is an error OperationOutcome', () => {
-  const golden = goldenCase('acro-4-breast-tangents-amm');
+  const golden = scenario('a4');
   const failed = {
     resourceType: 'Bundle',
     type: 'searchset',
     entry: [{ resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] }, search: { mode: 'outcome' } }],
   };
   const withErrors = () => {
-    const body = encounterDischargeRequest(golden, 'enc-1', { prefetch: true }) as { prefetch: Record<string, unknown> };
+    const body = encounterDischargeRequest(golden, 'a4-enc-1', { prefetch: true }) as { prefetch: Record<string, unknown> };
     body.prefetch.ammRecords = failed;
     body.prefetch.ammRecordSignatures = failed;
     return body;
@@ -134,7 +134,7 @@ describe('a prefetch Bundle whose entry is an error OperationOutcome', () => {
 
   it('with a fhirServer: the key is searched there, as for an OperationOutcome in place of the Bundle', async () => {
     const server = mockFhirServer(EHR, resourcesOf(golden));
-    const complete = sessionOf(await post(DISCHARGE, encounterDischargeRequest(golden, 'enc-1', { prefetch: true })));
+    const complete = sessionOf(await post(DISCHARGE, encounterDischargeRequest(golden, 'a4-enc-1', { prefetch: true })));
     const session = sessionOf(
       await post(DISCHARGE, {
         ...withErrors(),
@@ -148,7 +148,7 @@ describe('a prefetch Bundle whose entry is an error OperationOutcome', () => {
   });
 
   it('an outcome that only warns about the search leaves the answer as it is', async () => {
-    const body = encounterDischargeRequest(golden, 'enc-1', { prefetch: true }) as { prefetch: Record<string, { entry: unknown[] }> };
+    const body = encounterDischargeRequest(golden, 'a4-enc-1', { prefetch: true }) as { prefetch: Record<string, { entry: unknown[] }> };
     body.prefetch.ammRecords!.entry.push({
       resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'informational' }] },
       search: { mode: 'outcome' },
@@ -159,8 +159,8 @@ describe('a prefetch Bundle whose entry is an error OperationOutcome', () => {
 
 describe('77387-26 when the AMM records could not be read and the next fraction has begun', () => {
   it('the card does not say "once the guidance is signed": it is not confirmed, and A-RECORD says what decides it', async () => {
-    const golden = goldenCase('amm-record-unsigned-next-started');
-    const body = await post(DISCHARGE, encounterDischargeRequest(golden, 'enc-1', { prefetch: { omit: ['ammRecords', 'ammRecordSignatures'] } }));
+    const golden = scenario('am');
+    const body = await post(DISCHARGE, encounterDischargeRequest(golden, 'am-enc-1', { prefetch: { omit: ['ammRecords', 'ammRecordSignatures'] } }));
     expect(body.cards[0]!.summary).toContain('77387-26 not confirmed');
     expect(body.cards[0]!.summary).not.toContain('once the guidance is signed');
     const record = sessionOf(body).findings.find((f) => f.rule === 'A-RECORD')!;
@@ -168,22 +168,20 @@ describe('77387-26 when the AMM records could not be read and the next fraction 
   });
 });
 
-describe('D-COUNT at encounter-discharge (Patient-6: a phase reports 2 fractions, the record holds 1)', () => {
-  const patient6 = {
-    bundle: JSON.parse(readFileSync(new URL('../../../shared/examples/codex-ig/Patient-6.2026.bundle.json', import.meta.url), 'utf8')) as unknown,
-  };
+describe('D-COUNT at encounter-discharge (scenario x6: a phase reports 3 fractions, the record holds 2)', () => {
+  const x6 = scenario('x6');
 
   it("with every fraction of the course in hand: D-COUNT for the session's phase, an information card (a feed problem)", async () => {
-    const body = await post(DISCHARGE, encounterDischargeRequest(patient6, 'RadiotherapyTreatmentSession-2', { prefetch: true }));
+    const body = await post(DISCHARGE, encounterDischargeRequest(x6, 'x6-enc-2', { prefetch: true }));
     const phaseCard = body.cards.find((c) => c.source.topic?.code === 'D-COUNT')!;
     expect(phaseCard.indicator).toBe('info');
     const part = phaseCard.extension![DETERMINATION_EXTENSION] as { phase: string; findings: Finding[] };
-    expect(part.phase).toBe('Procedure/RadiotherapyTreatedPhase-05-Prostate-Phase1');
-    expect(part.findings[0]!.message).toMatch(/reports 2 fractions delivered, but the record holds Treated Fractions for 1 session/);
+    expect(part.phase).toBe('Procedure/x6-phase-1');
+    expect(part.findings[0]!.message).toMatch(/reports 3 fractions delivered, but the record holds Treated Fractions for 2 sessions/);
   });
 
   it('with only a window of the latest fractions (more pages): no count, so nothing is called missing', async () => {
-    const body = encounterDischargeRequest(patient6, 'RadiotherapyTreatmentSession-2', { prefetch: true }) as {
+    const body = encounterDischargeRequest(x6, 'x6-enc-2', { prefetch: true }) as {
       prefetch: Record<string, Record<string, unknown>>;
     };
     body.prefetch.latestFractions!.link = [{ relation: 'next', url: `${EHR}/Procedure?page=2` }];
@@ -195,7 +193,7 @@ describe('D-COUNT at encounter-discharge (Patient-6: a phase reports 2 fractions
 
 describe('coverage that could not be read is not "no coverage on file"', () => {
   it('order-sign without the coverage key: the authorization request says it could not be read', async () => {
-    const golden = goldenCase('order-authorized-lower-level');
+    const golden = scenario('au');
     const body = await post(ORDER_SIGN, orderSignRequest(golden, { prefetch: { omit: ['coverage'] } }));
     const texts = JSON.stringify(body.cards.flatMap((c: Card) => c.suggestions ?? []));
     expect(texts).toContain('could not be read');
