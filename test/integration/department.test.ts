@@ -5,17 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { todayAtClinic } from '../../src/dates.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { SCENARIOS_DIR, scenarioFile } from '../helpers/cases.js';
-import {
-  cli,
-  copyInto,
-  goldenFiles,
-  removeTempDirs,
-  ndjsonLines,
-  patientOf,
-  readJson,
-  tempDir,
-  writeNdjsonExport,
-} from '../helpers/department.js';
+import { cli, copyInto, goldenFiles, removeTempDirs, ndjsonLines, patientOf, readJson, tempDir, writeNdjsonExport } from '../helpers/department.js';
 
 /**
  * `rt-billing evaluate` on a department (issue 16): a folder of Bundles, a folder of Bulk Data NDJSON; per-patient

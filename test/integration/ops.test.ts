@@ -55,9 +55,7 @@ describe('health and metrics', () => {
     nock('https://ehr.example.org').get(/.*/).reply(503, 'down').persist();
     await request(app)
       .post('/cds-services/rt-billing-encounter-discharge')
-      .send(
-        encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
-      );
+      .send(encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
     nock.cleanAll();
     expect((await request(app).get('/metrics')).text).toMatch(/rt_billing_fhir_fetch_errors_total\{reason="http-503"\} [1-9]/);
   });

@@ -87,12 +87,7 @@ describe.skipIf(!servicesAvailable && !servicesRequired)('two replicas sharing R
 
   it('a card issued by one replica takes feedback through the other; the feedback is read through either, and survives kill -9 of the writer', async () => {
     const service = '/cds-services/rt-billing-encounter-discharge';
-    const hook = await post(
-      b,
-      service,
-      token(`${BASE}${service}`),
-      encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }),
-    );
+    const hook = await post(b, service, token(`${BASE}${service}`), encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }));
     expect(hook.status).toBe(200);
     const card = ((await hook.json()) as { cards: { uuid: string }[] }).cards[0]!.uuid;
     const res = await post(a, `${service}/feedback`, token(`${BASE}${service}/feedback`), {

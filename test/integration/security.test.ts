@@ -199,9 +199,7 @@ describe('outbound fetches', () => {
       .persist();
     const res = await request(small)
       .post('/cds-services/rt-billing-encounter-discharge')
-      .send(
-        encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }),
-      );
+      .send(encounterDischargeRequest(scenario('a1'), 'a1-enc-1', { prefetch: false, fhirServer: 'https://ehr.example.org/fhir' }));
     expect(res.status).toBe(412);
     expect(errorText(res.body)).toMatch(/could not read .* from the FHIR server/);
     nock.cleanAll();

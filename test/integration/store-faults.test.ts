@@ -45,8 +45,7 @@ const post = (service: Spawned, path: string, body: unknown, bearer = token(path
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
     body: JSON.stringify(body),
   });
-const orderSign = (service: Spawned, bearer = token(ORDER)) =>
-  post(service, ORDER, orderSignRequest(scenario('au'), { prefetch: true }), bearer);
+const orderSign = (service: Spawned, bearer = token(ORDER)) => post(service, ORDER, orderSignRequest(scenario('au'), { prefetch: true }), bearer);
 const issueCards = async (service: Spawned): Promise<string[]> => {
   const res = await post(service, DISCHARGE, encounterDischargeRequest(scenario('ig'), 'ig-enc-2', { prefetch: true }));
   expect(res.status).toBe(200);

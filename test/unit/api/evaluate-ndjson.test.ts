@@ -24,11 +24,7 @@ describe('POST /api/v1/evaluate with application/fhir+ndjson', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
     const lines = ndjsonLines(res.text);
-    expect(lines.map((l) => l.patient ?? 'summary')).toEqual([
-      'Patient/a1-pt-40117',
-      'Patient/a2-pt-40232',
-      'summary',
-    ]);
+    expect(lines.map((l) => l.patient ?? 'summary')).toEqual(['Patient/a1-pt-40117', 'Patient/a2-pt-40232', 'summary']);
     const { patient: _p, ...first } = lines[0]!;
     expect(first).toEqual(JSON.parse(JSON.stringify(determineBundle(scenario('a1').bundle, { asOf: todayAtClinic(null) }))));
     expect((lines[1]!.sessions as { deliveryCode: string }[]).map((s) => s.deliveryCode)).toEqual(['77407', '77407']);

@@ -20,9 +20,7 @@ describe('POST /api/v1/report', () => {
   });
 
   it('NDJSON: the report of every patient posted', async () => {
-    const resources = (scenario('a1').bundle as { entry: { resource: unknown }[] }).entry.map((e) =>
-      JSON.stringify(e.resource),
-    );
+    const resources = (scenario('a1').bundle as { entry: { resource: unknown }[] }).entry.map((e) => JSON.stringify(e.resource));
     const res = await request(app)
       .post('/api/v1/report')
       .set('Content-Type', 'application/fhir+ndjson')
