@@ -1,7 +1,7 @@
-// Builders for the FHIR R4 shapes the service reads (../shared/spec/fhir-input.md when present; the README's "How
-// FHIR is read" otherwise): CodeX RT prescriptions, plans, treated fractions and phases, sessions, image approvals,
-// AMM records and their signatures, coverage, authorizations and charges. Plain ESM, no dependency: the fixture
-// generator (scripts/make-fixtures.mjs) and the scenarios (scripts/scenarios.mjs) use it.
+// Builders for the FHIR R4 shapes the service reads (the README's "Integrator guide: the FHIR the service reads";
+// ../shared/spec/fhir-input.md when it is beside the repository): CodeX RT prescriptions, plans, treated fractions and
+// phases, sessions, image approvals, AMM records and their signatures, coverage, authorizations and charges. Plain ESM,
+// no dependency: the fixture generator (scripts/make-fixtures.mjs) and the scenarios (scripts/scenarios.mjs) use it.
 //
 // Every record belongs to one made-up clinic, the Lakeshore Radiation Center in Chicago: two radiation oncologists,
 // one linac, one treatment room (place of service 11, America/Chicago) and two payers (Medicare and a commercial
