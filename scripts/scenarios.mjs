@@ -277,7 +277,7 @@ export const SCENARIOS = [
     build() {
       const r = new PatientRecord({
         tag: 'il',
-        payer: 'commercial',
+        payer: 'medicare',
         patient: { id: 'pt-40794', family: 'Abernathy', given: 'Cole', gender: 'male', birthDate: '1967-12-11', mrn: 'LRC-040794' },
       });
       const { plan } = courseAndPlan(r, {

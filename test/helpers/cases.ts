@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { CASES_DIR } from './shared.js';
 
 /**
  * The project's own scenarios (written by scripts/make-fixtures.mjs from scripts/scenarios.mjs): one made-up patient
@@ -95,4 +96,16 @@ export function demoPatient(tag: string): string {
   const found = index.patients.find((p) => p.patient.startsWith(`${tag}-`));
   if (!found) throw new Error(`no demo patient ${tag} in fixtures/index.json`);
   return found.patient;
+}
+
+export { CASES_DIR };
+
+/**
+ * One golden case of ../shared/cases by name: acceptance material kept outside the repository. Use it only under
+ * `describe.skipIf(!sharedAvailable)` (test/helpers/shared.ts); for a record to exercise the service, take a scenario.
+ */
+export function goldenCase(name: string): GoldenCase {
+  const found = goldenCases(CASES_DIR).find((c) => c.name === name);
+  if (!found) throw new Error(`no golden case ${name} in ${CASES_DIR}`);
+  return found;
 }

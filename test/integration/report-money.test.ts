@@ -1,22 +1,25 @@
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SessionDetermination } from '../../src/engine/types.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { reportFromInput } from '../../src/report/collect.js';
 import { renderReport } from '../../src/report/html.js';
-import { CASES_DIR, goldenCase } from '../helpers/cases.js';
+import { patientIdOf } from '../helpers/hook-requests.js';
+import { scenario, scenarioFile } from '../helpers/cases.js';
 
 /**
  * Money as reviewers and managers think of it (issue 21): billable, at risk until signed, lost — per session in the
  * determination, and for the department in the report, beside (not inside) the charges to fix.
  */
 const OPTIONS = { asOf: '2026-11-25', clinicTimeZone: 'America/Chicago' };
-const sessionsOf = (name: string) => determineBundle(goldenCase(name).bundle, OPTIONS).sessions;
+const sessionsOf = (tag: string) => determineBundle(scenario(tag).bundle, OPTIONS).sessions;
 const price = (session: SessionDetermination, code: string) => session.estimate?.lines.find((l) => l.code === code)?.amount ?? null;
 
-describe.skipIf(!existsSync(CASES_DIR))('money per session', () => {
+describe('money per session', () => {
   it('77387-26 pending: at risk until signed, not in the billable amount', () => {
-    const pending = sessionsOf('igrt-unsigned-last-fraction').find((s) => s.igrtStatus === 'pending')!;
+    const pending = sessionsOf('ig').find((s) => s.igrtStatus === 'pending')!;
     const unit = price(pending, '77387-26')!;
     expect(unit).toBeGreaterThan(0);
     expect(pending.money).toMatchObject({ atRisk: unit, lost: 0, noCode: false });
@@ -24,7 +27,7 @@ describe.skipIf(!existsSync(CASES_DIR))('money per session', () => {
   });
 
   it('77387-26 signed after the next fraction: lost, priced as the unit a signed session bills', () => {
-    const sessions = sessionsOf('amm-record-unsigned-next-started');
+    const sessions = sessionsOf('am');
     const lost = sessions.find((s) => s.igrtStatus === 'not-supportable')!;
     const billed = sessions.find((s) => s.igrtStatus === 'billable')!;
     expect(lost.money).toMatchObject({ atRisk: 0, lost: price(billed, '77387-26') });
@@ -32,13 +35,21 @@ describe.skipIf(!existsSync(CASES_DIR))('money per session', () => {
   });
 
   it('a session whose code cannot be derived: no code (lost until the record is completed), nothing priced', () => {
-    const [session] = sessionsOf('missing-technique');
+    const [session] = sessionsOf('mt');
     expect(session!.money).toEqual({ billable: 0, atRisk: 0, lost: 0, noCode: true });
   });
 });
 
-describe.skipIf(!existsSync(CASES_DIR))('the report on the golden cases', async () => {
-  const data = await reportFromInput(CASES_DIR, undefined, undefined, OPTIONS);
+/**
+ * A department of Medicare patients from the scenarios: one 77387-26 pending (ig), two lost (am's unsigned tracking
+ * log, il's late approval), one session without a code (mt), and clean courses (a1, a2, a4).
+ */
+const DEPARTMENT = mkdtempSync(join(tmpdir(), 'rt-billing-money-'));
+for (const tag of ['a1', 'a2', 'a4', 'ig', 'il', 'am', 'mt']) copyFileSync(scenarioFile(tag), join(DEPARTMENT, `${tag}.json`));
+afterAll(() => rmSync(DEPARTMENT, { recursive: true, force: true }));
+
+describe('the report on a department of scenarios', async () => {
+  const data = await reportFromInput(DEPARTMENT, undefined, undefined, OPTIONS);
   const html = renderReport(data, { interactive: false });
 
   it('lost and at-risk amounts count the 77387-26 units and the sessions without a code, apart from the charges', () => {
@@ -57,14 +68,14 @@ describe.skipIf(!existsSync(CASES_DIR))('the report on the golden cases', async 
     const severities = data.actions.map((a) => a.severity);
     expect(severities).toEqual([...severities].sort((a, b) => (a === b ? 0 : a === 'critical' ? -1 : 1)));
     const lostUnit = data.actions.find((a) => a.rule === 'I-SIGN' && a.severity === 'critical')!;
-    expect(lostUnit).toMatchObject({ patient: 'Patient/pat-igrt-approved-after-next-fraction', date: '2026-06-01' });
+    expect(lostUnit).toMatchObject({ patient: `Patient/${patientIdOf(scenario('il'))}`, date: '2026-02-23' });
     expect(lostUnit.amount).toBeGreaterThan(0);
     expect(html).toContain('data-filter="actions"');
   });
 
   it('signature timeliness per physician: in time, late, and the median time to sign', () => {
-    const [physician] = data.timeliness;
-    expect(physician).toMatchObject({ physician: 'Practitioner/dr-ro', late: 1 });
+    const physician = data.timeliness.find((p) => p.physician === 'Practitioner/dr-raman'); // il's late approval
+    expect(physician).toMatchObject({ late: 1 });
     expect(physician!.inTime).toBeGreaterThan(0);
     expect(physician!.medianHours).toBeGreaterThan(0);
   });
