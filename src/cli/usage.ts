@@ -26,7 +26,10 @@ export const COMMANDS = {
       ['--out FILE', 'write there instead of stdout'],
       ...DATES,
     ],
-    examples: ['rt-billing evaluate fixtures/a4-acro-4-breast-tangents-amm.json', 'rt-billing evaluate export/ --format ndjson --out results.ndjson'],
+    examples: [
+      'rt-billing evaluate fixtures/a4-left-breast-breath-hold-surface-monitored.json',
+      'rt-billing evaluate export/ --format ndjson --out results.ndjson',
+    ],
   },
   report: {
     synopsis: 'rt-billing report PATH --html FILE [--as-of DATE] [--time-zone ZONE]',
