@@ -118,7 +118,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app and demo in
     await section.getByRole('button', { name: 'encounter-discharge ig-enc-2' }).click();
     const card = section.locator('li.card[data-rule="I-SIGN"]');
     await card.waitFor();
-    expect(await card.innerText()).toContain('Approve the images of 2026-06-02 before the next fraction to bill 77387-26');
+    expect(await card.innerText()).toContain('Approve the images of 2026-03-10 before the next fraction to bill 77387-26');
     expect(await card.locator('.card-detail').innerHTML()).toContain('<strong>');
     await section.locator('li.card').first().locator('a[data-link-type="smart"]').click();
     await page.waitForURL(/\/smart-app\/index\.html/);
