@@ -75,7 +75,13 @@ async function review(client: Client): Promise<void> {
     const determination = await evaluate(client, bundle);
     const evidence = new EvidenceIndex(bundle.entry.map((e) => e.resource));
     replaceMain(
-      renderReview(determination, { evidence, focus: focusOf(client), reload: () => void review(client), reportLink: reportLink(client, bundle) }),
+      renderReview(determination, {
+        evidence,
+        focus: focusOf(client),
+        reload: () => void review(client),
+        reportLink: reportLink(client, bundle),
+        patient: patient as ReviewContext['patient'],
+      }),
     );
   } catch (error) {
     showProblem(error instanceof Problem ? error : new Problem('fhir-server-down', 'The record could not be read.'), () => void review(client));
