@@ -4,6 +4,7 @@ import { h, severityBadge } from './dom.js';
 import { courseMoney, moneyText, sessionMoney } from './money.js';
 import { phasesSection } from './phases.js';
 import { evidenceItem, type EvidenceIndex } from './evidence.js';
+import { reviewPanel, STATUS_TEXT, type ReviewBook } from './review-state.js';
 import { deadlineText, information, RANK, toActOn, type WorkItem } from './worklist.js';
 
 /** The most severe finding, the first of its severity (findings are sorted by severity, then rule). */
@@ -29,7 +30,12 @@ export interface ReviewContext {
   readonly reportLink?: HTMLElement;
   /** The patient, for the CSV export (id and MRN). */
   readonly patient?: CsvContext['patient'];
+  /** The sessions' review states (the service keeps them), when the app could ask. */
+  readonly reviews?: ReviewBook;
 }
+
+/** What the session is known by for its review state: its Encounter, else its first fraction. */
+const sessionRef = (session: SessionDetermination): string => session.encounter ?? session.fractions[0] ?? '';
 
 function findingList(findings: readonly Finding[], context: ReviewContext): HTMLElement {
   if (findings.length === 0) return h('p', { class: 'muted' }, 'No findings: nothing missing.');
@@ -100,7 +106,19 @@ function sessionDetail(session: SessionDetermination, context: ReviewContext): H
     ),
     h('h3', {}, 'Findings'),
     findingList(session.findings, context),
+    context.reviews ? reviewPanel(sessionRef(session), context.reviews, () => markReviewed(session, context)) : null,
   );
+}
+
+/** The review state beside the session's date in the table. */
+function reviewMark(session: SessionDetermination, context: ReviewContext): HTMLElement {
+  const state = context.reviews?.get(sessionRef(session));
+  return h('span', { class: 'review-mark small', 'data-review-mark': sessionRef(session) }, state ? STATUS_TEXT[state.status] : '');
+}
+
+function markReviewed(session: SessionDetermination, context: ReviewContext): void {
+  const mark = document.querySelector<HTMLElement>(`[data-review-mark="${CSS.escape(sessionRef(session))}"]`);
+  if (mark) mark.replaceWith(reviewMark(session, context));
 }
 
 function orderDetail(order: OrderDetermination, context: ReviewContext): HTMLElement {
@@ -164,7 +182,7 @@ const COLUMNS: readonly (readonly [string, boolean])[] = [
   ['Worst finding', false],
 ];
 
-function sessionsTable(determination: Determination, select: (session: SessionDetermination) => void): HTMLElement {
+function sessionsTable(determination: Determination, select: (session: SessionDetermination) => void, context: ReviewContext): HTMLElement {
   const rows = determination.sessions.map((session) => {
     const button = h(
       'button',
@@ -178,7 +196,7 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
     return h(
       'tr',
       { class: severity && severity !== 'info' ? `row-${severity}` : undefined, 'data-fractions': session.fractions.join(',') },
-      h('th', { scope: 'row' }, button),
+      h('th', { scope: 'row' }, button, reviewMark(session, context)),
       h('td', { class: 'wide' }, session.fractions.length),
       h('td', { class: 'wide' }, `${facts.modalities.join(', ') || '?'} / ${facts.techniques.join(', ') || '?'}`),
       h('td', { class: 'wide' }, facts.photonIsocenters ?? '—'),
@@ -442,7 +460,7 @@ export function renderReview(determination: Determination, context: ReviewContex
       context.reportLink ?? null,
       context.reload ? reloadButton(context.reload) : null,
     ),
-    sessionsTable(determination, selectSession),
+    sessionsTable(determination, selectSession, context),
     phasesSection(determination),
     ordersTable(determination, selectOrder),
     detail,

@@ -133,6 +133,26 @@ describe.skipIf(!browserAvailable && !browserRequired)('reviewer app at 800×600
     await x6.close();
   });
 
+  it('a reviewer marks a session sent to the physician, with a note; the service keeps it, and the next launch shows it', async () => {
+    const page = await open('ig-pat-igrt-unsigned-last-fraction');
+    await page.locator('#sessions tbody tr').nth(1).locator('button').click();
+    await page.locator('#review-status').selectOption('sent-to-physician');
+    await page.locator('#review-note').fill('Asked Dr Rivera to approve the images today');
+    await page.locator('#review-save').click();
+    await expect.poll(() => text(page, '#review-saved')).toBe('Saved.');
+    expect(await text(page, '.review-current')).toMatch(/^Sent to the physician · no user named · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    expect(await text(page, '[data-review-mark="Encounter/ig-enc-2"]')).toBe('Sent to the physician');
+    await page.close();
+
+    const again = await open('ig-pat-igrt-unsigned-last-fraction');
+    expect(await text(again, '[data-review-mark="Encounter/ig-enc-2"]')).toBe('Sent to the physician');
+    expect(await text(again, '[data-review-mark="Encounter/ig-enc-1"]')).toBe('');
+    await again.locator('#sessions tbody tr').nth(1).locator('button').click();
+    expect(await text(again, '.review-note')).toBe('Asked Dr Rivera to approve the images today');
+    expect(await again.locator('#review-status').inputValue()).toBe('sent-to-physician');
+    await again.close();
+  });
+
   it('raised no uncaught page errors', () => {
     expect(pageErrors).toEqual([]);
   });
