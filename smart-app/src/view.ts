@@ -165,7 +165,7 @@ function moneyCell(session: SessionDetermination): HTMLElement {
 }
 
 /**
- * The sessions' columns; the `wide` ones are hidden in a narrow frame (an EHR's 800×600 window), where a row shows the
+ * The sessions' columns; the `wide` ones are hidden in a narrow frame (an EHR's 800×600 window, anything below 75rem), where a row shows the
  * date, the code to bill, the 77387-26 status, the money and the worst finding.
  */
 const COLUMNS: readonly (readonly [string, boolean])[] = [
@@ -303,7 +303,12 @@ function summary(determination: Determination): HTMLElement {
       'money-billable',
       moneyText(money.billable),
       estimate
-        ? `${estimate.payer}${estimate.state ? ` ${estimate.state}` : ''}, ${estimate.setting}; rates from ${estimate.source.split(';')[0]}`
+        ? h(
+            'span',
+            {},
+            `${estimate.payer}${estimate.state ? ` ${estimate.state}` : ''}, ${estimate.setting}`,
+            h('span', { class: 'tile-source' }, `; rates from ${estimate.source.split(';')[0]}`),
+          )
         : 'no payer on file: not priced',
     ),
     tile(
@@ -326,7 +331,7 @@ function summary(determination: Determination): HTMLElement {
       '77412 share (CMS expects ~35%)',
       'level3-share',
       'Not judged (one patient)',
-      `77412 on ${utilization.level3} of ${utilization.sessions} sessions; rule A-UTIL is judged over a department (report)`,
+      `77412 on ${utilization.level3} of ${utilization.sessions} sessions; A-UTIL is judged in the department report`,
     ),
   );
 }
