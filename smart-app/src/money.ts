@@ -13,14 +13,13 @@ export interface Amount {
 
 /**
  * Where a session's money stands: **billable** (lines to bill), **at risk until signed** (77387-26 pending a
- * physician's approval before the next treatment) and **lost** (a 77387-26 not supportable, a delivery with no
- * supportable code).
+ * physician's approval before the next treatment) and **lost** (a 77387-26 not supportable, a session with no code).
  */
 export interface SessionMoney {
   readonly billable: Amount;
   readonly atRisk: Amount;
   readonly lost: Amount;
-  /** The session has no code to bill at all (nothing the facts describe can be billed). */
+  /** No delivery code can be billed until the record is completed (the service's `money.noCode`). */
   readonly noCode: boolean;
   /** Its 77387-26 is lost (guidance delivered, its approval not in time). */
   readonly igrtLost: boolean;
@@ -40,18 +39,22 @@ const add = (a: Amount, b: Amount): Amount => ({ amount: cents(a.amount + b.amou
 const item = (amount: number | null | undefined): Amount =>
   typeof amount === 'number' ? { amount, items: 1, unpriced: 0 } : { amount: 0, items: 1, unpriced: 1 };
 
+/**
+ * A session's money as the service priced it (`session.money`: billable, at risk until signed, lost), each counted
+ * as one item per session; an amount the service could not price (no payer, no rate, the site unknown) is counted
+ * unpriced. A session with no code (`money.noCode`: a fact missing) is lost, its amount unknown.
+ */
 export function sessionMoney(session: SessionDetermination): SessionMoney {
-  const priced = (code: string) => session.estimate?.lines.find((line) => line.code === code)?.amount;
-  const linesWith = (status: 'bill' | 'pending') =>
-    session.lines.filter((line) => line.status === status).reduce((sum, line) => add(sum, item(priced(line.code))), NONE);
-  const noCode = session.supportedDeliveryCode === null;
+  const { money } = session;
+  const has = (status: 'bill' | 'pending') => session.lines.some((line) => line.status === status);
   const igrtLost = session.igrtStatus === 'not-supportable';
-  // What is lost as the service priced it; without a price (no payer), each lost item is counted unpriced.
-  const lostPriced = session.lost?.lines.reduce((sum, line) => add(sum, item(line.amount)), NONE);
-  const lost = lostPriced ?? { amount: 0, items: Number(noCode) + Number(igrtLost), unpriced: Number(noCode) + Number(igrtLost) };
-  // A delivery with no code at all (out of family, facts missing) has nothing to price: counted, not priced.
-  const unpricedNoCode = noCode && session.deliveryCode === null && lostPriced ? item(null) : NONE;
-  return { billable: linesWith('bill'), atRisk: linesWith('pending'), lost: add(lost, unpricedNoCode), noCode, igrtLost };
+  return {
+    billable: has('bill') ? item(money.billable) : NONE,
+    atRisk: has('pending') ? item(money.atRisk) : NONE,
+    lost: add(igrtLost ? item(money.lost) : NONE, money.noCode ? item(null) : NONE),
+    noCode: money.noCode,
+    igrtLost,
+  };
 }
 
 export function courseMoney(determination: Determination): CourseMoney {

@@ -86,7 +86,16 @@ describe('money (smart-app/src/money.ts)', () => {
     expect(moneyText(courseMoney(x6).atRisk)).toBe('not priced');
     expect(courseMoney(x6).summaryOnlyFractions).toBe(1);
     expect(courseMoney(demo('x4-patient-xrts-04-22b')).summaryOnlyFractions).toBe(10);
-    const noCode: SessionDetermination = { ...x6.sessions[0]!, deliveryCode: null, supportedDeliveryCode: null, lines: [], lost: null };
+    const base = x6.sessions[0]!;
+    const noCode: SessionDetermination = {
+      ...base,
+      deliveryCode: null,
+      supportedDeliveryCode: null,
+      lines: [],
+      igrtStatus: 'none',
+      money: { billable: 0, atRisk: 0, lost: 0, noCode: true },
+    };
     expect(sessionMoney(noCode)).toMatchObject({ noCode: true, lost: { items: 1, unpriced: 1 } });
+    expect(courseMoney({ ...x6, sessions: [noCode] }).sessionsWithoutCode).toBe(1);
   });
 });
