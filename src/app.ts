@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { SERVICES } from '../cds-services/index.js';
 import { evaluateRouter, JSON_TYPES } from './api/evaluate.js';
 import { fhirServerCheck } from './api/fhir-servers.js';
+import { reviewStateRouter } from './api/review-state.js';
+import { SqliteReviewStore, type ReviewStore } from './api/review-store.js';
 import { FEEDBACK_PAGE_DEFAULT, FEEDBACK_PAGE_MAX, type FeedbackStore } from './cds/feedback-store.js';
 import { cdsRouter } from './cds/router.js';
 import { rulesPage } from './cds/rules-page.js';
@@ -29,6 +31,8 @@ export interface AppDependencies {
   readonly config: Config;
   readonly logger: Logger;
   readonly feedback: FeedbackStore;
+  /** The reviewer app's review states (SQLite in memory unless given: start.ts gives the configured store). */
+  readonly reviews?: ReviewStore;
   readonly services?: readonly CdsService[];
   /** JWT replay cache (memory by default; Redis for replicas). */
   readonly replay?: ReplayCache;
@@ -46,6 +50,7 @@ export function createApp({
   config,
   logger,
   feedback,
+  reviews = new SqliteReviewStore(':memory:'),
   services = SERVICES,
   replay = new MemoryReplayCache(),
   issuedCards = new MemoryIssuedCards(),
@@ -136,12 +141,14 @@ export function createApp({
   // Browsers ask for /favicon.ico on every page (the JSON ones too); a 404 there is an error in their console.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/smart-app/favicon.svg'));
   app.use('/smart-app', cacheable, express.static(SMART_APP_DIR, { index: 'index.html', fallthrough: true }));
+  const authenticateApi = apiAuthentication(config, logger, metrics, { failures });
   app.use(
-    evaluateRouter(apiAuthentication(config, logger, metrics, { failures }), parseJson, {
+    evaluateRouter(authenticateApi, parseJson, {
       bodyLimit: config.BODY_LIMIT,
       clinicTimeZone: config.CLINIC_TIME_ZONE ?? null,
     }),
   );
+  app.use(reviewStateRouter(authenticateApi, parseFeedbackJson, reviews, config.FHIR_SERVER_ALLOWLIST));
   app.use(fhirServerCheck(new FhirServerAllowlist(config.FHIR_SERVER_ALLOWLIST)));
   app.get('/api/v1/feedback', adminOnly(config, failures), async (req, res) => {
     const service = typeof req.query.service === 'string' ? req.query.service : undefined;

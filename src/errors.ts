@@ -76,7 +76,7 @@ export class UpstreamError extends Error {
 }
 
 /** The stores the service depends on, as callers are told about them. */
-export type StoreName = 'feedback store' | 'replay cache';
+export type StoreName = 'feedback store' | 'review store' | 'replay cache';
 
 /** How long a caller is asked to wait (`Retry-After`) when a store is unreachable: Redis and PostgreSQL reconnect within 2 s. */
 export const STORE_RETRY_AFTER_S = 5;

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { PgReviewStore } from './api/pg-review-store.js';
+import { SqliteReviewStore, type ReviewStore } from './api/review-store.js';
 import { createApp } from './app.js';
 import { SqliteFeedbackStore, type FeedbackStore } from './cds/feedback-store.js';
 import { PgFeedbackStore } from './cds/pg-feedback-store.js';
@@ -23,28 +25,36 @@ export interface RunningService {
 }
 
 /** Shared state goes to Redis and PostgreSQL when configured (replicas), else memory and SQLite. */
-async function stores(config: Config, logger: Logger): Promise<{ feedback: FeedbackStore; replay: ReplayCache; issuedCards: IssuedCards }> {
+async function stores(
+  config: Config,
+  logger: Logger,
+): Promise<{ feedback: FeedbackStore; reviews: ReviewStore; replay: ReplayCache; issuedCards: IssuedCards }> {
   const feedback = config.DATABASE_URL
     ? await PgFeedbackStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
     : new SqliteFeedbackStore(config.FEEDBACK_DB_PATH);
-  if (!config.REDIS_URL) return { feedback, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards() };
+  // Review states live beside feedback: the same PostgreSQL, or another table of the same SQLite file.
+  const reviews = config.DATABASE_URL
+    ? PgReviewStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
+    : new SqliteReviewStore(config.FEEDBACK_DB_PATH);
+  if (!config.REDIS_URL) return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards() };
   const redis = { timeoutMs: config.REDIS_TIMEOUT_MS, logger };
   const replay = new RedisReplayCache(config.REDIS_URL, redis);
   const issuedCards = new RedisIssuedCards(config.REDIS_URL, redis);
   // Commands fail at once while a connection is not open (no offline queue): let the first one open before listening.
   await Promise.all([replay.connected(), issuedCards.connected()]);
-  return { feedback, replay, issuedCards };
+  return { feedback, reviews, replay, issuedCards };
 }
 
 /** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const { feedback, replay, issuedCards } = await stores(config, logger);
+  const { feedback, reviews, replay, issuedCards } = await stores(config, logger);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;
   let draining = false;
   const app = createApp({
     config,
     logger,
     feedback,
+    reviews,
     replay,
     issuedCards,
     metrics: new Metrics(),
@@ -67,7 +77,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        void Promise.allSettled([feedback.close(), replay.close(), issuedCards.close()]).then(() => resolve());
+        void Promise.allSettled([feedback.close(), reviews.close(), replay.close(), issuedCards.close()]).then(() => resolve());
       });
       // Keep-alive connections with no request in flight would hold close() open: end them now.
       server.closeIdleConnections();

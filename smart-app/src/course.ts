@@ -76,10 +76,27 @@ export async function loadCourse(
     Promise.all(chunks.map((chunk) => search(`Provenance?target=${encodeURIComponent(chunk.join(','))}`))).then((lists) => lists.flat()),
     Promise.all([...readsNeeded].map(read)).then((lists) => lists.flat()),
   ]);
+  // The practitioners who performed, ordered or signed (their NPI for the CSV export). Optional: a read the EHR
+  // refuses (no Practitioner scope) or that fails costs only the NPI column.
+  const practitioners = new Set<string>(
+    [
+      ...procedures.flatMap((p) => ((p.performer as { actor?: unknown }[] | undefined) ?? []).map((x) => refOf(x.actor))),
+      ...requests.map((r) => refOf(r.requester)),
+      ...signatures.flatMap((s) => ((s.agent as { who?: unknown }[] | undefined) ?? []).map((a) => refOf(a.who))),
+    ].filter((ref): ref is string => !!ref && /^Practitioner(Role)?\/[A-Za-z0-9\-.]{1,64}$/.test(ref)),
+  );
+  const people = await Promise.all(
+    [...practitioners].map((ref) =>
+      get(ref).then(
+        (resource) => [resource as Resource],
+        () => [],
+      ),
+    ),
+  ).then((lists) => lists.flat());
 
   const seen = new Set<string>();
   const base = client.state.serverUrl.replace(/\/$/, '');
-  const entry = [...procedures, ...requests, ...records, ...encounters, ...coverage, ...claims, ...responses, ...signatures, ...extra]
+  const entry = [...procedures, ...requests, ...records, ...encounters, ...coverage, ...claims, ...responses, ...signatures, ...extra, ...people]
     .filter((resource) => {
       const key = `${resource.resourceType}/${resource.id}`;
       if (seen.has(key)) return false;

@@ -1,4 +1,4 @@
-import { renderCards, type Card } from './card-view.js';
+import { renderCards, type Card, type CardActions } from './card-view.js';
 import { errorMessage, h, replaceMain } from './dom.js';
 import { demoLaunchUrl } from './launch-context.js';
 
@@ -24,14 +24,55 @@ async function hook(serviceId: string, context: Record<string, unknown>): Promis
   return body.cards ?? [];
 }
 
-/** order-sign with the patient's prescriptions as draft orders, fetched from the demo FHIR server. */
+/**
+ * What the EHR does with a card: accepting a suggestion creates its resources on the demo FHIR server (as an EHR
+ * would, CDS Hooks 2.0 §Suggestion), dismissing it sends the reason; both send feedback to the service.
+ */
+function cardActions(serviceId: string): CardActions {
+  const feedback = async (item: Record<string, unknown>) => {
+    const response = await fetch(`${origin}/cds-services/${serviceId}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ feedback: [{ ...item, outcomeTimestamp: new Date().toISOString() }] }),
+    });
+    if (!response.ok) throw new Error(`feedback: HTTP ${response.status}`);
+  };
+  return {
+    async accept(card, suggestion) {
+      const created: string[] = [];
+      for (const action of suggestion.actions ?? []) {
+        if (action.type !== 'create' || !action.resource) continue;
+        const response = await fetch(`${fhirBase}/${action.resource.resourceType}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/fhir+json' },
+          body: JSON.stringify(action.resource),
+        });
+        if (!response.ok) throw new Error(`creating the ${action.resource.resourceType}: HTTP ${response.status}`);
+        const resource = (await response.json()) as { resourceType: string; id: string };
+        created.push(`${resource.resourceType}/${resource.id}`);
+      }
+      await feedback({ card: card.uuid, outcome: 'accepted', ...(suggestion.uuid ? { acceptedSuggestions: [{ id: suggestion.uuid }] } : {}) });
+      return `Accepted: created ${created.join(', ') || 'nothing'} on the demo FHIR server; feedback sent.`;
+    },
+    async override(card, reason, comment) {
+      await feedback({
+        card: card.uuid,
+        outcome: 'overridden',
+        overrideReason: { ...(reason ? { reason } : {}), ...(comment.trim() ? { userComment: comment.trim() } : {}) },
+      });
+      return `Dismissed${reason ? ` (${reason.display ?? reason.code})` : ''}; feedback sent.`;
+    },
+  };
+}
+
+/** order-sign with the patient's orders as draft orders, fetched from the demo FHIR server (see /demo/patients). */
 async function orderSign(p: DemoPatient): Promise<Card[]> {
   const bundle = (await (await fetch(`${fhirBase}/ServiceRequest?patient=Patient/${p.patient}`)).json()) as {
-    entry?: { resource: { intent?: string } & Record<string, unknown> }[];
+    entry?: { resource: { resourceType: string; id?: string } & Record<string, unknown> }[];
   };
   const drafts = (bundle.entry ?? [])
     .map((e) => e.resource)
-    .filter((r) => r.intent === 'original-order')
+    .filter((r) => p.orders.includes(`${r.resourceType}/${r.id}`))
     .map((r) => ({ resource: { ...r, status: 'draft' } }));
   return hook('rt-billing-order-sign', {
     userId: 'Practitioner/demo-user',
@@ -42,7 +83,7 @@ async function orderSign(p: DemoPatient): Promise<Card[]> {
 
 function patientSection(p: DemoPatient): HTMLElement {
   const results = h('div', { class: 'results', 'aria-live': 'polite', id: `results-${p.patient}` });
-  const run = (label: string, call: () => Promise<Card[]>) => {
+  const run = (label: string, serviceId: string, call: () => Promise<Card[]>) => {
     const button = h('button', { type: 'button' }, label);
     button.addEventListener('click', async () => {
       results.replaceChildren(h('p', { role: 'status', class: 'status' }, `Calling ${label}…`));
@@ -50,7 +91,11 @@ function patientSection(p: DemoPatient): HTMLElement {
         const cards = await call();
         results.replaceChildren(
           h('h4', {}, `Cards from ${label}`),
-          renderCards(cards, (link) => demoLaunchUrl(origin, { patient: p.patient, ...(link.appContext ? { appContext: link.appContext } : {}) })),
+          renderCards(
+            cards,
+            (link) => demoLaunchUrl(origin, { patient: p.patient, ...(link.appContext ? { appContext: link.appContext } : {}) }),
+            cardActions(serviceId),
+          ),
         );
       } catch (error) {
         results.replaceChildren(errorMessage('The hook call failed', error instanceof Error ? error.message : String(error)));
@@ -67,9 +112,9 @@ function patientSection(p: DemoPatient): HTMLElement {
     h(
       'div',
       { class: 'actions' },
-      p.orders.length > 0 ? run('order-sign', () => orderSign(p)) : null,
+      p.orders.length > 0 ? run('order-sign', 'rt-billing-order-sign', () => orderSign(p)) : null,
       p.encounters.map((encounter) =>
-        run(`encounter-discharge ${encounter.split('/')[1]}`, () =>
+        run(`encounter-discharge ${encounter.split('/')[1]}`, 'rt-billing-encounter-discharge', () =>
           hook('rt-billing-encounter-discharge', { userId: 'Practitioner/demo-user', patientId: p.patient, encounterId: encounter.split('/')[1] }),
         ),
       ),

@@ -28,6 +28,8 @@ export const SCOPES = [
     'Claim',
     'ClaimResponse',
   ].map((type) => `patient/${type}.rs`),
+  // The rendering practitioner's NPI in the CSV export: Practitioner is outside the patient compartment.
+  'user/Practitioner.rs',
 ].join(' ');
 
 const params = new URLSearchParams(window.location.search);

@@ -7,6 +7,7 @@ import { errorMessage, replaceMain, statusMessage } from './dom.js';
 import { EvidenceIndex } from './evidence.js';
 import { ADVICE, apiProblem, authorizationError, Problem, storageBlocked } from './problems.js';
 import { reportLink } from './report-link.js';
+import { ReviewBook } from './review-state.js';
 import { apiCredentials, freshSession, launchContext } from './session.js';
 import { applySmartStyle } from './style.js';
 import { renderReview, type ReviewContext } from './view.js';
@@ -72,10 +73,17 @@ async function review(client: Client): Promise<void> {
     const banner = patientBanner(patient, launchContext(client).need_patient_banner);
     document.getElementById('patient-banner-slot')!.replaceChildren(...(banner ? [banner] : []));
     replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
-    const determination = await evaluate(client, bundle);
+    const [determination, reviews] = await Promise.all([evaluate(client, bundle), ReviewBook.load(client)]);
     const evidence = new EvidenceIndex(bundle.entry.map((e) => e.resource));
     replaceMain(
-      renderReview(determination, { evidence, focus: focusOf(client), reload: () => void review(client), reportLink: reportLink(client, bundle) }),
+      renderReview(determination, {
+        evidence,
+        focus: focusOf(client),
+        reload: () => void review(client),
+        reportLink: reportLink(client, bundle),
+        patient: patient as ReviewContext['patient'],
+        reviews,
+      }),
     );
   } catch (error) {
     showProblem(error instanceof Problem ? error : new Problem('fhir-server-down', 'The record could not be read.'), () => void review(client));

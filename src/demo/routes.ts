@@ -31,7 +31,11 @@ export function demoRoutes(server: DemoFhirServer): Router {
         return {
           ...p,
           encounters: encounters.sort((a, b) => (a.period?.start ?? '').localeCompare(b.period?.start ?? '')).map((e) => `Encounter/${e.id}`),
-          orders: orders.filter((o) => o.intent === 'original-order').map((o) => `ServiceRequest/${o.id}`),
+          // The prescriptions (original-order); a record that has none, such as HL7's CodeX breast course whose planned
+          // course and phases are filler orders, signs those: every demo patient can send order-sign.
+          orders: (orders.some((o) => o.intent === 'original-order') ? orders.filter((o) => o.intent === 'original-order') : orders).map(
+            (o) => `ServiceRequest/${o.id}`,
+          ),
         };
       }),
     );

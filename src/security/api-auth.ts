@@ -35,6 +35,19 @@ const REFUSALS: Record<ApiRefusal, { readonly status: number; readonly issue: st
   'too-many-attempts': { status: 429, issue: 'throttled' },
 };
 
+/**
+ * Who an accepted API call came from, in `res.locals.apiCaller`: an integration engine (an API key), a reviewer with
+ * a SMART token for one patient of one allow-listed FHIR server (`user` when the authorization server named the user),
+ * or anyone, in the open demo.
+ */
+export type ApiCaller =
+  | { readonly kind: 'api-key' }
+  | { readonly kind: 'smart'; readonly server: string; readonly patient: string; readonly user: string | null }
+  | { readonly kind: 'open' };
+
+/** The caller of an authenticated API route (`open` when the API is not authenticated). */
+export const apiCallerOf = (res: Response): ApiCaller => (res.locals.apiCaller as ApiCaller | undefined) ?? { kind: 'open' };
+
 /** The code system of the refusal codes, carried in `issue[0].details` for clients that act on them. */
 export const API_REFUSAL_SYSTEM = 'https://rt-billing-cds.example/fhir/CodeSystem/api-refusal';
 
@@ -86,7 +99,10 @@ export function apiAuthentication(
     };
     const token = bearerToken(req.get('authorization'));
     if (!token) return fail('credentials-required', 'bearer token required');
-    if (keys.some((key) => sameSecret(token, key))) return next();
+    if (keys.some((key) => sameSecret(token, key))) {
+      res.locals.apiCaller = { kind: 'api-key' } satisfies ApiCaller;
+      return next();
+    }
 
     const server = req.get('x-fhir-server');
     const patient = req.get('x-patient-id');
@@ -100,8 +116,12 @@ export function apiAuthentication(
       return next(new InputError([{ path: 'X-Token-Expires-At', in: 'header', message: 'must be the expiry time in seconds since the epoch' }]));
 
     const request = { base, patient, token, claimedExpiry: expiresHeader === undefined ? undefined : Number(expiresHeader) * 1000 };
+    const accept = (user: string | null | undefined) => {
+      res.locals.apiCaller = { kind: 'smart', server: base, patient, user: user ?? null } satisfies ApiCaller;
+      next();
+    };
     const known = tokens.known(request);
-    if (known?.ok) return next();
+    if (known?.ok) return accept(known.user);
     if (known) return fail(known.kind, known.reason);
     // Only the EHR can tell: the check is paid for before it is sent, and given back if the token is accepted.
     const wait = failures.take(client);
@@ -109,6 +129,6 @@ export function apiAuthentication(
     const result = await tokens.check(request);
     if (!result.ok) return refuse(res, result.kind, result.reason);
     failures.giveBack(client);
-    next();
+    accept(result.user);
   };
 }

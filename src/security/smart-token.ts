@@ -14,7 +14,13 @@ const MAX_REFUSED = 1_000;
 
 export type TokenRefusal = 'token-expired' | 'token-refused' | 'fhir-server-unavailable';
 
-export type TokenCheck = { readonly ok: true; readonly until: number } | { readonly ok: false; readonly kind: TokenRefusal; readonly reason: string };
+/**
+ * An accepted token, until when, and the user it was issued to when the authorization server said so (introspection's
+ * `fhirUser`, else `sub`, else `username`); `null` when only the FHIR read vouched for the token.
+ */
+export type TokenCheck =
+  | { readonly ok: true; readonly until: number; readonly user?: string | null }
+  | { readonly ok: false; readonly kind: TokenRefusal; readonly reason: string };
 
 export interface TokenToCheck {
   /** The allow-listed FHIR base URL (canonical), never the raw header. */
@@ -39,7 +45,7 @@ export interface TokenToCheck {
  *   from memory meanwhile, not introspected again. An EHR that did not answer is asked again next time.
  */
 export class SmartTokenChecker {
-  private readonly remembered = new Map<string, number>();
+  private readonly remembered = new Map<string, { until: number; user: string | null }>();
   private readonly refused = new Map<string, { until: number; result: TokenCheck & { ok: false } }>();
   private readonly inflight = new Map<string, Promise<TokenCheck>>();
   private readonly introspection = new Map<string, { endpoint: string | null; until: number }>();
@@ -58,8 +64,9 @@ export class SmartTokenChecker {
     if (request.claimedExpiry !== undefined && request.claimedExpiry <= now)
       return { ok: false, kind: 'token-expired', reason: 'the access token has expired' };
     const key = keyOf(request);
-    const until = this.remembered.get(key);
-    if (until !== undefined && until > now) return { ok: true, until: Math.min(until, request.claimedExpiry ?? Infinity) };
+    const accepted = this.remembered.get(key);
+    if (accepted !== undefined && accepted.until > now)
+      return { ok: true, until: Math.min(accepted.until, request.claimedExpiry ?? Infinity), user: accepted.user };
     const refused = this.refused.get(key);
     if (refused && refused.until > now) return refused.result;
     return undefined;
@@ -77,8 +84,8 @@ export class SmartTokenChecker {
     const result = await pending;
     if (result.ok) {
       this.refused.delete(key);
-      this.remember(key, result.until);
-      return { ok: true, until: Math.min(result.until, request.claimedExpiry ?? Infinity) };
+      this.remember(key, result.until, result.user ?? null);
+      return { ok: true, until: Math.min(result.until, request.claimedExpiry ?? Infinity), user: result.user ?? null };
     }
     this.remembered.delete(key);
     // The EHR said no: the same token is not sent again for a while. An EHR that did not answer is asked again.
@@ -89,6 +96,7 @@ export class SmartTokenChecker {
   private async ask({ base, patient, token }: TokenToCheck): Promise<TokenCheck> {
     const started = this.now();
     let expiresAt = Infinity;
+    let user: string | null = null;
     const endpoint = await this.introspectionEndpoint(base);
     if (endpoint) {
       const answer = await this.introspect(endpoint, token);
@@ -98,6 +106,8 @@ export class SmartTokenChecker {
         if (typeof answer.patient === 'string' && answer.patient !== patient)
           return { ok: false, kind: 'token-refused', reason: 'the access token is for another patient' };
         if (typeof answer.exp === 'number') expiresAt = answer.exp * 1000;
+        user =
+          [answer.fhirUser, answer.sub, answer.username].find((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256) ?? null;
         if (expiresAt <= this.now()) return { ok: false, kind: 'token-expired', reason: 'the access token has expired' };
       }
     }
@@ -112,7 +122,7 @@ export class SmartTokenChecker {
         return { ok: false, kind: 'token-refused', reason: `the FHIR server refused the access token for that patient (HTTP ${reason.slice(5)})` };
       return { ok: false, kind: 'fhir-server-unavailable', reason: 'the FHIR server did not answer the token check' };
     }
-    return { ok: true, until: Math.min(started + RECHECK_MS, expiresAt) };
+    return { ok: true, until: Math.min(started + RECHECK_MS, expiresAt), user };
   }
 
   /** The introspection endpoint the FHIR server advertises on its own origin, or null; remembered 10 minutes. */
@@ -138,7 +148,10 @@ export class SmartTokenChecker {
   }
 
   /** RFC 7662 introspection; `null` when the endpoint gives no usable answer (then only the FHIR read decides). */
-  private async introspect(endpoint: string, token: string): Promise<{ active?: unknown; exp?: unknown; patient?: unknown } | null> {
+  private async introspect(
+    endpoint: string,
+    token: string,
+  ): Promise<{ active?: unknown; exp?: unknown; patient?: unknown; fhirUser?: unknown; sub?: unknown; username?: unknown } | null> {
     try {
       const response = await fetch(endpoint, {
         method: 'POST',
@@ -166,13 +179,13 @@ export class SmartTokenChecker {
     this.refused.set(key, { until: this.now() + REFUSED_MS, result });
   }
 
-  private remember(key: string, until: number): void {
+  private remember(key: string, until: number, user: string | null): void {
     if (this.remembered.size >= MAX_REMEMBERED) {
       const now = this.now();
-      for (const [k, u] of this.remembered) if (u <= now) this.remembered.delete(k);
+      for (const [k, u] of this.remembered) if (u.until <= now) this.remembered.delete(k);
       if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
     }
-    this.remembered.set(key, until);
+    this.remembered.set(key, { until, user });
   }
 }
 

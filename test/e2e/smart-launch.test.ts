@@ -115,6 +115,27 @@ describe.skipIf(!browserAvailable && !browserRequired)('the reviewer app launche
     await page.close();
   });
 
+  it('review state: saved with the user the EHR names for the token; a request without a valid token is refused and changes nothing', async () => {
+    const page = await launch({ patient: IG, encounter: 'ig-enc-2' });
+    await page.locator('#review-status').waitFor();
+    // The same request with a token the EHR never issued: the service refuses it.
+    await page.route(/\/review-state$/, (route) =>
+      route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer made-up-token' } }),
+    );
+    await page.locator('#review-status').selectOption('on-hold');
+    await page.locator('#review-save').click();
+    await expect.poll(() => page.locator('#review-saved').innerText()).toMatch(/^Not saved: /);
+    expect(await page.locator('.review-current').innerText()).toBe('Not reviewed yet.');
+    await page.unroute(/\/review-state$/);
+    await page.locator('#review-save').click();
+    await expect.poll(() => page.locator('#review-saved').innerText()).toBe('Saved.');
+    expect(await page.locator('.review-current').innerText()).toMatch(/^On hold · Practitioner\/smart-ehr-reviewer · /);
+    await page.close();
+    const again = await launch({ patient: IG });
+    expect(await again.locator('[data-review-mark="Encounter/ig-enc-2"]').innerText()).toBe('On hold');
+    await again.close();
+  });
+
   it('shows evidence as a readable summary, with the raw FHIR one click away', async () => {
     const page = await launch({ patient: IG, encounter: 'ig-enc-2' });
     const evidence = page.locator('#detail [data-evidence="Procedure/ig-fx-2"]');

@@ -207,7 +207,13 @@ export async function startSmartEhr(overrides: Partial<SmartEhrSettings> = {}): 
     if (!current(req)) return void res.status(401).send('Authorization is required');
     const token = tokens.get(String((req.body as { token?: string }).token));
     if (!token || token.revoked || token.expiresAt <= Date.now()) return void res.json({ active: false });
-    res.json({ active: true, scope: token.scope, client_id: token.clientId, exp: Math.floor(token.expiresAt / 1000), ...token.context });
+    // The signed-in user, as the launcher names them when the app asked for openid/fhirUser.
+    const scopes = token.scope.split(' ');
+    const user = {
+      ...(scopes.includes('openid') ? { sub: 'smart-ehr-reviewer' } : {}),
+      ...(scopes.includes('fhirUser') ? { fhirUser: 'Practitioner/smart-ehr-reviewer' } : {}),
+    };
+    res.json({ active: true, scope: token.scope, client_id: token.clientId, exp: Math.floor(token.expiresAt / 1000), ...user, ...token.context });
   });
 
   app.get('/favicon.ico', (_req, res) => {

@@ -75,6 +75,16 @@ describe('SMART tokens end when they end', () => {
     expect(counts.reads).toBe(1);
   });
 
+  it('names the user the authorization server names (fhirUser, else sub), and remembers it with the answer', async () => {
+    const { tokens } = checker();
+    ehr(() => true, {
+      introspection: (token) => ({ active: true, patient: 'p1', sub: 'u-42', ...(token === 't1' ? { fhirUser: 'Practitioner/r1' } : {}) }),
+    });
+    expect(await tokens.check({ base: BASE, patient: 'p1', token: 't1' })).toMatchObject({ ok: true, user: 'Practitioner/r1' });
+    expect(tokens.known({ base: BASE, patient: 'p1', token: 't1' })).toMatchObject({ ok: true, user: 'Practitioner/r1' });
+    expect(await tokens.check({ base: BASE, patient: 'p1', token: 't2' })).toMatchObject({ ok: true, user: 'u-42' });
+  });
+
   it('with an introspection endpoint, its exp bounds acceptance even when the app claims more', async () => {
     const { tokens, clock } = checker();
     const exp = Math.floor(clock.now / 1000) + 20;
@@ -83,7 +93,7 @@ describe('SMART tokens end when they end', () => {
     });
     const claimed = clock.now + 3_600_000; // a lie, or a clock that is off
     const first = await tokens.check({ base: BASE, patient: 'p1', token: 't1', claimedExpiry: claimed });
-    expect(first).toEqual({ ok: true, until: exp * 1000 });
+    expect(first).toEqual({ ok: true, until: exp * 1000, user: null });
     clock.now = exp * 1000 + 1;
     expect(await tokens.check({ base: BASE, patient: 'p1', token: 't1', claimedExpiry: claimed })).toMatchObject({
       ok: false,
