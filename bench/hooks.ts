@@ -29,11 +29,17 @@ const DISCHARGE = 'rt-billing-encounter-discharge';
 /** The discharge scenario's course length: the session that just ended is the 35th. */
 export const DISCHARGE_FRACTIONS = 35;
 
+const orderSignCase = () =>
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8')) as {
+    entry: { resource: { resourceType: string; id: string; intent?: string } }[];
+  };
+
+/** The resources of the order-sign case, as the EHR's server holds them. */
+export const orderSignResources = () => orderSignCase().entry.map((e) => e.resource);
+
 /** An order-sign request for the golden case acro-4 (breast tangents with AMM): drafts, coverage, authorizations. */
 export function orderSignRequest(): unknown {
-  const golden = JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../shared/cases/acro-4-breast-tangents-amm.bundle.json', import.meta.url)), 'utf8'),
-  ) as { entry: { resource: { resourceType: string; intent?: string } }[] };
+  const golden = orderSignCase();
   const of = (type: string) => golden.entry.filter((e) => e.resource.resourceType === type);
   const searchset = (type: string) => ({ resourceType: 'Bundle', type: 'searchset', entry: of(type) });
   const drafts = golden.entry.filter((e) => e.resource.resourceType === 'ServiceRequest' && e.resource.intent === 'original-order');
