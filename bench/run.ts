@@ -181,11 +181,18 @@ function printLatency(latency: Latency): void {
   console.log(
     `\nRound trips to a slow EHR (the stand-in FHIR server over HTTP, every answer after ${latency.rttMs} ms; in-process hook calls, after one warm-up call)`,
   );
-  console.log(`${'scenario'.padEnd(34)}${pad('depth', 6)}${pad('requests', 10)}${pad('ms', 7)}`);
-  const row = (name: string, r: RoundTrips) => console.log(`${name.padEnd(34)}${pad(r.depth, 6)}${pad(r.requests, 10)}${pad(r.ms, 7)}`);
+  console.log(
+    `${'scenario'.padEnd(34)}${pad('depth', 6)}${pad('requests', 10)}${pad('ms', 7)}${pad('cold: depth', 13)}${pad('requests', 10)}${pad('ms', 7)}`,
+  );
+  const row = (name: string, r: RoundTrips) =>
+    console.log(
+      `${name.padEnd(34)}${pad(r.depth, 6)}${pad(r.requests, 10)}${pad(r.ms, 7)}${pad(r.cold?.depth ?? '-', 13)}${pad(r.cold?.requests ?? '-', 10)}${pad(r.cold?.ms ?? '-', 7)}`,
+    );
   for (const [name, r] of Object.entries(latency.discharge)) row(`discharge.${name}`, r);
   for (const [name, r] of Object.entries(latency.orderSign)) row(`orderSign.${name}`, r);
-  console.log('(depth: sequential round trips to the EHR; lateSession: a session closed after 15 later fractions, no prefetch)');
+  console.log(
+    '(depth: sequential round trips to the EHR; cold: the warm-up call, the first to name the server, nothing in the shared cache; lateSession: a session closed after 15 later fractions, no prefetch)',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------- pipeline
