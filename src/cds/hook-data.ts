@@ -139,8 +139,11 @@ export class HookData {
    * beside the session's procedures of an encounter that was no treatment session reads no further pages).
    */
   stop(): void {
-    this.budget.requests = 0;
+    this.stopped = true;
+    this.budget.requests = 0; // and should anything still ask, the client refuses
   }
+
+  private stopped = false;
 
   /** Whether the signatures of `ref` (`Type/id`) came with it from the server (`_revinclude=Provenance:target` honoured). */
   signaturesCameWith(ref: string): boolean {
@@ -286,7 +289,8 @@ export class HookData {
     let honoured = false;
     let url: string | undefined = first;
     try {
-      for (let page = 0; url && page < this.maxPages; page++) {
+      // Once the call is answered, a search under way stops at the page it has (not a failure: nobody reads it).
+      for (let page = 0; url && page < this.maxPages && !this.stopped; page++) {
         const result = await this.serverPage(url, what);
         entries.push(...result.entries);
         honoured ||= result.includeHonoured;

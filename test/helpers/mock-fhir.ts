@@ -16,12 +16,12 @@ export interface MockFhirServer {
 
 /**
  * The stand-in served on `base` through nock: every GET under it is answered from the resources, after `delayMs`
- * when given (then `depthOf(server.requests)` counts the sequential round trips of a call).
+ * when given (per path if a function; then `depthOf(server.requests)` counts the sequential round trips of a call).
  */
 export function mockFhirServer(
   base: string,
   resources: readonly Resource[],
-  behaviour: ServerBehaviour & { readonly delayMs?: number } = {},
+  behaviour: ServerBehaviour & { readonly delayMs?: number | ((path: string) => number) } = {},
 ): MockFhirServer {
   const url = new URL(base);
   const prefix = url.pathname.replace(/\/$/, '');
@@ -37,10 +37,13 @@ export function mockFhirServer(
       };
       state.requests.push(request);
       const body = answer(resources, uri.slice(prefix.length + 1), base, behaviour) as { resourceType: string };
-      setTimeout(() => {
-        request.end = performance.now();
-        callback(null, [body.resourceType === 'OperationOutcome' ? 404 : 200, body]);
-      }, behaviour.delayMs ?? 0);
+      setTimeout(
+        () => {
+          request.end = performance.now();
+          callback(null, [body.resourceType === 'OperationOutcome' ? 404 : 200, body]);
+        },
+        (typeof behaviour.delayMs === 'function' ? behaviour.delayMs(uri) : behaviour.delayMs) ?? 0,
+      );
     });
   return state;
 }

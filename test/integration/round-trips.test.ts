@@ -115,6 +115,23 @@ describe('encounter-discharge without prefetch', () => {
   });
 });
 
+describe('an encounter that is no treatment session', () => {
+  it('no cards after one round trip; the searches started beside it read no further page once the hook has answered', async () => {
+    nock.cleanAll();
+    // The session's search answers first, so the hook has answered before any other search has its first page.
+    const delayMs = (path: string) => (path.includes('/Procedure?encounter=') ? DELAY_MS / 4 : DELAY_MS);
+    const server = mockFhirServer(EHR, resourcesOf(goldenCase(CASE)), { delayMs, pageSize: 1 });
+    const res = await request(cacheOff())
+      .post(DISCHARGE)
+      .send(encounterDischargeRequest(goldenCase(CASE), 'clinic-visit-1', { prefetch: false, fhirServer: EHR }));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ cards: [] });
+    await new Promise((resolve) => setTimeout(resolve, 4 * DELAY_MS));
+    expect(depthOf(server.requests)).toBe(1);
+    expect(server.requests.length).toBe(8);
+  });
+});
+
 describe('encounter-discharge with prefetch', () => {
   it('a full prefetch (the Location and the payer included): only the signers are read, in one round trip; none once they are cached', async () => {
     const app = testApp().app;
