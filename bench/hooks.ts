@@ -29,17 +29,21 @@ const DISCHARGE = 'rt-billing-encounter-discharge';
 /** The discharge scenario's course length: the session that just ended is the 35th. */
 export const DISCHARGE_FRACTIONS = 35;
 
-/**
- * An order-sign request for the project's scenario a4 (left breast tangents in monitored breath hold): drafts,
- * coverage, authorizations. Read from test/fixtures/scenarios beside dist/ (the bench runs from dist/bench/).
- */
-export function orderSignRequest(): unknown {
-  const golden = JSON.parse(
+/** The project's scenario a4 (left breast tangents in monitored breath hold), read beside dist/ (the bench runs from dist/bench/). */
+const orderSignCase = () =>
+  JSON.parse(
     readFileSync(
       fileURLToPath(new URL('../../test/fixtures/scenarios/a4-left-breast-breath-hold-surface-monitored.bundle.json', import.meta.url)),
       'utf8',
     ),
-  ) as { entry: { resource: { resourceType: string; id?: string; intent?: string } }[] };
+  ) as { entry: { resource: { resourceType: string; id: string; intent?: string } }[] };
+
+/** The resources of the order-sign case, as the EHR's server holds them. */
+export const orderSignResources = () => orderSignCase().entry.map((e) => e.resource);
+
+/** An order-sign request for scenario a4: drafts, coverage, authorizations. */
+export function orderSignRequest(): unknown {
+  const golden = orderSignCase();
   const of = (type: string) => golden.entry.filter((e) => e.resource.resourceType === type);
   const searchset = (type: string) => ({ resourceType: 'Bundle', type: 'searchset', entry: of(type) });
   const drafts = golden.entry.filter((e) => e.resource.resourceType === 'ServiceRequest' && e.resource.intent === 'original-order');

@@ -10,7 +10,10 @@
  *   time per stage, GC, peak memory; the engine alone.
  * - batch: department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb).
  *
- * BENCH_ONLY=hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
+ * - latency: round trips to a slow EHR (a stand-in FHIR server answering in BENCH_RTT_MS, 100 ms): per hook and
+ *   prefetch, the sequential round trips (depth), the requests and the time of a call.
+ *
+ * BENCH_ONLY=latency|hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, 
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
 import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
 import { profileHooks } from './profile.js';
+import { fetchSettings, runRoundTrips, type Latency, type RoundTrips } from './round-trips.js';
 import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -29,7 +33,7 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
 /** Fresh server processes per hook scenario (the figures are their medians). */
 const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
-const PARTS = ['hooks', 'pipeline', 'batch'] as const;
+const PARTS = ['latency', 'hooks', 'pipeline', 'batch'] as const;
 type Part = (typeof PARTS)[number];
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
@@ -169,6 +173,26 @@ function hooksSummary({ run, inProcess, pinning }: HooksPart) {
     inProcessMs: { orderSign: inProcess.orderSignMs, encounterDischarge: inProcess.encounterDischargeMs },
     dischargeCourseScaling: inProcess.dischargeCourseScaling.ratio,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------- latency
+
+function printLatency(latency: Latency): void {
+  console.log(
+    `\nRound trips to a slow EHR (the stand-in FHIR server over HTTP, every answer after ${latency.rttMs} ms; in-process hook calls, after one warm-up call)`,
+  );
+  console.log(
+    `${'scenario'.padEnd(34)}${pad('depth', 6)}${pad('requests', 10)}${pad('ms', 7)}${pad('cold: depth', 13)}${pad('requests', 10)}${pad('ms', 7)}`,
+  );
+  const row = (name: string, r: RoundTrips) =>
+    console.log(
+      `${name.padEnd(34)}${pad(r.depth, 6)}${pad(r.requests, 10)}${pad(r.ms, 7)}${pad(r.cold?.depth ?? '-', 13)}${pad(r.cold?.requests ?? '-', 10)}${pad(r.cold?.ms ?? '-', 7)}`,
+    );
+  for (const [name, r] of Object.entries(latency.discharge)) row(`discharge.${name}`, r);
+  for (const [name, r] of Object.entries(latency.orderSign)) row(`orderSign.${name}`, r);
+  console.log(
+    '(depth: sequential round trips to the EHR; cold: the warm-up call, the first to name the server, nothing in the shared cache; lateSession: a session closed after 15 later fractions, no prefetch)',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------- pipeline
@@ -318,7 +342,7 @@ function partsToRun(): Part[] {
   if (!only) return [...PARTS];
   const parts = only.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (hooks, pipeline or batch)`);
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, hooks, pipeline or batch)`);
   return parts as Part[];
 }
 
@@ -340,6 +364,7 @@ async function main(): Promise<void> {
     `rt-billing-cds benchmark, ${machine.date}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${load()}; parts: ${parts.join(', ')}`,
   );
 
+  const latency = parts.includes('latency') ? await runRoundTrips(fetchSettings) : undefined;
   const hooks = parts.includes('hooks') ? await hooksPart() : undefined;
   let pipelineRows: PipelineRow[] | undefined;
   if (parts.includes('pipeline')) {
@@ -348,12 +373,14 @@ async function main(): Promise<void> {
   }
   const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000)] : undefined;
 
+  if (latency) printLatency(latency);
   if (hooks) printHooks(hooks);
   if (pipelineRows) printPipeline(pipelineRows);
   if (batchRuns) printBatch(batchRuns);
   console.log(`\nload average at the end: ${load()}`);
 
   const summary = {
+    ...(latency ? { latency } : {}),
     ...(hooks ? hooksSummary(hooks) : {}),
     ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
     ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),

@@ -9,6 +9,7 @@ import { SqliteReviewStore, type ReviewStore } from './api/review-store.js';
 import { FEEDBACK_PAGE_DEFAULT, FEEDBACK_PAGE_MAX, type FeedbackStore } from './cds/feedback-store.js';
 import { cdsRouter } from './cds/router.js';
 import { rulesPage } from './cds/rules-page.js';
+import { SharedReadCache } from './cds/shared-cache.js';
 import type { CdsService } from './cds/service.js';
 import type { Config } from './config.js';
 import { inputLimits, useLimits } from './limits.js';
@@ -100,6 +101,7 @@ export function createApp({
         maxPages: config.FHIR_MAX_PAGES,
         maxRequests: config.FHIR_MAX_REQUESTS_PER_HOOK,
         maxTotalBytes: config.FHIR_MAX_BYTES_PER_HOOK,
+        sharedCache: new SharedReadCache(config.FHIR_SHARED_CACHE_SECONDS * 1000, config.FHIR_SHARED_CACHE_ENTRIES),
         observe: (outcome, seconds, reason) => {
           metrics.fhirFetches.observe({ outcome }, seconds);
           if (outcome === 'error') {

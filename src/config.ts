@@ -125,6 +125,12 @@ const ConfigSchema = z.object({
   FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(20),
   FHIR_MAX_REQUESTS_PER_HOOK: z.coerce.number().int().min(1).default(50),
   FHIR_MAX_BYTES_PER_HOOK: z.coerce.number().int().min(1024).default(40_000_000),
+  /**
+   * How long the Locations, Organizations, Practitioners and PractitionerRoles read from an EHR's FHIR server are kept
+   * (not patient data; shared by every user of that server: src/cds/shared-cache.ts), and how many at most. 0: off.
+   */
+  FHIR_SHARED_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  FHIR_SHARED_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   /** The reviewer app's SMART launch URL used in card links; defaults to PUBLIC_BASE_URL/smart-app/launch.html. */
   SMART_LAUNCH_URL: z.url().optional(),
   /**

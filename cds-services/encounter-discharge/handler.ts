@@ -56,10 +56,33 @@ function markMissing(data: HookData, refs: readonly Ref[], why: string): void {
   }
 }
 
+/** The keys read whatever the session holds: started at once, beside the session's procedures. */
+const INDEPENDENT_KEYS = ['encounter', 'latestFractions', 'treatmentOrders', 'treatmentSummaries', 'coverage', 'ammRecords', 'appointments'];
+/**
+ * Keys taken only when the EHR sent them, and only for what they include: the session's Location, the payer
+ * Organization (the Encounter and the Coverage are the `encounter` and `coverage` keys' to say; otherwise the two are
+ * read, or come from the cache).
+ */
+const SENT_ONLY_KEYS = { sessionLocation: 'Location', payer: 'Organization' } as const;
+const includedBy = async (data: HookData, name: keyof typeof SENT_ONLY_KEYS) =>
+  (await data.key(name, { fetch: false })).entries.filter((e) => e.resource.resourceType === SENT_ONLY_KEYS[name]);
+
+/**
+ * Starts every read that depends on nothing else: the session's procedures and each independent key, all in one wave
+ * (each is awaited where it is used; a failure is a result, and a 412 is raised where `sessionProcedures` is read).
+ * For an encounter that turns out to be no treatment session, the other searches were made for nothing; the
+ * discharge answers a round trip sooner for every session that is one.
+ */
+function startIndependentReads(data: HookData): void {
+  for (const name of ['sessionProcedures', ...INDEPENDENT_KEYS]) data.key(name).catch(() => undefined);
+  for (const name of Object.keys(SENT_ONLY_KEYS)) data.key(name, { fetch: false }).catch(() => undefined);
+}
+
 /**
  * Gathers the session's record: the prefetch, then from `fhirServer` only what it lacks — the signatures when the EHR
  * did not honour `_revinclude`, the session's AMM records and the next fraction when the newest-first keys do not
- * reach them, and referenced plans, location, payer and roles.
+ * reach them, and referenced plans, location, payer and roles. The references of what is in hand (the location,
+ * the payer, plans, roles) are read beside those follow-ups, not after them; what the follow-ups bring (a signer) last.
  */
 async function sessionRecord(
   data: HookData,
@@ -68,14 +91,25 @@ async function sessionRecord(
   sessionEntries: readonly BundleEntry[],
 ): Promise<{ entries: BundleEntry[]; fractionWindow: boolean }> {
   const fractionRefs = session.map((p) => `Procedure/${p.id ?? ''}`);
-  const [encounter, later, orders, summaries, coverage, records, schedule] = await Promise.all([
+  const onMissing = (refs: readonly Ref[], why: string) => markMissing(data, refs, why);
+  const tried = new Set<Ref>();
+  const inHand = Promise.all([
     data.records('encounter'),
-    laterFractionsOf(data, 'latestFractions', patientId, session),
     data.records('treatmentOrders'),
     data.records('treatmentSummaries'),
     data.records('coverage'),
-    ammRecordsOf(data, 'ammRecords', fractionRefs),
     data.records('appointments'),
+    includedBy(data, 'sessionLocation'),
+    includedBy(data, 'payer'),
+  ]);
+  const early = inHand.then(([encounter, orders, summaries, coverage, _schedule, ...sent]) =>
+    readReferenced(data, mergeEntries(sessionEntries, encounter, orders, summaries, coverage, ...sent), referenced, onMissing, 3, tried),
+  );
+  early.catch(() => undefined); // a failure is the same as inHand's, raised below
+  const [[encounter, orders, summaries, coverage, schedule, ...sent], later, records] = await Promise.all([
+    inHand,
+    laterFractionsOf(data, 'latestFractions', patientId, session),
+    ammRecordsOf(data, 'ammRecords', fractionRefs),
   ]);
   // A record points at its fraction by Type/id, by absolute URL or by the fraction's urn:uuid fullUrl.
   const sessionUrls = new Set(sessionEntries.flatMap((entry) => (entry.fullUrl ? [entry.fullUrl] : [])));
@@ -102,8 +136,10 @@ async function sessionRecord(
     schedule,
     fractionSignatures,
     recordSignatures,
+    ...sent,
+    await early,
   );
-  return { entries: await readReferenced(data, entries, referenced, (refs, why) => markMissing(data, refs, why)), fractionWindow: later.window };
+  return { entries: await readReferenced(data, entries, referenced, onMissing, 3, tried), fractionWindow: later.window };
 }
 
 /**
@@ -127,9 +163,13 @@ export const encounterDischarge: CdsService = {
   async handle(request, { data, cards, now, clinicTimeZone }) {
     const context = parseContext(EncounterDischargeContext, request.context);
     const encounterRef = `Encounter/${context.encounterId}`;
+    startIndependentReads(data);
     const sessionEntries = await sessionProcedures(data);
     const session = resourcesOf<Procedure>(sessionEntries, 'Procedure').filter((p) => typeAndId(p.encounter?.reference) === encounterRef);
-    if (session.length === 0) return { cards: [] }; // nothing recorded for this encounter: not a radiotherapy session
+    if (session.length === 0) {
+      data.stop(); // nothing recorded for this encounter: not a radiotherapy session, and nothing more to read
+      return { cards: [] };
+    }
 
     const { entries, fractionWindow } = await sessionRecord(data, context.patientId, session, sessionEntries);
     requireOnePatient(entries, context.patientId);

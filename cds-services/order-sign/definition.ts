@@ -1,11 +1,15 @@
 import type { PrefetchKey } from '../../src/cds/hook-data.js';
 import type { CdsServiceDefinition } from '../../src/cds/types.js';
 
-/** What the service asks the EHR for (README: "Prefetch"): the recommended CDS Hooks 2.0 query subset only. */
+/**
+ * What the service asks the EHR for (README: "Prefetch"): the recommended CDS Hooks 2.0 query subset, except `payer`
+ * (`_include`: no recommended query reaches the payer Organization; an EHR that cannot fill it leaves it out).
+ */
 export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
   coverage: {
     template: 'Coverage?patient={{context.patientId}}&status=active',
     holds: 'coverage',
+    fetch: 'Coverage?patient={{context.patientId}}&status=active&_include=Coverage:payor',
     returns: "the patient's active coverage (the suggested preauthorization's insurance)",
   },
   preauthorizations: {
@@ -17,6 +21,11 @@ export const PREFETCH: Readonly<Record<string, PrefetchKey>> = {
     template: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
     holds: 'authorizations',
     returns: "the payer's answers to them (ClaimResponse: outcome, preAuthPeriod)",
+  },
+  payer: {
+    template: 'Coverage?patient={{context.patientId}}&status=active&_include=Coverage:payor',
+    holds: 'coverage',
+    returns: 'the active coverage with its payer Organization (`_include`): the payer, without a read of its own',
   },
 };
 

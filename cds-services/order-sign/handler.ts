@@ -38,12 +38,26 @@ export const orderSign: CdsService = {
     const draftOrders = prescriptionRefs(drafts);
     if (draftOrders.length === 0) return { cards: [] }; // nothing radiotherapy to say about these orders
 
-    const [coverage, claims, responses] = await Promise.all([
+    // One wave: the keys, the payer if the EHR sent it with the coverage, and what the drafts name (the requesters'
+    // roles, the Locations), read beside them; then what the answers name (the payer) if it did not come along.
+    const tried = new Set<Ref>();
+    const fromDrafts = readReferenced(data, drafts, referenced, () => undefined, 3, tried);
+    const [coverage, claims, responses, payerOrganization, named] = await Promise.all([
       data.records('coverage'),
       data.records('preauthorizations'),
       data.records('preauthorizationResponses'),
+      // Only the payer Organization it includes: the Coverage is the coverage key's to say.
+      data.key('payer', { fetch: false }).then((key) => key.entries.filter((e) => e.resource.resourceType === 'Organization')),
+      fromDrafts,
     ]);
-    const entries = await readReferenced(data, mergeEntries(drafts, coverage, claims, responses), referenced, () => undefined);
+    const entries = await readReferenced(
+      data,
+      mergeEntries(drafts, coverage, claims, responses, payerOrganization, named),
+      referenced,
+      () => undefined,
+      3,
+      tried,
+    );
     requireOnePatient(entries, context.patientId);
     const { determination, input } = evaluateEntries(entries, {
       draftOrders,

@@ -20,7 +20,11 @@ export const typeAndId = (reference: string | undefined): Ref | undefined => ref
 const ofType = <T>(entries: readonly BundleEntry[], type: string): T[] =>
   entries.filter((e) => e.resource.resourceType === type).map((e) => e.resource as T);
 
-/** Signatures (Provenance) on the targets: from a `_revinclude` key when its answer shows the include was honoured. */
+/**
+ * Signatures (Provenance) on the targets: from a `_revinclude` key when its answer shows the include was honoured, or
+ * when they came with the targets from the service's own search (`_revinclude=Provenance:target` honoured there: the
+ * Provenance is among the entries of that search); the rest are asked with `Provenance?target=`.
+ */
 export async function signaturesOf(
   data: HookData,
   key: string,
@@ -32,7 +36,7 @@ export async function signaturesOf(
   const answer = await data.key(key, { fetch: false });
   const trusted = answer.obtained && answer.includeHonoured ? new Set(covered(answer.entries)) : new Set<Ref>();
   const provenance = answer.entries.filter((e) => e.resource.resourceType === 'Provenance');
-  const missing = targets.filter((target) => !trusted.has(target));
+  const missing = targets.filter((target) => !trusted.has(target) && !data.signaturesCameWith(target));
   if (missing.length === 0) return provenance;
   const why = answer.obtained
     ? `prefetch key ${key} shows no sign that _revinclude=Provenance:target was honoured`
@@ -65,9 +69,12 @@ export async function ammRecordsOf(data: HookData, key: string, fractions: reado
     );
     return [...answer.entries];
   }
-  const fetched = await data.search(`DocumentReference?related=${fractions.join(',')}&type=${AMM_RECORD_TYPE}`, {
-    what: 'AMM records (DocumentReference)',
-  });
+  // Their signatures come along where the server honours _revinclude (signaturesOf asks only for the others); a
+  // server that refuses the parameter is asked without it.
+  const query = `DocumentReference?related=${fractions.join(',')}&type=${AMM_RECORD_TYPE}`;
+  const what = { what: 'AMM records (DocumentReference)' };
+  let fetched = await data.search(`${query}&_revinclude=Provenance:target`, what);
+  if (fetched.refused) fetched = await data.search(query, what);
   if (!fetched.obtained || !fetched.complete) data.markUnread('amm-records', fetched.problem ?? 'AMM records could not be read');
   return mergeEntries(answer.entries, fetched.entries);
 }
@@ -133,10 +140,11 @@ export async function readReferenced(
   wanted: (entries: readonly BundleEntry[]) => readonly Ref[],
   onMissing: (refs: readonly Ref[], why: string) => void,
   depth = 3,
+  tried = new Set<Ref>(),
 ): Promise<BundleEntry[]> {
   let all = [...entries];
-  // A reference that failed once is not asked again at the next level: a stalled server costs one timeout, not one per level.
-  const tried = new Set<Ref>();
+  // A reference asked once (by this pass or an earlier one sharing `tried`) is not asked again: a stalled server costs
+  // one timeout, not one per level.
   for (let level = 0; level < depth; level++) {
     const have = new Set(all.map(refOf));
     const missing = [...new Set(wanted(all))].filter((ref) => !have.has(ref) && !tried.has(ref));

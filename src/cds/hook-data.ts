@@ -1,8 +1,9 @@
 import type { RecordKind, UnreadRecords } from '../engine/types.js';
 import { InputError, UpstreamError } from '../errors.js';
-import { FhirClient } from '../fhir/client.js';
+import { FhirClient, FhirFetchError, type FetchBudget } from '../fhir/client.js';
 import { parseResource, parseSearchPage, type BundleEntry, type SearchPage } from '../fhir/parse.js';
 import type { HookRequest } from './schemas.js';
+import { SharedReadCache } from './shared-cache.js';
 
 export interface FetchSettings {
   readonly timeoutMs: number;
@@ -13,6 +14,8 @@ export interface FetchSettings {
   readonly maxRequests?: number;
   readonly maxTotalBytes?: number;
   readonly observe?: (outcome: 'ok' | 'error', seconds: number, reason?: string) => void;
+  /** Locations, Organizations, Practitioners and roles read from a server, kept for every call naming it (shared-cache.ts). */
+  readonly sharedCache?: SharedReadCache;
 }
 
 /**
@@ -30,6 +33,12 @@ export interface PrefetchKey {
   readonly bounded?: boolean;
   /** What the EHR should return, for the README and `usageRequirements`. */
   readonly returns: string;
+  /**
+   * The service's own search when the key was not sent, if not the template: the same matches with what the next
+   * reads would ask for brought along (`_revinclude`, `_include`). What it brings counts only where the answer shows
+   * it was honoured; a server that refuses the parameter (400, 422, 501) is asked the template instead.
+   */
+  readonly fetch?: string;
 }
 
 /** What one prefetch key gave. */
@@ -43,7 +52,12 @@ export interface KeyResult {
   readonly includeHonoured: boolean;
   /** Why it was not obtained, or is incomplete. */
   readonly problem?: string;
+  /** The server refused the query (400, 422, 501): a parameter it does not support. */
+  readonly refused?: boolean;
 }
+
+/** `_revinclude=Provenance:target` in a search URL (as written, or encoded). */
+const REVINCLUDES_SIGNATURES = /[?&]_revinclude=Provenance(:|%3A)target(&|$)/i;
 
 const isBundle = (value: unknown): boolean => (value as { resourceType?: unknown } | null)?.resourceType === 'Bundle';
 const isOutcome = (value: unknown): boolean => (value as { resourceType?: unknown } | null)?.resourceType === 'OperationOutcome';
@@ -84,7 +98,13 @@ export class HookData {
   private readonly client: FhirClient | null;
   private readonly base: string | null;
   private readonly results = new Map<string, Promise<KeyResult>>();
+  /** The service's own searches by URL: two keys that ask the same query make one request. */
+  private readonly searches = new Map<string, Promise<KeyResult>>();
   private readonly unreadKinds = new Map<RecordKind, string>();
+  /** Resources whose signatures came with them: an answer of the server that shows `_revinclude=Provenance:target` honoured. */
+  private readonly signaturesIncluded = new Set<string>();
+  private readonly budget: FetchBudget;
+  private readonly sharedCache: SharedReadCache | undefined;
 
   constructor(
     private readonly request: HookRequest,
@@ -92,6 +112,8 @@ export class HookData {
     settings: FetchSettings,
   ) {
     this.base = request.fhirServer ? request.fhirServer.replace(/\/+$/, '') : null;
+    this.budget = { requests: settings.maxRequests ?? DEFAULT_MAX_REQUESTS, bytes: settings.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES };
+    this.sharedCache = settings.sharedCache;
     this.client = this.base
       ? new FhirClient({
           baseUrl: this.base,
@@ -99,7 +121,7 @@ export class HookData {
           timeoutMs: settings.timeoutMs,
           maxBytes: settings.maxBytes,
           observe: settings.observe,
-          budget: { requests: settings.maxRequests ?? DEFAULT_MAX_REQUESTS, bytes: settings.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES },
+          budget: this.budget,
         })
       : null;
     this.maxPages = settings.maxPages ?? DEFAULT_MAX_PAGES;
@@ -110,6 +132,22 @@ export class HookData {
   /** Whether follow-up reads and searches are possible. */
   get canFetch(): boolean {
     return this.client !== null;
+  }
+
+  /**
+   * The call is answered: reads still under way finish, but nothing more is asked of the server (a search started
+   * beside the session's procedures of an encounter that was no treatment session reads no further pages).
+   */
+  stop(): void {
+    this.stopped = true;
+    this.budget.requests = 0; // and should anything still ask, the client refuses
+  }
+
+  private stopped = false;
+
+  /** Whether the signatures of `ref` (`Type/id`) came with it from the server (`_revinclude=Provenance:target` honoured). */
+  signaturesCameWith(ref: string): boolean {
+    return this.signaturesIncluded.has(ref);
   }
 
   /** What the kinds of record that could not be read are, and why. */
@@ -167,11 +205,28 @@ export class HookData {
     return this.fetchKey(name, spec, sent === undefined ? `prefetch key ${name} was not sent` : `the EHR could not fill prefetch key ${name}`);
   }
 
-  /** A key the EHR did not fill: searched on `fhirServer`, or unobtained when there is none. */
+  /**
+   * A key the EHR did not fill: searched on `fhirServer` (its `fetch` query, else its template; the template when the
+   * server refuses the first), or unobtained when there is none.
+   */
   private async fetchKey(name: string, spec: PrefetchKey, why: string): Promise<KeyResult> {
     if (!this.client)
       return { entries: [], obtained: false, complete: false, includeHonoured: false, problem: `${why} and the request names no fhirServer` };
-    return this.search(resolveTemplate(spec.template, this.request), { bounded: spec.bounded === true, what: `prefetch key ${name}` });
+    const options = { bounded: spec.bounded === true, what: `prefetch key ${name}` };
+    const first = await this.once(resolveTemplate(spec.fetch ?? spec.template, this.request), options);
+    if (!first.refused || !spec.fetch) return first;
+    return this.once(resolveTemplate(spec.template, this.request), options);
+  }
+
+  /** A search of the service's own, made once per call however many keys ask it. */
+  private once(query: string, options: { bounded: boolean; what: string }): Promise<KeyResult> {
+    const key = `${options.bounded ? 'bounded' : 'all'} ${query}`;
+    let result = this.searches.get(key);
+    if (!result) {
+      result = this.search(query, options);
+      this.searches.set(key, result);
+    }
+    return result;
   }
 
   /** A prefetched value as sent; `null` when it is a Bundle reporting an error (its entries are not the answer). */
@@ -210,13 +265,13 @@ export class HookData {
       };
     try {
       if (/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(query)) {
+        // Not patient data (a Location, the payer, a signer): from the cache when another call read it lately.
+        const cached = SharedReadCache.holds(query) ? this.sharedCache?.get(this.base!, query) : undefined;
+        if (cached) return { entries: [cached], obtained: true, complete: true, includeHonoured: true };
         const body = await this.client.get(query);
-        return {
-          entries: this.fromServer(() => this.resourceEntry(body, `${this.base}/${query}`)),
-          obtained: true,
-          complete: true,
-          includeHonoured: true,
-        };
+        const entries = this.fromServer(() => this.resourceEntry(body, `${this.base}/${query}`));
+        this.sharedCache?.put(this.base!, entries);
+        return { entries, obtained: true, complete: true, includeHonoured: true };
       }
       if (options.bounded) {
         const page = await this.serverPage(query, what);
@@ -234,7 +289,8 @@ export class HookData {
     let honoured = false;
     let url: string | undefined = first;
     try {
-      for (let page = 0; url && page < this.maxPages; page++) {
+      // Once the call is answered, a search under way stops at the page it has (not a failure: nobody reads it).
+      for (let page = 0; url && page < this.maxPages && !this.stopped; page++) {
         const result = await this.serverPage(url, what);
         entries.push(...result.entries);
         honoured ||= result.includeHonoured;
@@ -261,12 +317,27 @@ export class HookData {
     if (!isBundle(body)) throw new UpstreamError(`the FHIR server did not answer the search for ${what} with a Bundle`);
     const page = this.fromServer(() => parseSearchPage(body, `${this.base}`));
     if (reportsError(page.entries)) throw new UpstreamError(`the FHIR server reported an error answering the search for ${what}`);
-    return { ...page, entries: page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome') };
+    const entries = page.entries.filter((e) => e.resource.resourceType !== 'OperationOutcome');
+    // What the server itself answered: its shared resources (an _include's Location or payer) serve later calls too.
+    this.sharedCache?.put(this.base!, entries);
+    if (page.includeHonoured && REVINCLUDES_SIGNATURES.test(url))
+      for (const entry of entries)
+        if (entry.resource.resourceType !== 'Provenance' && entry.resource.id)
+          this.signaturesIncluded.add(`${entry.resource.resourceType}/${entry.resource.id}`);
+    return { ...page, entries };
   }
 
   private failed(error: unknown, what: string): KeyResult {
     if (!(error instanceof UpstreamError)) throw error;
-    return { entries: [], obtained: false, complete: false, includeHonoured: false, problem: `${what}: ${error.message}` };
+    const refused = error instanceof FhirFetchError && /^http-(400|422|501)$/.test(error.reason);
+    return {
+      entries: [],
+      obtained: false,
+      complete: false,
+      includeHonoured: false,
+      problem: `${what}: ${error.message}`,
+      ...(refused ? { refused } : {}),
+    };
   }
 
   /** A single resource (a read), validated, with its fullUrl on the EHR's server. */

@@ -80,7 +80,12 @@ export function cdsRouter(options: CdsRouterOptions): Router {
       throw new InputError([{ path: 'hook', message: `this service answers "${service.definition.hook}", not "${request.hook}"` }]);
     const started = performance.now();
     const data = new HookData(request, service.prefetch, options.fetch);
-    const response = await service.handle(request, { data, cards: options.cards, now: new Date(), clinicTimeZone: options.clinicTimeZone ?? null });
+    let response: Awaited<ReturnType<CdsService['handle']>>;
+    try {
+      response = await service.handle(request, { data, cards: options.cards, now: new Date(), clinicTimeZone: options.clinicTimeZone ?? null });
+    } finally {
+      data.stop(); // answered (or failed): reads started beside others ask nothing more of the EHR
+    }
     for (const card of response.cards)
       options.metrics.cards.inc({ service: service.definition.id, indicator: card.indicator, rule: card.source.topic?.code ?? 'none' });
     await issuedCards
