@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -13,12 +13,17 @@ import { notJson, planInput, UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
 import { InputError } from '../errors.js';
 import { limitsFromEnv, useLimits } from '../limits.js';
+import type { RemittanceClaim } from '../engine/remittance-types.js';
+import { readRemittanceText } from '../fhir/remittance/read.js';
+import { RemittanceError } from '../fhir/remittance/x12.js';
 import { determineBundle } from '../pipeline.js';
+import { loadPolicies, PolicyError } from '../policies/load.js';
+import { usePolicies } from '../policies/registry.js';
 import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
 import { renderReport } from '../report/html.js';
 
 const USAGE = `Usage:
-  rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD] [--time-zone ZONE]
+  rt-billing evaluate PATH [REMITTANCE...] [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD] [--time-zone ZONE] [--policies DIR]
   rt-billing report PATH --html FILE [--as-of YYYY-MM-DD] [--time-zone ZONE]
   rt-billing merge SHARD.ndjson... [--out FILE]
 
@@ -34,14 +39,19 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
           --as-of DATE      the date undated orders are evaluated as of (default: today at the clinic)
           --time-zone ZONE  the clinic's IANA time zone (e.g. America/Chicago; default: CLINIC_TIME_ZONE): dates
                             of service are its calendar dates where a session's Location gives no zone
+          --policies DIR    a department's payer policy files (default: PAYER_POLICY_DIR), beside the shipped
+                            ones (policies/); a file with a shipped policy's id replaces it
+          REMITTANCE        with a single Bundle: what the payer paid, X12 835 files or FHIR JSON
+                            (ExplanationOfBenefit, ClaimResponse use claim, or a Bundle of them)
           Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
           sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
           approvals due before the next beam-on. PATH is what evaluate reads, or its NDJSON output.
 merge     Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.
 
-Exit codes: 0 everything was read; 3 some lines or resources could not be read (error records say which, the
-other patients are in the output); 2 the input cannot be read at all, or usage.`;
+Exit codes: 0 everything was read; 3 some lines or resources could not be read, or a remittance file is malformed
+(error records say which, the other patients are in the output); 2 the input cannot be read at all, a payer policy
+file is invalid, or usage.`;
 
 interface Terminal {
   /** stderr is a terminal (progress bar) or not (plain lines). */
@@ -55,7 +65,7 @@ interface Parsed {
   readonly flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone']);
+const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone', '--policies']);
 
 function parse(args: readonly string[]): Parsed | string {
   const [command, ...rest] = args;
@@ -117,9 +127,16 @@ export async function runCli(
   }
   const dates: Dating = { asOf: asOf.data, clinicTimeZone };
   try {
+    usePolicies(loadPolicies(parsed.flags.get('--policies') ?? (env.PAYER_POLICY_DIR || null)));
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    err(`rt-billing: payer policy ${printable(error.message)}\n`);
+    return 2;
+  }
+  try {
     switch (parsed.command) {
       case 'evaluate':
-        return parsed.paths.length === 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, dates, out, err, terminal) : usage();
+        return parsed.paths.length >= 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, dates, out, err, terminal) : usage();
       case 'report':
         return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, dates, err, terminal) : usage();
       case 'merge':
@@ -216,7 +233,11 @@ async function evaluateCommand(
   }
   const plan = await planInput(path);
   // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
-  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, dates, parsed.flags.get('--out'), out, err);
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.paths.slice(1), dates, parsed.flags.get('--out'), out, err);
+  if (parsed.paths.length > 1) {
+    err('rt-billing: remittance files are read beside a single Bundle (--format json)\n');
+    return 2;
+  }
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
@@ -237,8 +258,27 @@ export function closingLine(summary: SummaryRecord, seconds: number): string {
   return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
 }
 
+/** Remittance files beside a Bundle: each read on its own; a malformed one is named (file and segment) and skipped. */
+async function readRemittanceFiles(paths: readonly string[], err: (text: string) => void): Promise<{ claims: RemittanceClaim[]; failed: number }> {
+  const claims: RemittanceClaim[] = [];
+  let failed = 0;
+  for (const path of paths) {
+    try {
+      claims.push(...readRemittanceText(await readFile(path, 'utf8'), basename(path)));
+    } catch (error) {
+      failed += 1;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof RemittanceError) err(`rt-billing: remittance ${printable(error.message)}; skipped\n`);
+      else if (code) err(`rt-billing: cannot read ${printable(path)}: ${code}\n`);
+      else throw error;
+    }
+  }
+  return { claims, failed };
+}
+
 async function singleBundle(
   path: string,
+  remittancePaths: readonly string[],
   dates: Dating,
   outFile: string | undefined,
   out: (text: string) => void,
@@ -255,11 +295,12 @@ async function singleBundle(
   }
   try {
     // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
-    const text = `${JSON.stringify(determineBundle(json, dates), null, 2)}\n`;
+    const remittance = await readRemittanceFiles(remittancePaths, err);
+    const text = `${JSON.stringify(determineBundle(json, dates, remittance.claims), null, 2)}\n`;
     const target = destination(outFile, out);
     target.stream.write(text);
     await target.close();
-    return 0;
+    return remittance.failed > 0 ? 3 : 0;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     err(

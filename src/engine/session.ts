@@ -1,5 +1,6 @@
 import { authorizationsFor } from './authorizations.js';
 import { estimatePayment } from './estimate.js';
+import { coveragesOf, matchPolicy } from './policy.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderCheck } from './rules/A-ORDER.js';
@@ -265,6 +266,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, dateOfService),
     unread,
     physicianOf: (fraction) => (fraction.prescription ? (env.prescriptions.get(fraction.prescription)?.requester ?? null) : null),
+    payer: matchPolicy(env.input.policies, coveragesOf(env.input, ordered[0]?.patient ?? null), dateOfService),
   };
   const findings = RULES.flatMap((rule) => rule.session?.(context) ?? []);
   const lines = billingLines(context);
@@ -298,12 +300,7 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       fraction: fractionOfPrescription(first, env.prescriptions),
     },
     signoffs: igrt.records.map(signoff),
-    estimate: estimatePayment(
-      lines,
-      first?.patient ? env.input.payers[first.patient] : undefined,
-      encounter ? env.input.siteOfService[encounter] : undefined,
-      dateOfService,
-    ),
+    estimate: estimatePayment(lines, context.payer, encounter ? env.input.siteOfService[encounter] : undefined, dateOfService),
     findings: sortFindings(findings),
   };
 }
