@@ -115,7 +115,7 @@ function compileEdit(file: string, index: number, expression: string): (session:
 /** Reads and checks one policy file (YAML or JSON). Throws PolicyError naming the file and the field. */
 export function readPolicy(path: string, text: string = readFileSync(path, 'utf8')): PayerPolicy {
   const file = basename(path);
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text, { prettyErrors: true });
   const broken = document.errors[0];
   if (broken) {
     const at = broken.linePos?.[0];

@@ -82,7 +82,7 @@ export function read835(text: string, file: string): RemittanceClaim[] {
 
   let interchange;
   try {
-    const parsed = new X12Parser(true).parse(body);
+    const parsed = new X12Parser(false).parse(body);
     interchange = Array.isArray(parsed) ? parsed[0] : parsed;
   } catch {
     // The parser's message may quote the file: only where and what.
