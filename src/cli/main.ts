@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -16,7 +16,9 @@ import { limitsFromEnv, useLimits } from '../limits.js';
 import type { RemittanceClaim } from '../engine/remittance-types.js';
 import { readRemittanceText } from '../fhir/remittance/read.js';
 import { RemittanceError } from '../fhir/remittance/x12.js';
-import { determineBundle } from '../pipeline.js';
+import { appealPackets } from '../appeals/packet.js';
+import { parseBundle } from '../fhir/parse.js';
+import { determineBundle, evaluateEntries } from '../pipeline.js';
 import { loadPolicies, PolicyError } from '../policies/load.js';
 import { usePolicies } from '../policies/registry.js';
 import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
@@ -26,6 +28,7 @@ const USAGE = `Usage:
   rt-billing evaluate PATH [REMITTANCE...] [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD] [--time-zone ZONE] [--policies DIR]
   rt-billing report PATH --html FILE [--as-of YYYY-MM-DD] [--time-zone ZONE]
   rt-billing merge SHARD.ndjson... [--out FILE]
+  rt-billing appeal BUNDLE REMITTANCE... --out DIR [--as-of YYYY-MM-DD] [--time-zone ZONE] [--policies DIR]
 
 evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder
           of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output: Patient.ndjson,
@@ -47,6 +50,10 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
 report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
           sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
           approvals due before the next beam-on. PATH is what evaluate reads, or its NDJSON output.
+appeal    Writes an appeal packet for each remittance line the record supports against the payer (E-DENIED-26,
+          E-ZERO-PAY, E-DOWNCODE, E-AUTH, E-NOT-ADOPTED, E-UNDERPAID): DIR/NAME.html (printable) and
+          DIR/NAME.json (an R4 DocumentReference whose content is that document), NAME being the session's date,
+          its Encounter id and the code.
 merge     Joins the NDJSON outputs of shards (a department split by patient) into one, with one summary.
 
 Exit codes: 0 everything was read; 3 some lines or resources could not be read, or a remittance file is malformed
@@ -141,6 +148,8 @@ export async function runCli(
         return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, dates, err, terminal) : usage();
       case 'merge':
         return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
+      case 'appeal':
+        return parsed.paths.length >= 2 && parsed.flags.has('--out') ? await appealCommand(parsed, dates, err) : usage();
       default:
         return usage();
     }
@@ -308,6 +317,38 @@ async function singleBundle(
     );
     return 2;
   }
+}
+
+/** `rt-billing appeal BUNDLE REMITTANCE... --out DIR`: one HTML and one DocumentReference per appealable line. */
+async function appealCommand(parsed: Parsed, dates: Dating, err: (text: string) => void): Promise<number> {
+  const [path, ...remittancePaths] = parsed.paths as [string, ...string[]];
+  const dir = parsed.flags.get('--out')!;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
+    return 2;
+  }
+  const remittance = await readRemittanceFiles(remittancePaths, err);
+  let packets;
+  try {
+    packets = appealPackets(evaluateEntries(parseBundle(json), dates, remittance.claims), new Date().toISOString());
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    err(
+      `rt-billing: ${printable(path)} is not a valid FHIR Bundle:\n${error.issues.map((i) => `  ${printable(i.path)}: ${printable(i.message)}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  await mkdir(dir, { recursive: true });
+  for (const packet of packets) {
+    await writeFile(join(dir, `${packet.name}.html`), packet.html);
+    await writeFile(join(dir, `${packet.name}.json`), `${JSON.stringify(packet.documentReference, null, 2)}\n`);
+  }
+  err(`rt-billing: ${packets.length} appeal packet${packets.length === 1 ? '' : 's'} written to ${printable(dir)}\n`);
+  return remittance.failed > 0 ? 3 : 0;
 }
 
 async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) => void, terminal: Terminal): Promise<number> {
