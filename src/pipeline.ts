@@ -19,11 +19,22 @@ export interface Evaluation {
 }
 
 /** Validated resources (and remittance read from files) → facts → determination. */
-export function evaluateEntries(entries: readonly BundleEntry[], options: ExtractOptions, remittance: readonly RemittanceClaim[] = []): Evaluation {
+export function evaluateEntries(
+  entries: readonly BundleEntry[],
+  options: ExtractOptions,
+  remittance: readonly RemittanceClaim[] = [],
+  scope: { readonly remittanceForOthers?: boolean } = {},
+): Evaluation {
   const facts = extractFacts(entries, options);
   const fromBundle = readRemittanceEntries(entries);
   const claims = [...fromBundle, ...remittance];
-  const input: EngineInput = { ...facts, policies: policiesInForce(), ...(claims.length > 0 ? { remittance: claims } : {}) };
+  const input: EngineInput = {
+    ...facts,
+    policies: policiesInForce(),
+    ...(claims.length > 0 ? { remittance: claims } : {}),
+    // A department run hands every patient the department's remittance: claims of other patients are not this one's.
+    ...(scope.remittanceForOthers ? { remittanceForOthers: true } : {}),
+  };
   return { input, determination: evaluate(input) };
 }
 

@@ -1,4 +1,6 @@
 import { basename } from 'node:path';
+import { effectiveClaims } from '../engine/remittance.js';
+import type { RemittanceClaim } from '../engine/remittance-types.js';
 import type { Determination, RecordKind, UnreadRecords } from '../engine/types.js';
 import { isChargeOnFile } from '../fhir/charges.js';
 import type { ExtractOptions } from '../fhir/extract.js';
@@ -51,6 +53,11 @@ export interface RunOptions {
   readonly asOf?: string;
   /** The clinic's configured time zone (`CLINIC_TIME_ZONE`): dates of service where a Location gives none. */
   readonly clinicTimeZone?: string | null;
+  /**
+   * Remittance for the department (835 files, spec E): each patient's evaluation takes the claims that match it; a
+   * claim that matches no patient of the input is an error record (E-UNMATCHED), never silence.
+   */
+  readonly remittance?: readonly RemittanceClaim[];
 }
 
 export interface RunResult {
@@ -92,6 +99,8 @@ export async function runResources(
   const store = new PatientStore(options.tmpDir);
   const dates = { asOf: options.asOf ?? todayAtClinic(options.clinicTimeZone ?? null), clinicTimeZone: options.clinicTimeZone ?? null };
   const summary = new DepartmentSummary();
+  const remittance = effectiveClaims(options.remittance ?? []);
+  const appliedLines = new Set<string>();
   let errors = 0;
   const emitError = async (line: ErrorLine) => {
     errors += 1;
@@ -162,9 +171,16 @@ export async function runResources(
           },
         });
       } else {
-        const result = evaluatePatient(patient, own, shared, { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) });
+        const result = evaluatePatient(
+          patient,
+          own,
+          shared,
+          { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) },
+          remittance,
+        );
         if ('error' in result) await emitError(result);
         else {
+          for (const line of result.line.remittance ?? []) appliedLines.add(line.origin);
           sessions += result.line.sessions.length;
           summary.add(patient, result.line, result.locations);
           await options.record(result.line);
@@ -173,6 +189,13 @@ export async function runResources(
       patientsDone += 1;
       options.progress?.({ phase: 'evaluating', ...position(), patientsDone, patientsTotal, sessions });
     }
+    for (const claim of remittance)
+      if (!claim.lines.some((line) => appliedLines.has(line.origin)))
+        await emitError({
+          error: {
+            message: `E-UNMATCHED: the remittance claim at ${claim.origin} (${claim.lines.length} line${claim.lines.length === 1 ? '' : 's'}${claim.payerName ? `, ${claim.payerName}` : ''}) matches no patient of the input`,
+          },
+        });
     summary.chargesSupplied(charges > 0);
     return { summary: summary.toJSON(), errors };
   } finally {
@@ -234,6 +257,7 @@ function evaluatePatient(
   stored: readonly StoredResource[],
   shared: SharedResources,
   options: ExtractOptions,
+  remittance: readonly RemittanceClaim[] = [],
 ): { line: PatientLine; locations: SessionLocations } | ErrorLine {
   const { parsed, resources, conflicts } = latestVersions(stored);
   if (conflicts.length > 0) return patientConflictLine(patient, conflicts);
@@ -255,7 +279,7 @@ function evaluatePatient(
   };
   let determination: Determination;
   try {
-    determination = evaluateEntries([...needed.entries, ...parseBundle(bundle)], options).determination;
+    determination = evaluateEntries([...needed.entries, ...parseBundle(bundle)], options, remittance, { remittanceForOthers: true }).determination;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return {

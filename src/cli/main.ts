@@ -26,7 +26,7 @@ import { renderReport } from '../report/html.js';
 
 const USAGE = `Usage:
   rt-billing evaluate PATH [REMITTANCE...] [--format json|ndjson|csv] [--out FILE] [--as-of YYYY-MM-DD] [--time-zone ZONE] [--policies DIR]
-  rt-billing report PATH --html FILE [--as-of YYYY-MM-DD] [--time-zone ZONE]
+  rt-billing report PATH [REMITTANCE...] --html FILE [--as-of YYYY-MM-DD] [--time-zone ZONE] [--policies DIR]
   rt-billing merge SHARD.ndjson... [--out FILE]
   rt-billing appeal BUNDLE REMITTANCE... --out DIR [--as-of YYYY-MM-DD] [--time-zone ZONE] [--policies DIR]
 
@@ -44,8 +44,9 @@ evaluate  Evaluates FHIR R4 against the 2026 radiation oncology billing rules. P
                             of service are its calendar dates where a session's Location gives no zone
           --policies DIR    a department's payer policy files (default: PAYER_POLICY_DIR), beside the shipped
                             ones (policies/); a file with a shipped policy's id replaces it
-          REMITTANCE        with a single Bundle: what the payer paid, X12 835 files or FHIR JSON
-                            (ExplanationOfBenefit, ClaimResponse use claim, or a Bundle of them)
+          REMITTANCE        what the payer paid: X12 835 files or FHIR JSON (ExplanationOfBenefit,
+                            ClaimResponse use claim, or a Bundle of them), joined to each patient; in a
+                            department run a claim that matches no patient is an error record (E-UNMATCHED)
           Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 report    Writes one self-contained HTML report (works offline): the 77412 share by month against the 35% line,
           sessions by level, findings by rule with the amount at risk, charges to fix, and the worklist of
@@ -145,7 +146,7 @@ export async function runCli(
       case 'evaluate':
         return parsed.paths.length >= 1 && !parsed.flags.has('--html') ? await evaluateCommand(parsed, dates, out, err, terminal) : usage();
       case 'report':
-        return parsed.paths.length === 1 && parsed.flags.has('--html') ? await reportCommand(parsed, dates, err, terminal) : usage();
+        return parsed.paths.length >= 1 && parsed.flags.has('--html') ? await reportCommand(parsed, dates, err, terminal) : usage();
       case 'merge':
         return parsed.paths.length >= 1 ? await mergeCommand(parsed, out, err) : usage();
       case 'appeal':
@@ -243,22 +244,25 @@ async function evaluateCommand(
   const plan = await planInput(path);
   // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
   if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.paths.slice(1), dates, parsed.flags.get('--out'), out, err);
-  if (parsed.paths.length > 1) {
-    err('rt-billing: remittance files are read beside a single Bundle (--format json)\n');
-    return 2;
-  }
+  const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const result = await withScratch((tmpDir) =>
-    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, ...dates }),
+    runDepartment(path, {
+      record: (record: RunRecord) => writer.write(record),
+      progress: (p) => progress.update(p),
+      tmpDir,
+      ...dates,
+      remittance: remittance.claims,
+    }),
   );
   await writer.end(result.summary);
   await target.close();
   progress.finish();
   err(`${closingLine(result.summary, progress.elapsed())}\n`);
-  return result.errors > 0 ? 3 : 0;
+  return result.errors > 0 || remittance.failed > 0 ? 3 : 0;
 }
 
 export function closingLine(summary: SummaryRecord, seconds: number): string {
@@ -356,9 +360,10 @@ async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) 
   const file = parsed.flags.get('--html')!;
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const fromResults = await isResultsFile(path);
+  const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
   const collected = fromResults
     ? await reportFromResults(path)
-    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, dates));
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, { ...dates, remittance: remittance.claims }));
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));

@@ -73,6 +73,7 @@ export function withRemittance(input: EngineInput, determination: Determination)
   const lines: RemittanceLineDetermination[] = [];
   for (const claim of effectiveClaims(input.remittance)) {
     const patient = patientOf(claim, input, patients);
+    if (input.remittanceForOthers && (patient === null || !patients.has(patient))) continue;
     for (const line of claim.lines) {
       const billedCode = line.billedCode ?? line.code;
       const billedModifiers = line.billedCode !== null ? line.billedModifiers : line.modifiers;

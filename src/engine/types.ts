@@ -302,6 +302,8 @@ export interface EngineInput {
   readonly policies?: readonly PayerPolicy[];
   /** What payers paid (spec E): 835 claims, ExplanationOfBenefit, ClaimResponse use claim. */
   readonly remittance?: readonly RemittanceClaim[];
+  /** The remittance also holds other patients' claims (a department run): claims that match no patient here are skipped. */
+  readonly remittanceForOthers?: boolean;
   /** Identifiers (`value`) of Patients, Accounts and Claims, to the patient they name: an 835 CLP01 matches them. */
   readonly patientIdentifiers?: Readonly<Record<string, Ref>>;
   /** Prescriptions being signed now (order-sign): they are "the order" for A-ORDER whatever their status. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,54 @@ describe('CLI: rt-billing evaluate BUNDLE REMITTANCE...', () => {
     const { code, stderr } = await cli(['evaluate', bundleFile, '--policies', policies, '--as-of', AS_OF]);
     expect(code).toBe(2);
     expect(stderr).toContain('acme.yaml: rates[0].amount');
+  });
+});
+
+describe('department runs with 835 files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtb-dept-remit-'));
+  const input = join(dir, 'bundles');
+  mkdirSync(input);
+  writeFileSync(join(input, 'p1.json'), JSON.stringify(record()));
+  const strangerEra = ERA.replace('CLP*MRN-P1*', 'CLP*MRN-NOT-HERE*');
+  writeFileSync(join(dir, 'march.835'), ERA);
+  writeFileSync(join(dir, 'stranger.835'), strangerEra);
+
+  it('each patient takes the claims that match it; a claim of no patient is an E-UNMATCHED error record', async () => {
+    const { code, stdout } = await cli([
+      'evaluate',
+      input,
+      join(dir, 'march.835'),
+      join(dir, 'stranger.835'),
+      '--format',
+      'ndjson',
+      '--as-of',
+      AS_OF,
+    ]);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const patient = lines.find((l) => l.patient === 'Patient/p1') as unknown as {
+      sessions: { findings: { rule: string }[] }[];
+      remittance: unknown[];
+    };
+    expect(rules(patient.sessions[0]!.findings)).toContain('E-ZERO-PAY');
+    expect(patient.remittance).toHaveLength(2);
+    const unmatched = lines.filter((l) => 'error' in l).map((l) => (l.error as { message: string }).message);
+    expect(unmatched).toEqual([expect.stringMatching(/^E-UNMATCHED: the remittance claim at stranger\.835 segment 5/)]);
+    expect(unmatched[0]).not.toContain('MRN-NOT-HERE');
+    expect(code).toBe(3);
+  });
+
+  it('the report has a denials section: by payer, reason, code and rule, the appealable and recoverable amounts', async () => {
+    const html = join(dir, 'report.html');
+    await cli(['report', input, join(dir, 'march.835'), '--html', html, '--as-of', AS_OF]);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('Denials and payments (E rules)');
+    expect(page).toMatch(/E-ZERO-PAY/);
+    // 77407 at the Medicare non-facility rate $317.64, paid $0: denied, appealable and recoverable.
+    expect(page).toMatch(/Denied or short-paid: <strong>\$317\.64<\/strong>/);
+    expect(page).toMatch(/of which <strong>\$317\.64<\/strong> recoverable/);
   });
 });
 
