@@ -27,6 +27,7 @@ export const SCOPES = [
     'Organization',
     'Claim',
     'ClaimResponse',
+    'ExplanationOfBenefit',
   ].map((type) => `patient/${type}.rs`),
 ].join(' ');
 

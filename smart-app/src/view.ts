@@ -119,7 +119,24 @@ function problemsCell(findings: readonly Finding[]): HTMLElement {
   );
 }
 
+/** What the payer did with the session's lines, when remittance is known (spec E): one line per remitted code. */
+function paymentCell(determination: Determination, session: SessionDetermination): HTMLElement {
+  const key = session.encounter ?? session.fractions[0] ?? '';
+  const lines = (determination.remittance ?? []).filter((line) => line.session === key);
+  if (lines.length === 0) return h('td', { class: 'small' }, 'No remittance');
+  return h(
+    'td',
+    { class: 'payment' },
+    lines.flatMap((line, i) => [
+      ...(i > 0 ? [h('br', {})] : []),
+      `${line.billedCode} ${line.status === 'paid' ? 'paid' : line.status} ${money(line.paid)}`,
+      line.rule ? h('span', { class: 'small' }, ` (${line.rule}${line.appealable ? ', appealable' : ''})`) : null,
+    ]),
+  );
+}
+
 function sessionsTable(determination: Determination, select: (session: SessionDetermination) => void): HTMLElement {
+  const paid = determination.remittance !== undefined;
   const rows = determination.sessions.map((session) => {
     const button = h(
       'button',
@@ -148,6 +165,7 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
       ),
       h('td', { class: `igrt igrt-${session.igrtStatus}` }, IGRT_STATUS_TEXT[session.igrtStatus] ?? session.igrtStatus),
       h('td', { class: 'num' }, money(session.estimate?.total)),
+      paid ? paymentCell(determination, session) : null,
       problemsCell(session.findings),
     );
   });
@@ -175,11 +193,12 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
             'Supportable code',
             '77387-26',
             'Est. payment',
+            ...(paid ? ['Payment'] : []),
             'Findings',
           ].map((title) => h('th', { scope: 'col' }, title)),
         ),
       ),
-      h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: '11' }, 'No delivered sessions yet.'))),
+      h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: paid ? '12' : '11' }, 'No delivered sessions yet.'))),
     ),
   );
 }
