@@ -272,12 +272,18 @@ export function closingLine(summary: SummaryRecord, seconds: number): string {
 }
 
 /** Remittance files beside a Bundle: each read on its own; a malformed one is named (file and segment) and skipped. */
-async function readRemittanceFiles(paths: readonly string[], err: (text: string) => void): Promise<{ claims: RemittanceClaim[]; failed: number }> {
+async function readRemittanceFiles(
+  paths: readonly string[],
+  err: (text: string) => void,
+  record: unknown = undefined,
+): Promise<{ claims: RemittanceClaim[]; failed: number }> {
+  // A ClaimResponse (use claim) answers a Claim of the record: its codes are read there.
+  const known = ((record as { entry?: { resource?: unknown }[] } | undefined)?.entry ?? []).map((e) => e?.resource);
   const claims: RemittanceClaim[] = [];
   let failed = 0;
   for (const path of paths) {
     try {
-      claims.push(...readRemittanceText(await readFile(path, 'utf8'), basename(path)));
+      claims.push(...readRemittanceText(await readFile(path, 'utf8'), basename(path), known));
     } catch (error) {
       failed += 1;
       const code = (error as NodeJS.ErrnoException).code;
@@ -308,7 +314,7 @@ async function singleBundle(
   }
   try {
     // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
-    const remittance = await readRemittanceFiles(remittancePaths, err);
+    const remittance = await readRemittanceFiles(remittancePaths, err, json);
     const text = `${JSON.stringify(determineBundle(json, dates, remittance.claims), null, 2)}\n`;
     const target = destination(outFile, out);
     target.stream.write(text);
@@ -335,7 +341,7 @@ async function appealCommand(parsed: Parsed, dates: Dating, err: (text: string) 
     err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
     return 2;
   }
-  const remittance = await readRemittanceFiles(remittancePaths, err);
+  const remittance = await readRemittanceFiles(remittancePaths, err, json);
   let packets;
   try {
     packets = appealPackets(evaluateEntries(parseBundle(json), dates, remittance.claims), new Date().toISOString());

@@ -101,6 +101,54 @@ describe('CLI: rt-billing evaluate BUNDLE REMITTANCE...', () => {
     expect(rules(JSON.parse(stdout).sessions[0].findings)).toContain('E-ZERO-PAY');
   });
 
+  it('a ClaimResponse (use claim) in a .remit.json answers a Claim of the record: its codes and lines come from that Claim', async () => {
+    const cpt = (code: string) => ({ coding: [{ system: CPT, code }] });
+    const withClaim = record().entry.filter((e) => e.resource.resourceType !== 'ChargeItem');
+    const claim = {
+      resourceType: 'Claim',
+      id: 'cl-1',
+      status: 'active',
+      use: 'claim',
+      patient: { reference: 'Patient/p1' },
+      created: '2026-03-03',
+      item: [
+        { sequence: 1, productOrService: cpt('77407'), servicedDate: '2026-03-02' },
+        { sequence: 2, productOrService: cpt('77387'), modifier: [cpt('26')], servicedDate: '2026-03-02' },
+      ],
+    };
+    const file = write(
+      'claim.bundle.json',
+      JSON.stringify({ ...record(), entry: [...withClaim, { fullUrl: 'https://ehr.example.org/fhir/Claim/cl-1', resource: claim }] }),
+    );
+    const response = {
+      resourceType: 'ClaimResponse',
+      id: 'cr-1',
+      status: 'active',
+      use: 'claim',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      patient: { reference: 'Patient/p1' },
+      created: '2026-04-01',
+      insurer: { display: 'Medicare' },
+      outcome: 'complete',
+      request: { reference: 'Claim/cl-1' },
+      item: [
+        { itemSequence: 1, adjudication: [{ category: { coding: [{ code: 'benefit' }] }, amount: { value: 317.64 } }] },
+        {
+          itemSequence: 2,
+          adjudication: [
+            { category: { coding: [{ code: 'benefit' }] }, amount: { value: 0 } },
+            { category: { coding: [{ code: 'denied' }] }, reason: { coding: [{ code: 'CO-97' }] }, amount: { value: 100 } },
+          ],
+        },
+      ],
+    };
+    const { code, stdout } = await cli(['evaluate', file, write('claim.remit.json', JSON.stringify(response)), '--as-of', AS_OF]);
+    expect(code).toBe(0);
+    const determination = JSON.parse(stdout);
+    expect(rules(determination.sessions[0].findings)).toContain('E-DENIED-26');
+    expect(determination.remittance[1]).toMatchObject({ matchedBy: 'control-number', charge: 'Claim/cl-1', rule: 'E-DENIED-26' });
+  });
+
   it('a bad policy file in --policies: exit 2 naming the file and field', async () => {
     const policies = mkdtempSync(join(tmpdir(), 'rtb-pol-'));
     writeFileSync(

@@ -80,8 +80,13 @@ const CPT = 'http://www.ama-assn.org/go/cpt';
 const HCPCS = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 const X12_MEDIA = /^application\/(edi-x12|x12)/i;
 
-const codeOf = (concept: z.infer<typeof Concept>): string | null =>
-  (concept.coding ?? []).find((c) => (c.system === CPT || c.system === HCPCS) && c.code)?.code?.toUpperCase() ?? null;
+/** CPT or HCPCS (either scheme of the CMS URL); else a coding whose code has the CPT/HCPCS form. */
+const codeOf = (concept: z.infer<typeof Concept>): string | null => {
+  const codings = concept.coding ?? [];
+  const known = codings.find((c) => (c.system === CPT || c.system === HCPCS || c.system === HCPCS.replace('https:', 'http:')) && c.code);
+  const shaped = codings.find((c) => c.code && /^([0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})$/i.test(c.code));
+  return (known ?? shaped)?.code?.toUpperCase() ?? null;
+};
 const modifiersOf = (concepts: readonly z.infer<typeof Concept>[] | undefined): string[] =>
   (concepts ?? []).flatMap((m) => (m.coding ?? []).flatMap((c) => (c.code ? [c.code.toUpperCase()] : [])));
 const categoryOf = (a: z.infer<typeof Adjudication>) => (a.category.coding ?? []).map((c) => c.code ?? '');
@@ -99,7 +104,8 @@ function adjudicated(adjudications: readonly z.infer<typeof Adjudication>[]): { 
     const categories = categoryOf(a);
     const amount = a.amount?.value ?? a.value ?? 0;
     if (categories.includes('submitted')) charged = amount;
-    if (categories.includes('benefit')) paid = amount;
+    // R4 `benefit`; CARIN Blue Button `paidtoprovider`.
+    if (categories.includes('benefit') || categories.includes('paidtoprovider')) paid = amount;
     for (const coding of a.reason?.coding ?? []) {
       if (!coding.code) continue;
       // A CARC written `CO-97` carries its group; a bare code is read as a contractual obligation.
@@ -107,7 +113,7 @@ function adjudicated(adjudications: readonly z.infer<typeof Adjudication>[]): { 
       adjustments.push({
         group: group.toUpperCase(),
         reason,
-        amount: categories.includes('benefit') || categories.includes('submitted') ? 0 : amount,
+        amount: categories.some((c) => c === 'benefit' || c === 'submitted' || c === 'paidtoprovider') ? 0 : amount,
       });
     }
   }
@@ -205,9 +211,13 @@ function fromClaimResponse(raw: unknown, where: string, claims: ReadonlyMap<stri
 }
 
 /** Remittance among a Bundle's entries. A malformed 835 Binary is a 400 naming the entry and the segment. */
-export function readRemittanceEntries(entries: readonly BundleEntry[]): RemittanceClaim[] {
+export function readRemittanceEntries(entries: readonly BundleEntry[], known: readonly unknown[] = []): RemittanceClaim[] {
   const claims = new Map<string, unknown>();
-  for (const { resource } of entries) if (resource.resourceType === 'Claim' && resource.id) claims.set(`Claim/${resource.id}`, resource);
+  // The Claims a ClaimResponse answers: in the same entries, or in the record it is read beside (`known`).
+  for (const resource of [...known, ...entries.map((e) => e.resource)]) {
+    const claim = resource as { resourceType?: unknown; id?: unknown };
+    if (claim?.resourceType === 'Claim' && typeof claim.id === 'string') claims.set(`Claim/${claim.id}`, resource);
+  }
   const out: RemittanceClaim[] = [];
   entries.forEach(({ resource }, index) => {
     const where = `Bundle.entry[${index}].resource`;
@@ -233,7 +243,7 @@ export function readRemittanceEntries(entries: readonly BundleEntry[]): Remittan
  * One remittance file beside a Bundle (CLI): an 835 (`.835`, `.x12`, `.edi`, or any file that begins with ISA), or
  * FHIR JSON — an ExplanationOfBenefit, a ClaimResponse, or a Bundle of them. Throws RemittanceError naming the file.
  */
-export function readRemittanceText(text: string, file: string): RemittanceClaim[] {
+export function readRemittanceText(text: string, file: string, known: readonly unknown[] = []): RemittanceClaim[] {
   const body = text.replace(/^\uFEFF/, '').trimStart();
   if (body.startsWith('ISA')) return read835(body, file);
   let json: unknown;
@@ -245,7 +255,10 @@ export function readRemittanceText(text: string, file: string): RemittanceClaim[
   const resources = RemittanceBundle.safeParse(json);
   const list = resources.success && resources.data.resourceType === 'Bundle' ? (resources.data.entry ?? []).map((e) => e.resource) : [json];
   try {
-    return readRemittanceEntries(list.map((resource) => ({ fullUrl: undefined, resource: resource as BundleEntry['resource'] })));
+    return readRemittanceEntries(
+      list.map((resource) => ({ fullUrl: undefined, resource: resource as BundleEntry['resource'] })),
+      known,
+    );
   } catch (error) {
     if (error instanceof InputError) throw new RemittanceError(file, null, error.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
     throw error;
