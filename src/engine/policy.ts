@@ -1,4 +1,4 @@
-import type { Payer, PayerKind, Ref, SiteOfService } from './types.js';
+import type { Payer, PayerKind, Ref, SiteOfService, Technique } from './types.js';
 
 /**
  * A payer's policy (spec P), as data: who it applies to, the code set it is on, what it pays of 77387 and 77417, the
@@ -22,6 +22,8 @@ export interface PayerPolicy {
   /** P-IGRT: the 77387 components the payer still pays beside a 2026 delivery code, and its stance on IGRT with 2D. */
   readonly igrt: {
     readonly paid: readonly ('26' | 'TC' | 'global')[];
+    /** The delivery techniques with which the technical component (TC, global) is paid; empty: with any (NIA: 3D only, 003). */
+    readonly technicalWith: readonly Technique[];
     readonly with2d: 'not-medically-necessary' | 'covered' | 'unspecified';
   };
   /** P-PORT: 77417 bundled, or the payer's frequency edits. */
@@ -109,7 +111,7 @@ export const CPT_RULES: PayerPolicy = {
   fallback: true,
   applies: { coverageKinds: [], payorIdentifiers: [], payorNames: [], states: [] },
   codeSet: { delivery: '2026', until: null, note: null },
-  igrt: { paid: ['26'], with2d: 'unspecified' },
+  igrt: { paid: ['26'], technicalWith: [], with2d: 'unspecified' },
   port: { kind: 'bundled' },
   authorization: { codes: [] },
   rates: [],

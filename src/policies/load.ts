@@ -72,6 +72,7 @@ export const PolicyFile = z
     igrt: z
       .object({
         paid: z.array(z.enum(['26', 'TC', 'global'])),
+        technicalWith: z.array(z.enum(['2d', '3d-crt', 'imrt'])).optional(),
         with2d: z.enum(['not-medically-necessary', 'covered', 'unspecified']).optional(),
       })
       .strict()
@@ -142,7 +143,7 @@ export function readPolicy(path: string, text: string = readFileSync(path, 'utf8
       states: p.applies.states ?? [],
     },
     codeSet: { delivery: p.codeSet?.delivery ?? '2026', until: p.codeSet?.until ?? null, note: p.codeSet?.note ?? null },
-    igrt: { paid: p.igrt?.paid ?? ['26'], with2d: p.igrt?.with2d ?? 'unspecified' },
+    igrt: { paid: p.igrt?.paid ?? ['26'], technicalWith: p.igrt?.technicalWith ?? [], with2d: p.igrt?.with2d ?? 'unspecified' },
     port:
       p.port === undefined || p.port === 'bundled'
         ? { kind: 'bundled' }

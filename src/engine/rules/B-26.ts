@@ -127,7 +127,8 @@ export const B_26: ChargeRule = {
     for (const charged of [...global, ...technical]) {
       // P-IGRT: a payer whose policy still pays this component (Texas Medicaid 77387 global/TC, 000; NIA -TC with 3D, 003).
       const component = charged.charge.modifiers.includes(MODIFIERS.technical) ? 'TC' : 'global';
-      if (context.policy.policy !== null && policy.igrt.paid.includes(component)) {
+      const withTechnique = policy.igrt.technicalWith.length === 0 || session.facts.techniques.some((t) => policy.igrt.technicalWith.includes(t));
+      if (context.policy.policy !== null && policy.igrt.paid.includes(component) && withTechnique) {
         verdicts.push(
           verdict(
             this,

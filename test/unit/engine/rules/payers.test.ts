@@ -92,6 +92,18 @@ describe('P-IGRT: which 77387 components the payer pays (B-26), its 2D stance (I
     expect(withTc(MEDICARE).sessions[0]!.findings.find((f) => f.rule === 'B-26')!.severity).toBe('warning');
   });
 
+  it('NIA pays 77387-TC with 3D-CRT only (003): info with 3D, the B-26 warning with IMRT', () => {
+    const niaTc = (techniques: FractionSpec['plan']) => {
+      const fx = imaged({ plan: techniques });
+      return run([fx], NIA_PLAN, {}, [
+        charge({ code: '77407', encounters: [fx.encounter!] }),
+        charge({ code: '77387', modifiers: ['TC'], encounters: [fx.encounter!] }),
+      ]).sessions[0]!.findings.find((f) => f.rule === 'B-26')!.severity;
+    };
+    expect(niaTc({ techniques: ['3d-crt'] })).toBe('info');
+    expect(niaTc({ techniques: ['imrt'] })).toBe('warning');
+  });
+
   const twoD = () => imaged({ plan: { techniques: ['2d'] } });
   it('NIA: I-2D names the NIA policy; a policy that covers IGRT with 2D: no I-2D; unspecified: the generic warning', () => {
     expect(run([twoD()], NIA_PLAN).sessions[0]!.findings.find((f) => f.rule === 'I-2D')!.message).toMatch(/NIA \(Evolent\) managed plan/);
