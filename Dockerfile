@@ -32,6 +32,7 @@ COPY --chown=rtb:rtb package.json ./
 COPY --from=deps --chown=rtb:rtb /app/node_modules ./node_modules
 COPY --from=build --chown=rtb:rtb /app/dist ./dist
 COPY --chown=rtb:rtb fixtures ./fixtures
+COPY --chown=rtb:rtb policies ./policies
 USER rtb
 EXPOSE 3000
 VOLUME ["/data"]

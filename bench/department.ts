@@ -40,6 +40,7 @@ const charge = (
 ): Resource => ({
   resourceType: 'ChargeItem',
   id,
+  identifier: [{ system: 'https://bench.example/charge', value: id }],
   status: 'billable',
   code: { coding: codes },
   subject: { reference: patient },
@@ -96,7 +97,89 @@ export function departmentPatient(index: number, fractions = 35): { resources: R
         ),
       );
   });
-  return { resources: [...resources, ...charges], sessions };
+  // The clinic's MRN: an 835 names the patient by it (CLP01).
+  const identified = resources.map((r) =>
+    r.resourceType === 'Patient' ? { ...r, identifier: [{ system: 'https://bench.example/mrn', value: `MRN-${patient}` }] } : r,
+  );
+  return { resources: [...identified, ...charges], sessions };
+}
+
+/** Medicare 2026 rates the generated payer pays (policies/medicare-national.yaml, non-facility). */
+const PAID: Record<string, number> = { '77402': 79.49, '77407': 317.64, '77412': 391.46, '77387-26': 36.74 };
+
+/**
+ * One X12 835 per month of service (what a clinic receives from its clearinghouse): a claim per patient and month,
+ * a line per charge with its control number (REF*6R), mostly paid at the Medicare rate, some 77387-26 denied CO-97
+ * and some 77412 paid $0, so the E rules have work to do. Written as the charges are generated: memory stays flat.
+ */
+class MonthlyRemittance {
+  private readonly files = new Map<string, { stream: WriteStream; segments: number }>();
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  get paths(): string[] {
+    return [...this.files.keys()].sort().map((month) => join(this.dir, `${month}.835`));
+  }
+
+  async add(index: number, charges: readonly Resource[]): Promise<void> {
+    const byMonth = new Map<string, Resource[]>();
+    for (const charge of charges) {
+      const month = String(charge.occurrenceDateTime).slice(0, 7);
+      byMonth.set(month, [...(byMonth.get(month) ?? []), charge]);
+    }
+    for (const [month, list] of byMonth) {
+      const segments: string[] = [];
+      const patient = String((list[0]!.subject as { reference: string }).reference).split('/')[1];
+      const lines = list.map((charge, n) => {
+        const coding = (charge.code as { coding: { code: string }[] }).coding;
+        const code = coding.map((c) => c.code).join('-');
+        const zero = (index % 19 === 3 && n === 0) || (code === '77387-26' && index % 23 === 4);
+        const paid = zero ? 0 : (PAID[code] ?? 0);
+        return { charge, code, paid, reason: zero && code === '77387-26' ? '97' : '45' };
+      });
+      const total = lines.reduce((sum, l) => sum + l.paid, 0);
+      segments.push(`CLP*MRN-${patient}*1*${(lines.length * 600).toFixed(2)}*${total.toFixed(2)}**MB*${patient}-${month}*11*1`);
+      for (const line of lines) {
+        const [cpt, modifier] = line.code.split('-');
+        segments.push(`SVC*HC:${cpt}${modifier ? `:${modifier}` : ''}*600.00*${line.paid.toFixed(2)}**1`);
+        segments.push(`DTM*472*${String(line.charge.occurrenceDateTime).replaceAll('-', '')}`);
+        segments.push(`CAS*CO*${line.reason}*${(600 - line.paid).toFixed(2)}`);
+        segments.push(`REF*6R*${line.charge.id as string}`);
+      }
+      await this.write(month, segments);
+    }
+  }
+
+  private async write(month: string, segments: readonly string[]): Promise<void> {
+    let file = this.files.get(month);
+    if (!file) {
+      const stream = createWriteStream(join(this.dir, `${month}.835`));
+      stream.write(
+        [
+          'ISA*00*          *00*          *ZZ*PAYERID        *ZZ*CLINICID       *260701*1200*^*00501*000000001*0*P*:',
+          'GS*HP*PAYERID*CLINICID*20260701*1200*1*X*005010X221A1',
+          'ST*835*0001',
+          'N1*PR*MEDICARE PART B',
+        ]
+          .map((s) => `${s}~\n`)
+          .join(''),
+      );
+      file = { stream, segments: 2 };
+      this.files.set(month, file);
+    }
+    file.segments += segments.length;
+    if (!file.stream.write(segments.map((s) => `${s}~\n`).join(''))) await once(file.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.files.values()].map(async (file) => {
+        file.stream.end(`SE*${file.segments + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n`);
+        await once(file.stream, 'finish');
+      }),
+    );
+  }
 }
 
 const SHARED: Resource[] = [
@@ -107,7 +190,13 @@ const SHARED: Resource[] = [
 ];
 
 /** Writes `patients` patients as a Bulk Data export into `dir`. */
-export async function writeDepartment(dir: string, patients: number, fractions = 35): Promise<DepartmentStats> {
+export async function writeDepartment(
+  dir: string,
+  patients: number,
+  fractions = 35,
+  remittanceDir: string | null = null,
+): Promise<DepartmentStats & { readonly remittance: readonly string[] }> {
+  const remittance = remittanceDir ? new MonthlyRemittance(remittanceDir) : null;
   mkdirSync(dir, { recursive: true });
   const streams = new Map<string, WriteStream>();
   let bytes = 0;
@@ -129,12 +218,17 @@ export async function writeDepartment(dir: string, patients: number, fractions =
     const patient = departmentPatient(index, fractions);
     sessions += patient.sessions;
     for (const resource of patient.resources) await write(resource);
+    await remittance?.add(
+      index,
+      patient.resources.filter((r) => r.resourceType === 'ChargeItem'),
+    );
   }
+  await remittance?.close();
   await Promise.all(
     [...streams.values()].map(async (stream) => {
       stream.end();
       await once(stream, 'finish');
     }),
   );
-  return { patients, sessions, resources, bytes };
+  return { patients, sessions, resources, bytes, remittance: remittance?.paths ?? [] };
 }

@@ -266,6 +266,8 @@ function pipelineSummary(rows: PipelineRow[]) {
 const BATCH_HEAP_MB = 128;
 
 interface BatchRun {
+  /** With one 835 per month of service joined (spec E). */
+  remittance: boolean;
   patients: number;
   sessions: number;
   inputMb: number;
@@ -279,16 +281,20 @@ interface BatchRun {
  * A department run: a generated Bulk Data export of `patients` patients (35-fraction courses, charges on file, some
  * wrong), evaluated by `rt-billing evaluate DIR --format ndjson --out FILE` in a fresh process.
  */
-async function batch(patients: number): Promise<BatchRun> {
+async function batch(patients: number, remittance = false): Promise<BatchRun> {
   const dir = mkdtempSync(join(tmpdir(), 'rt-billing-bench-'));
   try {
-    const stats = await writeDepartment(join(dir, 'export'), patients);
+    const stats = await writeDepartment(join(dir, 'export'), patients, 35, remittance ? join(dir, 'remittance') : null);
     // The V8 heap capped at 128 MB: a run whose memory grew with the department would fail at 10,000 patients;
     // without a cap V8 collects lazily and the peak says more about the machine's free memory than about the run.
-    const child = fork(fileURLToPath(new URL('./batch-child.js', import.meta.url)), [join(dir, 'export'), join(dir, 'out.ndjson')], {
-      stdio: 'inherit',
-      execArgv: [`--max-old-space-size=${BATCH_HEAP_MB}`],
-    });
+    const child = fork(
+      fileURLToPath(new URL('./batch-child.js', import.meta.url)),
+      [join(dir, 'export'), join(dir, 'out.ndjson'), ...stats.remittance],
+      {
+        stdio: 'inherit',
+        execArgv: [`--max-old-space-size=${BATCH_HEAP_MB}`],
+      },
+    );
     const report = await new Promise<{ seconds: number; peakRssMb: number; patients: number; sessions: number; errors: number }>(
       (resolve, reject) => {
         child.once('message', (m) => resolve(m as never));
@@ -296,6 +302,7 @@ async function batch(patients: number): Promise<BatchRun> {
       },
     );
     return {
+      remittance,
       patients: report.patients,
       sessions: report.sessions,
       inputMb: Math.round(stats.bytes / 1_048_576),
@@ -314,17 +321,29 @@ function printBatch(runs: BatchRun[]): void {
     `\nDepartment runs (generated Bulk Data export → rt-billing evaluate --format ndjson, a fresh process each, V8 heap capped at ${BATCH_HEAP_MB} MB)`,
   );
   console.log(
-    `${'patients'.padEnd(10)}${pad('sessions', 10)}${pad('input MB', 10)}${pad('seconds', 9)}${pad('patients/s', 12)}${pad('peak RSS MB', 13)}${pad('errors', 8)}`,
+    `${'835s'.padEnd(6)}${'patients'.padEnd(10)}${pad('sessions', 10)}${pad('input MB', 10)}${pad('seconds', 9)}${pad('patients/s', 12)}${pad('peak RSS MB', 13)}${pad('errors', 8)}`,
   );
   for (const r of runs)
     console.log(
-      `${String(r.patients).padEnd(10)}${pad(r.sessions, 10)}${pad(r.inputMb, 10)}${pad(r.seconds, 9)}${pad(r.patientsPerSecond, 12)}${pad(r.peakRssMb, 13)}${pad(r.errors, 8)}`,
+      `${(r.remittance ? 'yes' : 'no').padEnd(6)}${String(r.patients).padEnd(10)}${pad(r.sessions, 10)}${pad(r.inputMb, 10)}${pad(r.seconds, 9)}${pad(r.patientsPerSecond, 12)}${pad(r.peakRssMb, 13)}${pad(r.errors, 8)}`,
     );
 }
 
-function batchSummary(runs: BatchRun[]) {
+function batchSummary(all: BatchRun[]) {
+  const runs = all.filter((r) => !r.remittance);
   const [small, large] = [runs[0]!, runs[runs.length - 1]!];
+  // The remittance run is compared with the run of the same size without (1,000 patients: the 835s are held in memory).
+  const paid = all.find((r) => r.remittance);
+  const same = paid ? runs.find((r) => r.patients === paid.patients) : undefined;
   return {
+    // One 835 per month joined (spec E): time and peak memory against the same run without (target: within 1.5x).
+    ...(paid && same
+      ? {
+          remittancePatients: paid.patients,
+          remittanceTimeRatio: Math.round((paid.seconds / same.seconds) * 100) / 100,
+          remittancePeakRssRatio: Math.round((paid.peakRssMb / same.peakRssMb) * 100) / 100,
+        }
+      : {}),
     patients: large.patients,
     sessions: large.sessions,
     patientsPerSecond: large.patientsPerSecond,
@@ -371,7 +390,7 @@ async function main(): Promise<void> {
     console.log(`\nPipeline: load average ${load()}`);
     pipelineRows = await runPipeline(pipelineSizes(), log);
   }
-  const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000)] : undefined;
+  const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000), await batch(1000, true)] : undefined;
 
   if (latency) printLatency(latency);
   if (hooks) printHooks(hooks);

@@ -184,6 +184,8 @@ const ConfigSchema = z.object({
    * gives no zone (billing-rules.md, "Time zones"); unset, each timestamp is read in its own offset (D-TZ says so).
    */
   CLINIC_TIME_ZONE: TimeZone.optional(),
+  /** A department's payer policy files (spec P), beside the shipped ones in policies/; a bad file stops the start. */
+  PAYER_POLICY_DIR: z.string().min(1).optional(),
   /**
    * Failed authentication attempts per client and minute (refusals, and token checks sent to an EHR until one
    * accepts the token), on the direct API, the CDS Hooks endpoints and the operators' endpoints; then 429 with

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, startWarnings } from './config.js';
 import { createLogger } from './logger.js';
+import { PolicyError } from './policies/load.js';
 import { startService } from './start.js';
 
 /** `npm start`: the service, with the embedded demo unless DEMO=off. Prints the URLs it serves. */
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `rt-billing-cds: ${error instanceof ConfigError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`}\n`,
+    `rt-billing-cds: ${error instanceof ConfigError ? error.message : error instanceof PolicyError ? `payer policy ${error.message}` : `failed to start: ${error instanceof Error ? error.message : String(error)}`}\n`,
   );
   process.exit(1);
 });

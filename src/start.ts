@@ -13,6 +13,8 @@ import { Metrics } from './ops/metrics.js';
 import { FIXTURES_DIR } from './paths.js';
 import { MemoryIssuedCards, RedisIssuedCards, type IssuedCards } from './security/issued-cards.js';
 import { RedisReplayCache } from './security/redis-replay-cache.js';
+import { loadPolicies } from './policies/load.js';
+import { usePolicies } from './policies/registry.js';
 import { MemoryReplayCache, type ReplayCache } from './security/replay-cache.js';
 
 export interface RunningService {
@@ -47,6 +49,10 @@ async function stores(
 
 /** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  // Payer policies first: a bad policy file stops the start (naming the file and field) before anything listens.
+  const policies = loadPolicies(config.PAYER_POLICY_DIR ?? null);
+  usePolicies(policies);
+  logger.info({ policies: policies.map((p) => `${p.id} ${p.version}`) }, 'payer policies in force');
   const { feedback, reviews, replay, issuedCards } = await stores(config, logger);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;
   let draining = false;

@@ -54,7 +54,9 @@ export async function loadCourse(
   } catch (error) {
     throw classify(client, error);
   }
-  const [procedures, requests, records, encounters, coverage, claims, responses] = await Promise.all([
+  // What the payer paid (spec E): optional — an EHR that does not hold or share it only costs the payment column.
+  const optional = (query: string) => search(query).catch(() => [] as Resource[]);
+  const [procedures, requests, records, encounters, coverage, claims, responses, payments] = await Promise.all([
     // Every Procedure: fractions, and the phase, plan and course summaries and unstructured radiotherapy records too.
     search(`Procedure?patient=${subject}`),
     search(`ServiceRequest?patient=${subject}`),
@@ -63,6 +65,7 @@ export async function loadCourse(
     search(`Coverage?patient=${subject}&status=active`),
     search(`Claim?patient=${subject}&use=preauthorization`),
     search(`ClaimResponse?patient=${subject}&use=preauthorization`),
+    optional(`ExplanationOfBenefit?patient=${subject}`),
   ]);
   const targets = [...procedures, ...records].map((r) => `${r.resourceType}/${r.id}`);
   const chunks = Array.from({ length: Math.ceil(targets.length / CHUNK) }, (_, i) => targets.slice(i * CHUNK, (i + 1) * CHUNK));
@@ -96,7 +99,19 @@ export async function loadCourse(
 
   const seen = new Set<string>();
   const base = client.state.serverUrl.replace(/\/$/, '');
-  const entry = [...procedures, ...requests, ...records, ...encounters, ...coverage, ...claims, ...responses, ...signatures, ...extra, ...people]
+  const entry = [
+    ...procedures,
+    ...requests,
+    ...records,
+    ...encounters,
+    ...coverage,
+    ...claims,
+    ...responses,
+    ...payments,
+    ...signatures,
+    ...extra,
+    ...people,
+  ]
     .filter((resource) => {
       const key = `${resource.resourceType}/${resource.id}`;
       if (seen.has(key)) return false;

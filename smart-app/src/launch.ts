@@ -27,6 +27,7 @@ export const SCOPES = [
     'Organization',
     'Claim',
     'ClaimResponse',
+    'ExplanationOfBenefit',
   ].map((type) => `patient/${type}.rs`),
   // The rendering practitioner's NPI in the CSV export: Practitioner is outside the patient compartment.
   'user/Practitioner.rs',

@@ -188,7 +188,26 @@ const COLUMNS: readonly (readonly [string, boolean])[] = [
   ['Worst finding', false],
 ];
 
+const dollars = (amount: number | null | undefined): string => (amount === null || amount === undefined ? '—' : `$${amount.toFixed(2)}`);
+
+/** What the payer did with the session's lines, when remittance is known (spec E): one line per remitted code. */
+function paymentCell(determination: Determination, session: SessionDetermination): HTMLElement {
+  const key = session.encounter ?? session.fractions[0] ?? '';
+  const lines = (determination.remittance ?? []).filter((line) => line.session === key);
+  if (lines.length === 0) return h('td', { class: 'small' }, 'No remittance');
+  return h(
+    'td',
+    { class: 'payment' },
+    lines.flatMap((line, i) => [
+      ...(i > 0 ? [h('br', {})] : []),
+      `${line.billedCode} ${line.status === 'paid' ? 'paid' : line.status} ${dollars(line.paid)}`,
+      line.rule ? h('span', { class: 'small' }, ` (${line.rule}${line.appealable ? ', appealable' : ''})`) : null,
+    ]),
+  );
+}
+
 function sessionsTable(determination: Determination, select: (session: SessionDetermination) => void, context: ReviewContext): HTMLElement {
+  const paid = determination.remittance !== undefined;
   const rows = determination.sessions.map((session) => {
     const button = h(
       'button',
@@ -217,6 +236,7 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
       ),
       h('td', { class: `igrt igrt-${session.igrtStatus}` }, IGRT_STATUS_TEXT[session.igrtStatus] ?? session.igrtStatus),
       moneyCell(session),
+      paid ? paymentCell(determination, session) : null,
       problemsCell(session.findings),
     );
   });
@@ -233,10 +253,12 @@ function sessionsTable(determination: Determination, select: (session: SessionDe
         h(
           'tr',
           {},
-          COLUMNS.map(([title, wide]) => h('th', { scope: 'col', class: wide ? 'wide' : undefined }, title)),
+          [...COLUMNS.slice(0, -1), ...(paid ? [['Payment', true] as const] : []), COLUMNS[COLUMNS.length - 1]!].map(([title, wide]) =>
+            h('th', { scope: 'col', class: wide ? 'wide' : undefined }, title),
+          ),
         ),
       ),
-      h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: '11' }, 'No delivered sessions yet.'))),
+      h('tbody', {}, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: paid ? '12' : '11' }, 'No delivered sessions yet.'))),
     ),
   );
 }

@@ -1,4 +1,6 @@
 import { basename } from 'node:path';
+import { effectiveClaims } from '../engine/remittance.js';
+import type { RemittanceClaim } from '../engine/remittance-types.js';
 import type { Determination, RecordKind, UnreadRecords } from '../engine/types.js';
 import { isChargeOnFile } from '../fhir/charges.js';
 import type { ExtractOptions } from '../fhir/extract.js';
@@ -51,6 +53,11 @@ export interface RunOptions {
   readonly asOf?: string;
   /** The clinic's configured time zone (`CLINIC_TIME_ZONE`): dates of service where a Location gives none. */
   readonly clinicTimeZone?: string | null;
+  /**
+   * Remittance for the department (835 files, spec E): each patient's evaluation takes the claims that match it; a
+   * claim that matches no patient of the input is an error record (E-UNMATCHED), never silence.
+   */
+  readonly remittance?: readonly RemittanceClaim[];
 }
 
 export interface RunResult {
@@ -92,6 +99,9 @@ export async function runResources(
   const store = new PatientStore(options.tmpDir);
   const dates = { asOf: options.asOf ?? todayAtClinic(options.clinicTimeZone ?? null), clinicTimeZone: options.clinicTimeZone ?? null };
   const summary = new DepartmentSummary();
+  const remittance = effectiveClaims(options.remittance ?? []);
+  const routes = remittanceRoutes(remittance);
+  const appliedLines = new Set<string>();
   let errors = 0;
   const emitError = async (line: ErrorLine) => {
     errors += 1;
@@ -162,9 +172,10 @@ export async function runResources(
           },
         });
       } else {
-        const result = evaluatePatient(patient, own, shared, { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) });
+        const result = evaluatePatient(patient, own, shared, { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) }, routes);
         if ('error' in result) await emitError(result);
         else {
+          for (const line of result.line.remittance ?? []) appliedLines.add(line.origin);
           sessions += result.line.sessions.length;
           summary.add(patient, result.line, result.locations);
           await options.record(result.line);
@@ -173,6 +184,13 @@ export async function runResources(
       patientsDone += 1;
       options.progress?.({ phase: 'evaluating', ...position(), patientsDone, patientsTotal, sessions });
     }
+    for (const claim of remittance)
+      if (!claim.lines.some((line) => appliedLines.has(line.origin)))
+        await emitError({
+          error: {
+            message: `E-UNMATCHED: the remittance claim at ${claim.origin} (${claim.lines.length} line${claim.lines.length === 1 ? '' : 's'}${claim.payerName ? `, ${claim.payerName}` : ''}) matches no patient of the input`,
+          },
+        });
     summary.chargesSupplied(charges > 0);
     return { summary: summary.toJSON(), errors };
   } finally {
@@ -225,6 +243,48 @@ function timeSlice(everyMs = 10): () => Promise<void> {
   };
 }
 
+/** The department's remittance claims by what names their patient: CLP01, the member id, an EOB's patient. */
+interface RemittanceRoutes {
+  readonly byKey: ReadonlyMap<string, readonly RemittanceClaim[]>;
+}
+
+function remittanceRoutes(claims: readonly RemittanceClaim[]): RemittanceRoutes | null {
+  if (claims.length === 0) return null;
+  const byKey = new Map<string, RemittanceClaim[]>();
+  const add = (key: string | null, claim: RemittanceClaim) => {
+    if (!key) return;
+    const list = byKey.get(key);
+    if (list) list.push(claim);
+    else byKey.set(key, [claim]);
+  };
+  for (const claim of claims) {
+    add(claim.claimId, claim);
+    add(claim.memberId, claim);
+    add(claim.patient, claim);
+  }
+  return { byKey };
+}
+
+/**
+ * The claims that may be this patient's: those whose claim id, member id or patient is among the identifiers of its
+ * Patient, Accounts, Claims and Coverages. Routing by key keeps a department run linear in claims and patients; the
+ * engine still decides which claims match (a claim id that is also another patient's member id is checked there).
+ */
+function claimsFor(routes: RemittanceRoutes, resources: readonly RawResource[]): RemittanceClaim[] {
+  const keys = new Set<string>();
+  for (const resource of resources) {
+    const r = resource as { resourceType?: string; id?: string; identifier?: { value?: unknown }[]; subscriberId?: unknown };
+    if (r.resourceType === 'Patient' && r.id) keys.add(`Patient/${r.id}`);
+    if (r.resourceType === 'Claim' && r.id) keys.add(r.id);
+    if (!['Patient', 'Account', 'Claim', 'Coverage'].includes(r.resourceType ?? '')) continue;
+    for (const id of Array.isArray(r.identifier) ? r.identifier : []) if (typeof id?.value === 'string') keys.add(id.value);
+    if (typeof r.subscriberId === 'string') keys.add(r.subscriberId);
+  }
+  const found = new Set<RemittanceClaim>();
+  for (const key of keys) for (const claim of routes.byKey.get(key) ?? []) found.add(claim);
+  return [...found];
+}
+
 /**
  * One patient: its own resources validated as a Bundle, with the shared resources they reference (validated once for
  * the run), read and evaluated.
@@ -234,6 +294,7 @@ function evaluatePatient(
   stored: readonly StoredResource[],
   shared: SharedResources,
   options: ExtractOptions,
+  routes: RemittanceRoutes | null = null,
 ): { line: PatientLine; locations: SessionLocations } | ErrorLine {
   const { parsed, resources, conflicts } = latestVersions(stored);
   if (conflicts.length > 0) return patientConflictLine(patient, conflicts);
@@ -255,7 +316,8 @@ function evaluatePatient(
   };
   let determination: Determination;
   try {
-    determination = evaluateEntries([...needed.entries, ...parseBundle(bundle)], options).determination;
+    const remittance = routes ? claimsFor(routes, parsed) : [];
+    determination = evaluateEntries([...needed.entries, ...parseBundle(bundle)], options, remittance, { remittanceForOthers: true }).determination;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return {

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -12,12 +12,19 @@ import { notJson, planInput } from '../batch/sources.js';
 export { UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
 import { InputError } from '../errors.js';
-import { determineBundle } from '../pipeline.js';
+import type { RemittanceClaim } from '../engine/remittance-types.js';
+import { readRemittanceText } from '../fhir/remittance/read.js';
+import { RemittanceError } from '../fhir/remittance/x12.js';
+import { appealPackets } from '../appeals/packet.js';
+import { parseBundle } from '../fhir/parse.js';
+import { determineBundle, evaluateEntries } from '../pipeline.js';
+import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
+import { renderReport } from '../report/html.js';
 import { printable, type Dating, type Parsed, type Terminal } from './main.js';
 
 /**
- * The CLI's commands, loaded only when one runs (the engine, SQLite and the report's charts take a second to load;
- * \`rt-billing --help\` should not wait for them). The report command loads the charts itself.
+ * The CLI's commands, loaded only when one runs (the engine, SQLite, the X12 reader and the report's charts take a
+ * second to load; `rt-billing --help` does not wait for them).
  */
 /**
  * A scratch folder for the patient store, removed at the end and also when the run is interrupted (Ctrl-C, a
@@ -80,19 +87,26 @@ export async function evaluateCommand(
   }
   const plan = await planInput(path);
   // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
-  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, dates, parsed.flags.get('--out'), out, err);
+  if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.paths.slice(1), dates, parsed.flags.get('--out'), out, err);
+  const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const result = await withScratch((tmpDir) =>
-    runDepartment(path, { record: (record: RunRecord) => writer.write(record), progress: (p) => progress.update(p), tmpDir, ...dates }),
+    runDepartment(path, {
+      record: (record: RunRecord) => writer.write(record),
+      progress: (p) => progress.update(p),
+      tmpDir,
+      ...dates,
+      remittance: remittance.claims,
+    }),
   );
   await writer.end(result.summary);
   await target.close();
   progress.finish();
   err(`${closingLine(result.summary, progress.elapsed())}\n`);
-  return result.errors > 0 ? 3 : 0;
+  return result.errors > 0 || remittance.failed > 0 ? 3 : 0;
 }
 
 export function closingLine(summary: SummaryRecord, seconds: number): string {
@@ -101,8 +115,33 @@ export function closingLine(summary: SummaryRecord, seconds: number): string {
   return `rt-billing: ${summary.patients} patients, ${summary.sessions} sessions, ${summary.charges.total} charges in ${duration(seconds)}${rate}${errors}`;
 }
 
+/** Remittance files beside a Bundle: each read on its own; a malformed one is named (file and segment) and skipped. */
+async function readRemittanceFiles(
+  paths: readonly string[],
+  err: (text: string) => void,
+  record: unknown = undefined,
+): Promise<{ claims: RemittanceClaim[]; failed: number }> {
+  // A ClaimResponse (use claim) answers a Claim of the record: its codes are read there.
+  const known = ((record as { entry?: { resource?: unknown }[] } | undefined)?.entry ?? []).map((e) => e?.resource);
+  const claims: RemittanceClaim[] = [];
+  let failed = 0;
+  for (const path of paths) {
+    try {
+      claims.push(...readRemittanceText(await readFile(path, 'utf8'), basename(path), known));
+    } catch (error) {
+      failed += 1;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof RemittanceError) err(`rt-billing: remittance ${printable(error.message)}; skipped\n`);
+      else if (code) err(`rt-billing: cannot read ${printable(path)}: ${code}\n`);
+      else throw error;
+    }
+  }
+  return { claims, failed };
+}
+
 async function singleBundle(
   path: string,
+  remittancePaths: readonly string[],
   dates: Dating,
   outFile: string | undefined,
   out: (text: string) => void,
@@ -119,11 +158,12 @@ async function singleBundle(
   }
   try {
     // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
-    const text = `${JSON.stringify(determineBundle(json, dates), null, 2)}\n`;
+    const remittance = await readRemittanceFiles(remittancePaths, err, json);
+    const text = `${JSON.stringify(determineBundle(json, dates, remittance.claims), null, 2)}\n`;
     const target = destination(outFile, out);
     target.stream.write(text);
     await target.close();
-    return 0;
+    return remittance.failed > 0 ? 3 : 0;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     err(
@@ -133,18 +173,47 @@ async function singleBundle(
   }
 }
 
+/** `rt-billing appeal BUNDLE REMITTANCE... --out DIR`: one HTML and one DocumentReference per appealable line. */
+export async function appealCommand(parsed: Parsed, dates: Dating, err: (text: string) => void): Promise<number> {
+  const [path, ...remittancePaths] = parsed.paths as [string, ...string[]];
+  const dir = parsed.flags.get('--out')!;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
+    return 2;
+  }
+  const remittance = await readRemittanceFiles(remittancePaths, err, json);
+  let packets;
+  try {
+    packets = appealPackets(evaluateEntries(parseBundle(json), dates, remittance.claims), new Date().toISOString());
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    err(
+      `rt-billing: ${printable(path)} is not a valid FHIR Bundle:\n${error.issues.map((i) => `  ${printable(i.path)}: ${printable(i.message)}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  await mkdir(dir, { recursive: true });
+  for (const packet of packets) {
+    await writeFile(join(dir, `${packet.name}.html`), packet.html);
+    await writeFile(join(dir, `${packet.name}.json`), `${JSON.stringify(packet.documentReference, null, 2)}\n`);
+  }
+  err(`rt-billing: ${packets.length} appeal packet${packets.length === 1 ? '' : 's'} written to ${printable(dir)}\n`);
+  return remittance.failed > 0 ? 3 : 0;
+}
+
 export async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) => void, terminal: Terminal): Promise<number> {
-  const [{ isResultsFile, reportFromInput, reportFromResults }, { renderReport }] = await Promise.all([
-    import('../report/collect.js'),
-    import('../report/html.js'),
-  ]);
   const path = parsed.paths[0]!;
   const file = parsed.flags.get('--html')!;
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const fromResults = await isResultsFile(path);
+  const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
   const collected = fromResults
     ? await reportFromResults(path)
-    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, dates));
+    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, { ...dates, remittance: remittance.claims }));
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));

@@ -12,7 +12,7 @@ export interface Parsed {
   readonly flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone']);
+const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone', '--policies']);
 
 function parse(args: readonly string[]): Parsed | string {
   const [command, ...rest] = args;
@@ -57,6 +57,8 @@ function missing(command: CommandName, parsed: Parsed): string | null {
       return flags.has('--html') ? null : '--html FILE is missing: the report is written to one HTML file';
     case 'merge':
       return paths.length === 0 ? 'SHARD.ndjson is missing: the NDJSON outputs of evaluate to join' : null;
+    default:
+      return null;
   }
 }
 
@@ -120,7 +122,18 @@ export async function runCli(
     return 2;
   }
   const dates: Dating = { asOf: asOf.data, clinicTimeZone };
-  const commands = await import('./commands.js');
+  const [commands, { loadPolicies, PolicyError }, { usePolicies }] = await Promise.all([
+    import('./commands.js'),
+    import('../policies/load.js'),
+    import('../policies/registry.js'),
+  ]);
+  try {
+    usePolicies(loadPolicies(parsed.flags.get('--policies') ?? (env.PAYER_POLICY_DIR || null)));
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    err(`rt-billing: payer policy ${printable(error.message)}\n`);
+    return 2;
+  }
   try {
     switch (first) {
       case 'evaluate':
@@ -129,6 +142,8 @@ export async function runCli(
         return await commands.reportCommand(parsed, dates, err, terminal);
       case 'merge':
         return await commands.mergeCommand(parsed, out, err);
+      case 'appeal':
+        return await commands.appealCommand(parsed, dates, err);
     }
   } catch (error) {
     if (error instanceof commands.UnreadableInput) {

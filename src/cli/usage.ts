@@ -12,11 +12,17 @@ export interface CommandHelp {
 const DATES: readonly (readonly [string, string])[] = [
   ['--as-of DATE', 'the date undated orders are evaluated as of (YYYY-MM-DD; default: today at the clinic)'],
   ['--time-zone ZONE', "the clinic's IANA zone (e.g. America/Chicago; default: CLINIC_TIME_ZONE), for dates of service"],
+  ['--policies DIR', "a department's payer policy files (default: PAYER_POLICY_DIR), beside the shipped ones in policies/"],
+];
+
+const REMITTANCE: readonly [string, string] = [
+  'REMITTANCE',
+  'what the payer paid: X12 835 files or FHIR JSON (ExplanationOfBenefit, ClaimResponse use claim), joined to each patient',
 ];
 
 export const COMMANDS = {
   evaluate: {
-    synopsis: 'rt-billing evaluate PATH [--format json|ndjson|csv] [--out FILE] [--as-of DATE] [--time-zone ZONE]',
+    synopsis: 'rt-billing evaluate PATH [REMITTANCE...] [--format json|ndjson|csv] [--out FILE] [--as-of DATE] [--time-zone ZONE] [--policies DIR]',
     about:
       'Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output, .ndjson or .ndjson.gz). Patients are evaluated one at a time; progress goes to stderr.',
     options: [
@@ -24,6 +30,7 @@ export const COMMANDS = {
       ['--format ndjson', 'one line per patient, error lines where they occur, a {"summary": ...} line last'],
       ['--format csv', 'one line per billable line or finding'],
       ['--out FILE', 'write there instead of stdout'],
+      REMITTANCE,
       ...DATES,
     ],
     examples: [
@@ -32,11 +39,18 @@ export const COMMANDS = {
     ],
   },
   report: {
-    synopsis: 'rt-billing report PATH --html FILE [--as-of DATE] [--time-zone ZONE]',
+    synopsis: 'rt-billing report PATH [REMITTANCE...] --html FILE [--as-of DATE] [--time-zone ZONE] [--policies DIR]',
     about:
       'Writes one self-contained HTML report (works offline): money billable, at risk until signed and lost; every warning and critical with its deadline; the 77412 share by month; charges to fix; signatures due; signature timeliness. PATH is what evaluate reads, or its NDJSON output.',
-    options: [['--html FILE', 'where to write the report (required)'], ...DATES],
+    options: [['--html FILE', 'where to write the report (required)'], REMITTANCE, ...DATES],
     examples: ['rt-billing report export/ --html report.html', 'rt-billing report results.ndjson --html report.html'],
+  },
+  appeal: {
+    synopsis: 'rt-billing appeal BUNDLE REMITTANCE... --out DIR [--as-of DATE] [--time-zone ZONE] [--policies DIR]',
+    about:
+      'Writes an appeal packet for each remittance line the record supports against the payer (E-DENIED-26, E-ZERO-PAY, E-DOWNCODE, E-AUTH, E-NOT-ADOPTED, E-UNDERPAID): DIR/NAME.html (printable) and DIR/NAME.json (an R4 DocumentReference whose content is that document), NAME being the session date, its Encounter id and the code.',
+    options: [['--out DIR', 'the folder the packets are written to (required)'], REMITTANCE, ...DATES],
+    examples: ['rt-billing appeal patient.json march.835 --out appeals/'],
   },
   merge: {
     synopsis: 'rt-billing merge SHARD.ndjson... [--out FILE]',

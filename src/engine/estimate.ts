@@ -1,22 +1,22 @@
-import { findRate, RATES } from './tables/rates.js';
-import { SOURCES } from './tables/sources.js';
-import type { BillingLine, Payer, RateEstimate, SessionMoney, SiteOfService } from './types.js';
+import { policyName, policyRate, type PolicyMatch } from './policy.js';
+import type { BillingLine, RateEstimate, SessionMoney, SiteOfService } from './types.js';
 
-/** The documents the rate table comes from, cited on every estimate. */
-const RATE_SOURCES = [...new Set(RATES.map((r) => r.source))].map((key) => `${key} (${SOURCES[key].title})`).join('; ');
-
-/** Estimated payment for the lines to bill (rule R): shown to reviewers, never used to decide a code. */
+/**
+ * Estimated payment for the lines to bill (rule R, P-RATE): the rates of the payer policy that matched the patient's
+ * coverage; none when no policy matched (P-MATCH). Shown to reviewers, never used to decide a code.
+ */
 export function estimatePayment(
   lines: readonly BillingLine[],
-  payer: Payer | undefined,
+  match: PolicyMatch,
   setting: SiteOfService | undefined,
   date: string | null,
 ): RateEstimate | null {
-  if (!payer || !date) return null;
+  const policy = match.policy;
+  if (!policy || !match.coverage || !date) return null;
   const billed = lines.filter((line) => line.status !== 'bundled');
   const priced = billed.map((line) => {
     const amountIn = (site: SiteOfService) => {
-      const row = findRate(line.code, payer.kind, payer.state, site, date);
+      const row = policyRate(policy, line.code, site, date);
       return row ? { row, amount: row.amount === null ? null : row.amount * line.units } : undefined;
     };
     const [nonFacility, facility] = [amountIn('non-facility'), amountIn('facility')];
@@ -35,14 +35,15 @@ export function estimatePayment(
   const settingUnknown = !setting && priced.some((p) => p.note?.startsWith('site of service unknown'));
   const numbers = amounts.filter((a): a is number => a !== null);
   return {
-    payer: payer.kind,
-    state: payer.state,
+    payer: match.coverage.kind,
+    state: match.coverage.state,
     setting: setting ?? 'unknown',
     lines: priced,
     // A total that leaves out a line priced only by site would understate the session.
     total: settingUnknown || numbers.length === 0 ? null : Math.round(numbers.reduce((a, b) => a + b, 0) * 100) / 100,
-    source: RATE_SOURCES,
+    source: `${policyName(policy)}: ${policy.source}`,
     effectiveFrom: date.slice(0, 10),
+    policy: policy.id,
   };
 }
 
@@ -53,7 +54,7 @@ export function estimatePayment(
 export function sessionMoney(
   lines: readonly BillingLine[],
   lost: readonly BillingLine[],
-  payer: Payer | undefined,
+  match: PolicyMatch,
   setting: SiteOfService | undefined,
   date: string | null,
   noCode: boolean,
@@ -63,7 +64,7 @@ export function sessionMoney(
       ? 0
       : (estimatePayment(
           group.map((line) => ({ ...line, status: 'bill' as const })),
-          payer,
+          match,
           setting,
           date,
         )?.total ?? null);

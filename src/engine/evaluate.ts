@@ -1,7 +1,10 @@
 import { sortFindings } from './findings.js';
 import { evaluateOrders } from './order.js';
 import { evaluatePhases } from './phases.js';
+import { coveragesOf } from './policy.js';
+import { withEdits } from './edits.js';
 import { withCharges } from './reconcile.js';
+import { withRemittance } from './remittance.js';
 import { POPULATION_RULES, RULES } from './rules/index.js';
 import { sortedByInstant, type RecordContext } from './rules/rule.js';
 import { evaluateSession } from './session.js';
@@ -63,6 +66,8 @@ export function evaluate(input: EngineInput): Determination {
           asOf: input.asOf,
           clinicTimeZone: input.clinicTimeZone ?? null,
           unread: environment.unread,
+          policies: input.policies,
+          coverages: (patient) => coveragesOf(input, patient),
         });
   const focusSummaries = focus === null ? undefined : new Set(sessionGroups.flat().flatMap((fraction) => fraction.summaries));
   // A window of the course's fractions cannot be counted against what its summaries report delivered.
@@ -73,7 +78,7 @@ export function evaluate(input: EngineInput): Determination {
   const population = focus === null ? POPULATION_RULES.utilization.population(utilizationGroups(sessions)) : [];
   const records = recordContext(input, focus, evaluated, orders, phases);
   const findings = [...population, ...RULES.flatMap((rule) => rule.record?.(records) ?? [])];
-  return withCharges(input, {
+  const reconciled = withCharges(input, {
     sessions,
     orders,
     phases,
@@ -81,6 +86,7 @@ export function evaluate(input: EngineInput): Determination {
     utilization,
     ...(input.unread?.length ? { unread: input.unread } : {}),
   });
+  return withEdits(input, withRemittance(input, reconciled));
 }
 
 /**

@@ -8,7 +8,8 @@ import { guidancePerformed } from './rules/I-PC.js';
 import { RULES } from './rules/index.js';
 import type { CombinationLevel, LevelFacts, LevelResult, OrderContext } from './rules/rule.js';
 import { PRE_2026, RULES_EFFECTIVE_FROM } from './tables/cpt.js';
-import type { Authorization, OrderDetermination, Prescription, RecordKind, Ref } from './types.js';
+import { matchPolicy, type PayerPolicy } from './policy.js';
+import type { Authorization, OrderDetermination, Payer, Prescription, RecordKind, Ref } from './types.js';
 
 /** The facts an order describes. A prescription is one plan: a missing isocenter count is 1. */
 export function orderFacts(order: Prescription): LevelFacts {
@@ -37,6 +38,9 @@ export interface OrderEnvironment {
   /** The clinic's configured time zone, for orders whose Location gives none. */
   readonly clinicTimeZone: string | null;
   readonly unread: ReadonlySet<RecordKind>;
+  readonly policies?: readonly PayerPolicy[] | undefined;
+  /** The patient's coverages (P-MATCH). */
+  coverages(patient: Ref | null): readonly Payer[];
 }
 
 /**
@@ -94,6 +98,7 @@ function evaluateOrder(order: Prescription, env: OrderEnvironment, children: rea
     authorizations: authorizationsFor(env.authorizations, order.patient, dateOfService),
     inScope: dateOfService >= RULES_EFFECTIVE_FROM,
     unread: env.unread,
+    payer: matchPolicy(env.policies, env.coverages(order.patient), dateOfService),
   };
   const findings = RULES.flatMap((rule) => rule.order?.(context) ?? []);
   return {

@@ -6,7 +6,7 @@ import { RULES_EFFECTIVE_FROM } from './tables/cpt.js';
 import { localDate } from './calendar.js';
 import { sortedByInstant } from './rules/rule.js';
 import { wasDelivered } from './sessions.js';
-import { findRate } from './tables/rates.js';
+import { coveragesOf, matchPolicy, policyRate, type PolicyMatch } from './policy.js';
 import type {
   Charge,
   ChargeDetermination,
@@ -39,12 +39,12 @@ export function withCharges(input: EngineInput, determination: Determination): D
   const classified = input.charges.flatMap((charge) => classify(charge, zones(charge.patient)));
   const matches = matchCharges(classified, determination.sessions, input, zones);
 
+  const policyOn = (patient: Ref | null, date: string | null): PolicyMatch => matchPolicy(input.policies, coveragesOf(input, patient), date);
   const rate = (code: string, date: string | null, session: SessionDetermination | null, patient: Ref | null): number | null => {
-    const payer = patient ? input.payers[patient] : undefined;
     const when = date ?? session?.dateOfService ?? null;
-    if (!payer || !when) return null;
+    if (!when) return null;
     const setting = (session?.encounter ? input.siteOfService[session.encounter] : undefined) ?? 'non-facility';
-    return findRate(code, payer.kind, payer.state, setting, when)?.amount ?? null;
+    return policyRate(policyOn(patient, when).policy, code, setting, when)?.amount ?? null;
   };
 
   const verdicts: { verdict: ChargeVerdict; session: SessionDetermination | null }[] = [];
@@ -60,6 +60,7 @@ export function withCharges(input: EngineInput, determination: Determination): D
           session,
           chargesAt.get(session) ?? [],
           input.payers[patient ?? '']?.kind ?? null,
+          policyOn(patient, session.dateOfService),
           (code) => rate(code, null, session, patient),
           unread,
         );
@@ -73,6 +74,7 @@ export function withCharges(input: EngineInput, determination: Determination): D
       onFile: onFile.get(patient) ?? 0,
       onFileInInput: Math.max(input.charges.length, input.chargesInInput ?? 0),
       payer: input.payers[patient ?? '']?.kind ?? null,
+      policy: policyOn(patient, sessions[0]?.dateOfService ?? null),
       unread,
       rate: (code, date, session) => rate(code, date, session, patient),
     };
@@ -214,6 +216,7 @@ function sessionCharges(
   session: SessionDetermination,
   charges: readonly ClassifiedCharge[],
   payer: PayerKind | null,
+  policy: PolicyMatch,
   rate: (code: string) => number | null,
   unread: ReadonlySet<RecordKind>,
 ): SessionCharges {
@@ -230,7 +233,18 @@ function sessionCharges(
       Number(b.charge.modifiers.includes(MODIFIERS.professional)) - Number(a.charge.modifiers.includes(MODIFIERS.professional)) ||
       a.ref.localeCompare(b.ref),
   );
-  return { session, delivery, professional, technical: of('technical'), deleted: of('deleted'), unreadable: of('unreadable'), payer, rate, unread };
+  return {
+    session,
+    delivery,
+    professional,
+    technical: of('technical'),
+    deleted: of('deleted'),
+    unreadable: of('unreadable'),
+    payer,
+    policy,
+    rate,
+    unread,
+  };
 }
 
 function chargeEntry(charge: ClassifiedCharge, session: SessionDetermination | null, verdicts: readonly ChargeVerdict[]): ChargeDetermination {

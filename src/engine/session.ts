@@ -1,5 +1,6 @@
 import { authorizationsFor } from './authorizations.js';
 import { estimatePayment, sessionMoney } from './estimate.js';
+import { coveragesOf, matchPolicy } from './policy.js';
 import { sortFindings } from './findings.js';
 import { deriveLevel } from './level.js';
 import { ammOrderCheck } from './rules/A-ORDER.js';
@@ -282,12 +283,12 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
     authorizations: authorizationsFor(env.input.authorizations, ordered[0]?.patient ?? null, dateOfService),
     unread,
     physicianOf: (fraction) => (fraction.prescription ? (env.prescriptions.get(fraction.prescription)?.requester ?? null) : null),
+    payer: matchPolicy(env.input.policies, coveragesOf(env.input, ordered[0]?.patient ?? null), dateOfService),
   };
   const findings = RULES.flatMap((rule) => rule.session?.(context) ?? []);
   const lines = billingLines(context);
   const first = ordered[0];
   const encounter = first?.encounter ?? null;
-  const payer = first?.patient ? env.input.payers[first.patient] : undefined;
   const setting = encounter ? env.input.siteOfService[encounter] : undefined;
   // No code until the record is completed (a fact missing): not a session coded in another family, nor one before 2026.
   const noCode = supported.code === null && supported.rule === 'D-UNKNOWN';
@@ -320,8 +321,8 @@ export function evaluateSession(fractions: readonly Fraction[], env: SessionEnvi
       fraction: fractionOfPrescription(first, env.prescriptions),
     },
     signoffs: igrt.records.map(signoff),
-    estimate: estimatePayment(lines, payer, setting, dateOfService),
-    money: sessionMoney(lines, lostLines(context), payer, setting, dateOfService, noCode),
+    estimate: estimatePayment(lines, context.payer, setting, dateOfService),
+    money: sessionMoney(lines, lostLines(context), context.payer, setting, dateOfService, noCode),
     findings: sortFindings(findings),
   };
 }

@@ -4,6 +4,9 @@
  * (the JSON shape of `spec/fhir-input.md` §3).
  */
 
+import type { PayerPolicy } from './policy.js';
+import type { RemittanceClaim, RemittanceLineDetermination } from './remittance-types.js';
+
 /** CDS Hooks card indicators, reused as finding severities. */
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -279,6 +282,13 @@ export interface Payer {
   /** Two-letter state of the payer (Medicaid rates are per state). */
   readonly state: string | null;
   readonly coverage: Ref;
+  /** The payor Organization's name and identifiers (`system|value`), for P-MATCH. */
+  readonly payorName?: string | null;
+  readonly payorIdentifiers?: readonly string[];
+  /** Coverage.period: P-MATCH takes the coverage active on the date of service. */
+  readonly period?: { readonly start: DateTimeText | null; readonly end: DateTimeText | null };
+  /** Coverage.subscriberId and identifiers: a remittance's member id (835 NM1*QC) matches them. */
+  readonly memberIds?: readonly string[];
 }
 
 /** Everything the engine needs, already read out of FHIR. */
@@ -296,6 +306,16 @@ export interface EngineInput {
   readonly siteOfService: Readonly<Record<Ref, SiteOfService>>;
   /** Active coverage per patient. */
   readonly payers: Readonly<Record<Ref, Payer>>;
+  /** Every active Coverage per patient, in record order (P-MATCH picks the one active on the date); else `payers`. */
+  readonly coverages?: Readonly<Record<Ref, readonly Payer[]>>;
+  /** Payer policies in force (spec P); absent: CPT/CMS rules, no rates. */
+  readonly policies?: readonly PayerPolicy[];
+  /** What payers paid (spec E): 835 claims, ExplanationOfBenefit, ClaimResponse use claim. */
+  readonly remittance?: readonly RemittanceClaim[];
+  /** The remittance also holds other patients' claims (a department run): claims that match no patient here are skipped. */
+  readonly remittanceForOthers?: boolean;
+  /** Identifiers (`value`) of Patients, Accounts and Claims, to the patient they name: an 835 CLP01 matches them. */
+  readonly patientIdentifiers?: Readonly<Record<string, Ref>>;
   /** Prescriptions being signed now (order-sign): they are "the order" for A-ORDER whatever their status. */
   readonly draftOrders?: readonly Ref[];
   /**
@@ -419,6 +439,8 @@ export interface RateEstimate {
   readonly total: number | null;
   readonly source: string;
   readonly effectiveFrom: string;
+  /** The payer policy whose rates these are (P-RATE). */
+  readonly policy?: string;
 }
 
 /**
@@ -567,6 +589,8 @@ export interface Determination {
   readonly unread?: readonly UnreadRecords[];
   /** One entry per charge reconciled (B rules), when charges were read (spec/fhir-input.md §3 `charges`). */
   readonly charges?: readonly ChargeDetermination[];
+  /** One entry per remittance line read (spec E), when remittance was supplied: what the payer did and the E rule. */
+  readonly remittance?: readonly RemittanceLineDetermination[];
 }
 
 /** A charge on file: a `ChargeItem`, or one item of a `Claim` with use `claim` (spec B). */
@@ -587,6 +611,8 @@ export interface Charge {
   readonly encounters: readonly Ref[];
   /** The fraction Procedure(s) the charge names. */
   readonly procedures: readonly Ref[];
+  /** ChargeItem.identifier values (an 835 REF*6R line control number matches them). */
+  readonly identifiers?: readonly string[];
 }
 
 export type ChargeStatus = 'matches' | 'level' | 'not-supported' | 'duplicate' | 'deleted' | 'unmatched';

@@ -90,6 +90,7 @@ function chargeItem(index: ResourceIndex, item: ResourceOf<'ChargeItem'>): Charg
       .filter((service) => index.typeOf(service, item) === 'Procedure')
       .map((service) => index.refTo(service.reference, item))
       .filter((ref): ref is Ref => ref !== null),
+    identifiers: (item.identifier ?? []).flatMap((id) => (id.value ? [id.value] : [])),
   };
 }
 
@@ -114,6 +115,7 @@ export function claimItemCode(item: z.infer<typeof ClaimChargeItem>): { code: st
 
 function claimItems(index: ResourceIndex, claim: ResourceOf<'Claim'>): Charge[] {
   const ref = index.refOf(claim);
+  const claimNames = [...(claim.id ? [claim.id] : []), ...(claim.identifier ?? []).flatMap((id) => (id.value ? [id.value] : []))];
   const procedures = (claim as { procedure?: { sequence?: number; procedureReference?: { reference?: string } }[] }).procedure ?? [];
   return (claim.item ?? []).map((raw, position) => {
     const item = parseClaimItem(raw, position, ref);
@@ -131,6 +133,8 @@ function claimItems(index: ResourceIndex, claim: ResourceOf<'Claim'>): Charge[] 
         .map((sequence) => procedures.find((p) => p.sequence === sequence)?.procedureReference?.reference)
         .map((reference) => index.refTo(reference, claim))
         .filter((p): p is Ref => p !== null),
+      // A remittance names a Claim's line by the claim (its id or an identifier) and the item's sequence.
+      identifiers: claimNames.map((name) => `${name}#${item.sequence ?? position + 1}`),
     };
   });
 }

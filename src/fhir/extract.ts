@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isTimeZone } from '../engine/calendar.js';
 import type {
   AmmRecord,
@@ -152,6 +153,7 @@ export class FactReader {
   private readonly ammRecordsByFraction = new Map<Ref, ResourceOf<'DocumentReference'>[]>();
   private readonly procedures: { procedure: Procedure; kind: ProcedureKind }[];
   private summaryReader: SummaryReader | null = null;
+  private coverageList: Record<Ref, Payer[]> | undefined;
   /** Each Location's time zone, read once (`null`: it gives none this runtime knows). */
   private readonly zones = new Map<Ref, string | null>();
 
@@ -195,6 +197,8 @@ export class FactReader {
       authorizations: this.authorizations(),
       siteOfService: this.sitesOfService(),
       payers: this.payers(),
+      coverages: this.coverages(),
+      patientIdentifiers: this.patientIdentifiers(),
       asOf: options.asOf,
       ...(options.clinicTimeZone ? { clinicTimeZone: options.clinicTimeZone } : {}),
       ...(options.unread?.length ? { unread: options.unread } : {}),
@@ -539,20 +543,64 @@ export class FactReader {
 
   private payers(): Record<Ref, Payer> {
     const payers: Record<Ref, Payer> = {};
+    for (const [patient, list] of Object.entries(this.coverages())) if (list[0]) payers[patient] = list[0];
+    return payers;
+  }
+
+  /** Every active Coverage per patient, in record order, with what P-MATCH and the remittance match on. */
+  private coverages(): Record<Ref, Payer[]> {
+    if (this.coverageList) return this.coverageList;
+    const coverages: Record<Ref, Payer[]> = {};
     for (const coverage of this.index.all('Coverage').filter((c) => c.status === 'active')) {
       const patient = this.index.refTo(coverage.beneficiary.reference, coverage);
       const code = (coverage.type?.coding ?? []).find((c) => c.system === PAYER_TYPE_SYSTEM)?.code;
-      if (!patient || payers[patient]) continue;
+      if (!patient) continue;
       const organization = this.index.resolveAs('Organization', coverage.payor[0]?.reference, coverage);
-      payers[patient] = {
+      const identifiers = (list: readonly { system?: string | undefined; value?: string | undefined }[] | undefined) =>
+        (list ?? []).flatMap((id) => (id.value ? [id.system ? `${id.system}|${id.value}` : id.value] : []));
+      (coverages[patient] ??= []).push({
         kind: (code && PAYER_TYPES.get(code)) || 'other',
         state: organization?.address?.find((a) => a.state)?.state ?? null,
         coverage: this.index.refOf(coverage),
-      };
+        payorName: organization?.name ?? null,
+        payorIdentifiers: identifiers(organization?.identifier),
+        period: { start: coverage.period?.start ?? null, end: coverage.period?.end ?? null },
+        memberIds: [
+          ...(coverage.subscriberId ? [coverage.subscriberId] : []),
+          ...(coverage.identifier ?? []).flatMap((id) => (id.value ? [id.value] : [])),
+        ],
+      });
     }
-    return payers;
+    this.coverageList = coverages;
+    return coverages;
+  }
+
+  /**
+   * Identifier values of Patients, Accounts and Claims (use `claim`), to the patient each names: a remittance's claim id
+   * (835 CLP01) is one of them. Read with care: these resources are not otherwise validated.
+   */
+  private patientIdentifiers(): Record<string, Ref> {
+    const found: Record<string, Ref> = {};
+    const values = (resource: unknown): string[] => {
+      const parsed = WithIdentifiers.safeParse(resource);
+      return parsed.success ? (parsed.data.identifier ?? []).flatMap((id) => (id.value ? [id.value] : [])) : [];
+    };
+    for (const patient of this.index.untyped('Patient')) for (const value of values(patient)) found[value] ??= this.index.refOf(patient);
+    for (const account of this.index.untyped('Account')) {
+      const subject = SubjectOf.safeParse(account);
+      const ref = subject.success ? this.index.refTo(subject.data.subject?.[0]?.reference, account) : null;
+      if (ref) for (const value of values(account)) found[value] ??= ref;
+    }
+    for (const claim of this.index.all('Claim')) {
+      const ref = this.index.refTo(claim.patient.reference, claim);
+      if (ref) for (const value of [...(claim.id ? [claim.id] : []), ...values(claim)]) found[value] ??= ref;
+    }
+    return found;
   }
 }
+
+const WithIdentifiers = z.object({ identifier: z.array(z.object({ value: z.string().optional() }).passthrough()).optional() }).passthrough();
+const SubjectOf = z.object({ subject: z.array(z.object({ reference: z.string().optional() }).passthrough()).optional() }).passthrough();
 
 const positiveInt = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null);
 

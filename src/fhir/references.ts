@@ -87,6 +87,11 @@ export class ResourceIndex {
     return (this.byType.get(type) ?? []) as ResourceOf<K>[];
   }
 
+  /** Resources of a type the service does not validate as a whole (Patient, Account, ExplanationOfBenefit…): read with care. */
+  untyped(type: string): readonly Resource[] {
+    return this.byType.get(type) ?? [];
+  }
+
   /** Resolves a reference made from `from` (whose fullUrl gives the base for relative references). */
   resolve(reference: string | undefined, from?: Resource): Resource | undefined {
     if (!reference) return undefined;

@@ -130,12 +130,19 @@ export const Coverage = z.object({
   type: CodeableConcept.optional(),
   beneficiary: Reference,
   payor: z.array(Reference).min(1),
+  /** P-MATCH: the coverage active on the date of service; E: the member id of an 835 (NM1*QC). */
+  period: Period.optional(),
+  subscriberId: z.string().optional(),
+  identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() })).optional(),
 });
 
 export const Organization = z.object({
   resourceType: z.literal('Organization'),
   ...domainResource,
   address: z.array(z.object({ state: z.string().optional() })).optional(),
+  /** P-MATCH: a payer policy names its payor by identifier or name. */
+  name: z.string().optional(),
+  identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() })).optional(),
 });
 
 const Identifier = z.object({ system: z.string().optional(), value: z.string().optional() });
@@ -215,6 +222,8 @@ export const ChargeItem = z.object({
   occurrencePeriod: Period.optional(),
   quantity: z.object({ value: z.number().optional() }).optional(),
   service: z.array(Reference).optional(),
+  /** An 835's line control number (REF*6R) is the charge's identifier. */
+  identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() })).optional(),
 });
 
 /**

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { RemittanceClaim } from '../engine/remittance-types.js';
 import type { Determination, Finding, SessionDetermination, Severity } from '../engine/types.js';
 import { runDepartment, type ErrorLine, type PatientLine, type Progress, type RunRecord } from '../batch/run.js';
 import { UnreadableInput } from '../batch/sources.js';
@@ -57,6 +58,31 @@ export interface SignatureTimeliness {
   readonly medianHours: number | null;
 }
 
+/** Remittance lines not paid in full, grouped by payer, reason (CARC), code and the E rule that decided them. */
+export interface DenialRow {
+  readonly payer: string;
+  readonly reason: string;
+  readonly code: string;
+  readonly rule: string;
+  readonly lines: number;
+  /** What the lines fell short by: the policy rate (else the amount charged) less what was paid. */
+  readonly denied: number;
+  /** The part of it on lines the record supports against the payer (an appeal packet can be written). */
+  readonly appealable: number;
+  /** What appealing those lines would recover at the payer policy's rate (lines with a rate only). */
+  readonly recoverable: number;
+}
+
+export interface DenialSummary {
+  readonly rows: readonly DenialRow[];
+  readonly linesRead: number;
+  readonly denied: number;
+  readonly appealable: number;
+  readonly recoverable: number;
+  /** Payers that denied a 2026 delivery code as invalid for the date (E-NOT-ADOPTED): not on the 2026 codes. */
+  readonly payersNotOn2026: readonly string[];
+}
+
 export interface ReportData {
   readonly input: string;
   readonly summary: SummaryRecord;
@@ -69,7 +95,11 @@ export interface ReportData {
   readonly timeliness: readonly SignatureTimeliness[];
   readonly errors: readonly ErrorLine['error'][];
   readonly errorsOmitted: number;
+  /** Denials and payments (spec E), when remittance was read. */
+  readonly denials?: DenialSummary;
 }
+
+const cents = (amount: number) => Math.round(amount * 100) / 100;
 
 /** Rows kept for the tables: the most serious first; the summary counts everything. */
 const MAX_ROWS = 5000;
@@ -167,6 +197,9 @@ export class ReportCollector {
   private readonly timeliness = new TimelinessCounter();
   private readonly errors: ErrorLine['error'][] = [];
   private errorsOmitted = 0;
+  private readonly denials = new Map<string, DenialRow>();
+  private remittanceLines = 0;
+  private readonly notOn2026 = new Set<string>();
 
   add(record: RunRecord): void {
     if ('error' in record) {
@@ -190,10 +223,48 @@ export class ReportCollector {
       timeliness: this.timeliness.result(),
       errors: this.errors,
       errorsOmitted: this.errorsOmitted,
+      ...(this.remittanceLines > 0 ? { denials: this.denialSummary() } : {}),
     };
   }
 
+  private denialSummary(): DenialSummary {
+    const rows = [...this.denials.values()].sort((a, b) => b.denied - a.denied || a.payer.localeCompare(b.payer));
+    const sum = (pick: (row: DenialRow) => number) => cents(rows.reduce((total, row) => total + pick(row), 0));
+    return {
+      rows,
+      linesRead: this.remittanceLines,
+      denied: sum((r) => r.denied),
+      appealable: sum((r) => r.appealable),
+      recoverable: sum((r) => r.recoverable),
+      payersNotOn2026: [...this.notOn2026].sort(),
+    };
+  }
+
+  private addRemittance(line: PatientLine): void {
+    for (const r of line.remittance ?? []) {
+      this.remittanceLines += 1;
+      if (r.rule === 'E-NOT-ADOPTED') this.notOn2026.add(r.payer ?? r.policy ?? 'payer not named');
+      const expected = r.expected ?? r.charged ?? 0;
+      const short = Math.max(0, expected - r.paid);
+      if (r.status === 'paid' && r.rule === null) continue;
+      if (short === 0 && r.rule === null) continue;
+      const reason = r.reasons.find((x) => x.code !== '45')?.code ?? r.reasons[0]?.code ?? '(none)';
+      const payer = r.payer ?? r.policy ?? 'payer not named';
+      const rule = r.rule ?? '(denial stands)';
+      const key = `${payer}|${reason}|${r.billedCode}|${rule}`;
+      const row = this.denials.get(key) ?? { payer, reason, code: r.billedCode, rule, lines: 0, denied: 0, appealable: 0, recoverable: 0 };
+      this.denials.set(key, {
+        ...row,
+        lines: row.lines + 1,
+        denied: cents(row.denied + short),
+        appealable: cents(row.appealable + (r.appealable ? short : 0)),
+        recoverable: cents(row.recoverable + (r.appealable && r.expected !== null ? Math.max(0, r.expected - r.paid) : 0)),
+      });
+    }
+  }
+
   private addPatient(line: PatientLine): void {
+    this.addRemittance(line);
     const chargeRow = (finding: Finding, session: string, date: string | null): ChargeRow => ({
       patient: line.patient,
       date,
@@ -307,7 +378,7 @@ export async function reportFromInput(
   path: string,
   progress?: (p: Progress) => void,
   tmpDir?: string,
-  dates: { readonly asOf?: string; readonly clinicTimeZone?: string | null } = {},
+  dates: { readonly asOf?: string; readonly clinicTimeZone?: string | null; readonly remittance?: readonly RemittanceClaim[] } = {},
 ): Promise<ReportData> {
   const collector = new ReportCollector();
   const result = await runDepartment(path, {

@@ -1,6 +1,7 @@
 import { RULE_CATALOG } from '../engine/rules/index.js';
 import { scopeName } from '../engine/rules/A-UTIL.js';
-import type { ActionRow, ChargeRow, ReportData, SignatureTimeliness, WorkRow } from './collect.js';
+import { carcText } from '../engine/tables/carc.js';
+import type { ActionRow, ChargeRow, DenialRow, DenialSummary, ReportData, SignatureTimeliness, WorkRow } from './collect.js';
 import { findingsByRuleChart, sessionsByLevelChart, shareByMonthChart } from './charts.js';
 
 /**
@@ -40,6 +41,26 @@ function table<T>(id: string, caption: string, columns: readonly Column<T>[], ro
     )
     .join('\n');
   return `<table id="${id}" class="sortable"><caption>${escape(caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** Denials and payments (spec E): by payer, reason, code and rule, with what an appeal could recover. */
+function denialsSection(d: DenialSummary): string {
+  const columns: Column<DenialRow>[] = [
+    { label: 'Payer', cell: (r) => escape(r.payer), sort: (r) => r.payer },
+    { label: 'Reason (CARC)', cell: (r) => `<abbr title="${escape(carcText(r.reason))}">${escape(r.reason)}</abbr>`, sort: (r) => r.reason },
+    { label: 'Code', cell: (r) => escape(r.code), sort: (r) => r.code },
+    { label: 'Rule', cell: (r) => `<abbr title="${escape(titleOf.get(r.rule))}">${escape(r.rule)}</abbr>`, sort: (r) => r.rule },
+    { label: 'Lines', cell: (r) => String(r.lines), sort: (r) => r.lines, numeric: true },
+    { label: 'Denied', cell: (r) => money(r.denied), sort: (r) => r.denied, numeric: true },
+    { label: 'Appealable', cell: (r) => money(r.appealable), sort: (r) => r.appealable, numeric: true },
+    { label: 'Recoverable at policy rate', cell: (r) => money(r.recoverable), sort: (r) => r.recoverable, numeric: true },
+  ];
+  return `<section id="denials">
+<h2>Denials and payments (E rules)</h2>
+<p>${d.linesRead} remittance lines read. Denied or short-paid: <strong>${money(d.denied)}</strong>; on lines the record supports (appeal packets: <code>rt-billing appeal</code>): <strong>${money(d.appealable)}</strong>, of which <strong>${money(d.recoverable)}</strong> recoverable at the payer policies' rates.</p>
+${d.payersNotOn2026.length > 0 ? `<p>Payers not on the 2026 delivery codes (E-NOT-ADOPTED; report them to ACRO's survey, 000): ${d.payersNotOn2026.map(escape).join(', ')}.</p>` : ''}
+${table('denials-table', 'Denied and short-paid lines by payer, reason, code and rule', columns, d.rows, 'Every remittance line was paid as the record supports.')}
+</section>`;
 }
 
 const severityCell = (severity: string) => `<span class="sev sev-${escape(severity)}">${escape(severity)}</span>`;
@@ -287,6 +308,7 @@ ${table(
 ${table('charges', 'Charges on file that do not match the record, and supportable codes not charged', chargeColumns, data.charges, 'No charge to fix: every charge on file matches the record (or no charges were on file: see B-NONE).')}
 ${data.chargesOmitted > 0 ? `<p class="muted">${data.chargesOmitted} more in the NDJSON output.</p>` : ''}
 </section>
+${data.denials ? denialsSection(data.denials) : ''}
 <section id="worklist-section">
 <h2>Worklist: approvals and signatures due before the next beam-on</h2>
 <p class="muted">Sessions whose 77387-26 is still pending: the images or AMM record must be signed by the physician before the patient's next fraction (I-SIGN, A-SIGN). Due at the next booked treatment when the schedule says; else the next weekday, marked expected. Sorted by when it is due.</p>

@@ -19,3 +19,5 @@ export function charge(spec: Partial<Charge> & { code: string | null }): Charge 
 
 export const MEDICARE: Payer = { kind: 'medicare', state: null, coverage: 'Coverage/c1' };
 export const COMMERCIAL: Payer = { kind: 'commercial', state: null, coverage: 'Coverage/c1' };
+/** A commercial payer with a shipped policy (Priority Health, 004: the 77417 edits, P-PORT). */
+export const PRIORITY_HEALTH: Payer = { kind: 'commercial', state: 'MI', coverage: 'Coverage/c1', payorName: 'Priority Health' };

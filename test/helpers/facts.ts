@@ -1,4 +1,8 @@
 import type { AmmRecord, Authorization, EngineInput, Fraction, MotionFacts, PlanFacts, Prescription, Signature } from '../../src/engine/types.js';
+import { loadPolicies } from '../../src/policies/load.js';
+
+/** The shipped payer policies (policies/), as the service loads them. */
+export const SHIPPED_POLICIES = loadPolicies();
 
 /** Builders of engine facts for table-driven rule tests: sensible defaults, override what the test is about. */
 /** The as-of date tests evaluate undated orders on (D-DATE). */
@@ -103,6 +107,7 @@ export function engineInput(spec: Partial<EngineInput> = {}): EngineInput {
     authorizations: [],
     siteOfService: {},
     payers: {},
+    policies: SHIPPED_POLICIES,
     asOf: AS_OF,
     ...spec,
   };

@@ -1,4 +1,5 @@
-import { DELIVERY_CODE_SET, IGRT, PORT_IMAGE_EDITS } from '../tables/cpt.js';
+import { policyName } from '../policy.js';
+import { DELIVERY_CODE_SET, IGRT } from '../tables/cpt.js';
 import { MODIFIERS } from '../tables/charges.js';
 import type { SessionDetermination } from '../types.js';
 import {
@@ -28,26 +29,29 @@ function verdict(
   rule: RuleInfo,
   charge: ClassifiedCharge,
   session: SessionDetermination,
-  severity: 'critical' | 'warning',
+  severity: 'critical' | 'warning' | 'info',
   message: string,
   amount: number | null,
 ): ChargeVerdict {
   return {
     scope: 'session',
     at: session,
-    status: 'not-supported',
+    // An info names a payer that still pays the charge: the charge stands.
+    status: severity === 'info' ? null : 'not-supported',
     charges: [{ charge, amountAtRisk: amount }],
     finding: chargeFinding(rule, severity, message, [charge.ref, ...sessionEvidence(session)], amount),
   };
 }
 
 /**
- * 77417 port images for a payer other than Medicare (003, 004): at most one unit per 5 fractions, none in the last 3
- * fractions of the course (when the record says which those are), quantity 1, and not on the date of a 77387 charge.
- * Medicare bundles 77417 (status B), said per session.
+ * 77417 port images under a payer policy with port-image edits (P-PORT; 003, 004): at most one unit per N fractions,
+ * none in the last K fractions of the course (when the record says which those are), quantity 1, and not on the date
+ * of a 77387 charge. A policy that bundles 77417 (Medicare, status B) is said per session.
  */
 function portImageEdits(rule: RuleInfo, context: PatientCharges): ChargeVerdict[] {
-  if (context.payer === null || context.payer === 'medicare') return [];
+  const policy = context.policy.rules;
+  const edits = policy.port;
+  if (edits.kind !== 'edits') return [];
   const position = new Map(context.sessions.map((session, index) => [session, index + 1]));
   const guidanceDays = new Set(
     context.charges.filter(({ charge, session }) => charge.kind === 'guidance' && session !== null).map(({ session }) => session!),
@@ -58,18 +62,16 @@ function portImageEdits(rule: RuleInfo, context: PatientCharges): ChargeVerdict[
   for (const { charge, session } of [...ports].sort((a, b) => position.get(a.session!)! - position.get(b.session!)!)) {
     const at = position.get(session!)!;
     const problems: string[] = [];
-    if (charge.charge.units > PORT_IMAGE_EDITS.unitsPerCharge)
+    if (charge.charge.units > edits.unitsPerCharge)
       problems.push(`it is charged ${charge.charge.units} units, and 77417 is billed as 1 unit whatever the number of images`);
-    if (previous !== null && at - previous.at < PORT_IMAGE_EDITS.everyFractions)
+    if (previous !== null && at - previous.at < edits.everyFractions)
       problems.push(
-        `77417 was already charged ${at - previous.at} fraction${at - previous.at === 1 ? '' : 's'} earlier (${sessionName(previous.session)}): once per ${PORT_IMAGE_EDITS.everyFractions} fractions`,
+        `77417 was already charged ${at - previous.at} fraction${at - previous.at === 1 ? '' : 's'} earlier (${sessionName(previous.session)}): once per ${edits.everyFractions} fractions`,
       );
     const fraction = session!.facts.fraction;
-    if (fraction && fraction.number > fraction.of - PORT_IMAGE_EDITS.notInLastFractions)
-      problems.push(
-        `it falls in the last ${PORT_IMAGE_EDITS.notInLastFractions} fractions of the course (fraction ${fraction.number} of ${fraction.of})`,
-      );
-    if (guidanceDays.has(session!))
+    if (fraction && fraction.number > fraction.of - edits.notInLastFractions)
+      problems.push(`it falls in the last ${edits.notInLastFractions} fractions of the course (fraction ${fraction.number} of ${fraction.of})`);
+    if (edits.notWithIgrt && guidanceDays.has(session!))
       problems.push('77387 is charged for the same session: port images and IGRT are not billable on the same date for the same site');
     if (problems.length > 0)
       verdicts.push(
@@ -78,7 +80,7 @@ function portImageEdits(rule: RuleInfo, context: PatientCharges): ChargeVerdict[
           charge,
           session!,
           'warning',
-          `${charge.ref} charges ${charge.label} for ${sessionName(session!)}, but ${problems.join('; ')} (the port-image edits of non-Medicare payers).`,
+          `${charge.ref} charges ${charge.label} for ${sessionName(session!)}, but ${problems.join('; ')} (the port-image edits of ${policyName(policy)}: ${policy.source}).`,
           null,
         ),
       );
@@ -120,8 +122,25 @@ export const B_26: ChargeRule = {
     if (!withDeliveryCode(session, context.delivery)) return verdicts;
     const global = unsupported ? [] : context.professional.filter((c) => !c.charge.modifiers.includes(MODIFIERS.professional));
     const technical = context.technical.filter((c) => !isPortImages(c));
-    const bundledPorts = context.payer === null || context.payer === 'medicare' ? context.technical.filter(isPortImages) : [];
+    const policy = context.policy.rules;
+    const bundledPorts = policy.port.kind === 'bundled' ? context.technical.filter(isPortImages) : [];
     for (const charged of [...global, ...technical]) {
+      // P-IGRT: a payer whose policy still pays this component (Texas Medicaid 77387 global/TC, 000; NIA -TC with 3D, 003).
+      const component = charged.charge.modifiers.includes(MODIFIERS.technical) ? 'TC' : 'global';
+      const withTechnique = policy.igrt.technicalWith.length === 0 || session.facts.techniques.some((t) => policy.igrt.technicalWith.includes(t));
+      if (context.policy.policy !== null && policy.igrt.paid.includes(component) && withTechnique) {
+        verdicts.push(
+          verdict(
+            this,
+            charged,
+            session,
+            'info',
+            `${charged.ref} charges ${charged.label} beside ${session.deliveryCode ?? 'a 2026 delivery code'} for ${name}: CPT 2026 bundles it, but ${policyName(policy)} still pays 77387 ${component} (${policy.source}). Keep it for this payer.`,
+            null,
+          ),
+        );
+        continue;
+      }
       const instead = charged.charge.modifiers.includes(MODIFIERS.technical) ? ' Remove it.' : ` Charge ${IGRT.professional} instead.`;
       verdicts.push(
         verdict(
@@ -141,7 +160,7 @@ export const B_26: ChargeRule = {
           charged,
           session,
           'warning',
-          `${charged.ref} charges ${charged.label} beside ${session.deliveryCode ?? 'a 2026 delivery code'} for ${name}: for Medicare, port images are bundled with the 2026 delivery codes (status B). Remove it.`,
+          `${charged.ref} charges ${charged.label} beside ${session.deliveryCode ?? 'a 2026 delivery code'} for ${name}: for ${policyName(policy)}, port images are bundled with the 2026 delivery codes (status B, ${policy.source}). Remove it.`,
           null,
         ),
       );

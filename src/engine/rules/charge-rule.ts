@@ -1,6 +1,7 @@
 import type { ChargeKind } from '../tables/charges.js';
 import type { Charge, ChargeFinding, ChargeStatus, PayerKind, RecordKind, Ref, SessionDetermination, Severity } from '../types.js';
 import { finding, type RuleInfo } from './rule.js';
+import type { PolicyMatch } from '../policy.js';
 
 /** A charge on file with what its code is (tables/charges.ts). */
 export interface ClassifiedCharge {
@@ -29,6 +30,8 @@ export interface SessionCharges {
   readonly unreadable: readonly ClassifiedCharge[];
   /** The patient's payer, when known (B-26: Medicare bundles 77417, status B; other payers apply the port-image edits). */
   readonly payer: PayerKind | null;
+  /** The payer policy for the session's date (P-MATCH): what it pays of 77387 and 77417 (P-IGRT, P-PORT). */
+  readonly policy: PolicyMatch;
   /** Rate of a code for the session's patient, payer and setting (rule R); `null` when it cannot be priced. */
   rate(code: string): number | null;
   /** Kinds of record that could not be read: a charge or a fraction may be among them, so nothing is said missing. */
@@ -47,6 +50,8 @@ export interface PatientCharges {
   readonly onFileInInput: number;
   /** The patient's payer, when known. */
   readonly payer: PayerKind | null;
+  /** The payer policy for the patient's first session (P-PORT's edits). */
+  readonly policy: PolicyMatch;
   rate(code: string, date: string | null, session: SessionDetermination | null): number | null;
   /** Kinds of record that could not be read. */
   readonly unread: ReadonlySet<RecordKind>;

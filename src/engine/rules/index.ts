@@ -13,6 +13,17 @@ import { B_MISSED } from './B-MISSED.js';
 import { B_NONE } from './B-NONE.js';
 import { B_UNMATCHED } from './B-UNMATCHED.js';
 import { C_AUTH_2025 } from './C-AUTH-2025.js';
+import { C_AUTH_NONE } from './C-AUTH-NONE.js';
+import { E_AUTH } from './E-AUTH.js';
+import { E_DENIED_26 } from './E-DENIED-26.js';
+import { E_DOWNCODE } from './E-DOWNCODE.js';
+import { E_NOT_ADOPTED } from './E-NOT-ADOPTED.js';
+import { E_UNDERPAID } from './E-UNDERPAID.js';
+import { E_UNMATCHED } from './E-UNMATCHED.js';
+import { E_ZERO_PAY } from './E-ZERO-PAY.js';
+import { P_CODESET } from './P-CODESET.js';
+import { P_MATCH } from './P-MATCH.js';
+import type { RemittanceRule } from './remittance-rule.js';
 import { C_AUTH_APPLIES } from './C-AUTH-APPLIES.js';
 import { C_AUTH_MISMATCH } from './C-AUTH-MISMATCH.js';
 import { C_AUTH_SCOPE } from './C-AUTH-SCOPE.js';
@@ -92,17 +103,37 @@ export const RULES: readonly Rule[] = [
   C_AUTH_MISMATCH,
   C_AUTH_SCOPE,
   C_AUTH_2025,
+  C_AUTH_NONE,
   C_PLAN_SAME_DAY,
+  P_MATCH,
+  P_CODESET,
   FHIR_INPUT,
 ];
 
 /** Reconciliation of the charges on file with the sessions (spec B), run by `reconcile.ts`. */
 export const CHARGE_RULES: readonly ChargeRule[] = [B_MISSED, B_LEVEL, B_26, B_DUPLICATE, B_DELETED, B_UNMATCHED, B_NONE];
 
+/**
+ * What the payer paid (spec E), in decision order: the first rule that decides a remittance line wins. A line that
+ * matches nothing is E-UNMATCHED; a denial the record does not refute is decided with no finding (no appeal).
+ */
+export const REMITTANCE_RULES: readonly RemittanceRule[] = [E_UNMATCHED, E_NOT_ADOPTED, E_AUTH, E_DOWNCODE, E_DENIED_26, E_ZERO_PAY, E_UNDERPAID];
+
+/** P-EDIT: a department's own edit (a FHIRPath condition in a policy file), run after the charges and remittance. */
+export const P_EDIT: RuleInfo = { id: 'P-EDIT', title: "A department's own edit (payer policy file)", sources: ['spec'] };
+
+/** The payer-policy rules that are data rather than checks of their own (P-IGRT drives B-26 and I-2D, P-PORT B-26, P-RATE estimates). */
+const POLICY_FIELDS: readonly RuleInfo[] = [
+  { id: 'P-IGRT', title: 'The payer pays these 77387 components; its stance on IGRT with 2D', sources: ['000', '003'] },
+  { id: 'P-PORT', title: "The payer's 77417 edits, or bundled", sources: ['001', '003', '004'] },
+  { id: 'P-AUTH', title: 'Codes the payer requires an authorization for (C-AUTH-NONE)', sources: ['002'] },
+  { id: 'P-RATE', title: "The payer's rates by code, setting and date", sources: ['000'] },
+];
+
 /** Rules that look at a whole population of fractions or sessions rather than one. */
 export const POPULATION_RULES = { utilization: A_UTIL } as const;
 
 /** Every rule ID with its title and sources: for documentation, cards and the reviewer app. */
-export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, ...CHARGE_RULES, A_UTIL]
+export const RULE_CATALOG: readonly RuleInfo[] = [...RULES, ...CHARGE_RULES, A_UTIL, ...REMITTANCE_RULES, P_EDIT, ...POLICY_FIELDS]
   .map(({ id, title, sources }) => ({ id, title, sources }))
   .sort((a, b) => a.id.localeCompare(b.id));

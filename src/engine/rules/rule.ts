@@ -1,4 +1,5 @@
 import type { AuthorizationCheck } from '../authorizations.js';
+import type { PolicyMatch } from '../policy.js';
 import type { StereotacticPlace } from '../stereotactic.js';
 import type { OrderCheck } from './A-ORDER.js';
 import type { RecordCheck } from './A-RECORD.js';
@@ -129,6 +130,8 @@ export interface SessionContext {
   readonly unread: ReadonlySet<RecordKind>;
   /** The physician who ordered a fraction's treatment (who signs its images and AMM records), when known. */
   physicianOf(fraction: Fraction): Ref | null;
+  /** The payer policy for the patient's coverage on the date of service (P-MATCH). */
+  readonly payer: PolicyMatch;
 }
 
 export interface OrderContext {
@@ -150,6 +153,8 @@ export interface OrderContext {
   readonly authorizations: AuthorizationCheck;
   readonly inScope: boolean;
   readonly unread: ReadonlySet<RecordKind>;
+  /** The payer policy for the patient's coverage on the order's date of service (P-MATCH). */
+  readonly payer: PolicyMatch;
 }
 
 /** A delivered phase, plan or course known only from its summary (D-SUMMARY). */

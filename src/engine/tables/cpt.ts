@@ -121,12 +121,6 @@ export const STEREOTACTIC_LIMITS: ReadonlyMap<Technique, StereotacticLimit> = ne
   ],
 ]);
 
-/**
- * The port-image edits of payers other than Medicare (003: "may be billed once for each five fractions … will not be
- * approved if performed during the last three fractions … a quantity of one (1)"; 004 alike). Medicare bundles 77417.
- */
-export const PORT_IMAGE_EDITS = { everyFractions: 5, notInLastFractions: 3, unitsPerCharge: 1 } as const;
-
 /** CMS utilization assumption for 77412 among delivery sessions (A-UTIL; 000, 001). */
 export const EXPECTED_LEVEL3_SHARE = 0.35;
 

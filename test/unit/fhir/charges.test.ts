@@ -115,6 +115,8 @@ describe('Claim with use claim', () => {
         date: '2026-03-03',
         encounters: ['Encounter/enc-2'],
         procedures: ['Procedure/fx-2'],
+        // A remittance names the line by the claim and the item's sequence (spec E).
+        identifiers: ['cl1#3'],
       },
     ]);
   });

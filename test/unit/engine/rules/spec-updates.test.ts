@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../../src/engine/evaluate.js';
 import type { Authorization, RecordKind } from '../../../../src/engine/types.js';
 import { estimatePayment } from '../../../../src/engine/estimate.js';
+import { matchPolicy } from '../../../../src/engine/policy.js';
+import { loadPolicies } from '../../../../src/policies/load.js';
 import { signatureVerdict } from '../../../../src/engine/signatures.js';
 import { determineBundle } from '../../../../src/pipeline.js';
 import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechnique, PHOTON, THREE_D } from '../../../helpers/bundles.js';
@@ -333,7 +335,7 @@ describe('R: an estimate never guesses the site of service', () => {
     { code: '77412', units: 1, status: 'bill', rule: 'D-3-AMM' },
     { code: '77387-26', units: 1, status: 'bill', rule: 'I-PC' },
   ] as const;
-  const medicare = { coverage: 'Coverage/c', kind: 'medicare', state: null } as const;
+  const medicare = matchPolicy(loadPolicies(), [{ coverage: 'Coverage/c', kind: 'medicare', state: null }], '2026-03-02');
 
   it('unknown: no total, each rate that depends on the site named for both settings', () => {
     const estimate = estimatePayment(lines, medicare, undefined, '2026-03-02')!;

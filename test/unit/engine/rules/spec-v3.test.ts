@@ -3,7 +3,7 @@ import { ambiguousUtcDate, localDate, today } from '../../../../src/engine/calen
 import { evaluate } from '../../../../src/engine/evaluate.js';
 import type { Charge, Determination, EngineInput, Fraction, TreatmentSummary } from '../../../../src/engine/types.js';
 import { signerKind } from '../../../../src/fhir/vocabulary.js';
-import { charge, COMMERCIAL, MEDICARE } from '../../../helpers/charges.js';
+import { charge, MEDICARE, PRIORITY_HEALTH } from '../../../helpers/charges.js';
 import { ammRecord, authorization, engineInput, fraction, prescription, signature } from '../../../helpers/facts.js';
 
 /**
@@ -382,27 +382,27 @@ describe('7. B rules (spec v3)', () => {
 
   const portSessions = () => Array.from({ length: 8 }, (_, i) => fraction({ start: `2026-03-${String(i + 2).padStart(2, '0')}T09:00:00Z` }));
 
-  it('B-26: 77417 twice within 5 fractions for a commercial payer: warning on the second; 5 apart is fine', () => {
+  it('B-26: 77417 twice within 5 fractions for a commercial payer whose policy has the port-image edits (Priority Health, P-PORT): warning on the second; 5 apart is fine', () => {
     const fx = portSessions();
     const ports = (a: number, b: number) => [
       charge({ ref: 'ChargeItem/p1', code: '77417', encounters: [fx[a]!.encounter!] }),
       charge({ ref: 'ChargeItem/p2', code: '77417', encounters: [fx[b]!.encounter!] }),
     ];
-    const close = charged(fx, ports(0, 2), COMMERCIAL);
+    const close = charged(fx, ports(0, 2), PRIORITY_HEALTH);
     expect(rules(sessionOf(close, fx[2]!).findings)).toContain('B-26');
     expect(rules(sessionOf(close, fx[0]!).findings)).not.toContain('B-26');
-    const apart = charged(fx, ports(0, 5), COMMERCIAL);
+    const apart = charged(fx, ports(0, 5), PRIORITY_HEALTH);
     expect(apart.sessions.flatMap((s) => rules(s.findings))).not.toContain('B-26');
   });
 
-  it('B-26: 77417 with quantity 2, and 77417 beside 77387 for the same session, for a commercial payer', () => {
+  it('B-26: 77417 with quantity 2, and 77417 beside 77387 for the same session, for a commercial payer whose policy has the port-image edits (Priority Health, P-PORT)', () => {
     const fx = portSessions();
-    const quantity = charged(fx, [charge({ code: '77417', units: 2, encounters: [fx[0]!.encounter!] })], COMMERCIAL);
+    const quantity = charged(fx, [charge({ code: '77417', units: 2, encounters: [fx[0]!.encounter!] })], PRIORITY_HEALTH);
     expect(sessionOf(quantity, fx[0]!).findings.find((f) => f.rule === 'B-26')!.message).toContain('2 units');
     const sameDay = charged(
       fx,
       [charge({ code: '77417', encounters: [fx[0]!.encounter!] }), charge({ code: '77387', modifiers: ['26'], encounters: [fx[0]!.encounter!] })],
-      COMMERCIAL,
+      PRIORITY_HEALTH,
     );
     expect(sessionOf(sameDay, fx[0]!).findings.some((f) => f.rule === 'B-26' && f.message.includes('same date'))).toBe(true);
   });
@@ -414,7 +414,7 @@ describe('7. B rules (spec v3)', () => {
       fractions: [fx],
       prescriptions: [rx],
       charges: [charge({ code: '77417', encounters: [fx.encounter!] })],
-      payers: { 'Patient/p1': COMMERCIAL },
+      payers: { 'Patient/p1': PRIORITY_HEALTH },
     });
     expect(d.sessions[0]!.findings.find((f) => f.rule === 'B-26')!.message).toContain('fraction 9 of 10');
   });
