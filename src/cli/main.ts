@@ -46,15 +46,14 @@ function missing(command: CommandName, parsed: Parsed): string | null {
   switch (command) {
     case 'evaluate':
       if (flags.has('--html')) return '--html belongs to "rt-billing report"';
-      return paths.length === 0
-        ? 'PATH is missing: a Bundle file, a folder of Bundles, or a Bulk Data export folder'
-        : paths.length > 1
-          ? `one PATH at a time (got ${paths.length})`
-          : null;
+      return paths.length === 0 ? 'PATH is missing: a Bundle file, a folder of Bundles, or a Bulk Data export folder' : null;
     case 'report':
-      if (paths.length !== 1)
-        return paths.length === 0 ? 'PATH is missing: what evaluate reads, or its NDJSON output' : `one PATH at a time (got ${paths.length})`;
+      if (paths.length === 0) return 'PATH is missing: what evaluate reads, or its NDJSON output';
       return flags.has('--html') ? null : '--html FILE is missing: the report is written to one HTML file';
+    case 'appeal':
+      if (paths.length < 2)
+        return paths.length === 0 ? 'BUNDLE is missing' : 'REMITTANCE is missing: the 835 or ExplanationOfBenefit files to appeal';
+      return flags.has('--out') ? null : '--out DIR is missing: the folder the packets are written to';
     case 'merge':
       return paths.length === 0 ? 'SHARD.ndjson is missing: the NDJSON outputs of evaluate to join' : null;
     default:

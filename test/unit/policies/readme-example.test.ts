@@ -5,12 +5,12 @@ import { evaluate } from '../../../src/engine/evaluate.js';
 import { readPolicy } from '../../../src/policies/load.js';
 import { engineInput, fraction, signature, SHIPPED_POLICIES } from '../../helpers/facts.js';
 
-/** The README's full policy example is a working file: loaded as written, its edit run. */
-const README = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+/** The manual's (docs/payers.md) full policy example is a working file: loaded as written, its edit run. */
+const README = readFileSync(fileURLToPath(new URL('../../../docs/payers.md', import.meta.url)), 'utf8');
 const section = README.slice(README.indexOf('### Policy file format'));
 const example = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
 
-describe('README "Policy file format" example', () => {
+describe('docs/payers.md "Policy file format" example', () => {
   const policy = readPolicy('acme-health.yaml', example);
 
   it('loads as written, every field read', () => {
