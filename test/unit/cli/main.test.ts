@@ -40,7 +40,7 @@ describe('rt-billing evaluate FILE', () => {
 
   it.each([
     ['evaluate', 'Usage: rt-billing evaluate PATH'],
-    ['report', 'Usage: rt-billing report PATH --html FILE'],
+    ['report', 'Usage: rt-billing report PATH [REMITTANCE...] --html FILE'],
     ['merge', 'Usage: rt-billing merge SHARD.ndjson'],
   ])("a mistake in %s prints that command's usage only, with an example", async (command, usage) => {
     const result = await run([command]);
@@ -60,7 +60,7 @@ describe('rt-billing evaluate FILE', () => {
     ]) {
       const one = await run(args);
       expect(one.code).toBe(0);
-      expect(one.stdout).toMatch(/^Usage: rt-billing report PATH --html FILE/);
+      expect(one.stdout).toMatch(/^Usage: rt-billing report PATH \[REMITTANCE\.\.\.\] --html FILE/);
       expect(one.stdout).not.toContain('rt-billing merge');
     }
   });

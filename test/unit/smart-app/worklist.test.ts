@@ -21,19 +21,16 @@ const finding = (rule: string, severity: Finding['severity'], extra: Partial<Fin
 
 describe('To act on (smart-app/src/worklist.ts)', () => {
   it('counts every warning and critical of orders, phases, sessions and the patient, none of the information', () => {
-    const x6 = demo('x6-patient-6');
-    expect(toActOn(x6).map((item) => [item.subject.kind, item.finding.rule])).toEqual([
-      ['phase', 'D-COUNT'],
-      ['session', 'I-SIGN'],
-    ]);
-    expect(toActOn(demo('au-order-authorized-lower-level')).map((item) => [item.subject.kind, item.finding.rule])).toEqual([
+    const x6 = demo('x6-prostate-phase-counts-more-fractions');
+    expect(toActOn(x6).map((item) => [item.subject.kind, item.finding.rule])).toEqual([['phase', 'D-COUNT']]);
+    expect(toActOn(demo('au-lung-vmat-gating-authorized-lower')).map((item) => [item.subject.kind, item.finding.rule])).toEqual([
       ['order', 'C-AUTH-MISMATCH'],
     ]);
     expect(information(x6).every((item) => item.finding.severity === 'info')).toBe(true);
   });
 
   it('sorts by deadline: the next booked treatment, else the next beam-on; then severity; none last', () => {
-    const base = demo('ig-igrt-unsigned-last-fraction');
+    const base = demo('ig-pelvis-imrt-cbct-awaiting-approval');
     const session = (date: string, facts: Partial<SessionDetermination['facts']>, findings: Finding[]): SessionDetermination => ({
       ...base.sessions[0]!,
       encounter: `Encounter/${date}`,
@@ -68,7 +65,7 @@ describe('To act on (smart-app/src/worklist.ts)', () => {
 
 describe('money (smart-app/src/money.ts)', () => {
   it('billable, at risk until signed and lost, from the service estimates', () => {
-    const am = demo('am-amm-record-unsigned-next-started');
+    const am = demo('am-pancreas-fiducial-tracking-log-unsigned');
     expect(courseMoney(am)).toMatchObject({
       billable: { amount: 819.66, unpriced: 0 },
       atRisk: { amount: 0, items: 0 },
@@ -76,16 +73,15 @@ describe('money (smart-app/src/money.ts)', () => {
       igrtLost: 1,
       sessionsWithoutCode: 0,
     });
-    const ig = demo('ig-igrt-unsigned-last-fraction');
+    const ig = demo('ig-pelvis-imrt-cbct-awaiting-approval');
     expect(moneyText(courseMoney(ig).atRisk)).toBe('$36.74');
     expect(moneyText(sessionMoney(ig.sessions[1]!).billable)).toBe('$317.64');
   });
 
   it('counts what it cannot price: no payer, a session with no code, fractions only in summaries', () => {
-    const x6 = demo('x6-patient-6');
-    expect(moneyText(courseMoney(x6).atRisk)).toBe('not priced');
+    const x6 = demo('x6-prostate-phase-counts-more-fractions');
     expect(courseMoney(x6).summaryOnlyFractions).toBe(1);
-    expect(courseMoney(demo('x4-patient-xrts-04-22b')).summaryOnlyFractions).toBe(10);
+    expect(courseMoney(demo('x4-breast-course-as-phase-summaries')).summaryOnlyFractions).toBe(36);
     const base = x6.sessions[0]!;
     const noCode: SessionDetermination = {
       ...base,
