@@ -147,15 +147,8 @@ async function singleBundle(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // Never the parser's message: it quotes the file's bytes.
-    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
-    return 2;
-  }
+  const json = await readJsonFile(path, err);
+  if (json === UNREADABLE) return 2;
   try {
     // One JSON shape everywhere: the determination, as the direct API answers it (no summary around it).
     const remittance = await readRemittanceFiles(remittancePaths, err, json);
@@ -173,18 +166,26 @@ async function singleBundle(
   }
 }
 
+/** A file that could not be read or parsed (the reason is already on stderr). */
+const UNREADABLE = Symbol('unreadable');
+
+/** A JSON file's content; if it cannot be read or parsed, says why on stderr (never the parser's message: it quotes the file's bytes). */
+async function readJsonFile(path: string, err: (text: string) => void): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
+    return UNREADABLE;
+  }
+}
+
 /** `rt-billing appeal BUNDLE REMITTANCE... --out DIR`: one HTML and one DocumentReference per appealable line. */
 export async function appealCommand(parsed: Parsed, dates: Dating, err: (text: string) => void): Promise<number> {
   const [path, ...remittancePaths] = parsed.paths as [string, ...string[]];
   const dir = parsed.flags.get('--out')!;
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    err(code ? `rt-billing: cannot read ${printable(path)}: ${code}\n` : `rt-billing: ${printable(path)} is not valid JSON: ${notJson(error)}\n`);
-    return 2;
-  }
+  const json = await readJsonFile(path, err);
+  if (json === UNREADABLE) return 2;
   const remittance = await readRemittanceFiles(remittancePaths, err, json);
   let packets;
   try {
