@@ -330,7 +330,8 @@ export class FactReader {
       basedOn: (request.basedOn ?? []).map((reference) => this.index.refTo(reference.reference, request) ?? '').filter(Boolean),
       requester: requester.ref,
       requesterIsPractitioner: request.requester ? requester.isPractitioner : false,
-      serviceDate: request.occurrencePeriod?.start ?? request.occurrenceDateTime ?? request.authoredOn ?? null,
+      serviceDate:
+        request.occurrencePeriod?.start ?? request.occurrenceDateTime ?? timingStart(request.occurrenceTiming) ?? request.authoredOn ?? null,
       timeZone: this.zoneOf(request.locationReference ?? [], request),
       plan: facts,
       ordered: readMotionFacts(extensions, ref, this.unrecognised),
@@ -625,4 +626,14 @@ export function prescriptionRefs(entries: readonly BundleEntry[]): Ref[] {
 /** Reads a parsed Bundle into engine input. */
 export function extractFacts(entries: readonly BundleEntry[], options: ExtractOptions): EngineInput {
   return new FactReader(entries).read(options);
+}
+
+/**
+ * Where an order is scheduled as a Timing (`occurrence[x]` of type Timing), its date of service is its first event,
+ * else the start of its bounds: the spec dates an order by `occurrence[x]` (start) before `authoredOn`.
+ */
+function timingStart(timing: ServiceRequest['occurrenceTiming']): string | null {
+  const events = (timing?.event ?? []).filter((event) => !Number.isNaN(Date.parse(event)));
+  if (events.length > 0) return events.reduce((first, event) => (Date.parse(event) < Date.parse(first) ? event : first));
+  return timing?.repeat?.boundsPeriod?.start ?? null;
 }

@@ -80,8 +80,13 @@ export const ServiceRequest = z.object({
   requester: Reference.optional(),
   occurrencePeriod: Period.optional(),
   occurrenceDateTime: DateTime.optional(),
-  /** Planned fractions (C-AUTH-SCOPE): `repeat.count`. */
-  occurrenceTiming: z.object({ repeat: z.object({ count: z.number().int().min(0).optional() }).optional() }).optional(),
+  /** Planned fractions (C-AUTH-SCOPE): `repeat.count`; the date of service: the first `event`, else `repeat.boundsPeriod.start`. */
+  occurrenceTiming: z
+    .object({
+      event: z.array(DateTime).optional(),
+      repeat: z.object({ count: z.number().int().min(0).optional(), boundsPeriod: Period.optional() }).optional(),
+    })
+    .optional(),
   authoredOn: DateTime.optional(),
   /** Where treatment is to take place: its Location's time zone dates the order. */
   locationReference: z.array(Reference).optional(),

@@ -280,3 +280,35 @@ describe('spec v3 reading (review of the change)', () => {
     expect(result.findings.find((f) => f.rule === 'FHIR-INPUT')?.message).toContain('Mars/Olympus');
   });
 });
+
+describe("an order's date of service", () => {
+  const order = (occurrence: Record<string, unknown>) =>
+    bundle([
+      {
+        resourceType: 'ServiceRequest',
+        id: 'rx',
+        status: 'active',
+        intent: 'original-order',
+        subject: { reference: 'Patient/p1' },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '1217123003' }] },
+        requester: { reference: 'Practitioner/dr' },
+        authoredOn: '2026-02-20',
+        ...occurrence,
+      },
+    ]);
+  const serviceDate = (occurrence: Record<string, unknown>) => read(order(occurrence)).prescriptions[0]?.serviceDate;
+
+  it('a Timing is dated by its first event, whatever their order', () => {
+    expect(serviceDate({ occurrenceTiming: { event: ['2026-03-09T09:00:00Z', '2026-03-02T09:00:00Z'] } })).toBe('2026-03-02T09:00:00Z');
+  });
+
+  it('a Timing without events is dated by the start of its bounds; with neither, authoredOn', () => {
+    expect(serviceDate({ occurrenceTiming: { repeat: { count: 25, boundsPeriod: { start: '2026-03-02' } } } })).toBe('2026-03-02');
+    expect(serviceDate({ occurrenceTiming: { repeat: { count: 25 } } })).toBe('2026-02-20');
+  });
+
+  it('occurrenceDateTime and occurrencePeriod still come first; no occurrence at all falls back to authoredOn', () => {
+    expect(serviceDate({ occurrencePeriod: { start: '2026-03-04' } })).toBe('2026-03-04');
+    expect(serviceDate({})).toBe('2026-02-20');
+  });
+});
