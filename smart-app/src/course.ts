@@ -90,11 +90,14 @@ const keyOf = (resource: Resource) => `${resource.resourceType}/${resource.id}`;
 const chunked = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-/** Runs tasks at most `limit` at a time, in the order they were asked for. */
-function inTurns(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+/**
+ * Runs tasks at most `limit` at a time, in the order they were asked for; `first` ones (what other reads wait for:
+ * a search's next pages, the signatures the signers wait for) before those already waiting.
+ */
+function inTurns(limit: number): <T>(task: () => Promise<T>, first?: boolean) => Promise<T> {
   let running = 0;
-  const waiting: (() => void)[] = [];
-  return (task) =>
+  const waiting: { first: (() => void)[]; rest: (() => void)[] } = { first: [], rest: [] };
+  return (task, first = false) =>
     new Promise((resolve, reject) => {
       const start = () => {
         running += 1;
@@ -102,11 +105,11 @@ function inTurns(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
           .then(resolve, reject)
           .finally(() => {
             running -= 1;
-            waiting.shift()?.();
+            (waiting.first.shift() ?? waiting.rest.shift())?.();
           });
       };
       if (running < limit) start();
-      else waiting.push(start);
+      else waiting[first ? 'first' : 'rest'].push(start);
     });
 }
 
@@ -135,23 +138,23 @@ export function readCourse(client: Client): CourseReading {
   const subject = `Patient/${patientId}`;
   const base = client.state.serverUrl.replace(/\/$/, '');
   const inTurn = inTurns(PARALLEL_REQUESTS);
-  const request = (url: string): Promise<unknown> =>
-    inTurn(() => client.request({ url, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }) as Promise<unknown>);
-  const get = (url: string): Promise<unknown> =>
-    request(url).catch((error: unknown) => {
+  const request = (url: string, first = false): Promise<unknown> =>
+    inTurn(() => client.request({ url, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }) as Promise<unknown>, first);
+  const get = (url: string, first = false): Promise<unknown> =>
+    request(url, first).catch((error: unknown) => {
       throw classify(client, error);
     });
 
   /** A search and its next pages (on this server only, at most MAX_PAGES). */
-  const search = async (query: string, brings?: string, keep: readonly string[] = []): Promise<Found> => {
+  const search = async (query: string, brings?: string, keep: readonly string[] = [], first = false): Promise<Found> => {
     const type = query.split('?')[0];
     const sep = query.includes('?') ? '&' : '?';
     let page: SearchBundle;
     try {
-      page = (await request(`${query}${sep}_count=${PAGE_SIZE}${brings ? `&${brings}` : ''}`)) as SearchBundle;
+      page = (await request(`${query}${sep}_count=${PAGE_SIZE}${brings ? `&${brings}` : ''}`, first)) as SearchBundle;
     } catch (error) {
       // A server that refuses the parameter (400, 422, 501) is asked the plain search, as the service does.
-      if (brings && REFUSED_PARAMETER.includes(statusOf(error) ?? 0)) return search(query);
+      if (brings && REFUSED_PARAMETER.includes(statusOf(error) ?? 0)) return search(query, undefined, [], true);
       throw classify(client, error);
     }
     const found = { matches: [] as Resource[], along: [] as Resource[], honoured: !!brings };
@@ -168,7 +171,7 @@ export function readCourse(client: Client): CourseReading {
       if (!next.startsWith(`${base}/`))
         throw new Problem('invalid', `The FHIR server's ${type} search sent its next page to another server; the app reads from ${base} only.`);
       if (pages >= MAX_PAGES) throw new Problem('invalid', `The ${type} search has more than ${MAX_PAGES} pages: more than the app reads.`);
-      page = (await get(next)) as SearchBundle;
+      page = (await get(next, true)) as SearchBundle;
     }
   };
   const none: Found = { matches: [], along: [], honoured: false };
@@ -193,7 +196,9 @@ export function readCourse(client: Client): CourseReading {
     const brought = searches.flatMap((s) => (s.honoured ? s.along : []));
     const targets = searches.flatMap((s) => (s.honoured ? [] : s.matches.map(keyOf)));
     const asked = await Promise.all(
-      chunked(targets, PER_SEARCH).map((chunk) => search(`Provenance?target=${encodeURIComponent(chunk.join(','))}`).then((f) => f.matches)),
+      chunked(targets, PER_SEARCH).map((chunk) =>
+        search(`Provenance?target=${encodeURIComponent(chunk.join(','))}`, undefined, [], true).then((f) => f.matches),
+      ),
     );
     return [...brought, ...asked.flat()];
   });
