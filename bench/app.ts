@@ -252,6 +252,16 @@ export async function runApp(log: (line: string) => void = console.log) {
     const runs: AppLaunch[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await launchOnce(browser, service, ehr));
     const last = runs.at(-1)!;
+    // The same launch against a server that ignores _revinclude and _include silently (counts only: one launch).
+    const plain = await startSmartFhirStub(resources, patient, APP_RTT_MS, { revinclude: false, include: false });
+    const plainService = await startAppService(plain);
+    let withoutIncludes: AppLaunch;
+    try {
+      withoutIncludes = await launchOnce(browser, plainService, plain);
+    } finally {
+      await plainService.close();
+      await plain.close();
+    }
     log(
       `  app launches: ${runs.map((r) => `banner ${r.bannerMs} ms, review ${r.renderMs} ms, waves ${r.waves}, requests ${r.requests}`).join('; ')}`,
     );
@@ -266,6 +276,7 @@ export async function runApp(log: (line: string) => void = console.log) {
       renderMs: median(runs.map((r) => r.renderMs)),
       uploadKb: Math.round(last.uploadBytes / 102.4) / 10,
       uploadEncoding: last.uploadEncoding,
+      withoutIncludes: { waves: withoutIncludes.waves, requests: withoutIncludes.requests, preflights: withoutIncludes.preflights },
       runs: RUNS,
       paths: last.paths,
     };
@@ -277,3 +288,18 @@ export async function runApp(log: (line: string) => void = console.log) {
 }
 
 export type AppRun = Awaited<ReturnType<typeof runApp>>;
+
+export function printApp(app: AppRun): void {
+  console.log(
+    `\nReviewer app (SMART launch in Chromium, ${app.fractions}-fraction course, every EHR answer after ${app.rttMs} ms; medians of ${app.runs} launches): ${app.waves} waves, ${app.requests} FHIR requests (+ ${app.preflights} CORS preflights), banner ${app.bannerMs} ms, review ${app.renderMs} ms, upload ${app.uploadKb} KB (${app.uploadEncoding})`,
+  );
+  console.log(`  requests: ${app.paths.map((p) => p.split('?')[0]).join(', ')}`);
+  console.log(
+    `  against a server that ignores _revinclude/_include silently: ${app.withoutIncludes.waves} waves, ${app.withoutIncludes.requests} FHIR requests (+ ${app.withoutIncludes.preflights} preflights)`,
+  );
+}
+
+/** `app` in the final JSON line. */
+export function appSummary({ waves, requests, preflights, bannerMs, renderMs, uploadKb, withoutIncludes }: AppRun) {
+  return { waves, requests, preflights, bannerMs, renderMs, uploadKb, withoutIncludes };
+}

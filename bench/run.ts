@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runApp, type AppRun } from './app.js';
+import { appSummary, printApp, runApp } from './app.js';
 import { writeDepartment } from './department.js';
 import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
@@ -196,13 +196,6 @@ function printLatency(latency: Latency): void {
   console.log(
     '(depth: sequential round trips to the EHR; cold: the warm-up call, the first to name the server, nothing in the shared cache; lateSession: a session closed after 15 later fractions, no prefetch)',
   );
-}
-
-function printApp(app: AppRun): void {
-  console.log(
-    `\nReviewer app (SMART launch in Chromium, ${app.fractions}-fraction course, every EHR answer after ${app.rttMs} ms; medians of ${app.runs} launches): ${app.waves} waves, ${app.requests} FHIR requests (+ ${app.preflights} CORS preflights), banner ${app.bannerMs} ms, review ${app.renderMs} ms, upload ${app.uploadKb} KB (${app.uploadEncoding})`,
-  );
-  console.log(`  requests: ${app.paths.map((p) => p.split('?')[0]).join(', ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------------- pipeline
@@ -412,18 +405,7 @@ async function main(): Promise<void> {
 
   const summary = {
     ...(latency ? { latency } : {}),
-    ...(app
-      ? {
-          app: {
-            waves: app.waves,
-            requests: app.requests,
-            preflights: app.preflights,
-            bannerMs: app.bannerMs,
-            renderMs: app.renderMs,
-            uploadKb: app.uploadKb,
-          },
-        }
-      : {}),
+    ...(app ? { app: appSummary(app) } : {}),
     ...(hooks ? hooksSummary(hooks) : {}),
     ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
     ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),
