@@ -13,13 +13,16 @@
  * - latency: round trips to a slow EHR (a stand-in FHIR server answering in BENCH_RTT_MS, 100 ms): per hook and
  *   prefetch, the sequential round trips (depth), the requests and the time of a call.
  *
- * BENCH_ONLY=latency|hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
+ * - app: the reviewer app launched in Chromium against the same stand-in (bench/app.ts): waves, requests, banner and review times.
+ *
+ * BENCH_ONLY=latency|app|hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appSummary, printApp, runApp } from './app.js';
 import { writeDepartment } from './department.js';
 import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
@@ -33,7 +36,7 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
 /** Fresh server processes per hook scenario (the figures are their medians). */
 const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
-const PARTS = ['latency', 'hooks', 'pipeline', 'batch'] as const;
+const PARTS = ['latency', 'app', 'hooks', 'pipeline', 'batch'] as const;
 type Part = (typeof PARTS)[number];
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
@@ -361,7 +364,7 @@ function partsToRun(): Part[] {
   if (!only) return [...PARTS];
   const parts = only.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, hooks, pipeline or batch)`);
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, app, hooks, pipeline or batch)`);
   return parts as Part[];
 }
 
@@ -384,6 +387,7 @@ async function main(): Promise<void> {
   );
 
   const latency = parts.includes('latency') ? await runRoundTrips(fetchSettings) : undefined;
+  const app = parts.includes('app') ? await runApp(log) : undefined;
   const hooks = parts.includes('hooks') ? await hooksPart() : undefined;
   let pipelineRows: PipelineRow[] | undefined;
   if (parts.includes('pipeline')) {
@@ -393,6 +397,7 @@ async function main(): Promise<void> {
   const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000), await batch(1000, true)] : undefined;
 
   if (latency) printLatency(latency);
+  if (app) printApp(app);
   if (hooks) printHooks(hooks);
   if (pipelineRows) printPipeline(pipelineRows);
   if (batchRuns) printBatch(batchRuns);
@@ -400,6 +405,7 @@ async function main(): Promise<void> {
 
   const summary = {
     ...(latency ? { latency } : {}),
+    ...(app ? { app: appSummary(app) } : {}),
     ...(hooks ? hooksSummary(hooks) : {}),
     ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
     ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),

@@ -2,7 +2,7 @@ import FHIR from 'fhirclient';
 import type Client from 'fhirclient/lib/Client';
 import type { Determination } from '../../src/engine/types.js';
 import { patientBanner } from './banner.js';
-import { loadCourse } from './course.js';
+import { readCourse, type CourseBundle } from './course.js';
 import { errorMessage, replaceMain, statusMessage } from './dom.js';
 import { EvidenceIndex } from './evidence.js';
 import { ADVICE, apiProblem, authorizationError, Problem, storageBlocked } from './problems.js';
@@ -10,6 +10,7 @@ import { reportLink } from './report-link.js';
 import { ReviewBook } from './review-state.js';
 import { apiCredentials, freshSession, launchContext } from './session.js';
 import { applySmartStyle } from './style.js';
+import { courseUpload } from './upload.js';
 import { renderReview, type ReviewContext } from './view.js';
 
 /**
@@ -44,14 +45,15 @@ function focusOf(client: Client): ReviewContext['focus'] {
  * Evaluates through the service's API. With an EHR's access token, the service checks it against that
  * (allow-listed) FHIR server, for as long as the token lives; the open demo has no token and needs none.
  */
-async function evaluate(client: Client, bundle: unknown): Promise<Determination> {
+async function evaluate(client: Client, bundle: CourseBundle): Promise<Determination> {
   await freshSession(client);
+  const { body, headers } = await courseUpload(bundle);
   let response: Response;
   try {
     response = await fetch(new URL('../api/v1/evaluate', window.location.href), {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', ...apiCredentials(client) },
-      body: JSON.stringify(bundle),
+      headers: { ...headers, ...apiCredentials(client) },
+      body,
     });
   } catch {
     throw new Problem('service-down', 'The billing service did not answer.');
@@ -69,11 +71,17 @@ async function review(client: Client): Promise<void> {
   replaceMain(statusMessage('Loading the course…'));
   try {
     await freshSession(client);
-    const { patient, bundle } = await loadCourse(client);
+    // The review states come from the service, beside the EHR's reads; asking early also has the service check the
+    // token with the EHR while the app reads, not when it evaluates.
+    const reviewBook = ReviewBook.load(client);
+    const reading = readCourse(client);
+    // The banner as soon as the Patient arrives, before the course.
+    const patient = await reading.patient;
     const banner = patientBanner(patient, launchContext(client).need_patient_banner);
     document.getElementById('patient-banner-slot')!.replaceChildren(...(banner ? [banner] : []));
+    const bundle = await reading.course;
     replaceMain(statusMessage(`Evaluating ${bundle.entry.length} resources…`));
-    const [determination, reviews] = await Promise.all([evaluate(client, bundle), ReviewBook.load(client)]);
+    const [determination, reviews] = await Promise.all([evaluate(client, bundle), reviewBook]);
     const evidence = new EvidenceIndex(bundle.entry.map((e) => e.resource));
     replaceMain(
       renderReview(determination, {

@@ -1,6 +1,7 @@
 import type Client from 'fhirclient/lib/Client';
 import { h } from './dom.js';
 import { apiCredentials } from './session.js';
+import { courseUpload } from './upload.js';
 
 /**
  * "Charts for this course": the department report's charts and tables for this patient's course, rendered by the
@@ -21,10 +22,11 @@ async function showReport(tab: Window, client: Client, bundle: unknown): Promise
   tab.document.title = 'Billing report';
   tab.document.body.textContent = 'Preparing the report…';
   try {
+    const { body, headers } = await courseUpload(bundle);
     const response = await fetch(new URL('../api/v1/report', window.location.href), {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', ...apiCredentials(client) },
-      body: JSON.stringify(bundle),
+      headers: { ...headers, ...apiCredentials(client) },
+      body,
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const html = await response.text();
