@@ -94,15 +94,23 @@ export async function evaluateCommand(
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
-  const result = await withScratch((tmpDir) =>
-    runDepartment(path, {
-      record: (record: RunRecord) => writer.write(record),
-      progress: (p) => progress.update(p),
-      tmpDir,
-      ...dates,
-      remittance: remittance.claims,
-    }),
-  );
+  let result;
+  try {
+    result = await withScratch((tmpDir) =>
+      runDepartment(path, {
+        record: (record: RunRecord) => writer.write(record),
+        progress: (p) => progress.update(p),
+        tmpDir,
+        ...dates,
+        remittance: remittance.claims,
+      }),
+    );
+  } catch (error) {
+    // What was written before the run stopped (error records of unreadable lines) still reaches the output.
+    await writer.flush();
+    await target.close();
+    throw error;
+  }
   await writer.end(result.summary);
   await target.close();
   progress.finish();
