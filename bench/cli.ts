@@ -5,7 +5,7 @@
  *   runs after one warm-up of each): what loading the CLI costs beyond starting Node.
  * - `batch.overParse`: `rt-billing evaluate DIR --format ndjson --out FILE` on a generated Bulk Data export against a
  *   process that only reads the same files' lines and `JSON.parse`s each (bench/parse-floor.ts), one after the other in
- *   the same run; the CLI with the department runs' V8 heap cap. Wall time is the measure; CPU time (from
+ *   the same run; the CLI as users run it (no V8 flags; its peak RSS is printed). Wall time is the measure; CPU time (from
  *   bench/cpu-report.ts) is printed beside it, steadier on a shared machine.
  */
 import { spawn } from 'node:child_process';
@@ -103,11 +103,11 @@ export interface OverParse {
 }
 
 /** The CLI's department run over the parse floor, on the export in `dir` (NDJSON files), one after the other. */
-export async function measureOverParse(dir: string, heapMb: number): Promise<OverParse> {
+export async function measureOverParse(dir: string): Promise<OverParse> {
   const out = mkdtempSync(join(tmpdir(), 'rt-billing-over-parse-'));
   try {
     const parse = await timed([FLOOR, dir]);
-    const cli = await timed([BIN, 'evaluate', dir, '--format', 'ndjson', '--out', join(out, 'out.ndjson')], [`--max-old-space-size=${heapMb}`]);
+    const cli = await timed([BIN, 'evaluate', dir, '--format', 'ndjson', '--out', join(out, 'out.ndjson')]);
     return {
       cliSeconds: round(cli.ms / 1000, 2),
       parseSeconds: round(parse.ms / 1000, 2),

@@ -306,7 +306,7 @@ async function batch(patients: number, remittance = false): Promise<BatchRun> {
         child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`batch run exited ${code}`))));
       },
     );
-    const overParse = remittance ? undefined : await measureOverParse(join(dir, 'export'), BATCH_HEAP_MB);
+    const overParse = remittance ? undefined : await measureOverParse(join(dir, 'export'));
     return {
       ...(overParse ? { overParse } : {}),
       remittance,
