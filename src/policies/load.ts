@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -75,7 +75,8 @@ function documentOf(file: string, text: string, snapshot: string): unknown {
  */
 export function writePolicySnapshot(dir: string = SHIPPED_POLICY_DIR, file: string = POLICY_SNAPSHOT): number {
   const entries: { text: string; document: unknown }[] = [];
-  for (const path of policyFiles(dir)) {
+  // A build without the policies folder (a container's build stage that did not copy it) writes an empty snapshot.
+  for (const path of existsSync(dir) ? policyFiles(dir) : []) {
     const text = readFileSync(path, 'utf8');
     const document = yaml().parseDocument(text, { prettyErrors: true });
     if (document.errors.length > 0) continue;
