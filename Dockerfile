@@ -14,6 +14,9 @@ COPY src ./src
 COPY cds-services ./cds-services
 COPY bench ./bench
 COPY smart-app ./smart-app
+# `npm run build` is scripts/build.mjs; it reads the shipped payer policies once (dist/policies-read.json).
+COPY scripts ./scripts
+COPY policies ./policies
 RUN npm run build
 
 FROM node:20-bookworm-slim AS deps

@@ -8,14 +8,16 @@
  *   with the course).
  * - pipeline: Bundle JSON → validated → facts → determination at 1k, 10k and 100k sessions, a fresh process each:
  *   time per stage, GC, peak memory; the engine alone.
- * - batch: department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb).
+ * - batch: department runs of 1,000 and 10,000 generated patients (batch.patientsPerSecond, batch.peakRssMb), and
+ *   the CLI's `evaluate` of each over reading and JSON.parse of the same files (batch.overParse, cli.ts).
+ * - cli: `rt-billing evaluate <one Bundle>` over `node -e 0` (cli.startupOverNode, cli.ts).
  *
  * - latency: round trips to a slow EHR (a stand-in FHIR server answering in BENCH_RTT_MS, 100 ms): per hook and
  *   prefetch, the sequential round trips (depth), the requests and the time of a call.
  *
  * - app: the reviewer app launched in Chromium against the same stand-in (bench/app.ts): waves, requests, banner and review times.
  *
- * BENCH_ONLY=latency|app|hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
+ * BENCH_ONLY=latency|app|hooks|pipeline|batch|cli runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appSummary, printApp, runApp } from './app.js';
+import { measureOverParse, measureStartup, printOverParse, printStartup, type OverParse } from './cli.js';
 import { writeDepartment } from './department.js';
 import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
@@ -36,7 +39,7 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
 /** Fresh server processes per hook scenario (the figures are their medians). */
 const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
-const PARTS = ['latency', 'app', 'hooks', 'pipeline', 'batch'] as const;
+const PARTS = ['latency', 'app', 'hooks', 'pipeline', 'batch', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
@@ -278,6 +281,8 @@ interface BatchRun {
   patientsPerSecond: number;
   peakRssMb: number;
   errors: number;
+  /** The CLI on the same export over the parse floor (not for the remittance run). */
+  overParse?: OverParse;
 }
 
 /**
@@ -304,7 +309,9 @@ async function batch(patients: number, remittance = false): Promise<BatchRun> {
         child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`batch run exited ${code}`))));
       },
     );
+    const overParse = remittance ? undefined : await measureOverParse(join(dir, 'export'));
     return {
+      ...(overParse ? { overParse } : {}),
       remittance,
       patients: report.patients,
       sessions: report.sessions,
@@ -353,6 +360,9 @@ function batchSummary(all: BatchRun[]) {
     peakRssMb: large.peakRssMb,
     peakRssMbAt1k: small.peakRssMb,
     peakRss10kOver1k: Math.round((large.peakRssMb / small.peakRssMb) * 100) / 100,
+    // The CLI's evaluate over reading and JSON.parse of the same files (target ≤ 4): the worse of the sizes, and each.
+    overParse: Math.max(...runs.map((r) => r.overParse?.overParse ?? 0)),
+    overParseBySize: Object.fromEntries(runs.map((r) => [r.patients, r.overParse])),
     heapCapMb: BATCH_HEAP_MB,
   };
 }
@@ -364,7 +374,7 @@ function partsToRun(): Part[] {
   if (!only) return [...PARTS];
   const parts = only.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, app, hooks, pipeline or batch)`);
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, app, hooks, pipeline, batch or cli)`);
   return parts as Part[];
 }
 
@@ -395,12 +405,15 @@ async function main(): Promise<void> {
     pipelineRows = await runPipeline(pipelineSizes(), log);
   }
   const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000), await batch(1000, true)] : undefined;
+  const startup = parts.includes('cli') ? await measureStartup() : undefined;
 
   if (latency) printLatency(latency);
   if (app) printApp(app);
   if (hooks) printHooks(hooks);
   if (pipelineRows) printPipeline(pipelineRows);
   if (batchRuns) printBatch(batchRuns);
+  if (batchRuns) printOverParse(batchRuns.flatMap((r) => (r.overParse ? [{ patients: r.patients, overParse: r.overParse }] : [])));
+  if (startup) printStartup(startup);
   console.log(`\nload average at the end: ${load()}`);
 
   const summary = {
@@ -409,6 +422,7 @@ async function main(): Promise<void> {
     ...(hooks ? hooksSummary(hooks) : {}),
     ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
     ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),
+    ...(startup ? { cli: startup } : {}),
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
   };
   console.log(`\n${JSON.stringify(summary)}`);

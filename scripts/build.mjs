@@ -8,7 +8,17 @@ import { join } from 'node:path';
 
 const STAMP = 'dist/.build-stamp';
 /** What the build reads: a change to any of these makes dist/ stale. */
-const SOURCES = ['src', 'cds-services', 'bench', 'smart-app', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
+const SOURCES = [
+  'src',
+  'cds-services',
+  'bench',
+  'smart-app',
+  'policies',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package.json',
+  'package-lock.json',
+];
 const SKIP = new Set(['node_modules', 'dist']);
 
 function newest(path) {
@@ -27,5 +37,8 @@ if (ifStale && existsSync(STAMP) && statSync(STAMP).mtimeMs >= Math.max(...SOURC
 }
 const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
 run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json']);
+// The shipped payer policies read once here (dist/policies-read.json): each CLI call then skips the YAML reader. A
+// policy whose text differs from the one read here is read as YAML at run time, so a stale snapshot changes nothing.
+run('node', ['--input-type=module', '-e', "(await import('./dist/src/policies/load.js')).writePolicySnapshot()"]);
 run('npx', ['--no-install', 'vite', 'build', '--config', 'smart-app/vite.config.ts']);
 writeFileSync(STAMP, `${new Date().toISOString()}\n`);

@@ -91,7 +91,7 @@ export async function runDepartment(path: string, options: RunOptions): Promise<
  * at a time. `position` tells the progress how far through the input the reading is.
  */
 export async function runResources(
-  source: AsyncIterable<SourceItem> | Iterable<SourceItem>,
+  source: AsyncIterable<readonly SourceItem[]> | Iterable<SourceItem>,
   options: RunOptions,
   position: () => { bytesRead: number; bytesTotal: number } = () => ({ bytesRead: 0, bytesTotal: 0 }),
   name = 'the input',
@@ -122,21 +122,23 @@ export async function runResources(
     const flush = async () => {
       for (const problem of problems.splice(0)) await emitError(problemLine(problem));
     };
-    for await (const item of source) {
+    for await (const items of inPieces(source)) {
       await slice();
-      if (item.kind === 'problem') {
-        problems.push(item.problem);
-        if (item.problem.cut) cutFiles.set(item.problem.file, item.problem);
-        if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
-        if (resources > 0 || problems.length >= 1000) await flush();
-        continue;
-      }
-      resources += 1;
-      if (isChargeOnFile(item.resource)) charges += 1;
-      store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
-      if (options.progress && resources - lastReport >= 2000) {
-        lastReport = resources;
-        options.progress({ phase: 'reading', ...position(), patientsDone: 0, patientsTotal: 0, sessions: 0 });
+      for (const item of items) {
+        if (item.kind === 'problem') {
+          problems.push(item.problem);
+          if (item.problem.cut) cutFiles.set(item.problem.file, item.problem);
+          if (item.problem.patient) brokenPatients.set(item.problem.patient, [...(brokenPatients.get(item.problem.patient) ?? []), item.problem]);
+          if (resources > 0 || problems.length >= 1000) await flush();
+          continue;
+        }
+        resources += 1;
+        if (isChargeOnFile(item.resource)) charges += 1;
+        store.add(item.resource, item.json, item.fullUrl, item.origin, item.resolve, item.scoped);
+        if (options.progress && resources - lastReport >= 2000) {
+          lastReport = resources;
+          options.progress({ phase: 'reading', ...position(), patientsDone: 0, patientsTotal: 0, sessions: 0 });
+        }
       }
     }
     if (resources === 0 && errors === 0) {
@@ -228,6 +230,26 @@ function unreadFromCutFiles(cutFiles: ReadonlyMap<string, InputProblem>): Unread
     for (const kind of kinds) if (!unread.has(kind)) unread.set(kind, `${basename(file)} stops before its end (line ${problem.line ?? '?'})`);
   }
   return [...unread].map(([kind, detail]) => ({ kind, detail }));
+}
+
+/**
+ * The input a piece at a time: the files' readers hand over the lines of each chunk together (one step of the async
+ * iteration per chunk, not per line); items from memory (the direct API's body) are cut into pieces here.
+ */
+async function* inPieces(source: AsyncIterable<readonly SourceItem[]> | Iterable<SourceItem>): AsyncGenerator<readonly SourceItem[]> {
+  if (Symbol.asyncIterator in source) {
+    yield* source;
+    return;
+  }
+  let piece: SourceItem[] = [];
+  for (const item of source) {
+    piece.push(item);
+    if (piece.length >= 256) {
+      yield piece;
+      piece = [];
+    }
+  }
+  if (piece.length > 0) yield piece;
 }
 
 /**
@@ -353,19 +375,29 @@ function latestVersions(stored: readonly StoredResource[]): { parsed: RawResourc
   const chosen = new Map<string, number>();
   const conflicts: Conflict[] = [];
   const parsed = stored.map((r) => JSON.parse(r.json) as RawResource);
-  const canonical = parsed.map(canonicalContent);
+  // Content is compared only where a key is met twice (overlapping snapshots): most resources are met once.
+  const canonical = new Map<number, string>();
+  const contentOf = (index: number): string => {
+    let text = canonical.get(index);
+    if (text === undefined) canonical.set(index, (text = canonicalContent(parsed[index]!)));
+    return text;
+  };
+  let repeated = false;
   parsed.forEach((resource, index) => {
     if (typeof resource.id !== 'string') return;
     // Two servers' resources with one type and id are two resources: their fullUrls tell them apart.
     const key = stored[index]!.fullUrl ?? `${resource.resourceType}/${resource.id}`;
     const before = chosen.get(key);
-    if (before === undefined || canonical[before] === canonical[index]) {
-      if (before === undefined) chosen.set(key, index);
+    if (before === undefined) {
+      chosen.set(key, index);
       return;
     }
+    repeated = true;
+    if (stored[before]!.json === stored[index]!.json || contentOf(before) === contentOf(index)) return;
     chosen.set(key, index);
     conflicts.push({ resource: key, kept: stored[index]!.origin, dropped: stored[before]!.origin });
   });
+  if (!repeated) return { parsed, resources: [...stored], conflicts };
   const keep = parsed.map(
     (resource, index) => typeof resource.id !== 'string' || chosen.get(stored[index]!.fullUrl ?? `${resource.resourceType}/${resource.id}`) === index,
   );

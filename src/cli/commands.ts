@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { escapeLineSeparators, ndjsonLine, writerFor, FORMATS, type Format, type RecordWriter } from '../batch/output.js';
 import { duration, ProgressReporter } from '../batch/progress.js';
-import { runDepartment, type RunRecord } from '../batch/run.js';
+import type { RunRecord } from '../batch/run.js';
 import { notJson, planInput } from '../batch/sources.js';
 export { UnreadableInput } from '../batch/sources.js';
 import { DepartmentSummary, type SummaryRecord } from '../batch/summary.js';
@@ -15,16 +15,15 @@ import { InputError } from '../errors.js';
 import type { RemittanceClaim } from '../engine/remittance-types.js';
 import { readRemittanceText } from '../fhir/remittance/read.js';
 import { RemittanceError } from '../fhir/remittance/x12.js';
-import { appealPackets } from '../appeals/packet.js';
 import { parseBundle } from '../fhir/parse.js';
 import { determineBundle, evaluateEntries } from '../pipeline.js';
-import { reportFromInput, reportFromResults, isResultsFile } from '../report/collect.js';
-import { renderReport } from '../report/html.js';
 import { printable, type Dating, type Parsed, type Terminal } from './main.js';
 
 /**
  * The CLI's commands, loaded only when one runs (the engine, SQLite, the X12 reader and the report's charts take a
- * second to load; `rt-billing --help` does not wait for them).
+ * second to load; `rt-billing --help` does not wait for them). The report (echarts: 600 modules, 0.5–1 s), the appeal
+ * packets and the department run (SQLite) are imported by the commands that use them: `evaluate` of one Bundle loads
+ * the pipeline, the policies and nothing more.
  */
 /**
  * A scratch folder for the patient store, removed at the end and also when the run is interrupted (Ctrl-C, a
@@ -89,19 +88,29 @@ export async function evaluateCommand(
   // A single Bundle as JSON: its determination, exactly as before and as the direct API answers it.
   if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.paths.slice(1), dates, parsed.flags.get('--out'), out, err);
   const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
+  // The department run (SQLite, a native module) is loaded by the runs that need it, not for one Bundle.
+  const { runDepartment } = await import('../batch/run.js');
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
-  const result = await withScratch((tmpDir) =>
-    runDepartment(path, {
-      record: (record: RunRecord) => writer.write(record),
-      progress: (p) => progress.update(p),
-      tmpDir,
-      ...dates,
-      remittance: remittance.claims,
-    }),
-  );
+  let result;
+  try {
+    result = await withScratch((tmpDir) =>
+      runDepartment(path, {
+        record: (record: RunRecord) => writer.write(record),
+        progress: (p) => progress.update(p),
+        tmpDir,
+        ...dates,
+        remittance: remittance.claims,
+      }),
+    );
+  } catch (error) {
+    // What was written before the run stopped (error records of unreadable lines) still reaches the output.
+    await writer.flush();
+    await target.close();
+    throw error;
+  }
   await writer.end(result.summary);
   await target.close();
   progress.finish();
@@ -184,6 +193,7 @@ async function readJsonFile(path: string, err: (text: string) => void): Promise<
 export async function appealCommand(parsed: Parsed, dates: Dating, err: (text: string) => void): Promise<number> {
   const [path, ...remittancePaths] = parsed.paths as [string, ...string[]];
   const dir = parsed.flags.get('--out')!;
+  const { appealPackets } = await import('../appeals/packet.js');
   const json = await readJsonFile(path, err);
   if (json === UNREADABLE) return 2;
   const remittance = await readRemittanceFiles(remittancePaths, err, json);
@@ -209,6 +219,10 @@ export async function appealCommand(parsed: Parsed, dates: Dating, err: (text: s
 export async function reportCommand(parsed: Parsed, dates: Dating, err: (text: string) => void, terminal: Terminal): Promise<number> {
   const path = parsed.paths[0]!;
   const file = parsed.flags.get('--html')!;
+  const [{ reportFromInput, reportFromResults, isResultsFile }, { renderReport }] = await Promise.all([
+    import('../report/collect.js'),
+    import('../report/html.js'),
+  ]);
   const progress = new ProgressReporter({ tty: terminal.isTTY === true, write: err, ...(terminal.columns ? { columns: terminal.columns } : {}) });
   const fromResults = await isResultsFile(path);
   const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);

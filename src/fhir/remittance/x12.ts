@@ -1,10 +1,21 @@
-import { X12Parser, type X12Segment } from 'node-x12';
+import { createRequire } from 'node:module';
+import type { X12Parser as Parser, X12Segment } from 'node-x12';
 import type { Adjustment, RemittanceClaim, RemittanceLine } from '../../engine/remittance-types.js';
 
 /**
  * X12 835 5010 (health care claim payment/advice), read with `node-x12`: this module only checks what a payment file
  * must be (version, transaction type, ST/SE pairing) and walks the claim (CLP) and service line (SVC) loops.
  */
+
+/**
+ * The X12 parser, loaded when the first 835 is read (50 ms at start-up otherwise): every `evaluate` imports this module,
+ * few are given a remittance file.
+ */
+let parserClass: typeof Parser | undefined;
+function x12Parser(): Parser {
+  parserClass ??= (createRequire(import.meta.url)('node-x12') as { X12Parser: typeof Parser }).X12Parser;
+  return new parserClass(false);
+}
 
 /** A remittance that cannot be read: names the file and the segment, never its content (it carries PHI). */
 export class RemittanceError extends Error {
@@ -82,7 +93,7 @@ export function read835(text: string, file: string): RemittanceClaim[] {
 
   let interchange;
   try {
-    const parsed = new X12Parser(false).parse(body);
+    const parsed = x12Parser().parse(body);
     interchange = Array.isArray(parsed) ? parsed[0] : parsed;
   } catch {
     // The parser's message may quote the file: only where and what.

@@ -84,4 +84,26 @@ describe('rt-billing evaluate FILE', () => {
     const bad = spawnSync('node', ['bin/rt-billing.js', 'evaluate'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
   });
+
+  it('evaluate of one Bundle loads no report, chart, SQLite, X12, FHIRPath or YAML module (they cost a second at start)', () => {
+    // A resolve hook that names every module the process imports, on stderr.
+    const hooks = file(
+      'log-imports.mjs',
+      'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`IMPORT ${r.url}\\n`); return r; }',
+    );
+    const register = file('register.mjs', `import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`);
+    const run = (args: string[]) => spawnSync('node', ['--import', register, 'bin/rt-billing.js', ...args], { encoding: 'utf8' });
+    const imported = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('IMPORT '));
+    const one = run(['evaluate', scenarioFile('a1')]);
+    expect(one.status).toBe(0);
+    const modules = imported(one.stderr);
+    expect(modules.some((url) => url.includes('/src/pipeline.js'))).toBe(true);
+    const heavy =
+      /\/node_modules\/(echarts|zrender|marked|better-sqlite3|yaml|fhirpath|node-x12)\/|\/src\/(report|appeals)\/|\/src\/batch\/(run|patient-store)\.js/;
+    expect(modules.filter((url) => heavy.test(url))).toEqual([]);
+    // The report still loads its charts.
+    const report = run(['report', scenarioFile('a1'), '--html', join(temp, 'report.html')]);
+    expect(report.status).toBe(0);
+    expect(imported(report.stderr).some((url) => url.includes('/node_modules/echarts/'))).toBe(true);
+  });
 });
