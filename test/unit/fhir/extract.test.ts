@@ -8,6 +8,21 @@ import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechni
 
 const read = (json: unknown) => extractFacts(parseBundle(json), { asOf: AS_OF });
 
+/** A radiotherapy ServiceRequest of Patient/p1 (`sct`: its CodeX kind), with `extra` fields. */
+const serviceRequest = (id: string, intent: string, sct: string, extra: Record<string, unknown> = {}) => ({
+  resourceType: 'ServiceRequest',
+  id,
+  status: 'active',
+  intent,
+  subject: { reference: 'Patient/p1' },
+  code: { coding: [{ system: 'http://snomed.info/sct', code: sct }] },
+  ...extra,
+});
+
+/** The physician's course prescription `ServiceRequest/rx`. */
+const courseOrder = (extra: Record<string, unknown> = {}) =>
+  serviceRequest('rx', 'original-order', '1217123003', { requester: { reference: 'Practitioner/dr' }, ...extra });
+
 describe('reading fractions', () => {
   it('fractions out of order in the Bundle come out as sessions in date order, with the right next beam-on', () => {
     const json = bundle([
@@ -49,25 +64,11 @@ describe('reading fractions', () => {
         basedOn: [{ reference: 'https://ehr.example.org/fhir/ServiceRequest/plan' }],
         extension: [],
       }),
-      {
-        resourceType: 'ServiceRequest',
-        id: 'plan',
-        status: 'active',
-        intent: 'filler-order',
-        subject: { reference: 'Patient/p1' },
-        code: { coding: [{ system: 'http://snomed.info/sct', code: '1255724003' }] },
+      serviceRequest('plan', 'filler-order', '1255724003', {
         basedOn: [{ reference: 'ServiceRequest/rx' }],
         extension: [modalityAndTechnique(PHOTON, '441799006'), isocenters(1)],
-      },
-      {
-        resourceType: 'ServiceRequest',
-        id: 'rx',
-        status: 'active',
-        intent: 'original-order',
-        subject: { reference: 'Patient/p1' },
-        code: { coding: [{ system: 'http://snomed.info/sct', code: '1217123003' }] },
-        requester: { reference: 'Practitioner/dr' },
-      },
+      }),
+      courseOrder(),
     ]);
     const input = read(json);
     expect(input.fractions[0]).toMatchObject({
@@ -282,20 +283,7 @@ describe('spec v3 reading (review of the change)', () => {
 });
 
 describe("an order's date of service", () => {
-  const order = (occurrence: Record<string, unknown>) =>
-    bundle([
-      {
-        resourceType: 'ServiceRequest',
-        id: 'rx',
-        status: 'active',
-        intent: 'original-order',
-        subject: { reference: 'Patient/p1' },
-        code: { coding: [{ system: 'http://snomed.info/sct', code: '1217123003' }] },
-        requester: { reference: 'Practitioner/dr' },
-        authoredOn: '2026-02-20',
-        ...occurrence,
-      },
-    ]);
+  const order = (occurrence: Record<string, unknown>) => bundle([courseOrder({ authoredOn: '2026-02-20', ...occurrence })]);
   const serviceDate = (occurrence: Record<string, unknown>) => read(order(occurrence)).prescriptions[0]?.serviceDate;
 
   it('a Timing is dated by its first event, whatever their order', () => {
