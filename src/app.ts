@@ -54,7 +54,7 @@ export function createApp({
   reviews = new SqliteReviewStore(':memory:'),
   services = SERVICES,
   replay = new MemoryReplayCache(),
-  issuedCards = new MemoryIssuedCards(),
+  issuedCards = new MemoryIssuedCards(Date.now, config.ISSUED_CARDS_MAX),
   metrics = new Metrics(),
   draining = () => false,
   extraRoutes = [],

@@ -38,7 +38,7 @@ async function stores(
   const reviews = config.DATABASE_URL
     ? PgReviewStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
     : new SqliteReviewStore(config.FEEDBACK_DB_PATH);
-  if (!config.REDIS_URL) return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards() };
+  if (!config.REDIS_URL) return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards(Date.now, config.ISSUED_CARDS_MAX) };
   const redis = { timeoutMs: config.REDIS_TIMEOUT_MS, logger };
   const replay = new RedisReplayCache(config.REDIS_URL, redis);
   const issuedCards = new RedisIssuedCards(config.REDIS_URL, redis);
