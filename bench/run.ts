@@ -13,7 +13,10 @@
  * - latency: round trips to a slow EHR (a stand-in FHIR server answering in BENCH_RTT_MS, 100 ms): per hook and
  *   prefetch, the sequential round trips (depth), the requests and the time of a call.
  *
- * BENCH_ONLY=latency|hooks|pipeline|batch runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
+ * - load: open-loop latency at a fixed rate, CPU per request over the same app's fixed-answer floor, memory after
+ *   load (load.ts).
+ *
+ * BENCH_ONLY=latency|hooks|pipeline|batch|load runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDepartment } from './department.js';
 import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
+import { loadSummary, printLoad, runLoad } from './load.js';
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
 import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
 import { profileHooks } from './profile.js';
@@ -33,7 +37,7 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
 /** Fresh server processes per hook scenario (the figures are their medians). */
 const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
-const PARTS = ['latency', 'hooks', 'pipeline', 'batch'] as const;
+const PARTS = ['latency', 'hooks', 'pipeline', 'batch', 'load'] as const;
 type Part = (typeof PARTS)[number];
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
@@ -361,7 +365,7 @@ function partsToRun(): Part[] {
   if (!only) return [...PARTS];
   const parts = only.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, hooks, pipeline or batch)`);
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, hooks, pipeline, batch or load)`);
   return parts as Part[];
 }
 
@@ -391,11 +395,13 @@ async function main(): Promise<void> {
     pipelineRows = await runPipeline(pipelineSizes(), log);
   }
   const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000), await batch(1000, true)] : undefined;
+  const loadRun = parts.includes('load') ? await runLoad(log) : undefined;
 
   if (latency) printLatency(latency);
   if (hooks) printHooks(hooks);
   if (pipelineRows) printPipeline(pipelineRows);
   if (batchRuns) printBatch(batchRuns);
+  if (loadRun) printLoad(loadRun);
   console.log(`\nload average at the end: ${load()}`);
 
   const summary = {
@@ -403,6 +409,7 @@ async function main(): Promise<void> {
     ...(hooks ? hooksSummary(hooks) : {}),
     ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
     ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),
+    ...(loadRun ? loadSummary(loadRun) : {}),
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
   };
   console.log(`\n${JSON.stringify(summary)}`);

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PgReviewStore } from './api/pg-review-store.js';
@@ -38,7 +39,8 @@ async function stores(
   const reviews = config.DATABASE_URL
     ? PgReviewStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
     : new SqliteReviewStore(config.FEEDBACK_DB_PATH);
-  if (!config.REDIS_URL) return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards(Date.now, config.ISSUED_CARDS_MAX) };
+  if (!config.REDIS_URL)
+    return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards(Date.now, config.ISSUED_CARDS_MAX) };
   const redis = { timeoutMs: config.REDIS_TIMEOUT_MS, logger };
   const replay = new RedisReplayCache(config.REDIS_URL, redis);
   const issuedCards = new RedisIssuedCards(config.REDIS_URL, redis);
@@ -47,8 +49,15 @@ async function stores(
   return { feedback, reviews, replay, issuedCards };
 }
 
-/** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+/**
+ * Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. `firstRoutes`: see
+ * AppDependencies (the load benchmark's floor; `npm start` passes none).
+ */
+export async function startService(
+  config: Config,
+  logger: Logger,
+  { firstRoutes = [] }: { readonly firstRoutes?: readonly RequestHandler[] } = {},
+): Promise<RunningService> {
   // Payer policies first: a bad policy file stops the start (naming the file and field) before anything listens.
   const policies = loadPolicies(config.PAYER_POLICY_DIR ?? null);
   usePolicies(policies);
@@ -66,6 +75,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     metrics: new Metrics(),
     draining: () => draining,
     extraRoutes: demo ? [demoRoutes(demo)] : [],
+    firstRoutes,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
