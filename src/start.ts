@@ -10,6 +10,7 @@ import { PgFeedbackStore } from './cds/pg-feedback-store.js';
 import type { Config } from './config.js';
 import { createDemoFhirServer, type DemoFhirServer } from './demo/fhir-server.js';
 import { demoRoutes } from './demo/routes.js';
+import { returnMemoryWhenIdle } from './ops/idle-memory.js';
 import { Metrics } from './ops/metrics.js';
 import { FIXTURES_DIR } from './paths.js';
 import { MemoryIssuedCards, RedisIssuedCards, type IssuedCards } from './security/issued-cards.js';
@@ -81,11 +82,16 @@ export async function startService(
     const listening = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   const { port } = server.address() as AddressInfo;
+  // After load, memory comes back once the service is quiet (src/ops/idle-memory.ts).
+  const stopIdleMemory = returnMemoryWhenIdle(server, (heapBytes) =>
+    logger.info({ heapMb: Math.round(heapBytes / 1_048_576) }, 'quiet after load: memory given back'),
+  );
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       draining = true;
+      stopIdleMemory();
       const force = setTimeout(() => {
         logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closing remaining connections');
         server.closeAllConnections();
