@@ -30,7 +30,7 @@ import { describePinning, pinGenerator, planPinning } from './pinning.js';
 import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
 import { profileHooks } from './profile.js';
 import { fetchSettings, runRoundTrips, type Latency, type RoundTrips } from './round-trips.js';
-import { NODE_FLAGS } from '../src/runtime-flags.js';
+import { LARGE_BUNDLE_FLAGS } from '../src/runtime-flags.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 /** Warm-up before each measured run: after 2 s order-sign still runs ~10 % below its steady state, after 5 s not. */
@@ -208,7 +208,7 @@ function pipelineSizes(): number[] {
 
 function printPipeline(rows: PipelineRow[]): void {
   console.log(
-    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB, the service's V8 flags ${NODE_FLAGS.join(' ')}) and engine alone (facts → determination)`,
+    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB, the large-Bundle V8 flags ${LARGE_BUNDLE_FLAGS.join(' ')}) and engine alone (facts → determination)`,
   );
   console.log(
     `${'sessions'.padEnd(9)}${pad('runs', 5)}${pad('input MB', 9)}${pad('pipeline ms', 12)}${pad('ms/session', 11)}${pad('CPU ms', 8)}${pad('JSON.parse', 11)}${pad('parseBundle', 12)}${pad('extractFacts', 13)}${pad('evaluate', 9)}${pad('GC major', 9)}${pad('GC minor', 9)}${pad('engine ms', 10)}${pad('ms/session', 11)}${pad('peak RSS MB', 12)}${pad('KB/session', 11)}${pad('live KB/s.', 11)}${pad('others', 8)}`,
