@@ -24,6 +24,9 @@ export interface Sample {
   readonly atUs: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** What V8's heap holds from the system (committed), and memory outside it (buffers, sockets' data). */
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
 }
 export type FromLoadServer = { type: 'ready'; url: string } | Sample;
 
@@ -71,6 +74,8 @@ process.on('message', (message: ToLoadServer) => {
       atUs: Number(process.hrtime.bigint() / 1000n),
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      heapTotalBytes: memory.heapTotal,
+      externalBytes: memory.external,
     });
   } else if (message.type === 'stop') stop();
 });
