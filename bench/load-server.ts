@@ -13,22 +13,7 @@ import { pino } from 'pino';
 import { JSON_TYPES, requireJson } from '../src/api/evaluate.js';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/start.js';
-
-/** The floor's path: `${FLOOR_PREFIX}/<hook service id>`, beside `/cds-services/<id>`. */
-export const FLOOR_PREFIX = '/bench-floor';
-
-export type ToLoadServer = { type: 'sample' } | { type: 'stop' };
-export interface Sample {
-  readonly type: 'sample';
-  readonly cpuUs: number;
-  readonly atUs: number;
-  readonly rssBytes: number;
-  readonly heapUsedBytes: number;
-  /** What V8's heap holds from the system (committed), and memory outside it (buffers, sockets' data). */
-  readonly heapTotalBytes: number;
-  readonly externalBytes: number;
-}
-export type FromLoadServer = { type: 'ready'; url: string } | Sample;
+import { FLOOR_PREFIX, type FromLoadServer, type ToLoadServer } from './load-protocol.js';
 
 const config = loadConfig({ PORT: '0', DEMO: 'off', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' });
 

@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import { NODE_FLAGS } from '../src/runtime-flags.js';
 import { coreTimes, othersPct } from './contention.js';
 import { DISCHARGE_FRACTIONS, orderSignRequest } from './hooks.js';
-import { FLOOR_PREFIX, type FromLoadServer, type Sample, type ToLoadServer } from './load-server.js';
+import { FLOOR_PREFIX, type FromLoadServer, type Sample, type ToLoadServer } from './load-protocol.js';
 import { openLoop, uniqueHookBodies, type OpenLoopResult } from './open-loop.js';
 import { describePinning, pinGenerator, planPinning, serverCommand, type Pinning } from './pinning.js';
 import { dischargeRequest } from './synthetic.js';
@@ -268,13 +268,6 @@ export async function runLoad(log: (line: string) => void): Promise<LoadPart> {
   } finally {
     unpin();
   }
-  if (process.env.BENCH_DEBUG_HANDLES === '1')
-    log(
-      `  active handles: ${(process as unknown as { _getActiveHandles(): object[] })
-        ._getActiveHandles()
-        .map((h) => h.constructor.name)
-        .join(', ')}`,
-    );
   return {
     flags,
     pinning: pinning.server === null ? `none (${pinning.reason})` : `server core ${pinning.server}, generator core ${pinning.generator}`,
