@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PipelineReport, StageTimes } from './pipeline-child.js';
 import { writeSyntheticBundle } from './synthetic.js';
-import { NODE_FLAGS } from '../src/runtime-flags.js';
+import { LARGE_BUNDLE_FLAGS } from '../src/runtime-flags.js';
 
 export const PIPELINE_HEAP_MB = 8192;
 export const DEFAULT_SIZES = [1000, 10_000, 100_000];
@@ -45,8 +45,8 @@ async function measureSize(dir: string, sessions: number): Promise<PipelineRow> 
   const runs = runsFor(sessions);
   const child = fork(fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), [file, String(sessions), String(runs)], {
     stdio: 'inherit',
-    // The service's V8 flags: the direct API runs this pipeline in the service process (npm start).
-    execArgv: [...NODE_FLAGS, `--max-old-space-size=${PIPELINE_HEAP_MB}`, '--expose-gc'],
+    // The large-Bundle setting (runtime-flags.ts): 100,000 sessions in one Bundle is what it is for.
+    execArgv: [...LARGE_BUNDLE_FLAGS, `--max-old-space-size=${PIPELINE_HEAP_MB}`, '--expose-gc'],
   });
   const report = await new Promise<PipelineReport>((resolve, reject) => {
     child.once('message', (m) => resolve(m as PipelineReport));

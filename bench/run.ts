@@ -16,8 +16,10 @@
  *   prefetch, the sequential round trips (depth), the requests and the time of a call.
  *
  * - app: the reviewer app launched in Chromium against the same stand-in (bench/app.ts): waves, requests, banner and review times.
+ * - load: open-loop latency at a fixed rate, CPU per request over the same app's fixed-answer floor, memory after
+ *   load (load.ts).
  *
- * BENCH_ONLY=latency|app|hooks|pipeline|batch|cli runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
+ * BENCH_ONLY=latency|app|hooks|pipeline|batch|cli|load runs one part; BENCH_PROFILE=1 profiles the hooks instead (profile.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,18 +30,19 @@ import { appSummary, printApp, runApp } from './app.js';
 import { measureOverParse, measureStartup, printOverParse, printStartup, type OverParse } from './cli.js';
 import { writeDepartment } from './department.js';
 import { CONNECTIONS, DISCHARGE_FRACTIONS, inProcessCosts, NOISY_PCT, runHooks, SCENARIOS, type HooksRun, type LoadResult } from './hooks.js';
+import { loadSummary, printLoad, runLoad } from './load.js';
 import { describePinning, pinGenerator, planPinning } from './pinning.js';
 import { DEFAULT_SIZES, PIPELINE_HEAP_MB, runPipeline, type PipelineRow } from './pipeline.js';
 import { profileHooks } from './profile.js';
 import { fetchSettings, runRoundTrips, type Latency, type RoundTrips } from './round-trips.js';
-import { NODE_FLAGS } from '../src/runtime-flags.js';
+import { LARGE_BUNDLE_FLAGS } from '../src/runtime-flags.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 /** Warm-up before each measured run: after 2 s order-sign still runs ~10 % below its steady state, after 5 s not. */
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 5);
 /** Fresh server processes per hook scenario (the figures are their medians). */
 const ROUNDS = Number(process.env.BENCH_HOOK_ROUNDS ?? 3);
-const PARTS = ['latency', 'app', 'hooks', 'pipeline', 'batch', 'cli'] as const;
+const PARTS = ['latency', 'app', 'hooks', 'pipeline', 'batch', 'cli', 'load'] as const;
 type Part = (typeof PARTS)[number];
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
@@ -210,7 +213,7 @@ function pipelineSizes(): number[] {
 
 function printPipeline(rows: PipelineRow[]): void {
   console.log(
-    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB, the service's V8 flags ${NODE_FLAGS.join(' ')}) and engine alone (facts → determination)`,
+    `\nPipeline (Bundle JSON → validated → facts → determination; median of runs, a fresh process per size, heap up to ${PIPELINE_HEAP_MB} MB, the large-Bundle V8 flags ${LARGE_BUNDLE_FLAGS.join(' ')}) and engine alone (facts → determination)`,
   );
   console.log(
     `${'sessions'.padEnd(9)}${pad('runs', 5)}${pad('input MB', 9)}${pad('pipeline ms', 12)}${pad('ms/session', 11)}${pad('CPU ms', 8)}${pad('JSON.parse', 11)}${pad('parseBundle', 12)}${pad('extractFacts', 13)}${pad('evaluate', 9)}${pad('GC major', 9)}${pad('GC minor', 9)}${pad('engine ms', 10)}${pad('ms/session', 11)}${pad('peak RSS MB', 12)}${pad('KB/session', 11)}${pad('live KB/s.', 11)}${pad('others', 8)}`,
@@ -374,7 +377,7 @@ function partsToRun(): Part[] {
   if (!only) return [...PARTS];
   const parts = only.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, app, hooks, pipeline, batch or cli)`);
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (latency, app, hooks, pipeline, batch, cli or load)`);
   return parts as Part[];
 }
 
@@ -406,6 +409,7 @@ async function main(): Promise<void> {
   }
   const batchRuns = parts.includes('batch') ? [await batch(1000), await batch(10_000), await batch(1000, true)] : undefined;
   const startup = parts.includes('cli') ? await measureStartup() : undefined;
+  const loadRun = parts.includes('load') ? await runLoad(log) : undefined;
 
   if (latency) printLatency(latency);
   if (app) printApp(app);
@@ -414,6 +418,7 @@ async function main(): Promise<void> {
   if (batchRuns) printBatch(batchRuns);
   if (batchRuns) printOverParse(batchRuns.flatMap((r) => (r.overParse ? [{ patients: r.patients, overParse: r.overParse }] : [])));
   if (startup) printStartup(startup);
+  if (loadRun) printLoad(loadRun);
   console.log(`\nload average at the end: ${load()}`);
 
   const summary = {
@@ -423,6 +428,7 @@ async function main(): Promise<void> {
     ...(pipelineRows ? pipelineSummary(pipelineRows) : {}),
     ...(batchRuns ? { batch: batchSummary(batchRuns) } : {}),
     ...(startup ? { cli: startup } : {}),
+    ...(loadRun ? loadSummary(loadRun) : {}),
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
   };
   console.log(`\n${JSON.stringify(summary)}`);

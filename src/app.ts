@@ -44,6 +44,11 @@ export interface AppDependencies {
   readonly draining?: () => boolean;
   /** Extra routes mounted before the 404 (the embedded demo). */
   readonly extraRoutes?: readonly RequestHandler[];
+  /**
+   * Routes matched just before the hooks, behind the same application middleware. Production mounts none; the
+   * load benchmark mounts its floor here (the same app answering a fixed card to the hook's body).
+   */
+  readonly firstRoutes?: readonly RequestHandler[];
 }
 
 /** Builds the express app: JSON bodies with a size limit, the routes, then the one error handler. */
@@ -54,10 +59,11 @@ export function createApp({
   reviews = new SqliteReviewStore(':memory:'),
   services = SERVICES,
   replay = new MemoryReplayCache(),
-  issuedCards = new MemoryIssuedCards(),
+  issuedCards = new MemoryIssuedCards(Date.now, config.ISSUED_CARDS_MAX),
   metrics = new Metrics(),
   draining = () => false,
   extraRoutes = [],
+  firstRoutes = [],
 }: AppDependencies): Express {
   // The input limits apply to every request this process reads (hooks, the API, department runs through it).
   useLimits(inputLimits(config));
@@ -85,6 +91,7 @@ export function createApp({
   // Bodies are parsed per route, after authentication: a caller who is refused never gets a body read.
   const parseJson = express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES, strict: true });
   const parseFeedbackJson = express.json({ limit: FEEDBACK_BODY_LIMIT, type: JSON_TYPES, strict: true });
+  for (const route of firstRoutes) app.use(route);
   // The hooks first: the routes an EHR calls most are matched before any other.
   app.use(
     cdsRouter({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TimeZone } from './dates.js';
 import { LimitSettings } from './limits.js';
 import { canonicalBase } from './security/fhir-servers.js';
+import { ISSUED_CARDS_DEFAULT_MAX } from './security/issued-cards.js';
 
 /** Every environment variable the service reads, parsed once at start. A wrong value stops the start. */
 const csv = (value: string) =>
@@ -131,6 +132,11 @@ const ConfigSchema = z.object({
    */
   FHIR_SHARED_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   FHIR_SHARED_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  /**
+   * How many issued card ids the memory store keeps (feedback on them is marked `issued`), the oldest forgotten
+   * first: 32 bytes each at most (src/security/issued-cards.ts). Unused with REDIS_URL (Redis keeps them a day).
+   */
+  ISSUED_CARDS_MAX: z.coerce.number().int().min(1000).max(20_000_000).default(ISSUED_CARDS_DEFAULT_MAX),
   /** The reviewer app's SMART launch URL used in card links; defaults to PUBLIC_BASE_URL/smart-app/launch.html. */
   SMART_LAUNCH_URL: z.url().optional(),
   /**

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PgReviewStore } from './api/pg-review-store.js';
@@ -9,6 +10,7 @@ import { PgFeedbackStore } from './cds/pg-feedback-store.js';
 import type { Config } from './config.js';
 import { createDemoFhirServer, type DemoFhirServer } from './demo/fhir-server.js';
 import { demoRoutes } from './demo/routes.js';
+import { returnMemoryWhenIdle } from './ops/idle-memory.js';
 import { Metrics } from './ops/metrics.js';
 import { FIXTURES_DIR } from './paths.js';
 import { MemoryIssuedCards, RedisIssuedCards, type IssuedCards } from './security/issued-cards.js';
@@ -38,7 +40,8 @@ async function stores(
   const reviews = config.DATABASE_URL
     ? PgReviewStore.connect(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, logger })
     : new SqliteReviewStore(config.FEEDBACK_DB_PATH);
-  if (!config.REDIS_URL) return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards() };
+  if (!config.REDIS_URL)
+    return { feedback, reviews, replay: new MemoryReplayCache(), issuedCards: new MemoryIssuedCards(Date.now, config.ISSUED_CARDS_MAX) };
   const redis = { timeoutMs: config.REDIS_TIMEOUT_MS, logger };
   const replay = new RedisReplayCache(config.REDIS_URL, redis);
   const issuedCards = new RedisIssuedCards(config.REDIS_URL, redis);
@@ -47,8 +50,15 @@ async function stores(
   return { feedback, reviews, replay, issuedCards };
 }
 
-/** Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+/**
+ * Builds the service (with the demo when enabled) and listens. `PORT=0` picks a free port. `firstRoutes`: see
+ * AppDependencies (the load benchmark's floor; `npm start` passes none).
+ */
+export async function startService(
+  config: Config,
+  logger: Logger,
+  { firstRoutes = [] }: { readonly firstRoutes?: readonly RequestHandler[] } = {},
+): Promise<RunningService> {
   // Payer policies first: a bad policy file stops the start (naming the file and field) before anything listens.
   const policies = loadPolicies(config.PAYER_POLICY_DIR ?? null);
   usePolicies(policies);
@@ -66,16 +76,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     metrics: new Metrics(),
     draining: () => draining,
     extraRoutes: demo ? [demoRoutes(demo)] : [],
+    firstRoutes,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   const { port } = server.address() as AddressInfo;
+  // After load, memory comes back once the service is quiet (src/ops/idle-memory.ts).
+  const stopIdleMemory = returnMemoryWhenIdle(server, (heapBytes) =>
+    logger.info({ heapMb: Math.round(heapBytes / 1_048_576) }, 'quiet after load: memory given back'),
+  );
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       draining = true;
+      stopIdleMemory();
       const force = setTimeout(() => {
         logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: closing remaining connections');
         server.closeAllConnections();

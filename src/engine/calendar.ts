@@ -60,18 +60,25 @@ export function localDate(value: DateTimeText, zone: string | null): string {
   if (day === undefined) {
     const ms = instant(value);
     if (ms === null) return value.slice(0, 10);
-    const parts = formatter(zone).formatToParts(ms);
-    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-    day = `${part('year')}-${part('month')}-${part('day')}`;
+    day = dayIn(ms, zone);
     if (days.size >= DAY_CACHE_LIMIT) days.clear();
     days.set(key, day);
   }
   return day;
 }
 
+/** The calendar date (YYYY-MM-DD) of an instant in an IANA zone. */
+function dayIn(ms: number, zone: string): string {
+  const parts = formatter(zone).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 /** Today's date in a zone (UTC when none is set): the as-of date of undated orders (D-DATE). */
 export function today(now: Date, zone: string | null): string {
-  return localDate(now.toISOString(), zone ?? 'UTC');
+  // Every call is a new instant: not through localDate's cache, which it would fill with one key per call (a hook
+  // call each) and an Intl call each. In UTC the ISO text already holds the date.
+  return zone === null || zone === 'UTC' ? now.toISOString().slice(0, 10) : dayIn(now.getTime(), zone);
 }
 
 /**
