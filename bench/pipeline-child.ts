@@ -12,6 +12,7 @@ import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { evaluate } from '../src/engine/evaluate.js';
 import { extractFacts } from '../src/fhir/extract.js';
 import { parseBundle } from '../src/fhir/parse.js';
+import { DEFAULT_LIMITS, useLimits } from '../src/limits.js';
 import { determineBundle } from '../src/pipeline.js';
 
 export const AS_OF = '2026-11-25';
@@ -73,6 +74,9 @@ function median(values: number[]): number {
 const startRss = process.memoryUsage().rss;
 
 const text = readFileSync(file, 'utf8');
+// One Bundle of a whole generated department holds more resources than one patient may (MAX_RESOURCES_PER_PATIENT,
+// 100,000: 100k sessions are 400,000 resources); a user evaluating such a Bundle raises the setting the same way.
+useLimits({ ...DEFAULT_LIMITS, maxResourcesPerPatient: Number.MAX_SAFE_INTEGER });
 // Warm-up on this Bundle for at least WARMUP_MS (and at least one run): at 1k sessions the JIT needs some twenty
 // runs to settle, at 100k one run is 1.5 million resources.
 const warmUntil = performance.now() + WARMUP_MS;
