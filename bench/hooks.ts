@@ -17,6 +17,7 @@ import type { CdsService } from '../src/cds/service.js';
 import { NODE_FLAGS } from '../src/runtime-flags.js';
 import { coreTimes, othersPct } from './contention.js';
 import { serverCommand, type Pinning } from './pinning.js';
+import { ask, stopChild } from './child-ipc.js';
 import type { FromServer, ServerKind, ToServer } from './server.js';
 import { dischargeRequest } from './synthetic.js';
 import { BenchClient, ISSUER, PUBLIC_BASE, TokenPool, type Alg } from './tokens.js';
@@ -155,28 +156,12 @@ export class ServerProcess {
 
   /** The server's CPU time so far (µs) and its monotonic clock (µs, the clock of --cpu-prof profiles). */
   cpu(): Promise<{ cpuUs: number; atUs: number }> {
-    return new Promise((resolve) => {
-      const onMessage = (message: FromServer) => {
-        if (message.type !== 'cpu') return;
-        this.child.off('message', onMessage);
-        resolve(message);
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ type: 'cpu' } satisfies ToServer);
-    });
+    return ask<Extract<FromServer, { type: 'cpu' }>>(this.child, { type: 'cpu' } satisfies ToServer, 'cpu');
   }
 
   /** Asks the server to close and exit normally; resolves when it has (killed after 15 s). */
   stop(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      const kill = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-      this.child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      this.child.send({ type: 'stop' } satisfies ToServer);
-    });
+    return stopChild(this.child, { type: 'stop' } satisfies ToServer);
   }
 }
 

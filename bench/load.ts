@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import { NODE_FLAGS } from '../src/runtime-flags.js';
 import { coreTimes, othersPct } from './contention.js';
 import { DISCHARGE_FRACTIONS, orderSignRequest } from './hooks.js';
+import { ask, stopChild } from './child-ipc.js';
 import { FLOOR_PREFIX, type FromLoadServer, type Sample, type ToLoadServer } from './load-protocol.js';
 import { openLoop, uniqueHookBodies, type OpenLoopResult } from './open-loop.js';
 import { describePinning, pinGenerator, planPinning, serverCommand, type Pinning } from './pinning.js';
@@ -88,27 +89,11 @@ class LoadServer {
   }
 
   sample(): Promise<Sample> {
-    return new Promise((resolve) => {
-      const onMessage = (message: FromLoadServer) => {
-        if (message.type !== 'sample') return;
-        this.child.off('message', onMessage);
-        resolve(message);
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ type: 'sample' } satisfies ToLoadServer);
-    });
+    return ask<Sample>(this.child, { type: 'sample' } satisfies ToLoadServer, 'sample');
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      const kill = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-      this.child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      this.child.send({ type: 'stop' } satisfies ToLoadServer);
-    });
+    return stopChild(this.child, { type: 'stop' } satisfies ToLoadServer);
   }
 }
 
