@@ -4,24 +4,12 @@ import { InputError } from '../../../src/errors.js';
 import { extractFacts } from '../../../src/fhir/extract.js';
 import { parseBundle } from '../../../src/fhir/parse.js';
 import { determineBundle } from '../../../src/pipeline.js';
-import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechnique, PHOTON } from '../../helpers/bundles.js';
+import { approval, bundle, cbct, fractionResource, isocenters, modalityAndTechnique, PHOTON, requestResource } from '../../helpers/bundles.js';
 
 const read = (json: unknown) => extractFacts(parseBundle(json), { asOf: AS_OF });
 
-/** A radiotherapy ServiceRequest of Patient/p1 (`sct`: its CodeX kind), with `extra` fields. */
-const serviceRequest = (id: string, intent: string, sct: string, extra: Record<string, unknown> = {}) => ({
-  resourceType: 'ServiceRequest',
-  id,
-  status: 'active',
-  intent,
-  subject: { reference: 'Patient/p1' },
-  code: { coding: [{ system: 'http://snomed.info/sct', code: sct }] },
-  ...extra,
-});
-
-/** The physician's course prescription `ServiceRequest/rx`. */
-const courseOrder = (extra: Record<string, unknown> = {}) =>
-  serviceRequest('rx', 'original-order', '1217123003', { requester: { reference: 'Practitioner/dr' }, ...extra });
+/** The physician's course prescription `ServiceRequest/rx`, with none of the plan's facts. */
+const courseOrder = (extra: Record<string, unknown> = {}) => requestResource('rx', 'course', { extension: [], ...extra });
 
 describe('reading fractions', () => {
   it('fractions out of order in the Bundle come out as sessions in date order, with the right next beam-on', () => {
@@ -64,7 +52,9 @@ describe('reading fractions', () => {
         basedOn: [{ reference: 'https://ehr.example.org/fhir/ServiceRequest/plan' }],
         extension: [],
       }),
-      serviceRequest('plan', 'filler-order', '1255724003', {
+      requestResource('plan', 'plan', {
+        intent: 'filler-order',
+        requester: undefined,
         basedOn: [{ reference: 'ServiceRequest/rx' }],
         extension: [modalityAndTechnique(PHOTON, '441799006'), isocenters(1)],
       }),
