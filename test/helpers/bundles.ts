@@ -116,3 +116,24 @@ export const modalityAndTechniqueCodings = (modality: string[], technique: strin
       : []),
   ],
 });
+
+/**
+ * Patient/p1 insured by Medicare (`Coverage/cov`, payor `Organization/cms`), and the physician `Practitioner/dr`:
+ * the people and payer of a record whose claims are paid or denied.
+ */
+export function medicarePatient(mrn: string, coverage: Record<string, unknown> = {}) {
+  return [
+    { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'https://ehr.example.org/mrn', value: mrn }] },
+    { resourceType: 'Practitioner', id: 'dr' },
+    { resourceType: 'Organization', id: 'cms', name: 'Medicare' },
+    {
+      resourceType: 'Coverage',
+      id: 'cov',
+      status: 'active',
+      type: { coding: [{ system: 'urn:oid:2.16.840.1.113883.3.221.5', code: '1' }] },
+      beneficiary: { reference: 'Patient/p1' },
+      payor: [{ reference: 'Organization/cms' }],
+      ...coverage,
+    },
+  ];
+}

@@ -6,7 +6,7 @@ import { appealPackets } from '../../src/appeals/packet.js';
 import { read835 } from '../../src/fhir/remittance/x12.js';
 import { parseBundle } from '../../src/fhir/parse.js';
 import { evaluateEntries } from '../../src/pipeline.js';
-import { approval, bundle, cbct, fractionResource } from '../helpers/bundles.js';
+import { approval, bundle, cbct, fractionResource, medicarePatient } from '../helpers/bundles.js';
 import { cli } from '../helpers/department.js';
 import { AS_OF } from '../helpers/facts.js';
 import { r4Errors } from '../helpers/fhir-validate.js';
@@ -25,17 +25,7 @@ const charge = (id: string, code: string, modifiers: string[], fx: string, date:
 });
 const withCbct = (id: string, start: string) => fractionResource(id, start, { extension: [...fractionResource('x', null).extension, cbct()] });
 const RECORD = bundle([
-  { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'https://ehr.example.org/mrn', value: 'MRN-SECRET-1' }] },
-  { resourceType: 'Practitioner', id: 'dr' },
-  { resourceType: 'Organization', id: 'cms', name: 'Medicare' },
-  {
-    resourceType: 'Coverage',
-    id: 'cov',
-    status: 'active',
-    type: { coding: [{ system: 'urn:oid:2.16.840.1.113883.3.221.5', code: '1' }] },
-    beneficiary: { reference: 'Patient/p1' },
-    payor: [{ reference: 'Organization/cms' }],
-  },
+  ...medicarePatient('MRN-SECRET-1'),
   withCbct('fx-1', '2026-03-02T15:00:00Z'),
   approval('appr-1', 'Procedure/fx-1', '2026-03-02T16:00:00Z'),
   withCbct('fx-2', '2026-03-03T15:00:00Z'),

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readRemittanceText } from '../../src/fhir/remittance/read.js';
 import { determineBundle } from '../../src/pipeline.js';
 import { testApp } from '../helpers/app.js';
-import { approval, bundle, cbct, fractionResource } from '../helpers/bundles.js';
+import { approval, bundle, cbct, fractionResource, medicarePatient } from '../helpers/bundles.js';
 import { cli } from '../helpers/department.js';
 import { AS_OF } from '../helpers/facts.js';
 
@@ -16,18 +16,7 @@ import { AS_OF } from '../helpers/facts.js';
 const CPT = 'http://www.ama-assn.org/go/cpt';
 const record = (extra: Record<string, unknown>[] = []) =>
   bundle([
-    { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'https://ehr.example.org/mrn', value: 'MRN-P1' }] },
-    { resourceType: 'Practitioner', id: 'dr' },
-    { resourceType: 'Organization', id: 'cms', name: 'Medicare' },
-    {
-      resourceType: 'Coverage',
-      id: 'cov',
-      status: 'active',
-      type: { coding: [{ system: 'urn:oid:2.16.840.1.113883.3.221.5', code: '1' }] },
-      beneficiary: { reference: 'Patient/p1' },
-      payor: [{ reference: 'Organization/cms' }],
-      subscriberId: 'MBI-P1',
-    },
+    ...medicarePatient('MRN-P1', { subscriberId: 'MBI-P1' }),
     fractionResource('fx-1', '2026-03-02T15:00:00Z', { extension: [...fractionResource('x', null).extension, cbct()] }),
     approval('appr-1', 'Procedure/fx-1', '2026-03-02T16:00:00Z'),
     ...[
