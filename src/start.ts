@@ -61,7 +61,7 @@ export async function startService(
 ): Promise<RunningService> {
   // Payer policies first: a bad policy file stops the start (naming the file and field) before anything listens.
   const policies = loadPolicies(config.PAYER_POLICY_DIR ?? null);
-  usePolicies(policies);
+  usePolicies(policies, config.PAYER_POLICY_DIR ?? null);
   logger.info({ policies: policies.map((p) => `${p.id} ${p.version}`) }, 'payer policies in force');
   const { feedback, reviews, replay, issuedCards } = await stores(config, logger);
   const demo = config.DEMO === 'on' ? await createDemoFhirServer(FIXTURES_DIR) : null;

@@ -46,6 +46,8 @@ class ChunkedOutput {
 
 export interface RecordWriter {
   write(record: RunRecord): Promise<void>;
+  /** A patient's line as {@link patientText} wrote it in this writer's format (on an evaluation worker). */
+  writeText(text: string): Promise<void>;
   /** Writes the closing part and everything still buffered. */
   end(summary: SummaryRecord): Promise<void>;
   /** Hands what is buffered to the stream (a run that stops early keeps the lines it wrote). */
@@ -75,6 +77,7 @@ export function ndjsonWriter(stream: Writable): RecordWriter {
   const out = new ChunkedOutput(stream, true);
   return {
     write: (record) => out.put(`${JSON.stringify(record)}\n`),
+    writeText: (text) => out.put(text),
     end: async (summary) => {
       await out.put(`${JSON.stringify({ summary })}\n`);
       await out.flush();
@@ -93,6 +96,11 @@ export function jsonWriter(stream: Writable): RecordWriter {
   let started = false;
   const errors: ErrorLine['error'][] = [];
   let omitted = 0;
+  const element = async (text: string) => {
+    await out.put(`${started ? '' : '{"patients": [\n'}${first ? '' : ',\n'}${text}`);
+    started = true;
+    first = false;
+  };
   return {
     async write(record) {
       if (isError(record)) {
@@ -100,10 +108,9 @@ export function jsonWriter(stream: Writable): RecordWriter {
         else omitted += 1;
         return;
       }
-      await out.put(`${started ? '' : '{"patients": [\n'}${first ? '' : ',\n'}${JSON.stringify(record)}`);
-      started = true;
-      first = false;
+      await element(JSON.stringify(record));
     },
+    writeText: element,
     async end(summary) {
       const errorsText = errors.map((e) => JSON.stringify(e)).join(',\n');
       await out.put(
@@ -199,12 +206,24 @@ export function csvWriter(stream: Writable): RecordWriter {
         );
       } else await out.put(csvRows(record));
     },
+    async writeText(text) {
+      await start();
+      await out.put(text);
+    },
     async end() {
       await start();
       await out.flush();
     },
     flush: () => out.flush(),
   };
+}
+
+/**
+ * A patient's line as the format's writer writes it (NDJSON: the line with its newline; JSON: the element; CSV: its
+ * rows), made where the patient was evaluated: text crosses between threads for less than the determination would.
+ */
+export function patientText(format: Format, record: PatientLine): string {
+  return format === 'ndjson' ? `${JSON.stringify(record)}\n` : format === 'json' ? JSON.stringify(record) : csvRows(record);
 }
 
 export function writerFor(format: Format, stream: Writable): RecordWriter {

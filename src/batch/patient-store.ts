@@ -17,11 +17,6 @@ export interface StoredResource {
   readonly origin: Origin;
 }
 
-export interface PatientRecords {
-  readonly patient: string;
-  readonly resources: StoredResource[];
-}
-
 interface PendingRow {
   rowid: number;
   links: string;
@@ -178,31 +173,17 @@ export class PatientStore {
     return [...this.sharedConflicts].map(([resource, origins]) => ({ resource, ...origins }));
   }
 
-  /** Each patient with its resources, in patient order; one patient in memory at a time. */
-  *patients(): Generator<PatientRecords> {
-    const rows = this.db.prepare('SELECT patient, json, full_url, file, line, entry FROM res ORDER BY patient, rowid').iterate() as IterableIterator<{
-      patient: string;
-      json: string;
-      full_url: string | null;
-      file: number;
-      line: number | null;
-      entry: number | null;
-    }>;
-    let current: PatientRecords | null = null;
-    for (const row of rows) {
-      if (current && current.patient !== row.patient) {
-        yield current;
-        current = null;
-      }
-      current ??= { patient: row.patient, resources: [] };
-      const origin: Origin = {
-        file: this.files[row.file]!,
-        ...(row.line !== null ? { line: row.line } : {}),
-        ...(row.entry !== null ? { entry: row.entry } : {}),
-      };
-      current.resources.push({ json: row.json, fullUrl: row.full_url, origin });
-    }
-    if (current) yield current;
+  /** The patients, in order (their resources: {@link PatientStoreReader}). */
+  *patientIds(): Generator<string> {
+    yield* this.db.prepare('SELECT DISTINCT patient FROM res ORDER BY patient').pluck().iterate() as IterableIterator<string>;
+  }
+
+  /**
+   * Where another thread reads the patients' resources back (evaluation workers): the store's file and its files'
+   * names. Only after {@link finish}, while the store is open.
+   */
+  readerSource(): StoreSource {
+    return { path: this.db.name, files: [...this.files] };
   }
 
   close(): void {
@@ -218,5 +199,50 @@ export class PatientStore {
       this.fileIndex.set(file, id);
     }
     return id;
+  }
+}
+
+/** A finished store as another thread opens it. */
+export interface StoreSource {
+  readonly path: string;
+  readonly files: readonly string[];
+}
+
+interface ResourceRow {
+  json: string;
+  full_url: string | null;
+  file: number;
+  line: number | null;
+  entry: number | null;
+}
+
+/**
+ * One patient's resources from a finished {@link PatientStore}, read by another thread than the one that wrote it
+ * (a connection of its own, read-only): in the order they were read.
+ */
+export class PatientStoreReader {
+  private readonly db: Database.Database;
+  private readonly select: Database.Statement;
+
+  constructor(private readonly source: StoreSource) {
+    this.db = new Database(source.path, { readonly: true, fileMustExist: true });
+    this.db.pragma('cache_size = -16384');
+    this.select = this.db.prepare('SELECT json, full_url, file, line, entry FROM res WHERE patient = ? ORDER BY rowid');
+  }
+
+  resourcesOf(patient: string): StoredResource[] {
+    return (this.select.all(patient) as ResourceRow[]).map((row) => ({
+      json: row.json,
+      fullUrl: row.full_url,
+      origin: {
+        file: this.source.files[row.file]!,
+        ...(row.line !== null ? { line: row.line } : {}),
+        ...(row.entry !== null ? { entry: row.entry } : {}),
+      },
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
   }
 }

@@ -3,16 +3,13 @@ import { effectiveClaims } from '../engine/remittance.js';
 import type { RemittanceClaim } from '../engine/remittance-types.js';
 import type { Determination, RecordKind, UnreadRecords } from '../engine/types.js';
 import { isChargeOnFile } from '../fhir/charges.js';
-import type { ExtractOptions } from '../fhir/extract.js';
-import { InputError } from '../errors.js';
 import { todayAtClinic } from '../dates.js';
-import { canonicalContent, encounterLocation, type RawResource } from '../fhir/compartment.js';
-import { parseBundle } from '../fhir/parse.js';
-import { evaluateEntries } from '../pipeline.js';
-import { PatientStore, type Origin, type StoredResource } from './patient-store.js';
+import { evaluatorFor, type Evaluated } from './evaluation-pool.js';
+import { sharedConflictLine } from './patient.js';
+import type { Format } from './output.js';
+import { PatientStore } from './patient-store.js';
 import { planInput, readInput, UnreadableInput, type InputPlan, type InputProblem, type SourceItem } from './sources.js';
-import { referencesIn, SharedResources } from './shared.js';
-import { DepartmentSummary, type SessionLocations, type SummaryRecord } from './summary.js';
+import { DepartmentSummary, type SummaryRecord } from './summary.js';
 
 /** One line of a department run: a patient's determination, or an error that names where (file, line, patient). */
 export type PatientLine = { readonly patient: string } & Determination;
@@ -58,6 +55,16 @@ export interface RunOptions {
    * claim that matches no patient of the input is an error record (E-UNMATCHED), never silence.
    */
   readonly remittance?: readonly RemittanceClaim[];
+  /**
+   * Evaluation threads beside the one that reads the input and writes the records (evaluation-pool.ts); 0, the
+   * default, evaluates on the calling thread. The records and their order are the same either way.
+   */
+  readonly workers?: number;
+  /**
+   * With workers, patients' lines as text in this format, made where they were evaluated, instead of records to
+   * `record` (error records still go to `record`): what a writer of that format would write for them.
+   */
+  readonly text?: { readonly format: Format; readonly write: (text: string) => Promise<void> };
 }
 
 export interface RunResult {
@@ -100,7 +107,8 @@ export async function runResources(
   const dates = { asOf: options.asOf ?? todayAtClinic(options.clinicTimeZone ?? null), clinicTimeZone: options.clinicTimeZone ?? null };
   const summary = new DepartmentSummary();
   const remittance = effectiveClaims(options.remittance ?? []);
-  const routes = remittanceRoutes(remittance);
+  // Started now, so that the workers load their modules while the input is read.
+  const evaluator = evaluatorFor(options.workers ?? 0);
   const appliedLines = new Set<string>();
   let errors = 0;
   const emitError = async (line: ErrorLine) => {
@@ -149,43 +157,48 @@ export async function runResources(
     if (resources === 0) throw new UnreadableInput(`${name}: no line could be read as a FHIR resource`);
 
     const { patients: patientsTotal } = store.finish();
-    const shared = new SharedResources(store.sharedResources());
+    for (const conflict of store.conflictingSharedResources()) await emitError(sharedConflictLine(conflict));
+    const unread = unreadFromCutFiles(cutFiles);
+    evaluator.start({
+      store: store.readerSource(),
+      shared: store.sharedResources(),
+      options: { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) },
+      claims: remittance,
+      cutFiles: [...cutFiles.keys()],
+      brokenPatients: [...brokenPatients],
+      encoding: options.text?.format ?? null,
+    });
 
     let patientsDone = 0;
     let sessions = 0;
-    for (const conflict of store.conflictingSharedResources()) await emitError(sharedConflictLine(conflict));
-    const unread = unreadFromCutFiles(cutFiles);
-    for (const { patient, resources: own } of store.patients()) {
-      await slice();
-      const broken = brokenPatients.get(patient);
-      const cut = [...new Set(own.map((r) => r.origin.file))].filter((file) => cutFiles.has(file));
-      if (cut.length > 0) {
-        await emitError({
-          error: {
-            patient,
-            message: `${patient} was not evaluated: ${cut.map((file) => basename(file)).join(', ')} stopped before its end, and a partial record could hide or invent findings`,
-          },
-        });
-      } else if (broken) {
-        await emitError({
-          error: {
-            patient,
-            message: `${patient} was not evaluated: ${broken.length} of its lines could not be read (${broken.map((p) => `${p.file}:${p.line ?? p.entry ?? '?'}`).join(', ')}), and a partial record could hide or invent findings`,
-          },
-        });
-      } else {
-        const result = evaluatePatient(patient, own, shared, { ...dates, chargesInInput: charges, ...(unread.length > 0 ? { unread } : {}) }, routes);
-        if ('error' in result) await emitError(result);
-        else {
-          for (const line of result.line.remittance ?? []) appliedLines.add(line.origin);
-          sessions += result.line.sessions.length;
-          summary.add(patient, result.line, result.locations);
-          await options.record(result.line);
-        }
+    const settle = async (evaluated: Evaluated) => {
+      if ('text' in evaluated) {
+        for (const origin of evaluated.applied) appliedLines.add(origin);
+        sessions += evaluated.sessions;
+        await options.text!.write(evaluated.text);
+      } else if ('error' in evaluated) await emitError(evaluated);
+      else {
+        for (const line of evaluated.line.remittance ?? []) appliedLines.add(line.origin);
+        sessions += evaluated.line.sessions.length;
+        summary.add(evaluated.line.patient, evaluated.line, evaluated.locations);
+        await options.record(evaluated.line);
       }
       patientsDone += 1;
       options.progress?.({ phase: 'evaluating', ...position(), patientsDone, patientsTotal, sessions });
+    };
+    // Patients are handed out in order and their outcomes taken in that order, at most a window of them in evaluation.
+    const inOrder: Promise<Evaluated>[] = [];
+    for (const patient of store.patientIds()) {
+      await slice();
+      const evaluated = evaluator.evaluate(patient);
+      // Awaited in turn below; a failure of a later one is not left unhandled while an earlier one is awaited.
+      evaluated.catch(() => {});
+      inOrder.push(evaluated);
+      while (inOrder.length >= evaluator.window) await settle(await inOrder.shift()!);
     }
+    while (inOrder.length > 0) await settle(await inOrder.shift()!);
+    // Lines written as text were added up where they were evaluated.
+    for (const part of await evaluator.summaries()) summary.merge(part);
     for (const claim of remittance)
       if (!claim.lines.some((line) => appliedLines.has(line.origin)))
         await emitError({
@@ -196,6 +209,7 @@ export async function runResources(
     summary.chargesSupplied(charges > 0);
     return { summary: summary.toJSON(), errors };
   } finally {
+    await evaluator.close();
     store.close();
   }
 }
@@ -263,187 +277,4 @@ function timeSlice(everyMs = 10): () => Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     since = performance.now();
   };
-}
-
-/** The department's remittance claims by what names their patient: CLP01, the member id, an EOB's patient. */
-interface RemittanceRoutes {
-  readonly byKey: ReadonlyMap<string, readonly RemittanceClaim[]>;
-}
-
-function remittanceRoutes(claims: readonly RemittanceClaim[]): RemittanceRoutes | null {
-  if (claims.length === 0) return null;
-  const byKey = new Map<string, RemittanceClaim[]>();
-  const add = (key: string | null, claim: RemittanceClaim) => {
-    if (!key) return;
-    const list = byKey.get(key);
-    if (list) list.push(claim);
-    else byKey.set(key, [claim]);
-  };
-  for (const claim of claims) {
-    add(claim.claimId, claim);
-    add(claim.memberId, claim);
-    add(claim.patient, claim);
-  }
-  return { byKey };
-}
-
-/**
- * The claims that may be this patient's: those whose claim id, member id or patient is among the identifiers of its
- * Patient, Accounts, Claims and Coverages. Routing by key keeps a department run linear in claims and patients; the
- * engine still decides which claims match (a claim id that is also another patient's member id is checked there).
- */
-function claimsFor(routes: RemittanceRoutes, resources: readonly RawResource[]): RemittanceClaim[] {
-  const keys = new Set<string>();
-  for (const resource of resources) {
-    const r = resource as { resourceType?: string; id?: string; identifier?: { value?: unknown }[]; subscriberId?: unknown };
-    if (r.resourceType === 'Patient' && r.id) keys.add(`Patient/${r.id}`);
-    if (r.resourceType === 'Claim' && r.id) keys.add(r.id);
-    if (!['Patient', 'Account', 'Claim', 'Coverage'].includes(r.resourceType ?? '')) continue;
-    for (const id of Array.isArray(r.identifier) ? r.identifier : []) if (typeof id?.value === 'string') keys.add(id.value);
-    if (typeof r.subscriberId === 'string') keys.add(r.subscriberId);
-  }
-  const found = new Set<RemittanceClaim>();
-  for (const key of keys) for (const claim of routes.byKey.get(key) ?? []) found.add(claim);
-  return [...found];
-}
-
-/**
- * One patient: its own resources validated as a Bundle, with the shared resources they reference (validated once for
- * the run), read and evaluated.
- */
-function evaluatePatient(
-  patient: string,
-  stored: readonly StoredResource[],
-  shared: SharedResources,
-  options: ExtractOptions,
-  routes: RemittanceRoutes | null = null,
-): { line: PatientLine; locations: SessionLocations } | ErrorLine {
-  const { parsed, resources, conflicts } = latestVersions(stored);
-  if (conflicts.length > 0) return patientConflictLine(patient, conflicts);
-  const needed = shared.needed(parsed.flatMap(referencesIn));
-  if (needed.invalid.length > 0)
-    return {
-      error: {
-        patient,
-        message: `${patient} was not evaluated: a resource it references is not valid FHIR`,
-        issues: needed.invalid.flatMap(({ ref, origin, issues }) =>
-          issues.map((issue) => ({ ...issue, path: issue.path.replace(/^[^.]*/, ref), ...origin })),
-        ),
-      },
-    };
-  const bundle = {
-    resourceType: 'Bundle',
-    type: 'collection',
-    entry: parsed.map((resource, i) => ({ ...(resources[i]!.fullUrl ? { fullUrl: resources[i]!.fullUrl } : {}), resource })),
-  };
-  let determination: Determination;
-  try {
-    const remittance = routes ? claimsFor(routes, parsed) : [];
-    determination = evaluateEntries([...needed.entries, ...parseBundle(bundle)], options, remittance, { remittanceForOthers: true }).determination;
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    return {
-      error: {
-        patient,
-        message: `${patient} was not evaluated: a resource is not valid FHIR`,
-        issues: error.issues.map((issue) => located(issue, parsed, resources)),
-      },
-    };
-  }
-  const locations = new Map<string, { ref: string; name?: string }>();
-  for (const resource of parsed) {
-    const location = encounterLocation(resource);
-    const name = location ? shared.locationNames.get(location) : undefined;
-    if (location && typeof resource.id === 'string') locations.set(`Encounter/${resource.id}`, { ref: location, ...(name ? { name } : {}) });
-  }
-  return { line: { patient, ...determination }, locations };
-}
-
-/** The same resource (type and id) met twice with different content: which copies, and which one was read last. */
-export interface Conflict {
-  readonly resource: string;
-  readonly kept: Origin;
-  readonly dropped: Origin;
-}
-
-/**
- * One version of each resource: a folder of Bundles may hold the same resource twice (overlapping snapshots).
- * Identical copies are one resource. Copies that differ are never merged silently: each such pair is a
- * {@link Conflict}, and the patient is not evaluated. Without an id, each is kept.
- */
-function latestVersions(stored: readonly StoredResource[]): { parsed: RawResource[]; resources: StoredResource[]; conflicts: Conflict[] } {
-  const chosen = new Map<string, number>();
-  const conflicts: Conflict[] = [];
-  const parsed = stored.map((r) => JSON.parse(r.json) as RawResource);
-  // Content is compared only where a key is met twice (overlapping snapshots): most resources are met once.
-  const canonical = new Map<number, string>();
-  const contentOf = (index: number): string => {
-    let text = canonical.get(index);
-    if (text === undefined) canonical.set(index, (text = canonicalContent(parsed[index]!)));
-    return text;
-  };
-  let repeated = false;
-  parsed.forEach((resource, index) => {
-    if (typeof resource.id !== 'string') return;
-    // Two servers' resources with one type and id are two resources: their fullUrls tell them apart.
-    const key = stored[index]!.fullUrl ?? `${resource.resourceType}/${resource.id}`;
-    const before = chosen.get(key);
-    if (before === undefined) {
-      chosen.set(key, index);
-      return;
-    }
-    repeated = true;
-    if (stored[before]!.json === stored[index]!.json || contentOf(before) === contentOf(index)) return;
-    chosen.set(key, index);
-    conflicts.push({ resource: key, kept: stored[index]!.origin, dropped: stored[before]!.origin });
-  });
-  if (!repeated) return { parsed, resources: [...stored], conflicts };
-  const keep = parsed.map(
-    (resource, index) => typeof resource.id !== 'string' || chosen.get(stored[index]!.fullUrl ?? `${resource.resourceType}/${resource.id}`) === index,
-  );
-  return { parsed: parsed.filter((_, i) => keep[i]), resources: stored.filter((_, i) => keep[i]), conflicts };
-}
-
-const where = (origin: Origin): string =>
-  `${basename(origin.file)}${origin.line ? `:${origin.line}` : origin.entry !== undefined ? ` entry ${origin.entry}` : ''}`;
-
-/** How many resources an error record names before "and N more". */
-const NAMED = 3;
-
-/** A shared resource in two versions: said once for the run; the patients are evaluated with the copy read last. */
-function sharedConflictLine(conflict: Conflict): ErrorLine {
-  return {
-    error: {
-      file: conflict.kept.file,
-      message: `${conflict.resource} is in ${where(conflict.dropped)} and ${where(conflict.kept)} with different content: the copy in ${where(conflict.kept)} (read last) was used for every patient. Remove the other copy so that the answers rest on one version.`,
-    },
-  };
-}
-
-/**
- * A patient whose own resources differ between files is not evaluated: a record made of copies from two exports could
- * hide or invent findings. One error record names both files and the resources.
- */
-function patientConflictLine(patient: string, conflicts: readonly Conflict[]): ErrorLine {
-  const files = [...new Set(conflicts.flatMap((c) => [basename(c.dropped.file), basename(c.kept.file)]))];
-  const names = conflicts.slice(0, NAMED).map((c) => c.resource);
-  const more = conflicts.length > NAMED ? ` and ${conflicts.length - NAMED} more` : '';
-  return {
-    error: {
-      patient,
-      file: conflicts[0]!.kept.file,
-      message: `${patient} was not evaluated: ${conflicts.length} of its resources (${names.join(', ')}${more}) are in ${files.join(' and ')} with different content, and a record made of copies from both could hide or invent findings. Keep one export per patient, then run again.`,
-    },
-  };
-}
-
-/** An issue at `Bundle.entry[i].resource.x` named by its resource and the file and line it came from. */
-function located(issue: { path: string; message: string }, parsed: readonly RawResource[], resources: readonly StoredResource[]) {
-  const match = /^Bundle\.entry\[(\d+)\]\.resource(.*)$/.exec(issue.path);
-  const index = match ? Number(match[1]) : -1;
-  const resource = parsed[index];
-  if (!match || !resource) return issue;
-  const origin: Origin = resources[index]!.origin;
-  const name = typeof resource.id === 'string' ? `${resource.resourceType}/${resource.id}` : resource.resourceType;
-  return { path: `${name}${match[2]}`, message: issue.message, ...origin };
 }

@@ -50,6 +50,14 @@ async function withScratch<T>(run: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** The evaluation threads of a department run: --workers N, else one per core. */
+async function workersFor(parsed: Parsed): Promise<number> {
+  const chosen = parsed.flags.get('--workers');
+  if (chosen !== undefined) return Number(chosen);
+  const { defaultWorkers } = await import('../batch/evaluation-pool.js');
+  return defaultWorkers();
+}
+
 /** The output stream: --out FILE, or the `out` writer (stdout). */
 function destination(file: string | undefined, out: (text: string) => void): { stream: Writable; close: () => Promise<void> } {
   if (file) {
@@ -89,7 +97,7 @@ export async function evaluateCommand(
   if (plan.kind === 'bundle' && format === 'json') return singleBundle(path, parsed.paths.slice(1), dates, parsed.flags.get('--out'), out, err);
   const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
   // The department run (SQLite, a native module) is loaded by the runs that need it, not for one Bundle.
-  const { runDepartment } = await import('../batch/run.js');
+  const [{ runDepartment }, workers] = await Promise.all([import('../batch/run.js'), workersFor(parsed)]);
 
   const target = destination(parsed.flags.get('--out'), out);
   const writer: RecordWriter = writerFor(format, target.stream);
@@ -103,6 +111,8 @@ export async function evaluateCommand(
         tmpDir,
         ...dates,
         remittance: remittance.claims,
+        workers,
+        text: { format, write: (text) => writer.writeText(text) },
       }),
     );
   } catch (error) {
@@ -228,7 +238,9 @@ export async function reportCommand(parsed: Parsed, dates: Dating, err: (text: s
   const remittance = await readRemittanceFiles(parsed.paths.slice(1), err);
   const collected = fromResults
     ? await reportFromResults(path)
-    : await withScratch((tmpDir) => reportFromInput(path, (p) => progress.update(p), tmpDir, { ...dates, remittance: remittance.claims }));
+    : await withScratch(async (tmpDir) =>
+        reportFromInput(path, (p) => progress.update(p), tmpDir, { ...dates, remittance: remittance.claims, workers: await workersFor(parsed) }),
+      );
   progress.finish();
   const target = createWriteStream(file);
   target.end(renderReport(collected, { generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }));

@@ -12,7 +12,7 @@ export interface Parsed {
   readonly flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone', '--policies']);
+const VALUE_FLAGS = new Set(['--format', '--out', '--html', '--as-of', '--time-zone', '--policies', '--workers']);
 
 function parse(args: readonly string[]): Parsed | string {
   const [command, ...rest] = args;
@@ -43,6 +43,8 @@ const HELP = new Set(['--help', '-h']);
 /** What a command needs besides its options, or the problem in plain words (with its usage after it). */
 function missing(command: CommandName, parsed: Parsed): string | null {
   const { paths, flags } = parsed;
+  const workers = flags.get('--workers');
+  if (workers !== undefined && !/^\d{1,2}$/.test(workers)) return '--workers must be a whole number from 0 to 99 (0: evaluate on the main thread)';
   switch (command) {
     case 'evaluate':
       if (flags.has('--html')) return '--html belongs to "rt-billing report"';
@@ -127,7 +129,8 @@ export async function runCli(
     import('../policies/registry.js'),
   ]);
   try {
-    usePolicies(loadPolicies(parsed.flags.get('--policies') ?? (env.PAYER_POLICY_DIR || null)));
+    const departmentDir = parsed.flags.get('--policies') ?? (env.PAYER_POLICY_DIR || null);
+    usePolicies(loadPolicies(departmentDir), departmentDir);
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
     err(`rt-billing: payer policy ${printable(error.message)}\n`);

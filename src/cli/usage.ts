@@ -15,6 +15,11 @@ const DATES: readonly (readonly [string, string])[] = [
   ['--policies DIR', "a department's payer policy files (default: PAYER_POLICY_DIR), beside the shipped ones in policies/"],
 ];
 
+const WORKERS: readonly [string, string] = [
+  '--workers N',
+  'threads that evaluate patients of a folder while the input is read and the output written (default: one per core; 0: none)',
+];
+
 const REMITTANCE: readonly [string, string] = [
   'REMITTANCE',
   'what the payer paid: X12 835 files or FHIR JSON (ExplanationOfBenefit, ClaimResponse use claim), joined to each patient',
@@ -22,9 +27,10 @@ const REMITTANCE: readonly [string, string] = [
 
 export const COMMANDS = {
   evaluate: {
-    synopsis: 'rt-billing evaluate PATH [REMITTANCE...] [--format json|ndjson|csv] [--out FILE] [--as-of DATE] [--time-zone ZONE] [--policies DIR]',
+    synopsis:
+      'rt-billing evaluate PATH [REMITTANCE...] [--format json|ndjson|csv] [--out FILE] [--as-of DATE] [--time-zone ZONE] [--policies DIR] [--workers N]',
     about:
-      'Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output, .ndjson or .ndjson.gz). Patients are evaluated one at a time; progress goes to stderr.',
+      'Evaluates FHIR R4 against the 2026 radiation oncology billing rules. PATH is a Bundle file, a folder of Bundles, or a folder of FHIR Bulk Data NDJSON files ($export output, .ndjson or .ndjson.gz). Patients are evaluated one at a time, each on its own, on as many threads as the machine has cores; progress goes to stderr.',
     options: [
       ['--format json', 'one determination per patient and a summary (a single Bundle: its determination, as the API answers)'],
       ['--format ndjson', 'one line per patient, error lines where they occur, a {"summary": ...} line last'],
@@ -32,6 +38,7 @@ export const COMMANDS = {
       ['--out FILE', 'write there instead of stdout'],
       REMITTANCE,
       ...DATES,
+      WORKERS,
     ],
     examples: [
       'rt-billing evaluate fixtures/a4-left-breast-breath-hold-surface-monitored.json',
@@ -39,10 +46,10 @@ export const COMMANDS = {
     ],
   },
   report: {
-    synopsis: 'rt-billing report PATH [REMITTANCE...] --html FILE [--as-of DATE] [--time-zone ZONE] [--policies DIR]',
+    synopsis: 'rt-billing report PATH [REMITTANCE...] --html FILE [--as-of DATE] [--time-zone ZONE] [--policies DIR] [--workers N]',
     about:
       'Writes one self-contained HTML report (works offline): money billable, at risk until signed and lost; every warning and critical with its deadline; the 77412 share by month; charges to fix; signatures due; signature timeliness. PATH is what evaluate reads, or its NDJSON output.',
-    options: [['--html FILE', 'where to write the report (required)'], REMITTANCE, ...DATES],
+    options: [['--html FILE', 'where to write the report (required)'], REMITTANCE, ...DATES, WORKERS],
     examples: ['rt-billing report export/ --html report.html', 'rt-billing report results.ndjson --html report.html'],
   },
   appeal: {

@@ -378,7 +378,12 @@ export async function reportFromInput(
   path: string,
   progress?: (p: Progress) => void,
   tmpDir?: string,
-  dates: { readonly asOf?: string; readonly clinicTimeZone?: string | null; readonly remittance?: readonly RemittanceClaim[] } = {},
+  dates: {
+    readonly asOf?: string;
+    readonly clinicTimeZone?: string | null;
+    readonly remittance?: readonly RemittanceClaim[];
+    readonly workers?: number;
+  } = {},
 ): Promise<ReportData> {
   const collector = new ReportCollector();
   const result = await runDepartment(path, {

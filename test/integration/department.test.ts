@@ -386,3 +386,46 @@ describe('error records quote nothing from the input', () => {
     });
   });
 });
+
+describe('evaluation workers (--workers N): the same output as one thread', () => {
+  /** Every scenario in one export, one patient's line broken and a shared resource in two versions. */
+  const department = () => {
+    const dir = join(tempDir(), 'export');
+    for (const file of FILES) writeNdjsonExport(readJson(file), dir);
+    appendFileSync(join(dir, 'Procedure.ndjson'), '{"resourceType": "Procedure", "subject": {"reference": "Patient/cp-pt-41708"}, oops\n');
+    const practitioners = readFileSync(join(dir, 'Practitioner.ndjson'), 'utf8').trim().split('\n');
+    appendFileSync(join(dir, 'Practitioner.ndjson'), `${practitioners[0]!.replace(/"family":"[^"]*"/, '"family":"Renamed"')}\n`);
+    return dir;
+  };
+
+  it.each(['ndjson', 'json', 'csv'])('--format %s: byte for byte the output of --workers 0, with 1 or 3 workers', async (format) => {
+    const dir = department();
+    const oneThread = await cli(['evaluate', dir, '--format', format, '--workers', '0']);
+    expect(oneThread.code, oneThread.stderr).toBe(3);
+    expect(oneThread.stdout).toContain('with different content');
+    expect(oneThread.stdout).toContain('Patient/cp-pt-41708 was not evaluated');
+    for (const workers of ['1', '3']) {
+      const threaded = await cli(['evaluate', dir, '--format', format, '--workers', workers]);
+      expect(threaded.code).toBe(3);
+      expect(threaded.stdout).toBe(oneThread.stdout);
+    }
+  });
+
+  it('the report of a department is the same with workers as without', async () => {
+    const dir = department();
+    const html = (workers: string) => join(dir, `..`, `report-${workers}.html`);
+    for (const workers of ['0', '2']) expect((await cli(['report', dir, '--html', html(workers), '--workers', workers])).code).toBe(3);
+    // The time it was made, and the chart library's per-process counters in its SVG class names, aside.
+    const report = (file: string) =>
+      readFileSync(file, 'utf8')
+        .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, '')
+        .replace(/zr\d+-cls-\d+/g, 'zr-cls');
+    expect(report(html('2'))).toBe(report(html('0')));
+  });
+
+  it.each(['-1', 'two', '1.5', '100'])('--workers %s: exit 2 naming the option', async (value) => {
+    const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--workers', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--workers must be a whole number from 0 to 99');
+  });
+});
