@@ -80,28 +80,46 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-/** Whether a parsed JSON value nests deeper than `limit` (an iterative walk: no recursion to overflow). */
-export function valueDeeperThan(value: unknown, limit: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Array.isArray(current) ? current : Object.values(current))
-      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 });
+/**
+ * The objects and arrays inside a parsed JSON value, each with its depth, by an iterative walk (no recursion to
+ * overflow, no array allocated per object): `visit` returns true to stop the walk.
+ */
+function walkObjects(value: unknown, visit: (node: object, depth: number) => boolean): boolean {
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  if (value !== null && typeof value === 'object') {
+    nodes.push(value);
+    depths.push(1);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (visit(node, depth)) return true;
+    if (Array.isArray(node)) {
+      for (const child of node as unknown[])
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+    } else
+      for (const key in node) {
+        const child = (node as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
   }
   return false;
+}
+
+/** Whether a parsed JSON value nests deeper than `limit` (an iterative walk: no recursion to overflow). */
+export function valueDeeperThan(value: unknown, limit: number): boolean {
+  return walkObjects(value, (_node, depth) => depth > limit);
 }
 
 /** Whether a resource holds more than `limit` references (objects with a string `reference`); stops counting there. */
 export function hasMoreReferencesThan(resource: unknown, limit: number): boolean {
   let count = 0;
-  const stack: unknown[] = [resource];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (current === null || typeof current !== 'object') continue;
-    if (!Array.isArray(current) && typeof (current as { reference?: unknown }).reference === 'string' && ++count > limit) return true;
-    for (const child of Array.isArray(current) ? current : Object.values(current)) if (child !== null && typeof child === 'object') stack.push(child);
-  }
-  return false;
+  return walkObjects(resource, (node) => !Array.isArray(node) && typeof (node as { reference?: unknown }).reference === 'string' && ++count > limit);
 }

@@ -7,13 +7,20 @@ import type { Origin, StoredResource } from './patient-store.js';
 /** Every reference text a resource holds (objects with a string `reference`), by an iterative walk. */
 export function referencesIn(resource: unknown): string[] {
   const found: string[] = [];
-  const stack: unknown[] = [resource];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (current === null || typeof current !== 'object') continue;
-    const reference = (current as { reference?: unknown }).reference;
-    if (!Array.isArray(current) && typeof reference === 'string') found.push(reference);
-    for (const child of Array.isArray(current) ? current : Object.values(current)) if (child !== null && typeof child === 'object') stack.push(child);
+  const nodes: unknown[] = [resource];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const child of node as unknown[]) if (child !== null && typeof child === 'object') nodes.push(child);
+      continue;
+    }
+    const reference = (node as { reference?: unknown }).reference;
+    if (typeof reference === 'string') found.push(reference);
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') nodes.push(child);
+    }
   }
   return found;
 }
