@@ -132,11 +132,6 @@ export function evaluatorInThread(): Evaluator {
 const IN_FLIGHT_PER_WORKER = 4;
 /** More workers than this gain nothing measurable: the main thread (handing out, writing) becomes the bottleneck. */
 const MAX_WORKERS = 8;
-/**
- * A worker's young generation (V8's default is 16–32 MB): evaluation allocates short-lived objects fast, and a larger
- * nursery spends less time collecting. Memory is held only during the run.
- */
-const WORKER_YOUNG_GENERATION_MB = 96;
 
 /** The worker's script, beside this module once built (dist/src/batch); from the sources (tests), the built one. */
 function workerScript(): string | null {
@@ -183,7 +178,7 @@ class WorkerPool implements Evaluator {
     this.window = size * IN_FLIGHT_PER_WORKER;
     this.inFlight = new Array<number>(size).fill(0);
     this.workers = Array.from({ length: size }, (_, index) => {
-      const worker = new Worker(script, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      const worker = new Worker(script, { workerData: settings });
       worker.on('message', (message: FromWorker) => this.settle(message));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
