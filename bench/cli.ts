@@ -6,13 +6,15 @@
  * - `batch.overParse`: `rt-billing evaluate DIR --format ndjson --out FILE` on a generated Bulk Data export against a
  *   process that only reads the same files' lines and `JSON.parse`s each (bench/parse-floor.ts), one after the other in
  *   the same run; the CLI as users run it (no V8 flags; its peak RSS is printed). Wall time is the measure; CPU time (from
- *   bench/cpu-report.ts) is printed beside it, steadier on a shared machine.
+ *   bench/cpu-report.ts) is printed beside it, steadier on a shared machine. The CLI evaluates on its default evaluation
+ *   threads (one per core); the same run with `--workers 0` is timed after it (`workersSpeedup`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultWorkers } from '../src/batch/evaluation-pool.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'rt-billing.js');
@@ -100,6 +102,11 @@ export interface OverParse {
   readonly parseCpuSeconds: number;
   readonly cpuOverParse: number;
   readonly cliPeakRssMb: number;
+  /** The evaluation threads the CLI chose (one per core, `--workers`), and the same run on its main thread alone. */
+  readonly workers: number;
+  readonly oneThreadSeconds: number;
+  /** The one-thread run's wall time over the default run's: what the workers buy on this machine. */
+  readonly workersSpeedup: number;
 }
 
 /** The CLI's department run over the parse floor, on the export in `dir` (NDJSON files), one after the other. */
@@ -108,6 +115,7 @@ export async function measureOverParse(dir: string): Promise<OverParse> {
   try {
     const parse = await timed([FLOOR, dir]);
     const cli = await timed([BIN, 'evaluate', dir, '--format', 'ndjson', '--out', join(out, 'out.ndjson')]);
+    const oneThread = await timed([BIN, 'evaluate', dir, '--format', 'ndjson', '--out', join(out, 'out.ndjson'), '--workers', '0']);
     return {
       cliSeconds: round(cli.ms / 1000, 2),
       parseSeconds: round(parse.ms / 1000, 2),
@@ -116,6 +124,9 @@ export async function measureOverParse(dir: string): Promise<OverParse> {
       parseCpuSeconds: round(parse.cpuMs / 1000, 2),
       cpuOverParse: round(cli.cpuMs / parse.cpuMs, 2),
       cliPeakRssMb: cli.peakRssMb,
+      workers: defaultWorkers(),
+      oneThreadSeconds: round(oneThread.ms / 1000, 2),
+      workersSpeedup: round(oneThread.ms / cli.ms, 2),
     };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -131,10 +142,10 @@ export function printStartup(startup: Startup): void {
 export function printOverParse(rows: readonly { patients: number; overParse: OverParse }[]): void {
   console.log('\nrt-billing evaluate DIR --format ndjson over reading and JSON.parse of the same NDJSON (a fresh process each, same run)');
   console.log(
-    `${'patients'.padEnd(10)}${'CLI s'.padStart(8)}${'parse s'.padStart(9)}${'× wall'.padStart(8)}${'CLI CPU s'.padStart(11)}${'parse CPU s'.padStart(13)}${'× CPU'.padStart(7)}${'CLI peak RSS MB'.padStart(17)}`,
+    `${'patients'.padEnd(10)}${'CLI s'.padStart(8)}${'parse s'.padStart(9)}${'× wall'.padStart(8)}${'CLI CPU s'.padStart(11)}${'parse CPU s'.padStart(13)}${'× CPU'.padStart(7)}${'CLI peak RSS MB'.padStart(17)}${'workers'.padStart(9)}${'1 thread s'.padStart(12)}`,
   );
   for (const { patients, overParse: o } of rows)
     console.log(
-      `${String(patients).padEnd(10)}${String(o.cliSeconds).padStart(8)}${String(o.parseSeconds).padStart(9)}${String(o.overParse).padStart(8)}${String(o.cliCpuSeconds).padStart(11)}${String(o.parseCpuSeconds).padStart(13)}${String(o.cpuOverParse).padStart(7)}${String(o.cliPeakRssMb).padStart(17)}`,
+      `${String(patients).padEnd(10)}${String(o.cliSeconds).padStart(8)}${String(o.parseSeconds).padStart(9)}${String(o.overParse).padStart(8)}${String(o.cliCpuSeconds).padStart(11)}${String(o.parseCpuSeconds).padStart(13)}${String(o.cpuOverParse).padStart(7)}${String(o.cliPeakRssMb).padStart(17)}${String(o.workers).padStart(9)}${String(o.oneThreadSeconds).padStart(12)}`,
     );
 }
