@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -68,7 +69,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly id: number; readonly evaluated: Evaluated }
   | { readonly id: number; readonly summary: SummaryRecord }
-  | { readonly id: number; readonly failure: string };
+  | { readonly id: number; readonly failure: { readonly message: string; readonly stack: string | undefined } };
 
 /**
  * One department's evaluation on one thread: patients read from the store, refused when their input was cut or broken,
@@ -130,19 +131,34 @@ export function evaluatorInThread(): Evaluator {
 
 /** Patients in flight per worker: enough that a worker never waits for the main thread, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
-/** More workers than this gain nothing measurable: the main thread (handing out, writing) becomes the bottleneck. */
-const MAX_WORKERS = 8;
+/** The default stops here: each worker holds a heap of its own (about 100 MB at its peak in a department run). */
+const DEFAULT_MAX_WORKERS = 8;
+/** The most `--workers` accepts. */
+export const MAX_WORKERS = 32;
 
-/** The worker's script, beside this module once built (dist/src/batch); from the sources (tests), the built one. */
+/**
+ * The worker's script, beside this module once built (dist/src/batch). Run from the sources (tests), the built one, and
+ * only when it was built after the sources last changed: a stale build would evaluate with yesterday's rules (the run
+ * then evaluates on its own thread).
+ */
 function workerScript(): string | null {
   const here = import.meta.url;
-  const script = here.endsWith('.ts') ? new URL('../../dist/src/batch/evaluation-worker.js', here) : new URL('./evaluation-worker.js', here);
-  const path = fileURLToPath(script);
-  return existsSync(path) ? path : null;
+  if (!here.endsWith('.ts')) return fileURLToPath(new URL('./evaluation-worker.js', here));
+  const built = fileURLToPath(new URL('../../dist/src/batch/evaluation-worker.js', here));
+  const sources = fileURLToPath(new URL('..', here));
+  return existsSync(built) && statSync(built).mtimeMs >= newestChange(sources) ? built : null;
 }
 
-/** The number of evaluation workers by default: one per core the process may use, within {@link MAX_WORKERS}. */
-export const defaultWorkers = (): number => Math.min(availableParallelism(), MAX_WORKERS);
+/** When any file under `dir` last changed. */
+function newestChange(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  return newest;
+}
+
+/** The number of evaluation workers by default: one per core the process may use, at most {@link DEFAULT_MAX_WORKERS}. */
+export const defaultWorkers = (): number => Math.min(availableParallelism(), DEFAULT_MAX_WORKERS);
 
 /**
  * `workers` evaluation threads; the calling thread when `workers` is 0, when the payer policies in force were set in
@@ -177,15 +193,23 @@ class WorkerPool implements Evaluator {
   constructor(size: number, script: string, settings: WorkerSettings) {
     this.window = size * IN_FLIGHT_PER_WORKER;
     this.inFlight = new Array<number>(size).fill(0);
-    this.workers = Array.from({ length: size }, (_, index) => {
-      const worker = new Worker(script, { workerData: settings });
-      worker.on('message', (message: FromWorker) => this.settle(message));
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`evaluation worker ${index} stopped (exit code ${code})`));
-      });
-      return worker;
-    });
+    this.workers = [];
+    try {
+      for (let index = 0; index < size; index++) {
+        const worker = new Worker(script, { workerData: settings });
+        worker.on('message', (message: FromWorker) => this.settle(message));
+        worker.on('messageerror', (error) => this.fail(error, index));
+        worker.on('error', (error) => this.fail(error, index));
+        worker.on('exit', (code) => {
+          if (code !== 0) this.fail(new Error(`evaluation worker ${index} stopped (exit code ${code})`), index);
+        });
+        this.workers.push(worker);
+      }
+    } catch (error) {
+      // A thread the system would not start: those started are stopped, and the run fails as it began.
+      for (const worker of this.workers) void worker.terminate();
+      throw error;
+    }
   }
 
   start(department: DepartmentContext): void {
@@ -204,6 +228,9 @@ class WorkerPool implements Evaluator {
   async close(): Promise<void> {
     this.failed ??= new Error('the evaluation workers were closed');
     await Promise.all(this.workers.map((worker) => worker.terminate()));
+    // Nothing in flight is left waiting on a worker that is gone.
+    for (const pending of this.pending.values()) pending.reject(this.failed);
+    this.pending.clear();
   }
 
   private ask<T>(worker: number, message: (id: number) => ToWorker): Promise<T> {
@@ -221,13 +248,20 @@ class WorkerPool implements Evaluator {
     if (!pending) return;
     this.pending.delete(message.id);
     this.inFlight[pending.worker]! -= 1;
-    if ('failure' in message) pending.reject(new Error(message.failure));
+    if ('failure' in message) pending.reject(Object.assign(new Error(message.failure.message), { stack: message.failure.stack }));
     else pending.resolve(('summary' in message ? message.summary : message.evaluated) as never);
   }
 
-  private fail(error: Error): void {
+  /**
+   * A worker failed: what it had in flight fails, and nothing more is handed out; what the other workers are evaluating
+   * still settles (the lines before the failure are written, as on one thread).
+   */
+  private fail(error: Error, worker: number): void {
     this.failed ??= error;
-    for (const pending of this.pending.values()) pending.reject(this.failed);
-    this.pending.clear();
+    for (const [id, pending] of this.pending)
+      if (pending.worker === worker) {
+        this.pending.delete(id);
+        pending.reject(error);
+      }
   }
 }

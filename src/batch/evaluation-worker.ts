@@ -29,7 +29,10 @@ port.on('message', (message: ToWorker) => {
         ? { id: message.id, summary: evaluation.summary.toJSON() }
         : { id: message.id, evaluated: evaluation.evaluate(message.patient) };
   } catch (error) {
-    answer = { id: message.id, failure: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    answer = {
+      id: message.id,
+      failure: error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error), stack: undefined },
+    };
   }
   port.postMessage(answer);
 });

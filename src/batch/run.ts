@@ -4,7 +4,7 @@ import type { RemittanceClaim } from '../engine/remittance-types.js';
 import type { Determination, RecordKind, UnreadRecords } from '../engine/types.js';
 import { isChargeOnFile } from '../fhir/charges.js';
 import { todayAtClinic } from '../dates.js';
-import { evaluatorFor, type Evaluated } from './evaluation-pool.js';
+import { evaluatorFor, type Evaluated, type Evaluator } from './evaluation-pool.js';
 import { sharedConflictLine } from './patient.js';
 import type { Format } from './output.js';
 import { PatientStore } from './patient-store.js';
@@ -107,8 +107,6 @@ export async function runResources(
   const dates = { asOf: options.asOf ?? todayAtClinic(options.clinicTimeZone ?? null), clinicTimeZone: options.clinicTimeZone ?? null };
   const summary = new DepartmentSummary();
   const remittance = effectiveClaims(options.remittance ?? []);
-  // Started now, so that the workers load their modules while the input is read.
-  const evaluator = evaluatorFor(options.workers ?? 0);
   const appliedLines = new Set<string>();
   let errors = 0;
   const emitError = async (line: ErrorLine) => {
@@ -116,7 +114,10 @@ export async function runResources(
     summary.addError();
     await options.record(line);
   };
+  // Started now, so that the workers load their modules while the input is read.
+  let evaluator: Evaluator | null = null;
   try {
+    evaluator = evaluatorFor(options.workers ?? 0);
     let resources = 0;
     let charges = 0;
     const problems: InputProblem[] = [];
@@ -209,7 +210,7 @@ export async function runResources(
     summary.chargesSupplied(charges > 0);
     return { summary: summary.toJSON(), errors };
   } finally {
-    await evaluator.close();
+    await evaluator?.close();
     store.close();
   }
 }

@@ -67,6 +67,13 @@ const emptyMoney = (): MoneyTotals => ({
 });
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+/**
+ * Counts with their keys in one order, whatever order the patients came in: a run on several threads (or shards merged)
+ * writes the summary a single thread writes.
+ */
+const sortedKeys = (counts: Readonly<Record<string, number>>): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const cents = (n: number) => Math.round(n * 100) / 100;
 
 /** Location of each session Encounter, when known (read from the patient's Encounters by the batch reader). */
@@ -190,12 +197,12 @@ export class DepartmentSummary {
       errors: this.errors,
       sessions: this.sessions,
       orders: this.orders,
-      sessionsByCode: { ...this.sessionsByCode },
-      igrtStatus: { ...this.igrtStatus },
+      sessionsByCode: sortedKeys(this.sessionsByCode),
+      igrtStatus: sortedKeys(this.igrtStatus),
       findingsByRule,
       charges: {
         ...this.charges,
-        byStatus: { ...this.charges.byStatus },
+        byStatus: sortedKeys(this.charges.byStatus),
         ...(this.charges.supplied ? {} : { note: 'charges not supplied: reconciliation not performed' }),
       },
       phases: { ...this.phases },

@@ -44,7 +44,8 @@ const HELP = new Set(['--help', '-h']);
 function missing(command: CommandName, parsed: Parsed): string | null {
   const { paths, flags } = parsed;
   const workers = flags.get('--workers');
-  if (workers !== undefined && !/^\d{1,2}$/.test(workers)) return '--workers must be a whole number from 0 to 99 (0: evaluate on the main thread)';
+  if (workers !== undefined && !(/^\d{1,2}$/.test(workers) && Number(workers) <= 32))
+    return '--workers must be a whole number from 0 to 32 (0: evaluate on the main thread)';
   switch (command) {
     case 'evaluate':
       if (flags.has('--html')) return '--html belongs to "rt-billing report"';

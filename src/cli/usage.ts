@@ -17,7 +17,7 @@ const DATES: readonly (readonly [string, string])[] = [
 
 const WORKERS: readonly [string, string] = [
   '--workers N',
-  'threads that evaluate patients of a folder while the input is read and the output written (default: one per core; 0: none)',
+  'threads that evaluate patients of a folder while the input is read and the output written (default: one per core, up to 8; at most 32; 0: none)',
 ];
 
 const REMITTANCE: readonly [string, string] = [

@@ -423,9 +423,23 @@ describe('evaluation workers (--workers N): the same output as one thread', () =
     expect(report(html('2'))).toBe(report(html('0')));
   });
 
-  it.each(['-1', 'two', '1.5', '100'])('--workers %s: exit 2 naming the option', async (value) => {
+  it('the summary too: its counts keyed in one order, whichever thread met a status first', async () => {
+    // Patients whose first sessions are, in order, "none", "billable" and "not-supportable": two workers meet them in
+    // another order than one thread does.
+    const dir = copyInto(
+      tempDir(),
+      ['a1', 'a2', 'am'].map((name) => scenarioFile(name)),
+    );
+    const oneThread = await cli(['evaluate', dir, '--format', 'ndjson', '--workers', '0']);
+    expect(oneThread.code).toBe(0);
+    expect(ndjsonLines(oneThread.stdout).at(-1)).toMatchObject({ summary: { igrtStatus: { billable: 3, none: 1, 'not-supportable': 1 } } });
+    for (let round = 0; round < 3; round++)
+      expect((await cli(['evaluate', dir, '--format', 'ndjson', '--workers', '2'])).stdout).toBe(oneThread.stdout);
+  });
+
+  it.each(['-1', 'two', '1.5', '33'])('--workers %s: exit 2 naming the option', async (value) => {
     const result = await cli(['evaluate', copyInto(tempDir(), FILES.slice(0, 1)), '--workers', value]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--workers must be a whole number from 0 to 99');
+    expect(result.stderr).toContain('--workers must be a whole number from 0 to 32');
   });
 });

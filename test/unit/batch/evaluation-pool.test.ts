@@ -22,6 +22,15 @@ describe('evaluation workers', () => {
     await evaluator.close();
   });
 
+  it("a bug in a worker fails its patient with the bug's message, one line (its stack kept apart, as on one thread)", async () => {
+    const evaluator = evaluatorFor(1);
+    const failure = await evaluator.evaluate('Patient/a').catch((error: unknown) => error as Error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe('a patient came before the department');
+    expect((failure as Error).stack).toContain('evaluation-worker');
+    await evaluator.close();
+  });
+
   it('a worker that fails fails the run: every patient in flight is rejected, nothing waits forever', async () => {
     const evaluator = evaluatorFor(2);
     expect(evaluator.window).toBe(8);
