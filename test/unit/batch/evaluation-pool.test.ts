@@ -35,8 +35,9 @@ describe('evaluation workers', () => {
     const evaluator = evaluatorFor(2);
     expect(evaluator.window).toBe(8);
     evaluator.start(brokenDepartment);
-    const patients = ['Patient/a', 'Patient/b', 'Patient/c'].map((patient) => evaluator.evaluate(patient));
-    for (const patient of patients) await expect(patient).rejects.toThrow();
+    // Settled together: the workers fail one after the other, and no rejection waits for a handler.
+    const outcomes = await Promise.allSettled(['Patient/a', 'Patient/b', 'Patient/c'].map((patient) => evaluator.evaluate(patient)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
     await expect(evaluator.evaluate('Patient/d')).rejects.toThrow();
     await evaluator.close();
   });
