@@ -84,7 +84,7 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
  * The objects and arrays inside a parsed JSON value, each with its depth, by an iterative walk (no recursion to
  * overflow, no array allocated per object): `visit` returns true to stop the walk.
  */
-function walkObjects(value: unknown, visit: (node: object, depth: number) => boolean): boolean {
+export function walkObjects(value: unknown, visit: (node: object, depth: number) => boolean): boolean {
   const nodes: object[] = [];
   const depths: number[] = [];
   if (value !== null && typeof value === 'object') {
@@ -118,8 +118,14 @@ export function valueDeeperThan(value: unknown, limit: number): boolean {
   return walkObjects(value, (_node, depth) => depth > limit);
 }
 
+/** A FHIR Reference's text, when `node` is an object with a string `reference`. */
+export const referenceText = (node: object): string | null => {
+  const reference = Array.isArray(node) ? undefined : (node as { reference?: unknown }).reference;
+  return typeof reference === 'string' ? reference : null;
+};
+
 /** Whether a resource holds more than `limit` references (objects with a string `reference`); stops counting there. */
 export function hasMoreReferencesThan(resource: unknown, limit: number): boolean {
   let count = 0;
-  return walkObjects(resource, (node) => !Array.isArray(node) && typeof (node as { reference?: unknown }).reference === 'string' && ++count > limit);
+  return walkObjects(resource, (node) => referenceText(node) !== null && ++count > limit);
 }

@@ -2,26 +2,17 @@ import type { BundleEntry } from '../fhir/parse.js';
 import { parseResource } from '../fhir/parse.js';
 import { typeAndId, type RawResource } from '../fhir/compartment.js';
 import { InputError, type InputIssue } from '../errors.js';
+import { referenceText, walkObjects } from '../limits.js';
 import type { Origin, StoredResource } from './patient-store.js';
 
-/** Every reference text a resource holds (objects with a string `reference`), by an iterative walk. */
+/** Every reference text a resource holds (objects with a string `reference`), by the limits' iterative walk. */
 export function referencesIn(resource: unknown): string[] {
   const found: string[] = [];
-  const nodes: unknown[] = [resource];
-  while (nodes.length > 0) {
-    const node = nodes.pop();
-    if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (const child of node as unknown[]) if (child !== null && typeof child === 'object') nodes.push(child);
-      continue;
-    }
-    const reference = (node as { reference?: unknown }).reference;
-    if (typeof reference === 'string') found.push(reference);
-    for (const key in node) {
-      const child = (node as Record<string, unknown>)[key];
-      if (child !== null && typeof child === 'object') nodes.push(child);
-    }
-  }
+  walkObjects(resource, (node) => {
+    const reference = referenceText(node);
+    if (reference !== null) found.push(reference);
+    return false;
+  });
   return found;
 }
 
