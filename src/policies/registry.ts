@@ -1,10 +1,11 @@
 import type { PayerPolicy } from '../engine/policy.js';
 import { loadPolicies } from './load.js';
 
-/** The policies in force and the department folder they were read with (null: the shipped ones only). */
-let inForce: { readonly policies: readonly PayerPolicy[]; readonly departmentDir: string | null } | null = null;
-/** Set in code rather than read from files: another thread cannot read the same ones. */
-let setInCode = false;
+/**
+ * The policies in force, and where they were read from (`source`: the department folder, null for the shipped ones
+ * only), or no source when they were set in code: another thread cannot read those.
+ */
+let inForce: { readonly policies: readonly PayerPolicy[]; readonly source: { readonly departmentDir: string | null } | null } | null = null;
 
 /**
  * Sets the policies every evaluation uses (the service and the CLI load them at start: shipped + department folder).
@@ -12,18 +13,16 @@ let setInCode = false;
  * without it the policies are taken as set in code, and the run evaluates on its own thread.
  */
 export function usePolicies(policies: readonly PayerPolicy[], departmentDir?: string | null): void {
-  inForce = { policies, departmentDir: departmentDir ?? null };
-  setInCode = departmentDir === undefined;
+  inForce = { policies, source: departmentDir === undefined ? null : { departmentDir } };
 }
 
 /** The policies in force; the shipped ones when none were set (read once). */
 export function policiesInForce(): readonly PayerPolicy[] {
-  inForce ??= { policies: loadPolicies(), departmentDir: null };
+  inForce ??= { policies: loadPolicies(), source: { departmentDir: null } };
   return inForce.policies;
 }
 
 /** Where the policies in force come from, for a thread that must read the same; null when they were set in code. */
 export function policySource(): { readonly departmentDir: string | null } | null {
-  if (setInCode) return null;
-  return { departmentDir: inForce?.departmentDir ?? null };
+  return inForce ? inForce.source : { departmentDir: null };
 }
