@@ -25,3 +25,27 @@ export function stopChild(child: ChildProcess, request: { type: 'stop' }): Promi
     child.send(request);
   });
 }
+
+/**
+ * The child's side: says `ready` with its URL, answers each request of the parent with `answer`, and on `stop` (or
+ * SIGTERM, SIGINT, or the parent gone: a crashed parent leaves no server lingering) closes `running` once and exits.
+ */
+export function serveParent<Request extends { type: string }, Reply extends { type: string }>(
+  running: { readonly url: string; close(): Promise<void> },
+  answer: (request: Exclude<Request, { type: 'stop' }>) => Reply,
+): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void running.close().then(() => process.exit(0));
+  };
+  process.on('message', (request: Request) => {
+    if (request.type === 'stop') stop();
+    else process.send?.(answer(request as Exclude<Request, { type: 'stop' }>));
+  });
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('disconnect', stop);
+  process.send?.({ type: 'ready', url: running.url });
+}

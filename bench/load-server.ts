@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { JSON_TYPES, requireJson } from '../src/api/evaluate.js';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/start.js';
+import { serveParent } from './child-ipc.js';
 import { FLOOR_PREFIX, type FromLoadServer, type ToLoadServer } from './load-protocol.js';
 
 const config = loadConfig({ PORT: '0', DEMO: 'off', FEEDBACK_DB_PATH: ':memory:', LOG_LEVEL: 'silent' });
@@ -42,29 +43,16 @@ function floorRouter(): Router {
 }
 
 const running = await startService(config, pino({ level: 'silent' }), { firstRoutes: [floorRouter()] });
-const send = (message: FromLoadServer) => process.send?.(message);
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void running.close().then(() => process.exit(0));
-};
-process.on('message', (message: ToLoadServer) => {
-  if (message.type === 'sample') {
-    const { user, system } = process.cpuUsage();
-    const memory = process.memoryUsage();
-    send({
-      type: 'sample',
-      cpuUs: user + system,
-      atUs: Number(process.hrtime.bigint() / 1000n),
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      heapTotalBytes: memory.heapTotal,
-      externalBytes: memory.external,
-    });
-  } else if (message.type === 'stop') stop();
+serveParent<ToLoadServer, FromLoadServer>(running, () => {
+  const { user, system } = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    type: 'sample',
+    cpuUs: user + system,
+    atUs: Number(process.hrtime.bigint() / 1000n),
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+  };
 });
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-process.once('disconnect', stop);
-send({ type: 'ready', url: running.url });

@@ -17,6 +17,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/start.js';
+import { serveParent } from './child-ipc.js';
 
 export type ServerKind = 'baseline' | 'open' | 'secured';
 
@@ -69,21 +70,7 @@ async function listen(): Promise<{ url: string; close: () => Promise<void> }> {
 }
 
 const running = await listen();
-const send = (message: FromServer) => process.send?.(message);
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void running.close().then(() => process.exit(0));
-};
-process.on('message', (message: ToServer) => {
-  if (message.type === 'cpu') {
-    const { user, system } = process.cpuUsage();
-    send({ type: 'cpu', cpuUs: user + system, atUs: Number(process.hrtime.bigint() / 1000n) });
-  } else if (message.type === 'stop') stop();
+serveParent<ToServer, FromServer>(running, () => {
+  const { user, system } = process.cpuUsage();
+  return { type: 'cpu', cpuUs: user + system, atUs: Number(process.hrtime.bigint() / 1000n) };
 });
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-// The parent gone (crashed or killed): do not linger.
-process.once('disconnect', stop);
-send({ type: 'ready', url: running.url });
